@@ -1,0 +1,3 @@
+from hubsms.cli.app import main
+
+main()

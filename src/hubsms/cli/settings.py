@@ -1,0 +1,7 @@
+"""hubsms settings: commands (being built)."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="settings commands.", no_args_is_help=True)

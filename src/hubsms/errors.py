@@ -1,0 +1,126 @@
+"""The errors hubsms reports to its users, each with a message, a hint and an exit code.
+
+Errors become output and exit codes in one place only: ``hubsms.cli.common``.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum, unique
+
+
+@unique
+class ExitCode(IntEnum):
+    OK = 0
+    INTERNAL = 1
+    USAGE = 2
+    CONFIG = 3
+    CREDENTIALS = 4
+    REJECTED = 5
+    NETWORK = 6
+    DELIVERY_FAILED = 7
+    INTERRUPTED = 130
+
+
+class HubsmsError(Exception):
+    """Base of every error a user can act on."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class InvalidValue(HubsmsError):
+    """A value given on the command line or in a file breaks a field's rule."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, field: str, message: str, hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.field = field
+
+
+class MissingValue(HubsmsError):
+    """A required value was not given and cannot be asked for."""
+
+    exit_code = ExitCode.USAGE
+
+
+class ConfigError(HubsmsError):
+    """The config file cannot be read, parsed or written, or breaks the format."""
+
+    exit_code = ExitCode.CONFIG
+
+
+class ConnectorNotFound(ConfigError):
+    """No connector of that name exists."""
+
+
+class ConnectorInactive(ConfigError):
+    """The connector is inactive and so cannot be used for this."""
+
+
+class ConnectorInUse(ConfigError):
+    """The connector is used by Global Settings or a service plan."""
+
+
+class PlanNotFound(ConfigError):
+    """No service plan of that name exists."""
+
+
+class CredentialsError(HubsmsError):
+    """The auth token is missing, the keyring is unusable, or Twilio rejected the credentials."""
+
+    exit_code = ExitCode.CREDENTIALS
+
+
+class TokenMissing(CredentialsError):
+    """No auth token was found by any of the precedence rules."""
+
+
+class KeyringUnavailable(CredentialsError):
+    """The keyring is locked, absent, failing or did not answer in time."""
+
+
+class CredentialsRejected(CredentialsError):
+    """Twilio answered 401: the Account SID and auth token do not match."""
+
+
+class TwilioAPIError(HubsmsError):
+    """Twilio refused the request with an error code (4xx)."""
+
+    exit_code = ExitCode.REJECTED
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        code: int | None = None,
+        status: int | None = None,
+        more_info: str | None = None,
+    ) -> None:
+        super().__init__(message, hint)
+        self.code = code
+        self.status = status
+        self.more_info = more_info
+
+
+class NetworkError(HubsmsError):
+    """The server could not be reached, timed out, or failed (5xx)."""
+
+    exit_code = ExitCode.NETWORK
+
+
+class DeliveryFailed(HubsmsError):
+    """The message was accepted but ended failed or undelivered."""
+
+    exit_code = ExitCode.DELIVERY_FAILED
+
+
+class NothingArrived(HubsmsError):
+    """No message arrived at the sandbox in the time waited."""
+
+    exit_code = ExitCode.CONFIG

@@ -1,0 +1,52 @@
+"""Every test runs with its own config file and its own real keyring (a keyrings.alt file
+backend in a temp dir), never the user's. Subprocesses inherit the same through the
+environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import keyring
+import pytest
+from keyrings.alt.file import PlaintextKeyring
+
+pytest_plugins = ["sandbox_fixture"]
+
+FILE_BACKEND = "keyrings.alt.file.PlaintextKeyring"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in list(os.environ):
+        if name.startswith("HUBSMS_") or name in ("TWILIO_AUTH_TOKEN", "NO_COLOR"):
+            monkeypatch.delenv(name)
+    config = tmp_path / "config" / "connectors.toml"
+    monkeypatch.setenv("HUBSMS_CONFIG", str(config))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", FILE_BACKEND)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("COLUMNS", "200")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(PlaintextKeyring())
+    yield config
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def config_path(isolated_env: Path) -> Path:
+    return isolated_env
+
+
+@pytest.fixture
+def cli():
+    """Run the real Typer app: ``cli("connector", "list", input=...)``."""
+    from typer.testing import CliRunner
+
+    from hubsms.cli.app import app
+
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):
+        return runner.invoke(app, list(args), input=input, env=env)
+
+    return invoke
