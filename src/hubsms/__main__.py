@@ -1,3 +1,3 @@
-from hubsms.cli.app import main
+from hubsms.cli.main import main
 
 main()

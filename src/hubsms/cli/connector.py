@@ -1,7 +1,204 @@
-"""hubsms connector: commands (being built)."""
+"""hubsms connector: add, list, show, edit, activate, deactivate, remove."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
 
-app = typer.Typer(help="connector commands.", no_args_is_help=True)
+from hubsms.cli.common import note, resolve_config_path, user_errors, warn
+from hubsms.cli.options import ConfigOption, JsonOption, command_group
+
+app = command_group("Add, list, show, edit, (de)activate and remove SMS-gateway connectors.")
+
+NameArg = Annotated[str, typer.Argument(help="The connector's name (unique, case-insensitive).", show_default=False)]
+SidOption = Annotated[Optional[str], typer.Option("--account-sid", help="Twilio Account SID: AC + 32 hex digits.", show_default=False)]
+FromOption = Annotated[
+    Optional[str],
+    typer.Option("--from", help="Sender: E.164 number (00 read as +), short code, alphanumeric ID or Messaging Service SID (MG…).", show_default=False),
+]
+LogoOption = Annotated[Optional[Path], typer.Option("--logo", help="Logo image: jpeg, jpg, gif or png, at most 1 MiB.", show_default=False)]
+ServerOption = Annotated[
+    Optional[str],
+    typer.Option("--server-address", help="Twilio API base URL (default https://api.twilio.com/2010-04-01/Accounts; changing it is not recommended).", show_default=False),
+]
+ActiveOption = Annotated[Optional[bool], typer.Option("--active/--inactive", help="Whether the connector can be chosen and send.", show_default=False)]
+TokenStdinOption = Annotated[bool, typer.Option("--auth-token-stdin", help="Read the auth token from stdin and store it in the keyring.")]
+TokenEnvOption = Annotated[
+    Optional[str],
+    typer.Option("--auth-token-env", metavar="VAR", help="Read the auth token from this environment variable when needed (stored as a reference, not the token).", show_default=False),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Also clear the default and plans that use it.")]
+
+
+def _token_from_stdin(flag: bool) -> Optional[str]:
+    from hubsms.credentials import read_token_stream
+
+    return read_token_stream(sys.stdin) if flag else None
+
+
+def _report(outcome: object) -> None:
+    for text in getattr(outcome, "warnings", []):
+        warn(text)
+    for text in getattr(outcome, "notes", []):
+        note(text)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: NameArg,
+    account_sid: SidOption = None,
+    from_: FromOption = None,
+    logo: LogoOption = None,
+    server_address: ServerOption = None,
+    active: ActiveOption = None,
+    auth_token_stdin: TokenStdinOption = False,
+    auth_token_env: TokenEnvOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Add a Twilio connector (Basic Information, then Details)."""
+    from hubsms import service
+    from hubsms.credentials import Keyring
+
+    with user_errors():
+        _require_flags(account_sid=account_sid, from_=from_)
+        if auth_token_stdin and auth_token_env:
+            _usage("give either --auth-token-stdin or --auth-token-env, not both")
+        values = service.ConnectorInput(
+            name=name, logo=logo, server_address=server_address, account_sid=account_sid,
+            from_=from_, active=active, auth_token_env=auth_token_env,
+        )
+        outcome = service.add_connector(
+            resolve_config_path(config, ctx), values, Keyring(), token=_token_from_stdin(auth_token_stdin)
+        )
+        _report(outcome)
+        c = outcome.connector
+        note(f'Added connector "{c.name}" ({c.provider_info.label}, {c.purpose}, {"active" if c.active else "inactive"}).')
+
+
+def _require_flags(**values: Optional[str]) -> None:
+    for key, value in values.items():
+        if value is None:
+            flag = "--" + key.rstrip("_").replace("_", "-")
+            _usage(f"missing {flag}", f"give {flag}, e.g. {_EXAMPLES[flag]}")
+
+
+_EXAMPLES = {"--account-sid": "--account-sid AC0123456789abcdef0123456789abcdef", "--from": "--from +12345678987"}
+
+
+def _usage(message: str, hint: Optional[str] = None) -> None:
+    from hubsms.errors import MissingValue
+
+    raise MissingValue(message, hint)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    active: Annotated[Optional[bool], typer.Option("--active/--inactive", help="Only active, or only inactive, connectors.", show_default=False)] = None,
+    json_: JsonOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """List connectors: name, provider, purpose, from, account, active, default, used by."""
+    from hubsms import service
+    from hubsms.cli.render import print_connector_list
+
+    with user_errors():
+        print_connector_list(service.list_connectors(resolve_config_path(config, ctx), active), json_)
+
+
+@app.command("show")
+def show(ctx: typer.Context, name: NameArg, json_: JsonOption = False, config: ConfigOption = None) -> None:
+    """Show every field of a connector, its purpose and where its token comes from."""
+    from hubsms import service
+    from hubsms.cli.render import print_record
+    from hubsms.credentials import Keyring
+
+    with user_errors():
+        record, warnings = service.show_connector(resolve_config_path(config, ctx), name, Keyring())
+        for text in warnings:
+            warn(text)
+        print_record(record, json_)
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    name: NameArg,
+    new_name: Annotated[Optional[str], typer.Option("--name", help="A new name; the default and plans follow it.", show_default=False)] = None,
+    account_sid: SidOption = None,
+    from_: FromOption = None,
+    logo: LogoOption = None,
+    server_address: ServerOption = None,
+    active: ActiveOption = None,
+    auth_token_stdin: TokenStdinOption = False,
+    auth_token_env: TokenEnvOption = None,
+    force: ForceOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Change a connector's fields; only the given ones change."""
+    from hubsms import service
+    from hubsms.credentials import Keyring
+
+    with user_errors():
+        values = service.ConnectorInput(
+            name=new_name, logo=logo, server_address=server_address, account_sid=account_sid,
+            from_=from_, active=active, auth_token_env=auth_token_env,
+        )
+        token = _token_from_stdin(auth_token_stdin)
+        outcome = service.edit_connector(resolve_config_path(config, ctx), name, values, Keyring(), token=token, force=force)
+        _report(outcome)
+        note(f'Saved connector "{outcome.connector.name}".')
+
+
+@app.command("activate")
+def activate(ctx: typer.Context, name: NameArg, config: ConfigOption = None) -> None:
+    """Make a connector active: it can be chosen in Global Settings and plans, and send."""
+    _set_active(ctx, name, True, False, config)
+
+
+@app.command("deactivate")
+def deactivate(ctx: typer.Context, name: NameArg, force: ForceOption = False, config: ConfigOption = None) -> None:
+    """Make a connector inactive (refused while the default or a plan uses it, unless --force)."""
+    _set_active(ctx, name, False, force, config)
+
+
+def _set_active(ctx: typer.Context, name: str, active: bool, force: bool, config: Optional[Path]) -> None:
+    from hubsms import service
+
+    with user_errors():
+        outcome = service.set_active(resolve_config_path(config, ctx), name, active, force=force)
+        _report(outcome)
+        note(f'"{outcome.connector.name}" is {"active" if active else "inactive"}.')
+
+
+@app.command("remove")
+def remove(
+    ctx: typer.Context,
+    name: NameArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    force: ForceOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Remove a connector, and its account's token when no other connector uses it."""
+    from hubsms import service
+    from hubsms.credentials import Keyring
+
+    with user_errors():
+        if not yes:
+            _confirm_removal(name)
+        outcome = service.remove_connector(resolve_config_path(config, ctx), name, Keyring(), force=force)
+        _report(outcome)
+        note(f'Removed connector "{outcome.connector.name}".')
+
+
+def _confirm_removal(name: str) -> None:
+    from hubsms.errors import MissingValue
+
+    if not sys.stdin.isatty():
+        raise MissingValue(f'removing "{name}" needs confirmation', "give --yes to remove without a prompt")
+    if not typer.confirm(f'Remove connector "{name}"?', default=False):
+        raise typer.Exit(1)

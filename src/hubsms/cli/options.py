@@ -23,3 +23,16 @@ NoInputOption = Annotated[
     bool,
     typer.Option("--no-input", help="Never prompt; a missing value is an error naming its flag."),
 ]
+
+
+def command_group(help: str) -> typer.Typer:
+    """A Typer group with hubsms's settings: plain help and usage errors (fast, and one
+    error line with a hint), -h as --help, no pretty tracebacks."""
+    return typer.Typer(
+        help=help,
+        no_args_is_help=True,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 import typer
 
-app = typer.Typer(help="otp commands.", no_args_is_help=True)
+from hubsms.cli.options import command_group
+
+app = command_group("otp commands.")

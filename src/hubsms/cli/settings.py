@@ -1,7 +1,36 @@
-"""hubsms settings: commands (being built)."""
+"""hubsms settings: Global Settings (the default SMS gateway)."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(help="settings commands.", no_args_is_help=True)
+from hubsms.cli.common import note, resolve_config_path, user_errors
+from hubsms.cli.options import ConfigOption, JsonOption, command_group
+
+app = command_group("Global Settings: the default SMS gateway.")
+
+
+@app.command("show")
+def show(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption = None) -> None:
+    """Show Global Settings: the config file, the default SMS connector, the plans."""
+    from hubsms import service
+    from hubsms.cli.render import print_record
+
+    with user_errors():
+        print_record(service.show_settings(resolve_config_path(config, ctx)), json_)
+
+
+@app.command("set-default-sms")
+def set_default_sms(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="An active connector.", show_default=False)],
+    config: ConfigOption = None,
+) -> None:
+    """Make an active connector the Default SMS Gateway of Global Settings."""
+    from hubsms import service
+
+    with user_errors():
+        outcome = service.set_default_sms(resolve_config_path(config, ctx), name)
+        note(f'Default SMS connector: "{outcome.connector.name}".')

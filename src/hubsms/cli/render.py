@@ -1,0 +1,60 @@
+"""Rendering of data for people (rich) and scripts (JSON). No typer here: the fast path
+of ``hubsms.cli.fast`` uses it too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hubsms.cli.common import note, print_json, stdout_console
+
+_LIST_COLUMNS = (
+    ("name", "Name"),
+    ("provider", "Provider"),
+    ("purpose", "Purpose"),
+    ("from", "From"),
+    ("account_sid", "Account SID"),
+    ("active", "Active"),
+    ("default", "Default"),
+    ("used_by", "Used by"),
+)
+
+
+def _cell(value: Any) -> Any:
+    from rich.text import Text
+
+    if isinstance(value, bool):
+        return Text("yes" if value else "no", style="green" if value else "dim")
+    if isinstance(value, list):
+        return Text(", ".join(value))
+    return Text("" if value is None else str(value))
+
+
+def print_connector_list(rows: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        note("No connectors. Add one: hubsms connector add NAME --account-sid AC... --from +1... --auth-token-stdin")
+        return
+    from rich.table import Table
+
+    table = Table(*(title for _, title in _LIST_COLUMNS), header_style="bold")
+    for row in rows:
+        table.add_row(*(_cell(row[key]) for key, _ in _LIST_COLUMNS))
+    stdout_console().print(table)
+
+
+def print_record(record: dict[str, Any], as_json: bool, labels: dict[str, str] | None = None) -> None:
+    """One object: JSON, or a two-column table of field and value."""
+    if as_json:
+        print_json(record)
+        return
+    from rich.table import Table
+
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for key, value in record.items():
+        label = (labels or {}).get(key, key.replace("_", " "))
+        table.add_row(label, _cell("—" if value is None or value == [] else value))
+    stdout_console().print(table)

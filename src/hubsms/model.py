@@ -1,0 +1,319 @@
+"""Connectors, settings and plans, and the rule of every field. Pure: no I/O.
+
+Each ``validate_*`` function returns the normalised value or raises ``InvalidValue``
+naming the field, what is wrong and what is accepted. Checks that only warn return the
+warning beside the value.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field, replace
+from typing import Final
+from urllib.parse import urlsplit
+
+from hubsms.errors import InvalidValue
+
+SCHEMA_VERSION: Final = 1
+NAME_MAX: Final = 64
+LOGO_MAX_BYTES: Final = 1024 * 1024
+LOGO_EXTENSIONS: Final = ("jpeg", "jpg", "gif", "png")
+
+_SID_RE = re.compile(r"AC[0-9a-fA-F]{32}")
+_MG_RE = re.compile(r"MG[0-9a-fA-F]{32}")
+_HEX32_RE = re.compile(r"[0-9a-fA-F]{32}")
+_E164_RE = re.compile(r"\+[1-9][0-9]{7,14}")
+_SHORT_CODE_RE = re.compile(r"[0-9]{5,6}")
+_ALPHA_SENDER_RE = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}")
+_ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Provider:
+    """What hubsms knows of one connector provider."""
+
+    key: str
+    label: str
+    purpose: str
+    default_server_address: str
+    official_host: str
+
+
+TWILIO: Final = Provider(
+    key="twilio",
+    label="Twilio",
+    purpose="SMS Gateway",
+    default_server_address="https://api.twilio.com/2010-04-01/Accounts",
+    official_host="api.twilio.com",
+)
+PROVIDERS: Final[dict[str, Provider]] = {TWILIO.key: TWILIO}
+
+
+@dataclass(frozen=True)
+class Connector:
+    name: str
+    account_sid: str
+    from_: str
+    provider: str = TWILIO.key
+    server_address: str = TWILIO.default_server_address
+    active: bool = True
+    logo: str | None = None
+    auth_token_env: str | None = None
+
+    @property
+    def provider_info(self) -> Provider:
+        return PROVIDERS[self.provider]
+
+    @property
+    def purpose(self) -> str:
+        """Derived from the provider, never stored."""
+        return self.provider_info.purpose
+
+    @property
+    def sends_with_messaging_service(self) -> bool:
+        return bool(_MG_RE.fullmatch(self.from_))
+
+    def with_changes(self, **changes: object) -> Connector:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    sms_connector: str
+
+
+@dataclass
+class Config:
+    """The whole config file: Global Settings, service plans and connectors."""
+
+    connectors: dict[str, Connector] = field(default_factory=dict)
+    plans: dict[str, Plan] = field(default_factory=dict)
+    default_sms_connector: str | None = None
+
+    def find(self, name: str) -> Connector | None:
+        """The connector called ``name``, compared case-insensitively (names are unique so)."""
+        key = name.strip().casefold()
+        for connector in self.connectors.values():
+            if connector.name.casefold() == key:
+                return connector
+        return None
+
+    def uses_of(self, name: str) -> list[str]:
+        """What refers to connector ``name``: Global Settings and 'plan "X"' entries."""
+        uses = []
+        if self.default_sms_connector == name:
+            uses.append("Global Settings (default SMS connector)")
+        uses += [f'plan "{p.name}"' for p in self.plans.values() if p.sms_connector == name]
+        return uses
+
+    def connectors_of_account(self, account_sid: str) -> list[Connector]:
+        return [c for c in self.connectors.values() if c.account_sid == account_sid]
+
+
+# --- field rules -------------------------------------------------------------------------
+
+
+def validate_name(value: str) -> str:
+    name = value.strip()
+    if not name:
+        raise InvalidValue("name", "the connector name is empty", "give 1-64 characters")
+    if len(name) > NAME_MAX:
+        raise InvalidValue(
+            "name", f"the connector name has {len(name)} characters", "use at most 64 characters"
+        )
+    if not name.isprintable():
+        raise InvalidValue(
+            "name",
+            "the connector name contains a control character",
+            "use printable characters only (letters, digits, spaces, punctuation)",
+        )
+    return name
+
+
+def validate_provider(value: str) -> str:
+    key = value.strip().lower()
+    if key not in PROVIDERS:
+        known = ", ".join(p.label for p in PROVIDERS.values())
+        raise InvalidValue("provider", f"unknown provider {value!r}", f"choose one of: {known}")
+    return key
+
+
+def validate_account_sid(value: str) -> str:
+    sid = value.strip()
+    if not _SID_RE.fullmatch(sid):
+        raise InvalidValue(
+            "account_sid",
+            f"invalid Account SID {mask_sid(sid) if len(sid) > 8 else repr(sid)}",
+            "an Account SID is 'AC' followed by 32 hexadecimal digits (Twilio Console, Account Info)",
+        )
+    return sid
+
+
+def validate_auth_token(value: str) -> str:
+    token = value.strip()
+    if not _HEX32_RE.fullmatch(token):
+        raise InvalidValue(
+            "auth_token",
+            f"invalid auth token ({len(token)} characters, not 32 hexadecimal digits)",
+            "a Twilio auth token is 32 hexadecimal digits (Twilio Console, Account Info)",
+        )
+    return token
+
+
+def validate_env_name(value: str, field_name: str = "auth_token_env") -> str:
+    name = value.strip()
+    if not _ENV_NAME_RE.fullmatch(name):
+        raise InvalidValue(
+            field_name,
+            f"invalid environment variable name {value!r}",
+            "use letters, digits and underscores, not starting with a digit",
+        )
+    return name
+
+
+def validate_from(value: str) -> tuple[str, str | None]:
+    """The sender: E.164 number (a leading 00 read as +), short code, alphanumeric sender ID,
+    or Messaging Service SID. Returns the normalised sender and a warning or None."""
+    sender = value.strip()
+    if _MG_RE.fullmatch(sender):
+        return sender, None
+    compact = re.sub(r"[\s().-]", "", sender)
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    if compact.startswith("+"):
+        number, warning = validate_phone_number(compact, "from")
+        return number, warning
+    if _SHORT_CODE_RE.fullmatch(compact):
+        return compact, None
+    if _ALPHA_SENDER_RE.fullmatch(sender):
+        return sender, None
+    raise InvalidValue(
+        "from",
+        f"invalid From {value!r}",
+        "use an E.164 number (+ or 00, then 8-15 digits), a 5-6 digit short code, an "
+        "alphanumeric sender ID (1-11 letters, digits or spaces, at least one letter) or a "
+        "Messaging Service SID (MG + 32 hex digits)",
+    )
+
+
+def is_sender_shape(value: str) -> bool:
+    """Whether a stored From has one of the four accepted shapes (no phonenumbers check)."""
+    return any(r.fullmatch(value) for r in (_E164_RE, _SHORT_CODE_RE, _MG_RE, _ALPHA_SENDER_RE))
+
+
+def validate_phone_number(value: str, field_name: str = "to") -> tuple[str, str | None]:
+    """An E.164 number checked with phonenumbers: not even possible is refused; possible but
+    not valid (fictional ranges, Twilio's test numbers) is accepted with a warning."""
+    compact = re.sub(r"[\s().-]", "", value.strip())
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    hint = "use E.164: '+' (or 00), the country code, then the number, 8-15 digits in all"
+    if not _E164_RE.fullmatch(compact):
+        raise InvalidValue(field_name, f"invalid phone number {value!r}", hint)
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(compact, None)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidValue(field_name, f"invalid phone number {value!r}: {exc}", hint) from None
+    if not phonenumbers.is_possible_number(parsed):
+        raise InvalidValue(
+            field_name,
+            f"{value!r} is not a possible phone number (wrong length for its country)",
+            hint,
+        )
+    normalised = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if phonenumbers.is_valid_number(parsed):
+        return normalised, None
+    return normalised, f"{normalised} is not in any assigned number range (a test or fictional number?)"
+
+
+def validate_server_address(value: str, provider: Provider = TWILIO) -> tuple[str, str | None]:
+    """https only; plain http only for loopback hosts (the sandbox). Any other host than the
+    provider's gets a warning, because the auth token will be sent there."""
+    address = value.strip().rstrip("/")
+    hint = f"use an https:// URL such as {provider.default_server_address}"
+    try:
+        parts = urlsplit(address)
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidValue("server_address", f"invalid server address {value!r}: {exc}", hint) from None
+    host = parts.hostname or ""
+    del port  # read only so that a malformed port is refused above
+    if parts.scheme not in ("https", "http") or not host:
+        raise InvalidValue("server_address", f"invalid server address {value!r}", hint)
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise InvalidValue(
+            "server_address",
+            "the server address must not hold credentials, a query or a fragment",
+            hint,
+        )
+    if parts.scheme == "http" and not is_loopback(host):
+        raise InvalidValue(
+            "server_address",
+            f"plain http is refused for {host}: the auth token would cross the network unencrypted",
+            f"{hint}; http is allowed only for 127.0.0.1, ::1 or localhost (the sandbox)",
+        )
+    if address == provider.default_server_address:
+        return address, None
+    if is_loopback(host):
+        return address, f"server address {address} is not Twilio's: messages go to a local server"
+    return address, (
+        f"server address {address} is not {provider.label}'s "
+        f"({provider.default_server_address}): the auth token will be sent to {host}"
+    )
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def detect_image_type(data: bytes) -> str | None:
+    """The image type by its magic bytes: 'png', 'jpeg', 'gif' or None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    return None
+
+
+def validate_logo(filename: str, data: bytes) -> str:
+    """A logo's content: jpeg, jpg, gif or png by its bytes, at most 1 MiB. Returns the
+    extension to store it under."""
+    allowed = "a jpeg, jpg, gif or png image of at most 1 MiB"
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix not in LOGO_EXTENSIONS:
+        raise InvalidValue("logo", f"logo {filename!r} is not a jpeg, jpg, gif or png file", f"give {allowed}")
+    if len(data) > LOGO_MAX_BYTES:
+        raise InvalidValue("logo", f"logo {filename!r} is {len(data)} bytes", f"give {allowed}")
+    kind = detect_image_type(data)
+    if kind is None:
+        raise InvalidValue(
+            "logo", f"logo {filename!r} is not an image (its content is not jpeg, gif or png)", f"give {allowed}"
+        )
+    expected = "jpeg" if suffix in ("jpg", "jpeg") else suffix
+    if kind != expected:
+        raise InvalidValue(
+            "logo", f"logo {filename!r} is named .{suffix} but holds a {kind} image", f"rename it to .{kind}"
+        )
+    return suffix
+
+
+def mask_sid(sid: str) -> str:
+    """``AC…1234``: enough to tell accounts apart in a table."""
+    return f"{sid[:2]}…{sid[-4:]}" if len(sid) > 6 else sid
+
+
+def logo_filename(name: str, extension: str) -> str:
+    """A file name for a connector's logo: the name in lower case, other characters as '-'."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "logo"
+    return f"{slug}.{extension}"

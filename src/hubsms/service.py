@@ -1,0 +1,433 @@
+"""Use cases. Each takes its collaborators (config path, keyring, client) as arguments,
+and neither prints nor knows of typer.
+
+Every change runs inside the config file's lock, from load through save. A connector is
+saved only if its token was stored; when saving fails, keyring changes are rolled back, so
+the file and the keyring never disagree after a command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from hubsms import model, store
+from hubsms.credentials import Keyring, find_token
+from hubsms.errors import (
+    ConnectorInactive,
+    ConnectorInUse,
+    ConnectorNotFound,
+    HubsmsError,
+    InvalidValue,
+    MissingValue,
+)
+from hubsms.model import Config, Connector
+
+LOGO_FOLDER = "logos"
+
+
+@dataclass
+class ConnectorInput:
+    """Values for a connector as given (flags, prompts, a file); None means 'not given'."""
+
+    name: str | None = None
+    provider: str | None = None
+    logo: Path | None = None
+    server_address: str | None = None
+    account_sid: str | None = None
+    from_: str | None = None
+    active: bool | None = None
+    auth_token_env: str | None = None
+
+    def given(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+
+@dataclass
+class Outcome:
+    """What a change did: the connector as saved, warnings and notes for the user."""
+
+    connector: Connector | None = None
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Logo:
+    data: bytes
+    extension: str
+
+
+# --- checks ------------------------------------------------------------------------------
+
+
+def check_fields(values: ConnectorInput, base: Connector | None = None) -> tuple[Connector, list[str], _Logo | None]:
+    """Validate every given value (each with its own error), on top of ``base`` for an edit."""
+    warnings: list[str] = []
+    current: dict[str, Any] = {} if base is None else {f.name: getattr(base, f.name) for f in fields(base)}
+    given = values.given()
+    if "name" in given:
+        current["name"] = model.validate_name(given["name"])
+    if "provider" in given:
+        current["provider"] = model.validate_provider(given["provider"])
+    provider = model.PROVIDERS[current.get("provider", model.TWILIO.key)]
+    if "server_address" in given:
+        current["server_address"], warning = model.validate_server_address(given["server_address"], provider)
+        warnings += [warning] if warning else []
+    if "account_sid" in given:
+        current["account_sid"] = model.validate_account_sid(given["account_sid"])
+    if "from_" in given:
+        current["from_"], warning = model.validate_from(given["from_"])
+        warnings += [warning] if warning else []
+    if "active" in given:
+        current["active"] = given["active"]
+    if "auth_token_env" in given:
+        env = given["auth_token_env"].strip()
+        current["auth_token_env"] = model.validate_env_name(env) if env else None
+    logo = read_logo(given["logo"]) if "logo" in given else None
+    for name, flag in (("name", "NAME"), ("account_sid", "--account-sid"), ("from_", "--from")):
+        if not current.get(name):
+            raise MissingValue(f"missing {name.rstrip('_').replace('_', ' ')}", f"give {flag}")
+    return Connector(**current), warnings, logo
+
+
+def read_logo(path: Path) -> _Logo:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(model.LOGO_MAX_BYTES + 1)
+    except OSError as exc:
+        raise InvalidValue(
+            "logo", f"cannot read logo {str(path)!r}: {exc.strerror or exc}", "give the path of a jpeg, jpg, gif or png file"
+        ) from None
+    return _Logo(data, model.validate_logo(path.name, data))
+
+
+def check_token(token: str) -> str:
+    return model.validate_auth_token(token)
+
+
+def _require(config: Config, name: str) -> Connector:
+    connector = config.find(name)
+    if connector is None:
+        known = ", ".join(f'"{n}"' for n in config.connectors) or "none yet"
+        raise ConnectorNotFound(f'no connector named "{name.strip()}"', f"connectors: {known}")
+    return connector
+
+
+def _check_unique(config: Config, name: str, ignore: str | None = None) -> None:
+    existing = config.find(name)
+    if existing is not None and existing.name != ignore:
+        raise InvalidValue(
+            "name",
+            f'a connector named "{existing.name}" already exists (names are unique, ignoring case)',
+            "choose another name, or change that one with 'hubsms connector edit'",
+        )
+
+
+# --- the transaction -----------------------------------------------------------------------
+
+
+class _Change:
+    """Keyring writes and a logo to apply before the file is saved, undone if saving fails."""
+
+    def __init__(self, path: Path, keyring: Keyring | None) -> None:
+        self.path = path
+        self.keyring = keyring
+        self.tokens: list[tuple[str, str]] = []
+        self.logo: tuple[Path, bytes] | None = None
+
+    def set_token(self, account_sid: str, token: str) -> None:
+        self.tokens.append((account_sid, token))
+
+    def commit(self, config: Config) -> None:
+        undo_tokens: list[tuple[str, str | None]] = []
+        logo_written = False
+        try:
+            for sid, token in self.tokens:
+                assert self.keyring is not None
+                undo_tokens.append((sid, self.keyring.get(sid)))
+                self.keyring.set(sid, token)
+            if self.logo is not None:
+                store.write_atomic(self.logo[0], self.logo[1], 0o644)
+                logo_written = True
+            store.save(self.path, config)
+        except BaseException:
+            self._undo(undo_tokens, logo_written)
+            raise
+
+    def _undo(self, undo_tokens: list[tuple[str, str | None]], logo_written: bool) -> None:
+        for sid, previous in reversed(undo_tokens):
+            with contextlib.suppress(HubsmsError):
+                assert self.keyring is not None
+                if previous is None:
+                    self.keyring.delete(sid)
+                else:
+                    self.keyring.set(sid, previous)
+        if logo_written and self.logo is not None:
+            with contextlib.suppress(OSError):
+                self.logo[0].unlink()
+
+
+def _place_logo(change: _Change, config: Config, connector: Connector, logo: _Logo | None) -> Connector:
+    if logo is None:
+        return connector
+    taken = {c.logo for c in config.connectors.values() if c.name != connector.name}
+    filename = model.logo_filename(connector.name, logo.extension)
+    stem, ext = filename.rsplit(".", 1)
+    counter = 2
+    while f"{LOGO_FOLDER}/{filename}" in taken:
+        filename = f"{stem}-{counter}.{ext}"
+        counter += 1
+    change.logo = (change.path.parent / LOGO_FOLDER / filename, logo.data)
+    return connector.with_changes(logo=f"{LOGO_FOLDER}/{filename}")
+
+
+def _delete_unused_tokens(config: Config, keyring: Keyring | None, sids: set[str], outcome: Outcome) -> None:
+    """Delete the token of each account no connector of this file uses any more."""
+    for sid in sorted(sids):
+        if config.connectors_of_account(sid) or keyring is None:
+            continue
+        try:
+            keyring.delete(sid)
+            outcome.notes.append(f"deleted the stored auth token of account {model.mask_sid(sid)}")
+        except HubsmsError as exc:
+            outcome.warnings.append(f"the auth token of account {model.mask_sid(sid)} was left in the keyring: {exc.message}")
+
+
+# --- use cases ---------------------------------------------------------------------------
+
+
+def add_connector(path: Path, values: ConnectorInput, keyring: Keyring, *, token: str | None = None) -> Outcome:
+    """Create a connector. The token comes from ``token`` (stored in the keyring), from the
+    variable named by ``auth_token_env``, or is the one already stored for the account."""
+    connector, warnings, logo = check_fields(values)
+    token = check_token(token) if token is not None else None
+    outcome = Outcome(warnings=warnings)
+    with store.locked(path) as config:
+        _check_unique(config, connector.name)
+        change = _Change(path, keyring)
+        if token is not None:
+            _note_replaced_token(config, keyring, connector.account_sid, token, outcome)
+            change.set_token(connector.account_sid, token)
+        elif connector.auth_token_env is None and keyring.get(connector.account_sid) is None:
+            raise MissingValue(
+                f"no auth token for account {model.mask_sid(connector.account_sid)}",
+                "give --auth-token-stdin (the token on stdin) or --auth-token-env VAR",
+            )
+        connector = _place_logo(change, config, connector, logo)
+        config.connectors[connector.name] = connector
+        change.commit(config)
+    outcome.connector = connector
+    return outcome
+
+
+def _note_replaced_token(config: Config, keyring: Keyring, sid: str, token: str, outcome: Outcome) -> None:
+    previous = keyring.get(sid)
+    if previous is not None and previous != token:
+        users = [c.name for c in config.connectors_of_account(sid)]
+        outcome.warnings.append(
+            f"replaced the stored auth token of account {model.mask_sid(sid)}"
+            + (f", also used by: {', '.join(users)}" if users else "")
+        )
+
+
+def edit_connector(
+    path: Path,
+    name: str,
+    values: ConnectorInput,
+    keyring: Keyring,
+    *,
+    token: str | None = None,
+    force: bool = False,
+) -> Outcome:
+    """Change a connector. A rename keeps the default and plans pointing at it; a changed
+    Account SID moves the token (unless the new account has one); ``token`` replaces it."""
+    token = check_token(token) if token is not None else None
+    with store.locked(path) as config:
+        old = _require(config, name)
+        new, warnings, logo = check_fields(values, base=old)
+        outcome = Outcome(warnings=warnings)
+        if new.name != old.name:
+            _check_unique(config, new.name, ignore=old.name)
+        if old.active and not new.active:
+            _release_uses(config, old.name, force, "deactivate", outcome)
+        change = _Change(path, keyring)
+        _plan_token_change(config, keyring, old, new, token, change, outcome)
+        new = _place_logo(change, config, new, logo)
+        _replace_connector(config, old, new)
+        change.commit(config)
+        if new.account_sid != old.account_sid:
+            _delete_unused_tokens(config, keyring, {old.account_sid}, outcome)
+    outcome.connector = new
+    return outcome
+
+
+def _plan_token_change(
+    config: Config, keyring: Keyring, old: Connector, new: Connector, token: str | None, change: _Change, outcome: Outcome
+) -> None:
+    if token is not None:
+        _note_replaced_token(config, keyring, new.account_sid, token, outcome)
+        change.set_token(new.account_sid, token)
+        return
+    if new.account_sid == old.account_sid or new.auth_token_env:
+        return
+    if keyring.get(new.account_sid) is not None:
+        outcome.notes.append(f"using the auth token already stored for account {model.mask_sid(new.account_sid)}")
+        return
+    moved = keyring.get(old.account_sid)
+    if moved is None:
+        outcome.warnings.append(
+            f"no auth token stored for account {model.mask_sid(new.account_sid)}; give one with --auth-token-stdin"
+        )
+        return
+    change.set_token(new.account_sid, moved)
+    outcome.notes.append(f"moved the auth token to account {model.mask_sid(new.account_sid)}")
+
+
+def _replace_connector(config: Config, old: Connector, new: Connector) -> None:
+    """Put ``new`` where ``old`` was (same position), and repoint the references on a rename."""
+    config.connectors = {
+        (new.name if key == old.name else key): (new if key == old.name else value)
+        for key, value in config.connectors.items()
+    }
+    if new.name == old.name:
+        return
+    if config.default_sms_connector == old.name:
+        config.default_sms_connector = new.name
+    for plan_name, plan in list(config.plans.items()):
+        if plan.sms_connector == old.name:
+            config.plans[plan_name] = model.Plan(plan.name, new.name)
+
+
+def _release_uses(config: Config, name: str, force: bool, action: str, outcome: Outcome) -> None:
+    """Refuse to take a connector from the default and plans that use it, unless ``force``,
+    which clears those uses and says so."""
+    uses = config.uses_of(name)
+    if not uses:
+        return
+    if not force:
+        raise ConnectorInUse(
+            f'cannot {action} "{name}": it is used by {", ".join(uses)}',
+            "choose another connector there first, or give --force to clear these uses",
+        )
+    if config.default_sms_connector == name:
+        config.default_sms_connector = None
+    for plan_name, plan in list(config.plans.items()):
+        if plan.sms_connector == name:
+            del config.plans[plan_name]
+    outcome.warnings.append(f'cleared the uses of "{name}": {", ".join(uses)}')
+
+
+def set_active(path: Path, name: str, active: bool, *, force: bool = False) -> Outcome:
+    """Activate or deactivate. An inactive connector cannot be the default or used by a plan."""
+    outcome = Outcome()
+    with store.locked(path) as config:
+        connector = _require(config, name)
+        if connector.active == active:
+            outcome.notes.append(f'"{connector.name}" is already {"active" if active else "inactive"}')
+            outcome.connector = connector
+            return outcome
+        if not active:
+            _release_uses(config, connector.name, force, "deactivate", outcome)
+        connector = connector.with_changes(active=active)
+        config.connectors[connector.name] = connector
+        store.save(path, config)
+    outcome.connector = connector
+    return outcome
+
+
+def remove_connector(path: Path, name: str, keyring: Keyring | None, *, force: bool = False) -> Outcome:
+    """Remove a connector, its logo, and its account's token when no other connector uses it."""
+    outcome = Outcome()
+    with store.locked(path) as config:
+        connector = _require(config, name)
+        _release_uses(config, connector.name, force, "remove", outcome)
+        del config.connectors[connector.name]
+        store.save(path, config)
+        _delete_unused_tokens(config, keyring, {connector.account_sid}, outcome)
+        if connector.logo and all(c.logo != connector.logo for c in config.connectors.values()):
+            with contextlib.suppress(OSError):
+                (path.parent / connector.logo).unlink()
+    outcome.connector = connector
+    return outcome
+
+
+def set_default_sms(path: Path, name: str) -> Outcome:
+    """Global Settings' Default SMS Gateway: an active connector only."""
+    with store.locked(path) as config:
+        connector = _require(config, name)
+        if not connector.active:
+            raise ConnectorInactive(
+                f'"{connector.name}" is inactive and cannot be the default SMS connector',
+                f"activate it first: hubsms connector activate \"{connector.name}\"",
+            )
+        config.default_sms_connector = connector.name
+        store.save(path, config)
+    return Outcome(connector=connector)
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def connector_rows(config: Config, active: bool | None = None) -> list[dict[str, Any]]:
+    """One row per connector (the same keys for the table and for --json)."""
+    return [
+        {
+            "name": c.name,
+            "provider": c.provider_info.label,
+            "purpose": c.purpose,
+            "from": c.from_,
+            "account_sid": model.mask_sid(c.account_sid),
+            "active": c.active,
+            "default": config.default_sms_connector == c.name,
+            "used_by": config.uses_of(c.name),
+        }
+        for c in config.connectors.values()
+        if active is None or c.active == active
+    ]
+
+
+def list_connectors(path: Path, active: bool | None = None) -> list[dict[str, Any]]:
+    return connector_rows(store.load(path), active)
+
+
+def show_connector(
+    path: Path, name: str, keyring: Keyring, environ: Mapping[str, str] | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """Every field, the purpose and where the token would come from (never the token)."""
+    config = store.load(path)
+    c = _require(config, name)
+    warnings: list[str] = []
+    try:
+        found = find_token(c, keyring, environ=os.environ if environ is None else environ)
+        source = found.source if found else "missing"
+    except HubsmsError as exc:
+        source = "missing"
+        warnings.append(f"{exc.message} ({exc.hint})" if exc.hint else exc.message)
+    return {
+        "name": c.name,
+        "provider": c.provider_info.label,
+        "purpose": c.purpose,
+        "logo": c.logo,
+        "server_address": c.server_address,
+        "account_sid": c.account_sid,
+        "from": c.from_,
+        "active": c.active,
+        "auth_token_env": c.auth_token_env,
+        "token_source": source,
+        "default": config.default_sms_connector == c.name,
+        "used_by": config.uses_of(c.name),
+    }, warnings
+
+
+def show_settings(path: Path) -> dict[str, Any]:
+    config = store.load(path)
+    return {
+        "config_path": str(path),
+        "default_sms_connector": config.default_sms_connector,
+        "plans": {p.name: p.sms_connector for p in config.plans.values()},
+    }

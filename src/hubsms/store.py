@@ -1,0 +1,264 @@
+"""The TOML config file: find, load and validate, save atomically under a lock, 0600.
+
+A file that does not parse is never overwritten; the error names the file, line and column.
+Unknown keys are an error, not silently dropped; a newer ``schema_version`` is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Final
+
+from hubsms import model
+from hubsms.errors import ConfigError, InvalidValue
+from hubsms.model import Config, Connector, Plan
+
+LOCK_TIMEOUT_ENV: Final = "HUBSMS_LOCK_TIMEOUT"
+_CONNECTOR_KEYS: Final = {
+    "provider", "logo", "server_address", "account_sid", "from", "active", "auth_token_env",
+}
+_TOP_KEYS: Final = {"schema_version", "settings", "plans", "connectors"}
+
+
+def default_config_path() -> Path:
+    """``connectors.toml`` in the per-user folder that ``typer.get_app_dir("hubsms")`` names
+    (computed here the same way, so that reading the file never imports typer)."""
+    if sys.platform.startswith("win"):
+        base = os.environ.get("APPDATA") or os.path.expanduser("~")
+        return Path(base) / "hubsms" / "connectors.toml"
+    if sys.platform == "darwin":
+        return Path(os.path.expanduser("~/Library/Application Support")) / "hubsms" / "connectors.toml"
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+    return Path(base) / "hubsms" / "connectors.toml"
+
+
+def load(path: Path) -> Config:
+    """The config in ``path``; an empty config when the file does not exist yet."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Config()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {_reason(exc)}", "check the path and its permissions") from None
+    return parse(text, path)
+
+
+def parse(text: str, path: Path | str = "<config>") -> Config:
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path}: {_toml_error(exc, text)}",
+            "fix the file by hand; hubsms never overwrites a file it cannot parse",
+        ) from None
+    try:
+        return from_dict(data)
+    except (InvalidValue, ConfigError) as exc:
+        raise ConfigError(f"{path}: {exc.message}", exc.hint) from None
+
+
+def _toml_error(exc: Exception, document: str) -> str:
+    # tomllib ends its message with "(at line L, column C)" or "(at end of document)".
+    text = str(exc)
+    match = re.search(r"\(at line (\d+), column (\d+)\)|\(at end of document\)", text)
+    if not match:
+        return f"invalid TOML: {text}"
+    what = text[: match.start()].strip()
+    if match[1]:
+        line, column = int(match[1]), int(match[2])
+    else:
+        lines = document.split("\n")
+        line, column = len(lines), len(lines[-1]) + 1
+    return f"invalid TOML at line {line}, column {column}: {what}"
+
+
+def _reason(exc: BaseException) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+
+
+def from_dict(data: dict[str, Any]) -> Config:
+    """Build and check a Config from parsed TOML."""
+    _check_keys(data, _TOP_KEYS, "the file")
+    version = data.get("schema_version", model.SCHEMA_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ConfigError(f"schema_version must be a positive integer, not {version!r}")
+    if version > model.SCHEMA_VERSION:
+        raise ConfigError(
+            f"schema_version {version} is newer than this hubsms understands ({model.SCHEMA_VERSION})",
+            "upgrade hubsms",
+        )
+    connectors = {}
+    for name, table in _table(data, "connectors").items():
+        connector = _connector_from(name, _table({"x": table}, "x", f'connectors."{name}"'))
+        if any(c.casefold() == connector.name.casefold() for c in connectors):
+            raise ConfigError(f'connector names must be unique: "{name}" appears twice')
+        connectors[connector.name] = connector
+    settings = _table(data, "settings")
+    _check_keys(settings, {"default_sms_connector"}, "[settings]")
+    default = _optional_str(settings, "default_sms_connector", "[settings]")
+    plans = {}
+    for name, table in _table(data, "plans").items():
+        table = _table({"x": table}, "x", f'plans."{name}"')
+        _check_keys(table, {"sms_connector"}, f'[plans."{name}"]')
+        plans[name] = Plan(name=name, sms_connector=_required_str(table, "sms_connector", f'[plans."{name}"]'))
+    config = Config(connectors=connectors, plans=plans, default_sms_connector=default)
+    _check_references(config)
+    return config
+
+
+def _connector_from(name: str, table: dict[str, Any]) -> Connector:
+    where = f'[connectors."{name}"]'
+    _check_keys(table, _CONNECTOR_KEYS, where)
+    try:
+        model.validate_name(name)
+        provider = model.validate_provider(_optional_str(table, "provider", where) or model.TWILIO.key)
+        address = _optional_str(table, "server_address", where) or model.PROVIDERS[provider].default_server_address
+        env = _optional_str(table, "auth_token_env", where)
+        sender = _required_str(table, "from", where)
+        if not model.is_sender_shape(sender):
+            raise InvalidValue("from", f"invalid from {sender!r}", "see the From rules in the README")
+        active = table.get("active", True)
+        if not isinstance(active, bool):
+            raise ConfigError(f"{where} active must be true or false, not {active!r}")
+        return Connector(
+            name=name,
+            provider=provider,
+            account_sid=model.validate_account_sid(_required_str(table, "account_sid", where)),
+            from_=sender,
+            server_address=model.validate_server_address(address)[0],
+            active=active,
+            logo=_optional_str(table, "logo", where),
+            auth_token_env=model.validate_env_name(env) if env is not None else None,
+        )
+    except InvalidValue as exc:
+        raise ConfigError(f"{where} {exc.field}: {exc.message}", exc.hint) from None
+
+
+def _check_references(config: Config) -> None:
+    names = set(config.connectors)
+    if config.default_sms_connector is not None and config.default_sms_connector not in names:
+        raise ConfigError(
+            f'[settings] default_sms_connector names "{config.default_sms_connector}", which is not a connector'
+        )
+    for plan in config.plans.values():
+        if plan.sms_connector not in names:
+            raise ConfigError(f'[plans."{plan.name}"] sms_connector names "{plan.sms_connector}", which is not a connector')
+
+
+def _table(data: dict[str, Any], key: str, where: str | None = None) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where or '[' + key + ']'} must be a table")
+    return value
+
+
+def _check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ConfigError(
+            f"unknown key {unknown[0]!r} in {where}",
+            f"allowed keys: {', '.join(sorted(allowed))}",
+        )
+
+
+def _optional_str(table: dict[str, Any], key: str, where: str) -> str | None:
+    value = table.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"{where} {key} must be a string, not {value!r}")
+    return value
+
+
+def _required_str(table: dict[str, Any], key: str, where: str) -> str:
+    value = _optional_str(table, key, where)
+    if value is None:
+        raise ConfigError(f"{where} misses {key}")
+    return value
+
+
+def to_dict(config: Config) -> dict[str, Any]:
+    """The TOML document of a config (schema_version, settings, plans, connectors)."""
+    data: dict[str, Any] = {"schema_version": model.SCHEMA_VERSION}
+    if config.default_sms_connector is not None:
+        data["settings"] = {"default_sms_connector": config.default_sms_connector}
+    if config.plans:
+        data["plans"] = {p.name: {"sms_connector": p.sms_connector} for p in config.plans.values()}
+    data["connectors"] = {c.name: connector_to_dict(c) for c in config.connectors.values()}
+    return data
+
+
+def connector_to_dict(connector: Connector) -> dict[str, Any]:
+    table: dict[str, Any] = {"provider": connector.provider}
+    if connector.logo:
+        table["logo"] = connector.logo
+    table["server_address"] = connector.server_address
+    table["account_sid"] = connector.account_sid
+    table["from"] = connector.from_
+    table["active"] = connector.active
+    if connector.auth_token_env:
+        table["auth_token_env"] = connector.auth_token_env
+    return table
+
+
+def dumps(config: Config) -> str:
+    import tomli_w
+
+    return tomli_w.dumps(to_dict(config))
+
+
+def save(path: Path, config: Config) -> None:
+    """Write atomically: a temp file in the same folder, fsync, 0600, then ``os.replace``."""
+    write_atomic(path, dumps(config).encode("utf-8"))
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
+    ensure_folder(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise ConfigError(f"cannot write {path}: {_reason(exc)}", "check the folder's permissions") from None
+        raise
+
+
+def ensure_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create {folder}: {_reason(exc)}", "check the path and its permissions") from None
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[Config]:
+    """Hold the file's lock from load through save: concurrent writers wait their turn."""
+    from filelock import FileLock, Timeout
+
+    ensure_folder(path.parent)
+    timeout = float(os.environ.get(LOCK_TIMEOUT_ENV) or 30)
+    lock = FileLock(str(path) + ".lock", timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ConfigError(
+            f"{path} is locked by another hubsms process (waited {timeout:g} s)",
+            f"try again, or remove {path}.lock if no hubsms is running",
+        ) from None
+    try:
+        yield load(path)
+    finally:
+        lock.release()
