@@ -7,7 +7,6 @@ warning beside the value.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, field, replace
 from typing import Final
@@ -100,6 +99,11 @@ class Config:
                 return connector
         return None
 
+    def find_plan(self, name: str) -> Plan | None:
+        """The plan called ``name``, compared case-insensitively like connector names."""
+        key = name.strip().casefold()
+        return next((p for p in self.plans.values() if p.name.casefold() == key), None)
+
     def uses_of(self, name: str) -> list[str]:
         """What refers to connector ``name``: Global Settings and 'plan "X"' entries."""
         uses = []
@@ -130,6 +134,14 @@ def validate_name(value: str) -> str:
             "use printable characters only (letters, digits, spaces, punctuation)",
         )
     return name
+
+
+def validate_plan_name(value: str) -> str:
+    """A service plan's name: the same rule as a connector's (1-64 printable characters)."""
+    try:
+        return validate_name(value)
+    except InvalidValue as exc:
+        raise InvalidValue("plan", exc.message.replace("connector name", "plan name"), exc.hint) from None
 
 
 def validate_provider(value: str) -> str:
@@ -269,6 +281,8 @@ def validate_server_address(value: str, provider: Provider = TWILIO) -> tuple[st
 def is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
+    import ipaddress
+
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:

@@ -13,10 +13,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hubsms import model, store
-from hubsms.credentials import Keyring, find_token
 from hubsms.errors import (
     ConnectorInactive,
     ConnectorInUse,
@@ -26,6 +25,9 @@ from hubsms.errors import (
     MissingValue,
 )
 from hubsms.model import Config, Connector
+
+if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
+    from hubsms.credentials import Keyring
 
 LOGO_FOLDER = "logos"
 
@@ -399,6 +401,8 @@ def show_connector(
     path: Path, name: str, keyring: Keyring, environ: Mapping[str, str] | None = None
 ) -> tuple[dict[str, Any], list[str]]:
     """Every field, the purpose and where the token would come from (never the token)."""
+    from hubsms.credentials import find_token
+
     config = store.load(path)
     c = _require(config, name)
     warnings: list[str] = []
@@ -430,4 +434,149 @@ def show_settings(path: Path) -> dict[str, Any]:
         "config_path": str(path),
         "default_sms_connector": config.default_sms_connector,
         "plans": {p.name: p.sms_connector for p in config.plans.values()},
+    }
+
+
+# --- sending -----------------------------------------------------------------------------
+
+
+@dataclass
+class PreparedOtp:
+    """Everything an OTP send needs, resolved and validated; ``token`` is never shown."""
+
+    connector: Connector
+    token: Any  # credentials.Token: its repr hides the value
+    to: str
+    body: str
+    code: str
+    validity: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def form(self) -> dict[str, str]:
+        """The form fields of the create-message request (as Twilio names them)."""
+        sender = "MessagingServiceSid" if self.connector.sends_with_messaging_service else "From"
+        form = {"To": self.to, sender: self.connector.from_, "Body": self.body}
+        if self.validity is not None:
+            form["ValidityPeriod"] = str(self.validity)
+        return form
+
+    @property
+    def url(self) -> str:
+        return f"{self.connector.server_address}/{self.connector.account_sid}/Messages.json"
+
+
+def choose_connector(config: Config, connector: str | None = None, plan: str | None = None) -> Connector:
+    """The connector to send with: ``connector``, else the plan's, else the default SMS
+    connector. It must be active."""
+    if connector is not None:
+        chosen = _require(config, connector)
+    elif plan is not None:
+        chosen = _require(config, _plan_connector_name(config, plan))
+    elif config.default_sms_connector is not None:
+        chosen = _require(config, config.default_sms_connector)
+    else:
+        raise MissingValue(
+            "no connector given and no default SMS connector set",
+            "give --connector NAME or --plan PLAN, or set one: hubsms settings set-default-sms NAME",
+        )
+    if not chosen.active:
+        raise ConnectorInactive(
+            f'connector "{chosen.name}" is inactive and cannot send',
+            f'activate it: hubsms connector activate "{chosen.name}"',
+        )
+    return chosen
+
+
+def _plan_connector_name(config: Config, plan: str) -> str:
+    from hubsms.errors import PlanNotFound
+
+    for candidate in config.plans.values():
+        if candidate.name.casefold() == plan.strip().casefold():
+            return candidate.sms_connector
+    known = ", ".join(f'"{p}"' for p in config.plans) or "none yet"
+    raise PlanNotFound(f'no service plan named "{plan.strip()}"', f"plans: {known}")
+
+
+def prepare_otp(
+    path: Path,
+    keyring: Keyring,
+    *,
+    to: str,
+    connector: str | None = None,
+    plan: str | None = None,
+    length: int = 6,
+    code: str | None = None,
+    template: str | None = None,
+    validity: int | None = None,
+    stdin_token: str | None = None,
+) -> PreparedOtp:
+    """Resolve and validate everything for an OTP send, sending nothing: the number, the
+    connector, the code, the message and the token (by the precedence of credentials)."""
+    from hubsms import otp
+    from hubsms.credentials import resolve_token
+
+    number, warning = model.validate_phone_number(to, "to")
+    code = otp.validate_code(code) if code is not None else otp.generate_code(length)
+    body = otp.render_message(template, code, validity)
+    chosen = choose_connector(store.load(path), connector, plan)
+    token = resolve_token(chosen, keyring, stdin_token=stdin_token)
+    warnings = [warning] if warning else []
+    segments = otp.count_segments(body)
+    if segments > 1:
+        warnings.append(f"the message takes {segments} SMS segments (each is billed)")
+    return PreparedOtp(chosen, token, number, body, code, validity, warnings)
+
+
+def send_otp(prepared: PreparedOtp, client: Any) -> dict[str, Any]:
+    """POST the message through ``client`` (a TwilioClient for the prepared connector)."""
+    connector = prepared.connector
+    return client.send_message(
+        prepared.to,
+        prepared.body,
+        from_=None if connector.sends_with_messaging_service else connector.from_,
+        messaging_service_sid=connector.from_ if connector.sends_with_messaging_service else None,
+        validity_period=prepared.validity,
+    )
+
+
+def make_client(connector: Connector, token: Any, timeouts: tuple[float, float] | None = None) -> Any:
+    """A TwilioClient for a connector, with the given or the environment's timeouts."""
+    from hubsms.twilio_client import TwilioClient, timeouts_from_env
+
+    connect, read = timeouts or timeouts_from_env()
+    return TwilioClient(
+        connector.account_sid, token.value, connector.server_address, connect_timeout=connect, read_timeout=read
+    )
+
+
+def check_connector(path: Path, name: str, keyring: Keyring, *, stdin_token: str | None = None,
+                    timeouts: tuple[float, float] | None = None) -> dict[str, Any]:
+    """Fetch the connector's account with its credentials. Twilio's 20008 answer means
+    test credentials: valid, but they can only send."""
+    from hubsms.credentials import resolve_token
+    from hubsms.errors import TwilioAPIError
+
+    connector = _require(store.load(path), name)
+    token = resolve_token(connector, keyring, stdin_token=stdin_token)
+    result: dict[str, Any] = {
+        "connector": connector.name,
+        "account_sid": connector.account_sid,
+        "server_address": connector.server_address,
+        "token_source": token.source,
+        "active": connector.active,
+    }
+    with make_client(connector, token, timeouts) as client:
+        try:
+            account = client.fetch_account()
+        except TwilioAPIError as exc:
+            if exc.code != 20008:
+                raise
+            return {**result, "ok": True, "test_credentials": True, "friendly_name": None, "status": None, "type": None}
+    return {
+        **result,
+        "ok": True,
+        "test_credentials": False,
+        "friendly_name": account.get("friendly_name"),
+        "status": account.get("status"),
+        "type": account.get("type"),
     }
