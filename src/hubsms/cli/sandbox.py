@@ -1,9 +1,189 @@
-"""hubsms sandbox: commands (being built)."""
+"""hubsms sandbox: run the local Twilio-compatible SMS sink and read what it captured."""
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
 import typer
 
-from hubsms.cli.options import command_group
+from hubsms.cli.common import note, print_json, stdout_console, user_errors, warn
+from hubsms.cli.options import JsonOption
+from hubsms.errors import InvalidValue, MissingValue, NetworkError
 
-app = command_group("sandbox commands.")
+if TYPE_CHECKING:
+    from hubsms.sandbox.server import SandboxServer
+
+app = typer.Typer(
+    help="The local Twilio-compatible SMS sandbox: serve it, list messages, read OTP codes.",
+    no_args_is_help=True,
+)
+
+TOKEN_ENV = "HUBSMS_SANDBOX_AUTH_TOKEN"
+
+UrlOption = Annotated[
+    Optional[str],
+    typer.Option("--url", help="Sandbox address. Default: $HUBSMS_SANDBOX_URL, else http://127.0.0.1:8765.",
+                 show_default=False),
+]
+
+
+def _resolve_token(env_name: str | None, from_stdin: bool) -> tuple[str | None, str]:
+    """The token the server checks, and where it came from (never the token itself):
+    ``--auth-token-stdin``, else ``--auth-token-env VAR``, else $HUBSMS_SANDBOX_AUTH_TOKEN, else none."""
+    if env_name and from_stdin:
+        raise InvalidValue("auth-token", "--auth-token-env and --auth-token-stdin exclude each other",
+                           "give the token one way only")
+    if from_stdin:
+        token = sys.stdin.readline().strip()
+        if not token:
+            raise MissingValue("no auth token on standard input", "pipe it in: ... | hubsms sandbox serve --auth-token-stdin")
+        return token, "stdin"
+    name = env_name or TOKEN_ENV
+    token = os.environ.get(name, "").strip()
+    if env_name and not token:
+        raise MissingValue(f"${env_name} is not set or empty", f"export {env_name}=... first, or drop --auth-token-env")
+    return (token, f"env:{name}") if token else (None, "none")
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_host(host: str, allow_remote: bool) -> None:
+    if not _is_loopback(host) and not allow_remote:
+        raise InvalidValue(
+            "host", f"{host} is not a loopback address: other machines could send to the sandbox",
+            "add --allow-remote to bind it anyway, or use --host 127.0.0.1",
+        )
+
+
+def _parse_outcomes(options: list[str]) -> dict[str, Any]:
+    from hubsms.sandbox.state import BadRequest, parse_outcome_option
+
+    outcomes = {}
+    for text in options:
+        try:
+            number, outcome = parse_outcome_option(text)
+        except BadRequest as err:
+            raise InvalidValue("outcome", f"--outcome {err}", "e.g. --outcome +15557654321=undelivered:30007") from None
+        outcomes[number] = outcome
+    return outcomes
+
+
+def _bind(server: SandboxServer, host: str, port: int) -> None:
+    try:
+        server.bind()
+    except OSError as err:
+        raise NetworkError(f"cannot listen on {host}:{port}: {err.strerror or err}",
+                           "choose another --port, or --port 0 for a free one") from None
+
+
+def _run(server: SandboxServer) -> None:
+    """Serve until Ctrl-C or SIGTERM; both end cleanly (exit 0)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: server.request_stop())
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    note("sandbox stopped")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8765,
+    db: Annotated[Optional[Path], typer.Option(help="SQLite file that keeps messages across restarts (default: in memory).", dir_okay=False)] = None,
+    auth_token_env: Annotated[Optional[str], typer.Option("--auth-token-env", metavar="VAR", help=f"Check Basic-auth passwords against the token in this variable (default: ${TOKEN_ENV} if set; otherwise any password).")] = None,
+    auth_token_stdin: Annotated[bool, typer.Option("--auth-token-stdin", help="Read the token to check from standard input.")] = False,
+    allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Allow a non-loopback --host.")] = False,
+    status_delay: Annotated[float, typer.Option(min=0, max=3600, help="Seconds per status step queued -> sending -> sent -> delivered (0: at once).")] = 0.5,
+    outcome: Annotated[Optional[list[str]], typer.Option(metavar="NUMBER=STATUS:CODE", help="Make messages to NUMBER end undelivered or failed, e.g. +15557654321=undelivered:30007. Repeatable.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", help="Log each request on stderr.")] = False,
+) -> None:
+    """Run the Twilio-compatible SMS sandbox until Ctrl-C or SIGTERM.
+
+    The first line printed is 'listening on http://HOST:PORT'.
+    """
+    with user_errors():
+        token, source = _resolve_token(auth_token_env, auth_token_stdin)
+        _check_host(host, allow_remote)
+        outcomes = _parse_outcomes(outcome or [])
+        from hubsms.sandbox.server import SandboxServer
+
+        server = SandboxServer(host, port, db, token, status_delay, outcomes, verbose)
+        _bind(server, host, port)
+        print(f"listening on {server.url}", flush=True)
+        if not _is_loopback(host):
+            warn(f"the sandbox listens on {host}: other machines can reach it")
+        note(f"Twilio API: {server.accounts_url}  page: {server.url}/  auth token: {source}")
+        _run(server)
+
+
+def _text(value: Any) -> Any:
+    from rich.text import Text
+
+    return Text("" if value is None else str(value))  # user text: never read as markup
+
+
+def _render_messages(messages: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for column in ("Time", "To", "From", "Status", "Code", "Body"):
+        table.add_column(column, overflow="fold")
+    for m in messages:
+        status = m["status"] + (f" ({m['error_code']})" if m.get("error_code") else "")
+        sender = m.get("from") or m.get("messaging_service_sid")
+        table.add_row(*(_text(v) for v in (m["date_created"], m["to"], sender, status, m.get("code"), m["body"])))
+    stdout_console().print(table)
+
+
+@app.command()
+def messages(
+    to: Annotated[Optional[str], typer.Option("--to", help="Only messages to this number.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many, newest first.")] = 100,
+    json_output: JsonOption = False,
+    url: UrlOption = None,
+) -> None:
+    """List the messages the sandbox captured, newest first."""
+    with user_errors():
+        from hubsms.sandbox.client import list_messages, resolve_url
+
+        found = list_messages(resolve_url(url), to, limit)
+        if json_output:
+            print_json({"messages": found})
+        elif not found:
+            note("no messages captured" + (f" for {to}" if to else ""))
+        else:
+            _render_messages(found)
+
+
+@app.command()
+def otp(
+    to: Annotated[str, typer.Option("--to", help="The number the OTP was sent to.")],
+    wait: Annotated[float, typer.Option(min=0, max=3600, help="Seconds to wait for one to arrive.")] = 0.0,
+    url: UrlOption = None,
+) -> None:
+    """Print the newest OTP code sent to a number (only the code, on stdout).
+
+    Exit 3 when none arrived in time.
+    """
+    with user_errors():
+        from hubsms.sandbox.client import resolve_url, wait_for_otp
+
+        found = wait_for_otp(resolve_url(url), to, wait)
+        sys.stdout.write(found["code"] + "\n")

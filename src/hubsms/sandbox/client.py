@@ -1,0 +1,89 @@
+"""A small client of the sandbox's own API, for ``hubsms sandbox messages`` and ``otp``.
+
+stdlib urllib only (start-up time matters); never through a proxy, since the sandbox runs
+beside the user. Failures become hubsms errors with a hint.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any, Final
+from urllib.parse import urlencode, urlsplit
+
+from hubsms.errors import InvalidValue, NetworkError, NothingArrived
+
+DEFAULT_URL: Final = "http://127.0.0.1:8765"
+URL_ENV: Final = "HUBSMS_SANDBOX_URL"
+SERVER_WAIT_CAP: Final = 30.0  # the server answers a long-poll after 30 s at most
+START_HINT: Final = (
+    "start it with 'hubsms sandbox serve', or point at a running one with --url "
+    f"or ${URL_ENV}"
+)
+
+
+def resolve_url(option: str | None) -> str:
+    """``--url``, else ``$HUBSMS_SANDBOX_URL``, else http://127.0.0.1:8765."""
+    url = (option or os.environ.get(URL_ENV) or DEFAULT_URL).rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidValue("url", f"{url!r} is not an http:// address of a sandbox",
+                           f"for example {DEFAULT_URL}")
+    return url
+
+
+def _request(url: str, path: str, params: dict[str, Any], timeout: float) -> tuple[int, Any]:
+    import urllib.error
+    import urllib.request
+
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"{url}{path}?{query}", timeout=timeout) as answer:
+            return answer.status, json.loads(answer.read() or b"null")
+    except urllib.error.HTTPError as err:
+        return err.code, _json_or_none(err.read())
+    except (urllib.error.URLError, OSError, ValueError) as err:
+        reason = getattr(err, "reason", err)
+        raise NetworkError(f"cannot reach the sandbox at {url}: {reason}", START_HINT) from None
+
+
+def _json_or_none(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _unexpected(url: str, status: int, data: Any) -> NetworkError:
+    detail = data.get("error") if isinstance(data, dict) else None
+    return NetworkError(f"the sandbox at {url} answered HTTP {status}" + (f": {detail}" if detail else ""),
+                        "check that --url points at a hubsms sandbox")
+
+
+def list_messages(url: str, to: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """Captured messages, newest first."""
+    status, data = _request(url, "/api/messages", {"to": to, "limit": limit}, timeout=10)
+    if status != 200 or not isinstance(data, dict):
+        raise _unexpected(url, status, data)
+    return list(data.get("messages") or [])
+
+
+def wait_for_otp(url: str, to: str, wait: float = 0.0) -> dict[str, Any]:
+    """The newest OTP sent to ``to``, waiting up to ``wait`` seconds (in long-polls of at
+    most 30 s each) for one to arrive; NothingArrived when none did."""
+    deadline = time.monotonic() + max(wait, 0.0)
+    while True:
+        left = max(deadline - time.monotonic(), 0.0)
+        step = min(left, SERVER_WAIT_CAP)
+        status, data = _request(url, "/api/otp", {"to": to, "wait": f"{step:.3f}"}, timeout=step + 10)
+        if status == 200 and isinstance(data, dict):
+            return data
+        if status != 404:
+            raise _unexpected(url, status, data)
+        if left <= SERVER_WAIT_CAP:
+            raise NothingArrived(
+                f"no code for {to} arrived at the sandbox" + (f" in {wait:g} s" if wait else ""),
+                "check the number, send the OTP again, or wait longer with --wait SECONDS",
+            )
