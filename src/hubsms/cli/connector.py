@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from hubsms.cli.common import note, resolve_config_path, user_errors, warn
-from hubsms.cli.options import ConfigOption, JsonOption, command_group
+from hubsms.cli.options import ConfigOption, JsonOption, NoInputOption, command_group
+
+if TYPE_CHECKING:
+    from hubsms.service import ConnectorInput, Outcome
 
 app = command_group("Add, list, show, edit, (de)activate and remove SMS-gateway connectors.")
 
 NameArg = Annotated[str, typer.Argument(help="The connector's name (unique, case-insensitive).", show_default=False)]
+NewNameArg = Annotated[
+    Optional[str],
+    typer.Argument(help="The connector's name (unique, case-insensitive); asked at a terminal when left out.", show_default=False),
+]
 SidOption = Annotated[Optional[str], typer.Option("--account-sid", help="Twilio Account SID: AC + 32 hex digits.", show_default=False)]
 FromOption = Annotated[
     Optional[str],
@@ -49,7 +56,7 @@ def _report(outcome: object) -> None:
 @app.command("add")
 def add(
     ctx: typer.Context,
-    name: NameArg,
+    name: NewNameArg = None,
     account_sid: SidOption = None,
     from_: FromOption = None,
     logo: LogoOption = None,
@@ -57,36 +64,56 @@ def add(
     active: ActiveOption = None,
     auth_token_stdin: TokenStdinOption = False,
     auth_token_env: TokenEnvOption = None,
+    no_input: NoInputOption = False,
     config: ConfigOption = None,
 ) -> None:
-    """Add a Twilio connector (Basic Information, then Details)."""
+    """Add a Twilio connector. At a terminal, a two-step dialog (Basic Information, then
+    Details) asks for every value not given as a flag."""
     from hubsms import service
-    from hubsms.credentials import Keyring
+    from hubsms.cli import dialog
 
     with user_errors():
-        _require_flags(account_sid=account_sid, from_=from_)
         if auth_token_stdin and auth_token_env:
             _usage("give either --auth-token-stdin or --auth-token-env, not both")
         values = service.ConnectorInput(
             name=name, logo=logo, server_address=server_address, account_sid=account_sid,
             from_=from_, active=active, auth_token_env=auth_token_env,
         )
-        outcome = service.add_connector(
-            resolve_config_path(config, ctx), values, Keyring(), token=_token_from_stdin(auth_token_stdin)
-        )
+        path = resolve_config_path(config, ctx)
+        if dialog.is_interactive(no_input):
+            outcome = dialog.run_add(path, values, _dialog_token(auth_token_stdin))
+        else:
+            outcome = _add_from_flags(path, values, auth_token_stdin)
         _report(outcome)
         c = outcome.connector
         note(f'Added connector "{c.name}" ({c.provider_info.label}, {c.purpose}, {"active" if c.active else "inactive"}).')
 
 
-def _require_flags(**values: Optional[str]) -> None:
+def _add_from_flags(path: Path, values: ConnectorInput, auth_token_stdin: bool) -> Outcome:
+    from hubsms import service
+    from hubsms.credentials import Keyring
+
+    _require_values(NAME=values.name, account_sid=values.account_sid, from_=values.from_)
+    return service.add_connector(path, values, Keyring(), token=_token_from_stdin(auth_token_stdin))
+
+
+def _dialog_token(auth_token_stdin: bool) -> Optional[str]:
+    # On a terminal "stdin" is the person: the dialog's hidden prompt reads the token, never echoed.
+    return None if sys.stdin.isatty() else _token_from_stdin(auth_token_stdin)
+
+
+def _require_values(**values: Optional[str]) -> None:
     for key, value in values.items():
         if value is None:
-            flag = "--" + key.rstrip("_").replace("_", "-")
+            flag = key if key.isupper() else "--" + key.rstrip("_").replace("_", "-")
             _usage(f"missing {flag}", f"give {flag}, e.g. {_EXAMPLES[flag]}")
 
 
-_EXAMPLES = {"--account-sid": "--account-sid AC0123456789abcdef0123456789abcdef", "--from": "--from +12345678987"}
+_EXAMPLES = {
+    "NAME": 'hubsms connector add "My Twilio" --account-sid AC… --from +12345678987 (or run it at a terminal to be asked)',
+    "--account-sid": "--account-sid AC0123456789abcdef0123456789abcdef",
+    "--from": "--from +12345678987",
+}
 
 
 def _usage(message: str, hint: Optional[str] = None) -> None:
@@ -137,10 +164,13 @@ def edit(
     auth_token_stdin: TokenStdinOption = False,
     auth_token_env: TokenEnvOption = None,
     force: ForceOption = False,
+    no_input: NoInputOption = False,
     config: ConfigOption = None,
 ) -> None:
-    """Change a connector's fields; only the given ones change."""
+    """Change a connector's fields; only the given ones change. At a terminal and without
+    change flags, the two-step dialog asks for every field, prefilled with its value."""
     from hubsms import service
+    from hubsms.cli import dialog
     from hubsms.credentials import Keyring
 
     with user_errors():
@@ -148,8 +178,12 @@ def edit(
             name=new_name, logo=logo, server_address=server_address, account_sid=account_sid,
             from_=from_, active=active, auth_token_env=auth_token_env,
         )
-        token = _token_from_stdin(auth_token_stdin)
-        outcome = service.edit_connector(resolve_config_path(config, ctx), name, values, Keyring(), token=token, force=force)
+        path = resolve_config_path(config, ctx)
+        if not values.given() and not auth_token_stdin and dialog.is_interactive(no_input):
+            outcome = dialog.run_edit(path, name, force)
+        else:
+            token = _token_from_stdin(auth_token_stdin)
+            outcome = service.edit_connector(path, name, values, Keyring(), token=token, force=force)
         _report(outcome)
         note(f'Saved connector "{outcome.connector.name}".')
 

@@ -1,0 +1,527 @@
+"""The two-step dialog of ``connector add`` and ``connector edit`` at a terminal.
+
+Step 1 of 2, Basic Information: Name, Provider (its Purpose shown), Logo.
+Step 2 of 2, Details: Server Address, Account SID, Auth Token (hidden), From, Active.
+Then a summary of every field and a choice: Finish, Back (to step 1, every value kept as
+the default) or Cancel.
+
+Every answer goes through the model's ``validate_*`` functions, so the dialog yields exactly
+what the flags would; an invalid answer is explained (message and hint) and asked again.
+Values given as flags are taken and not asked (until Back). Nothing is written before
+Finish: Cancel, or the end of input, exits 1 with "cancelled, nothing written"; Ctrl-C
+exits 130. A failed save (a locked keyring, say) shows the error and returns to the
+summary, so nothing typed is lost.
+
+Interactive means: stdin is a terminal and ``--no-input`` is not given.
+``HUBSMS_FORCE_INTERACTIVE=1`` runs the dialog when stdin is not a terminal; it is a testing
+aid (Typer's CliRunner has no terminal), read in :func:`is_interactive` only.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+import typer
+
+from hubsms import model
+from hubsms.errors import HubsmsError, InvalidValue
+
+if TYPE_CHECKING:
+    from hubsms.credentials import Keyring
+    from hubsms.service import ConnectorInput, Outcome
+
+FORCE_ENV: Final = "HUBSMS_FORCE_INTERACTIVE"
+CANCELLED_EXIT: Final = 1
+STEPS: Final = 2
+
+T = TypeVar("T")
+
+HELP: Final = {
+    "name": f"1-{model.NAME_MAX} printable characters, unique among your connectors (ignoring case).",
+    "provider": "The SMS gateway that sends the messages.",
+    "logo": f"Optional: a {', '.join(model.LOGO_EXTENSIONS[:-1])} or {model.LOGO_EXTENSIONS[-1]} image of at "
+    "most 1 MiB, copied beside the config file.",
+    "server_address": "The provider's API base URL; https only (plain http only for 127.0.0.1, ::1 or "
+    "localhost, the sandbox). Changing it is not recommended.",
+    "account_sid": "'AC' followed by 32 hexadecimal digits (Twilio Console, Account Info).",
+    "auth_token": "32 hexadecimal digits (Twilio Console, Account Info). Typing is not shown; "
+    "it is kept in the keyring, never in the file.",
+    "from": "An E.164 number (+ or 00, then 8-15 digits), a 5-6 digit short code, an alphanumeric "
+    "sender ID (1-11 characters, a letter at least) or a Messaging Service SID (MG + 32 hex digits).",
+    "active": "Only an active connector can be the default SMS connector, serve a service plan, or send.",
+}
+
+
+def is_interactive(no_input: bool) -> bool:
+    """Whether to ask: stdin is a terminal (or HUBSMS_FORCE_INTERACTIVE=1, for tests) and
+    --no-input was not given."""
+    if no_input:
+        return False
+    stdin = sys.stdin
+    return bool(stdin is not None and stdin.isatty()) or os.environ.get(FORCE_ENV) == "1"
+
+
+class _Cancelled(Exception):
+    """The person chose Cancel, or the input ended."""
+
+
+class _AskAgain(Exception):
+    """The answer was declined after a warning: ask the same field again."""
+
+
+# --- the terminal --------------------------------------------------------------------------
+
+
+class Terminal:
+    """Headings, help and prompts on stderr; answers from stdin; hidden input for secrets."""
+
+    def __init__(self) -> None:
+        from hubsms.cli.common import stderr_console
+
+        self.console = stderr_console()
+
+    def heading(self, text: str) -> None:
+        self.console.print()
+        self.console.print(text, style="bold", markup=False)
+        self.console.print("─" * len(text), style="bold", markup=False)
+
+    def help(self, text: str) -> None:
+        self.console.print(text, style="dim", markup=False)
+
+    def say(self, text: str = "") -> None:
+        self.console.print(text, markup=False)
+
+    def error(self, err: HubsmsError) -> None:
+        from hubsms.cli.common import report_error
+
+        report_error(err)
+
+    def warn(self, text: str) -> None:
+        from hubsms.cli.common import warn
+
+        warn(text)
+
+    def read(self, prompt: str, hidden: bool = False) -> str:
+        """One answer, without its line end. Hidden input on a terminal is never echoed."""
+        try:
+            if hidden and sys.stdin.isatty():
+                import getpass
+
+                return getpass.getpass(prompt, stream=sys.stderr)
+            sys.stderr.write(prompt)
+            sys.stderr.flush()
+            line = sys.stdin.readline()
+        except EOFError:
+            raise _Cancelled("the input ended") from None
+        if not line:
+            sys.stderr.write("\n")
+            raise _Cancelled("the input ended")
+        return line.rstrip("\r\n")
+
+    def confirm(self, question: str, default: bool) -> bool:
+        choices = "Y/n" if default else "y/N"
+        while True:
+            answer = self.read(f"{question} [{choices}]: ").strip().lower()
+            if not answer:
+                return default
+            if answer in ("y", "yes", "n", "no"):
+                return answer.startswith("y")
+            self.say("Answer y (yes) or n (no).")
+
+
+# --- what the dialog holds -------------------------------------------------------------------
+
+
+@dataclass
+class Form:
+    """Every field as validated and normalised: what the flags would have given."""
+
+    name: str = ""
+    provider: str = model.TWILIO.key
+    logo: Path | None = None
+    server_address: str = model.TWILIO.default_server_address
+    account_sid: str = ""
+    from_: str = ""
+    active: bool = True
+    auth_token_env: str | None = None
+    token: str | None = field(default=None, repr=False)  # typed; None keeps the stored one
+
+    def to_input(self, base: Form | None = None) -> ConnectorInput:
+        """A ConnectorInput of every field, or for an edit of the fields changed from ``base``."""
+        from hubsms.service import ConnectorInput
+
+        values = {f.name: getattr(self, f.name) for f in fields(ConnectorInput)}
+        if base is not None:
+            values = {k: v for k, v in values.items() if v != getattr(base, k)}
+        return ConnectorInput(**values)
+
+
+@dataclass
+class _Dialog:
+    term: Terminal
+    form: Form
+    pending: dict[str, Any]  # values given as flags, taken on the first pass
+    names: dict[str, str]  # other connectors' names, by casefold
+    keyring: Keyring
+    original: Form | None = None  # the connector being edited
+    kept_logo: str | None = None
+    used_by: list[str] = field(default_factory=list)
+    force: bool = False
+    shown: set[str] = field(default_factory=set)
+
+    @property
+    def provider(self) -> model.Provider:
+        return model.PROVIDERS[self.form.provider]
+
+    def warn(self, text: str | None) -> None:
+        if text:
+            self.term.warn(text)
+            self.shown.add(text)
+
+
+def _ask(d: _Dialog, prompt: str, check: Callable[[str], T], *, default: str | None = None, hidden: bool = False) -> T:
+    """Ask until ``check`` accepts the answer (Enter gives ``default`` when there is one)."""
+    text = f"{prompt} [{default}]: " if default else f"{prompt}: "
+    while True:
+        answer = d.term.read(text, hidden=hidden).strip()
+        try:
+            return check(answer or default or "")
+        except InvalidValue as err:
+            d.term.error(err)
+        except _AskAgain:
+            pass
+
+
+def _given(d: _Dialog, key: str, label: str, check: Callable[[Any], T], shown: Callable[[T], str] = str) -> bool:
+    """Take the flag value of ``key`` (first pass only); an invalid one is explained and asked."""
+    if key not in d.pending:
+        return False
+    try:
+        value = check(d.pending.pop(key))
+    except InvalidValue as err:
+        d.term.error(err)
+        return False
+    setattr(d.form, key, value)
+    d.term.say(f"{label}: {shown(value)} (given on the command line)")
+    return True
+
+
+# --- step 1: Basic Information -------------------------------------------------------------
+
+
+def _check_name(d: _Dialog, answer: str) -> str:
+    name = model.validate_name(answer)
+    existing = d.names.get(name.casefold())
+    if existing is not None:
+        raise InvalidValue(
+            "name",
+            f'a connector named "{existing}" already exists (names are unique, ignoring case)',
+            "choose another name",
+        )
+    return name
+
+
+def _ask_name(d: _Dialog) -> None:
+    d.term.help(HELP["name"])
+    if not _given(d, "name", "Name", lambda v: _check_name(d, v)):
+        d.form.name = _ask(d, "Name", lambda a: _check_name(d, a), default=d.form.name or None)
+
+
+def _check_provider(answer: str) -> str:
+    choices = list(model.PROVIDERS.values())
+    if answer.isdigit() and 1 <= int(answer) <= len(choices):
+        return choices[int(answer) - 1].key
+    return model.validate_provider(answer)
+
+
+def _ask_provider(d: _Dialog) -> None:
+    d.term.help(HELP["provider"])
+    for number, provider in enumerate(model.PROVIDERS.values(), 1):
+        d.term.say(f"  {number}) {provider.label} ({provider.purpose})")
+    d.form.provider = _ask(d, "Provider", _check_provider, default=d.provider.label)
+    d.term.say(f"Purpose: {d.provider.purpose} (set by the provider)")
+
+
+def _check_logo(d: _Dialog, answer: str) -> Path | None:
+    from hubsms.service import read_logo
+
+    if answer == "-":
+        return None
+    if not answer:
+        return d.form.logo
+    path = Path(answer).expanduser()
+    read_logo(path)
+    return path
+
+
+def _ask_logo(d: _Dialog) -> None:
+    d.term.help(HELP["logo"])
+    if _given(d, "logo", "Logo", lambda v: _check_logo(d, str(v))):
+        return
+    if d.form.logo is not None:
+        prompt = f"Logo (Enter keeps {d.form.logo}, - for none)"
+    elif d.kept_logo:
+        prompt = f"Logo (Enter keeps {d.kept_logo})"
+    else:
+        prompt = "Logo (optional, Enter skips)"
+    d.form.logo = _ask(d, prompt, lambda a: _check_logo(d, a))
+
+
+def _step_basic(d: _Dialog) -> None:
+    d.term.heading(f"Step 1 of {STEPS} — Basic Information")
+    d.term.help("Enter keeps the value in [brackets]; Ctrl-C stops without saving anything.")
+    _ask_name(d)
+    _ask_provider(d)
+    _ask_logo(d)
+
+
+# --- step 2: Details -----------------------------------------------------------------------
+
+
+def _check_address(d: _Dialog, answer: str, default: str, confirm: bool) -> str:
+    address, warning = model.validate_server_address(answer, d.provider)
+    if warning and address != default:
+        d.warn(warning)
+        if confirm and not d.term.confirm("Use this server address?", default=False):
+            raise _AskAgain
+    return address
+
+
+def _ask_server_address(d: _Dialog) -> None:
+    d.term.help(HELP["server_address"])
+    default = d.form.server_address
+    if not _given(d, "server_address", "Server Address", lambda v: _check_address(d, v, "", False)):
+        d.form.server_address = _ask(d, "Server Address", lambda a: _check_address(d, a, default, True), default=default)
+
+
+def _ask_account_sid(d: _Dialog) -> None:
+    d.term.help(HELP["account_sid"])
+    if not _given(d, "account_sid", "Account SID", model.validate_account_sid):
+        d.form.account_sid = _ask(d, "Account SID", model.validate_account_sid, default=d.form.account_sid or None)
+
+
+def _stored_token(d: _Dialog, sid: str) -> bool:
+    """Whether the keyring holds a token for ``sid``; an unusable keyring is said, not fatal
+    (saving will say it again, and then nothing typed is lost)."""
+    try:
+        return d.keyring.get(sid) is not None
+    except HubsmsError as err:
+        d.warn(f"{err.message} (cannot tell whether a token is stored)")
+        return False
+
+
+def _token_keeper(d: _Dialog) -> str | None:
+    """What Enter keeps at the token prompt, or None when a token must be typed."""
+    if d.form.token is not None:
+        return "the token you typed"
+    sid = d.form.account_sid
+    if _stored_token(d, sid):
+        return f"the token stored for {model.mask_sid(sid)}"
+    if d.original is None:
+        return None
+    if d.original.account_sid != sid and _stored_token(d, d.original.account_sid):
+        return f"the token of {model.mask_sid(d.original.account_sid)}, moved to the new account"
+    # an edit may leave the account without a stored token (HUBSMS_AUTH_TOKEN may supply it)
+    return "no stored token"
+
+
+def _check_token(keeper: str | None, typed: str | None, answer: str) -> str | None:
+    if answer:
+        return model.validate_auth_token(answer)
+    if keeper is None:
+        raise InvalidValue("auth_token", "an auth token is needed: none is stored for this account", "type it (32 hexadecimal digits)")
+    return typed
+
+
+def _ask_token(d: _Dialog) -> None:
+    if d.form.auth_token_env:
+        d.term.say(f"Auth Token: read from ${d.form.auth_token_env} when needed (--auth-token-env)")
+        return
+    d.term.help(HELP["auth_token"])
+    if _given(d, "token", "Auth Token", model.validate_auth_token, _masked):
+        return
+    keeper = _token_keeper(d)
+    prompt = f"Auth Token (hidden; Enter keeps {keeper})" if keeper else "Auth Token (hidden)"
+    d.form.token = _ask(d, prompt, lambda a: _check_token(keeper, d.form.token, a), hidden=True)
+
+
+def _check_from(d: _Dialog, answer: str) -> str:
+    sender, warning = model.validate_from(answer)
+    d.warn(warning)
+    return sender
+
+
+def _ask_from(d: _Dialog) -> None:
+    d.term.help(HELP["from"])
+    if not _given(d, "from_", "From", lambda v: _check_from(d, v)):
+        d.form.from_ = _ask(d, "From", lambda a: _check_from(d, a), default=d.form.from_ or None)
+
+
+def _ask_active(d: _Dialog) -> None:
+    d.term.help(HELP["active"])
+    if _given(d, "active", "Active", bool, _yes_no):
+        return
+    while True:
+        active = d.term.confirm("Active?", default=d.form.active)
+        if active or not d.used_by or d.force or _release_uses(d):
+            d.form.active = active
+            return
+
+
+def _release_uses(d: _Dialog) -> bool:
+    d.term.warn(f'"{d.original.name if d.original else d.form.name}" is used by {", ".join(d.used_by)}')
+    d.force = d.term.confirm("Deactivate it and clear those uses?", default=False)
+    return d.force
+
+
+def _step_details(d: _Dialog) -> None:
+    d.term.heading(f"Step 2 of {STEPS} — Details")
+    _ask_server_address(d)
+    _ask_account_sid(d)
+    _ask_token(d)
+    _ask_from(d)
+    _ask_active(d)
+
+
+# --- summary and Finish ----------------------------------------------------------------------
+
+
+def _masked(token: str) -> str:
+    return f"(hidden, {len(token)} characters)"
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _token_summary(d: _Dialog) -> str:
+    if d.form.auth_token_env:
+        return f"read from ${d.form.auth_token_env} when needed"
+    if d.form.token is not None:
+        return _masked(d.form.token) + ", to be stored in the keyring"
+    return _token_keeper(d) or "none stored"
+
+
+def summary_rows(d: _Dialog) -> list[tuple[str, str]]:
+    """Every field as the summary shows it; the token is never shown."""
+    f = d.form
+    logo = str(f.logo) if f.logo else (f"{d.kept_logo} (kept)" if d.kept_logo else "(none)")
+    return [
+        ("Name", f.name),
+        ("Provider", d.provider.label),
+        ("Purpose", d.provider.purpose),
+        ("Logo", logo),
+        ("Server Address", f.server_address),
+        ("Account SID", f.account_sid),
+        ("Auth Token", _token_summary(d)),
+        ("From", f.from_),
+        ("Active", _yes_no(f.active)),
+    ]
+
+
+def _summary(d: _Dialog) -> str:
+    """Show every field and return 'finish', 'back' or 'cancel'."""
+    d.term.heading("Summary — check, then Finish")
+    rows = summary_rows(d)
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        d.term.say(f"  {label.ljust(width)}  {value}")
+    while True:
+        answer = d.term.read("[F]inish, [B]ack or [C]ancel? [Finish]: ").strip().lower()
+        for choice in ("finish", "back", "cancel"):
+            if choice.startswith(answer or "f"):
+                return choice
+        d.term.say("Answer f (Finish), b (Back to step 1) or c (Cancel).")
+
+
+def _run(d: _Dialog, save: Callable[[_Dialog], Outcome]) -> Outcome:
+    """Steps, summary, then save; Back asks again from step 1, a failed save returns to the summary."""
+    ask = True
+    try:
+        while True:
+            if ask:
+                _step_basic(d)
+                _step_details(d)
+            choice = _summary(d)
+            ask = choice == "back"
+            if choice == "cancel":
+                raise _Cancelled("cancelled")
+            if choice == "finish":
+                try:
+                    return _without_shown(d, save(d))
+                except HubsmsError as err:
+                    d.term.error(err)
+                    d.term.say("Nothing was written. Choose Finish to try again, Back to change a value, or Cancel.")
+    except _Cancelled:
+        d.term.say("cancelled, nothing written")
+        raise typer.Exit(CANCELLED_EXIT) from None
+
+
+def _without_shown(d: _Dialog, outcome: Outcome) -> Outcome:
+    """The service's warnings, less those the dialog already showed."""
+    outcome.warnings = [w for w in outcome.warnings if w not in d.shown]
+    return outcome
+
+
+# --- add and edit --------------------------------------------------------------------------
+
+
+def _other_names(path: Path, skip: str | None = None) -> dict[str, str]:
+    from hubsms import service
+
+    names = (row["name"] for row in service.list_connectors(path))
+    return {n.casefold(): n for n in names if skip is None or n.casefold() != skip.casefold()}
+
+
+def run_add(path: Path, given: ConnectorInput, token: str | None) -> Outcome:
+    """Ask what ``given`` (a ConnectorInput of the flags) lacks, then add the connector."""
+    from hubsms import service
+    from hubsms.credentials import Keyring
+
+    pending = {k: v for k, v in given.given().items() if k != "auth_token_env"}
+    if token is not None:
+        pending["token"] = token
+    form = Form(auth_token_env=given.auth_token_env)
+    d = _Dialog(Terminal(), form, pending, _other_names(path), Keyring())
+
+    def save(d: _Dialog) -> Outcome:
+        return service.add_connector(path, d.form.to_input(), d.keyring, token=d.form.token)
+
+    return _run(d, save)
+
+
+def _form_of(record: dict[str, Any]) -> Form:
+    return Form(
+        name=record["name"],
+        provider=model.validate_provider(record["provider"]),
+        server_address=record["server_address"],
+        account_sid=record["account_sid"],
+        from_=record["from"],
+        active=record["active"],
+        auth_token_env=record["auth_token_env"],
+    )
+
+
+def run_edit(path: Path, name: str, force: bool) -> Outcome:
+    """The same two steps, prefilled with the connector's values; saves what changed."""
+    from hubsms import service
+    from hubsms.credentials import Keyring
+
+    keyring = Keyring()
+    record, warnings = service.show_connector(path, name, keyring)
+    original = _form_of(record)
+    d = _Dialog(Terminal(), _form_of(record), {}, _other_names(path, skip=record["name"]), keyring,
+                original=original, kept_logo=record["logo"], used_by=record["used_by"], force=force)
+    for text in warnings:
+        d.warn(text)
+
+    def save(d: _Dialog) -> Outcome:
+        return service.edit_connector(path, original.name, d.form.to_input(base=original), d.keyring,
+                                      token=d.form.token, force=d.force)
+
+    return _run(d, save)
