@@ -15,8 +15,11 @@ _LIST_COLUMNS = (
     ("account_sid", "Account SID"),
     ("active", "Active"),
     ("default", "Default"),
-    ("used_by", "Used by"),
+    ("plans", "Plans"),
 )
+
+_MIN_WIDTH = {"name": 8, "plans": 5}
+_NO_WRAP = {"from", "account_sid", "active", "default"}
 
 
 def _cell(value: Any) -> Any:
@@ -36,11 +39,16 @@ def print_connector_list(rows: list[dict[str, Any]], as_json: bool) -> None:
     if not rows:
         note("No connectors. Add one: hubsms connector add NAME --account-sid AC... --from +1... --auth-token-stdin")
         return
+    from rich import box
     from rich.table import Table
 
-    table = Table(*(title for _, title in _LIST_COLUMNS), header_style="bold")
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, collapse_padding=True)
+    for key, title in _LIST_COLUMNS:
+        table.add_column(title, no_wrap=key in _NO_WRAP, min_width=_MIN_WIDTH.get(key))
     for row in rows:
-        table.add_row(*(_cell(row[key]) for key, _ in _LIST_COLUMNS))
+        # The Default column already says Global Settings; the last column names the plans.
+        plans = [use.removeprefix("plan ").strip('"') for use in row["used_by"] if use.startswith("plan ")]
+        table.add_row(*(_cell(plans if key == "plans" else row[key]) for key, _ in _LIST_COLUMNS))
     stdout_console().print(table)
 
 
