@@ -62,7 +62,8 @@ def parse(text: str, path: Path | str = "<config>") -> Config:
     try:
         return from_dict(data)
     except (InvalidValue, ConfigError) as exc:
-        raise ConfigError(f"{path}: {exc.message}", exc.hint) from None
+        # Every error shows a hint; a file hubsms cannot load can only be fixed by hand.
+        raise ConfigError(f"{path}: {exc.message}", exc.hint or f"fix {path} by hand; hubsms leaves it as it is") from None
 
 
 def _toml_error(exc: Exception, document: str) -> str:
@@ -144,13 +145,17 @@ def _connector_from(name: str, table: dict[str, Any]) -> Connector:
 
 def _check_references(config: Config) -> None:
     names = set(config.connectors)
+    known = ", ".join(f'"{n}"' for n in config.connectors) or "none yet"
+    hint = f"name one of the connectors ({known}), or remove the line"
     if config.default_sms_connector is not None and config.default_sms_connector not in names:
         raise ConfigError(
-            f'[settings] default_sms_connector names "{config.default_sms_connector}", which is not a connector'
+            f'[settings] default_sms_connector names "{config.default_sms_connector}", which is not a connector', hint
         )
     for plan in config.plans.values():
         if plan.sms_connector not in names:
-            raise ConfigError(f'[plans."{plan.name}"] sms_connector names "{plan.sms_connector}", which is not a connector')
+            raise ConfigError(
+                f'[plans."{plan.name}"] sms_connector names "{plan.sms_connector}", which is not a connector', hint
+            )
 
 
 def _table(data: dict[str, Any], key: str, where: str | None = None) -> dict[str, Any]:
