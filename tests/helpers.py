@@ -1,0 +1,92 @@
+"""Shared values and helpers of the connector registry tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+HUBSMS = REPO / ".venv" / "bin" / "hubsms"
+TESTS = Path(__file__).resolve().parent
+
+SID = "AC0123456789abcdef0123456789abcdef"
+SID2 = "ACfedcba9876543210fedcba9876543210"
+TOKEN = "9b1f2c3d4e5f60718293a4b5c6d7e8f9"
+TOKEN2 = "00112233445566778899aabbccddeeff"
+FROM = "+15005550006"  # Twilio's test number "valid", which phonenumbers also finds valid
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(17)
+GIF = b"GIF89a" + bytes(20)
+JPEG = b"\xff\xd8\xff\xe0" + bytes(20)
+
+
+def sid(n: int) -> str:
+    """The n-th distinct Account SID."""
+    return "AC" + f"{n:032x}"
+
+
+def token(n: int) -> str:
+    """The n-th distinct auth token."""
+    return f"{n + 0xABC:032x}"
+
+
+def add(cli: Any, name: str, *extra: str, account_sid: str = SID, from_: str = FROM, tok: str | None = TOKEN) -> Any:
+    """``hubsms connector add`` with the token on stdin (unless ``tok`` is None)."""
+    args = ["connector", "add", name, "--account-sid", account_sid, "--from", from_, *extra]
+    if tok is None:
+        return cli(*args)
+    return cli(*args, "--auth-token-stdin", input=tok + "\n")
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """The file's bytes, or None when it does not exist."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def assert_user_error(result: Any, code: int, *fragments: str) -> None:
+    """Exit ``code``, one ``error:`` line and one ``hint:`` line on stderr, no traceback."""
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("error: "), result.stderr
+    assert len(lines) == 2 and lines[1].startswith("hint: "), result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stdout == ""
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, result.stderr)
+
+
+def everything_under(folder: Path) -> bytes:
+    """Every file's bytes under ``folder`` (names included), for 'the token is nowhere' checks."""
+    chunks = []
+    for path in sorted(folder.rglob("*")):
+        chunks.append(str(path).encode())
+        if path.is_file():
+            chunks.append(path.read_bytes())
+    return b"\n".join(chunks)
+
+
+def subprocess_env(**changes: str) -> dict[str, str]:
+    """The test's environment (its config and keyring) with ``tests/`` importable."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS), env.get("PYTHONPATH")]))
+    env.update(changes)
+    return env
+
+
+def run_hubsms(*args: str, input: str | None = None, timeout: float = 20, **env: str) -> subprocess.CompletedProcess[str]:
+    """``.venv/bin/hubsms ARGS`` in a subprocess (the console entry point, fast path included)."""
+    return subprocess.run(
+        [str(HUBSMS), *args], input=input, capture_output=True, text=True, timeout=timeout, env=subprocess_env(**env)
+    )
+
+
+def run_module(*args: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
+    """``python -m hubsms ARGS`` in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "hubsms", *args], capture_output=True, text=True, timeout=timeout, env=subprocess_env()
+    )

@@ -1,0 +1,71 @@
+"""Keyring backends for the error paths: real keyring backends, not patched functions.
+
+Usable in-process (``keyring.set_keyring(BlockingKeyring())``) and in subprocesses
+(``PYTHON_KEYRING_BACKEND=keyring_backends.BlockingKeyring`` with ``tests/`` on PYTHONPATH).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError, PasswordSetError
+
+# Bounded so that a test process never hangs on its own backend; far above any timeout tested.
+BLOCK_SECONDS = 120.0
+
+
+class BlockingKeyring(KeyringBackend):
+    """Every call waits for ``released`` (set it to let blocked calls finish), like a keyring
+    daemon that never answers."""
+
+    priority = 0.1
+    released = threading.Event()
+
+    def _block(self) -> None:
+        type(self).released.wait(BLOCK_SECONDS)
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self._block()
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._block()
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._block()
+
+
+class ReadOnlyKeyring(KeyringBackend):
+    """Reads from memory; every write fails with PasswordSetError, as a locked or
+    read-only store does."""
+
+    priority = 0.1
+
+    def __init__(self, entries: dict[tuple[str, str], str] | None = None) -> None:
+        super().__init__()
+        self.entries = dict(entries or {})
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise PasswordSetError("the keyring refused the write")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise PasswordDeleteError("the keyring refused the delete")
+
+
+class BrokenKeyring(KeyringBackend):
+    """A backend with a bug: an exception no keyring documents, for the internal-error path."""
+
+    priority = 0.1
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise LookupError("backend bug")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise LookupError("backend bug")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise LookupError("backend bug")

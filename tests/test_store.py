@@ -1,0 +1,193 @@
+"""The TOML file: parse and validate, save atomically under a lock, 0600."""
+
+from __future__ import annotations
+
+import stat
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers import SID, SID2
+from hubsms import store
+from hubsms.errors import ConfigError, ExitCode
+from hubsms.model import Config, Connector, Plan
+
+GOOD = f"""\
+schema_version = 1
+
+[settings]
+default_sms_connector = "My Twilio"
+
+[plans."Enterprise"]
+sms_connector = "My Twilio"
+
+[connectors."My Twilio"]
+provider = "twilio"
+logo = "logos/my-twilio.png"
+server_address = "https://api.twilio.com/2010-04-01/Accounts"
+account_sid = "{SID}"
+from = "+12345678987"
+active = true
+
+[connectors."Backup"]
+account_sid = "{SID2}"
+from = "SigningHub"
+active = false
+auth_token_env = "TWILIO_AUTH_TOKEN"
+"""
+
+
+def test_the_design_example_file_loads_with_every_field(tmp_path):
+    config = store.parse(GOOD)
+    assert config.default_sms_connector == "My Twilio"
+    assert config.plans == {"Enterprise": Plan("Enterprise", "My Twilio")}
+    twilio = config.connectors["My Twilio"]
+    assert (twilio.account_sid, twilio.from_, twilio.logo, twilio.active) == (SID, "+12345678987", "logos/my-twilio.png", True)
+    backup = config.connectors["Backup"]
+    assert (backup.provider, backup.active, backup.auth_token_env) == ("twilio", False, "TWILIO_AUTH_TOKEN")
+    assert backup.server_address == "https://api.twilio.com/2010-04-01/Accounts"
+
+
+def test_a_saved_config_loads_back_equal(tmp_path):
+    path = tmp_path / "c.toml"
+    config = store.parse(GOOD)
+    store.save(path, config)
+    assert store.load(path) == config
+
+
+def test_a_missing_file_is_an_empty_config(tmp_path):
+    assert store.load(tmp_path / "absent.toml") == Config()
+
+
+def test_the_saved_file_is_readable_by_its_owner_only_in_a_private_folder(tmp_path):
+    path = tmp_path / "new" / "c.toml"
+    store.save(path, store.parse(GOOD))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_saving_leaves_no_temporary_file_behind(tmp_path):
+    path = tmp_path / "c.toml"
+    store.save(path, store.parse(GOOD))
+    store.save(path, Config())
+    assert [p.name for p in tmp_path.iterdir()] == ["c.toml"]
+
+
+def test_the_token_env_reference_is_saved_but_no_token_key_exists(tmp_path):
+    text = store.dumps(store.parse(GOOD))
+    assert 'auth_token_env = "TWILIO_AUTH_TOKEN"' in text
+    assert "auth_token =" not in text
+
+
+def test_an_unparsable_file_error_names_the_file_line_and_column(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('schema_version = 1\n[connectors."A"\nfrom = 1\n')
+    with pytest.raises(ConfigError) as info:
+        store.load(path)
+    assert str(path) in info.value.message
+    assert "line 2, column" in info.value.message
+    assert info.value.exit_code == ExitCode.CONFIG
+    assert "never overwrites" in info.value.hint
+
+
+def test_an_error_at_the_end_of_the_document_still_names_a_line(tmp_path):
+    with pytest.raises(ConfigError, match=r"line 2, column \d+"):
+        store.parse('schema_version = 1\nx = "unterminated')
+
+
+def test_a_file_that_is_not_utf8_is_a_config_error(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_bytes(b"schema_version = 1\n# \xff\xfe\n")
+    with pytest.raises(ConfigError, match="cannot read"):
+        store.load(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("colour = 1", "unknown key 'colour' in the file"),
+        ("[settings]\ntheme = 'x'", "unknown key 'theme' in [settings]"),
+        (f'[connectors."A"]\naccount_sid = "{SID}"\nfrom = "+15005550006"\nauth_token = "x"', "unknown key 'auth_token'"),
+        ('[plans."P"]\nsms_connector = "A"\nprice = 1', "unknown key 'price'"),
+        ("schema_version = 2", "schema_version 2 is newer"),
+        ("schema_version = 0", "positive integer"),
+        ("schema_version = true", "positive integer"),
+        ('[settings]\ndefault_sms_connector = "Ghost"', '"Ghost", which is not a connector'),
+        ('[plans."P"]\nsms_connector = "Ghost"', '"Ghost", which is not a connector'),
+        (f'[connectors."A"]\naccount_sid = "{SID}"\nfrom = "+15005550006"\n[connectors."a"]\naccount_sid = "{SID}"\nfrom = "+15005550006"', "unique"),
+        (f'[connectors."A"]\naccount_sid = "{SID}"', "misses from"),
+        (f'[connectors."A"]\naccount_sid = "{SID}"\nfrom = "+15005550006"\nactive = "yes"', "true or false"),
+        ('[connectors."A"]\naccount_sid = "AC1"\nfrom = "+15005550006"', "Account SID"),
+        (f'[connectors."A"]\naccount_sid = "{SID}"\nfrom = "not a sender!"', "invalid from"),
+        (f'[connectors."A"]\naccount_sid = "{SID}"\nfrom = "+15005550006"\nserver_address = "http://example.com"', "plain http"),
+        (f'[connectors."A"]\naccount_sid = "{SID}"\nfrom = "+15005550006"\nprovider = "vonage"', "unknown provider"),
+        ("connectors = 3", "must be a table"),
+    ],
+)
+def test_a_file_breaking_the_format_is_a_config_error_naming_the_problem(text, fragment):
+    with pytest.raises(ConfigError) as info:
+        store.parse(text, "conf.toml")
+    assert info.value.message.startswith("conf.toml: ")
+    assert fragment in info.value.message
+    assert info.value.hint, "every error carries a hint"
+
+
+def test_the_lock_makes_a_second_writer_wait_for_the_first(tmp_path):
+    path = tmp_path / "c.toml"
+    order = []
+    entered = threading.Event()
+
+    def second() -> None:
+        entered.wait(5)
+        with store.locked(path):
+            order.append("second")
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with store.locked(path):
+        entered.set()
+        time.sleep(0.2)
+        order.append("first")
+    thread.join(5)
+    assert order == ["first", "second"]
+
+
+def test_a_lock_held_too_long_is_a_config_error_naming_the_lock_file(tmp_path, monkeypatch):
+    from filelock import FileLock
+
+    path = tmp_path / "c.toml"
+    monkeypatch.setenv("HUBSMS_LOCK_TIMEOUT", "0.2")
+    # A FileLock is reentrant in one thread, so the competing holder runs in another.
+    held, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with FileLock(str(path) + ".lock"):
+            held.set()
+            done.wait(5)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(5)
+    try:
+        with pytest.raises(ConfigError) as info:
+            with store.locked(path):
+                pass
+    finally:
+        done.set()
+        thread.join(5)
+    assert "locked by another hubsms process" in info.value.message
+    assert f"{path}.lock" in info.value.hint
+
+
+def test_connectors_keep_their_order_in_the_file(tmp_path):
+    config = Config(
+        connectors={n: Connector(name=n, account_sid=SID, from_="+15005550006") for n in ("b", "a", "c")}
+    )
+    assert list(store.parse(store.dumps(config)).connectors) == ["b", "a", "c"]
+
+
+def test_the_default_config_path_follows_xdg_config_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert store.default_config_path() == Path(tmp_path) / "hubsms" / "connectors.toml"
