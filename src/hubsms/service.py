@@ -580,3 +580,75 @@ def check_connector(path: Path, name: str, keyring: Keyring, *, stdin_token: str
         "status": account.get("status"),
         "type": account.get("type"),
     }
+
+
+# --- service plans -----------------------------------------------------------------------
+
+
+def _require_plan(config: Config, name: str) -> model.Plan:
+    from hubsms.errors import PlanNotFound
+
+    plan = config.find_plan(name)
+    if plan is None:
+        known = ", ".join(f'"{p}"' for p in config.plans) or "none yet"
+        raise PlanNotFound(f'no service plan named "{name.strip()}"', f"plans: {known}")
+    return plan
+
+
+def resolve_plan_connector(config: Config, plan_name: str) -> Connector:
+    """The SMS connector of a service plan (name compared ignoring case). It must be active:
+    a hand-edited file could assign an inactive one."""
+    plan = _require_plan(config, plan_name)
+    connector = _require(config, plan.sms_connector)
+    if not connector.active:
+        raise ConnectorInactive(
+            f'plan "{plan.name}" uses connector "{connector.name}", which is inactive',
+            f'activate it (hubsms connector activate "{connector.name}") or assign another: '
+            f'hubsms plan set "{plan.name}" --sms-connector NAME',
+        )
+    return connector
+
+
+def plan_set(path: Path, name: str, sms_connector: str) -> tuple[model.Plan, Outcome]:
+    """Assign an SMS connector to a service plan, creating the plan if it is new (an existing
+    plan matched ignoring case keeps its spelling). Only an active connector can be assigned."""
+    plan_name = model.validate_plan_name(name)
+    with store.locked(path) as config:
+        connector = _require(config, sms_connector)
+        if not connector.active:
+            raise ConnectorInactive(
+                f'"{connector.name}" is inactive and cannot be assigned to a service plan',
+                f'activate it first: hubsms connector activate "{connector.name}"',
+            )
+        outcome = Outcome(connector=connector)
+        existing = config.find_plan(plan_name)
+        plan = model.Plan(existing.name if existing else plan_name, connector.name)
+        if existing == plan:
+            outcome.notes.append(f'plan "{plan.name}" already uses "{connector.name}"')
+            return plan, outcome
+        config.plans[plan.name] = plan
+        store.save(path, config)
+    return plan, outcome
+
+
+def plan_remove(path: Path, name: str) -> model.Plan:
+    """Remove a service plan (PlanNotFound when there is none of that name)."""
+    with store.locked(path) as config:
+        plan = _require_plan(config, name)
+        del config.plans[plan.name]
+        store.save(path, config)
+    return plan
+
+
+def list_plans(path: Path) -> list[dict[str, Any]]:
+    """One row per plan: its name, its SMS connector and whether that connector is active."""
+    config = store.load(path)
+    rows = []
+    for plan in config.plans.values():
+        connector = config.find(plan.sms_connector)
+        rows.append({
+            "name": plan.name,
+            "sms_connector": plan.sms_connector,
+            "connector_active": bool(connector and connector.active),
+        })
+    return rows

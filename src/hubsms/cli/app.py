@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from hubsms import __version__
-from hubsms.cli import connector, otp, sandbox, settings
+from hubsms.cli import connector, otp, plan, sandbox, settings
 from hubsms.cli.options import command_group
 
 app = command_group("Manage SigningHub's Twilio SMS-gateway connectors and send one-time passwords.")
@@ -16,6 +16,7 @@ app = command_group("Manage SigningHub's Twilio SMS-gateway connectors and send 
 connector.app.command("test")(otp.test_connector)
 app.add_typer(connector.app, name="connector")
 app.add_typer(settings.app, name="settings")
+app.add_typer(plan.app, name="plan")
 app.add_typer(otp.app, name="otp")
 app.add_typer(sandbox.app, name="sandbox")
 

@@ -1,0 +1,72 @@
+"""hubsms plan: service plans and the SMS connector each uses."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Optional
+
+import typer
+
+from hubsms.cli.common import note, print_json, resolve_config_path, stdout_console, user_errors
+from hubsms.cli.options import ConfigOption, JsonOption, command_group
+
+app = command_group("Service plans: which SMS connector each plan uses.")
+
+PlanArg = Annotated[str, typer.Argument(help="The service plan's name (case-insensitive).", show_default=False)]
+
+
+@app.command("list")
+def list_(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption = None) -> None:
+    """List service plans: name, SMS connector, whether that connector is active."""
+    from hubsms import service
+
+    with user_errors():
+        _print_plans(service.list_plans(resolve_config_path(config, ctx)), json_)
+
+
+def _print_plans(rows: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        note("No service plans. Add one: hubsms plan set NAME --sms-connector CONNECTOR")
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table("Plan", "SMS connector", "Connector active", header_style="bold")
+    for row in rows:
+        table.add_row(Text(row["name"]), Text(row["sms_connector"]), Text("yes" if row["connector_active"] else "no"))
+    stdout_console().print(table)
+
+
+@app.command("set")
+def set_(
+    ctx: typer.Context,
+    name: PlanArg,
+    sms_connector: Annotated[
+        Optional[str],
+        typer.Option("--sms-connector", help="An active connector for the plan's SMS.", show_default=False),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Assign an active SMS connector to a service plan (created if new)."""
+    from hubsms import service
+    from hubsms.errors import MissingValue
+
+    with user_errors():
+        if sms_connector is None:
+            raise MissingValue("missing --sms-connector", 'give --sms-connector CONNECTOR, e.g. --sms-connector "My Twilio"')
+        plan, outcome = service.plan_set(resolve_config_path(config, ctx), name, sms_connector)
+        for text in outcome.notes:
+            note(text)
+        note(f'Plan "{plan.name}" uses SMS connector "{plan.sms_connector}".')
+
+
+@app.command("remove")
+def remove(ctx: typer.Context, name: PlanArg, config: ConfigOption = None) -> None:
+    """Remove a service plan."""
+    from hubsms import service
+
+    with user_errors():
+        plan = service.plan_remove(resolve_config_path(config, ctx), name)
+        note(f'Removed plan "{plan.name}".')
