@@ -33,6 +33,7 @@ from hubsms.sandbox.twilio import (
     find_code,
     message_resource,
     new_message_sid,
+    plus_restored,
     validate_create,
 )
 
@@ -242,7 +243,7 @@ class Sandbox:
             after_id = self.store.row_id(after)
             if after_id is None:
                 raise BadRequest(f"after: no message {after}")
-        return Query(to=_param(req, "to"), from_=_param(req, "from"), after_id=after_id,
+        return Query(to=_number_param(req, "to"), from_=_number_param(req, "from"), after_id=after_id,
                      with_code=with_code)
 
     def _api_messages(self, req: Request) -> Response:
@@ -258,19 +259,19 @@ class Sandbox:
     def _api_latest(self, req: Request) -> Response:
         row = self._wait_newest(req, with_code=False)
         if row is None:
-            return api_error(404, f"no message for {_param(req, 'to') or 'any number'} arrived")
+            return api_error(404, f"no message for {_number_param(req, 'to') or 'any number'} arrived")
         return json_response(200, self._item(row))
 
     def _api_otp(self, req: Request) -> Response:
         row = self._wait_newest(req, with_code=True)
         if row is None:
-            return api_error(404, f"no code for {_param(req, 'to') or 'any number'} arrived")
+            return api_error(404, f"no code for {_number_param(req, 'to') or 'any number'} arrived")
         keys = ("code", "sid", "body", "date_created")
         item = self._item(row)
         return json_response(200, {**{k: item[k] for k in keys}, "to": item["to"]})
 
     def _api_delete(self, req: Request) -> Response:
-        return json_response(200, {"deleted": self.store.delete(_param(req, "to"))})
+        return json_response(200, {"deleted": self.store.delete(_number_param(req, "to"))})
 
     def _api_add_fault(self, req: Request) -> Response:
         fault = parse_fault(_json_object(req))
@@ -301,6 +302,12 @@ class Sandbox:
 def _param(req: Request, name: str) -> str | None:
     values = req.query.get(name)
     return values[0] if values and values[0] != "" else None
+
+
+def _number_param(req: Request, name: str) -> str | None:
+    """``?to=+1555...`` typed by hand sends the ``+`` unencoded: read it back as ``+``."""
+    value = _param(req, name)
+    return plus_restored(value) if value is not None else None
 
 
 def _float_param(req: Request, name: str, default: float, low: float, high: float) -> float:

@@ -13,7 +13,7 @@ from typing import Any, Final
 from urllib.parse import urlencode
 
 from hubsms.sandbox.store import MessageStore, Query
-from hubsms.sandbox.twilio import ACCOUNTS_PREFIX, TwilioError, current_resource
+from hubsms.sandbox.twilio import ACCOUNTS_PREFIX, TwilioError, current_resource, plus_restored
 
 DEFAULT_PAGE_SIZE: Final = 50
 MAX_PAGE_SIZE: Final = 1000
@@ -96,7 +96,9 @@ def list_messages(store: MessageStore, account: str, query: dict[str, list[str]]
     page = _int(query, "Page", 0, 0, 10**9)
     token = _one(query, "PageToken")
     low, high = _date_filter(query)
-    base = Query(account_sid=account, to=_one(query, "To"), from_=_one(query, "From"),
+    to, from_ = _one(query, "To"), _one(query, "From")
+    base = Query(account_sid=account, to=plus_restored(to) if to else None,
+                 from_=plus_restored(from_) if from_ else None,
                  created_from=low, created_before=high)
     rows = _rows(store, base, size, page, token)
     more = bool(rows) and bool(store.find(dataclasses.replace(base, before_id=rows[-1]["id"]), 1))

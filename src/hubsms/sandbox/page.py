@@ -57,6 +57,8 @@ table { width: 100%; border-collapse: collapse; }
 th, td { text-align: left; vertical-align: top; padding: 0.45rem 0.6rem; border-bottom: 1px solid var(--line); }
 th { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.04em; color: var(--muted); }
 td.time, td.num { white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.sender { word-break: break-all; max-width: 14rem; }
+td.state-cell { white-space: nowrap; }
 td.body { white-space: pre-wrap; word-break: break-word; max-width: 40rem; }
 td.code { font: 600 1rem ui-monospace, monospace; color: var(--accent); }
 .status { display: inline-block; padding: 0 0.5rem; border-radius: 1rem; font-size: 0.8rem;
@@ -71,7 +73,7 @@ td.code { font: 600 1rem ui-monospace, monospace; color: var(--accent); }
 JS: Final = """
 "use strict";
 const COLUMNS = ["date_created", "to", "from", "status", "code", "body"];
-const CLASSES = {date_created: "time", to: "num", from: "num", code: "code", body: "body"};
+const CLASSES = {date_created: "time", to: "num", from: "sender", status: "state-cell", code: "code", body: "body"};
 
 function cell(message, key) {
   const td = document.createElement("td");

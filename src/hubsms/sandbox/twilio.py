@@ -186,7 +186,11 @@ class NewMessage:
 def _number_value(form: dict[str, list[str]], key: str) -> str:
     """A To/From value. ``curl -d To=+1555...`` sends a bare ``+``, which form decoding
     reads as a space: a space then only digits was meant as a ``+``."""
-    raw = (form.get(key) or [""])[0]
+    return plus_restored((form.get(key) or [""])[0])
+
+
+def plus_restored(raw: str) -> str:
+    """A number whose ``+`` was sent unencoded (so decoded as a space) gets it back."""
     if raw.startswith(" ") and raw[1:].isdigit():
         return "+" + raw[1:]
     return raw.strip()

@@ -1,0 +1,248 @@
+"""hubsms sandbox serve / messages / otp: the real app, in-process or as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from sandbox_fixture import ACCOUNT_SID
+
+HUBSMS = str(Path(sys.executable).with_name("hubsms"))
+TO = "+15551234567"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    """A `hubsms sandbox serve` subprocess; its URL read from the first line."""
+
+    def __init__(self, *args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> None:
+        self.proc = subprocess.Popen(
+            [HUBSMS, "sandbox", "serve", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})},
+        )
+        if stdin is not None:
+            self.proc.stdin.write(stdin)
+        self.proc.stdin.close()
+        self.proc.stdin = None  # communicate() must not flush it again
+        self.first_line = self.proc.stdout.readline()
+        self.url = self.first_line.strip().removeprefix("listening on ")
+
+    def send(self, token: str = "x", **fields: str) -> requests.Response:
+        data = {"To": TO, "From": "+15005550006", "Body": "Your code is 246810", **fields}
+        return requests.post(f"{self.url}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json",
+                             data=data, auth=(ACCOUNT_SID, token), timeout=10)
+
+    def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str, str]:
+        self.proc.send_signal(sig)
+        out, err = self.proc.communicate(timeout=10)
+        return self.proc.returncode, out, err
+
+
+@pytest.fixture
+def served():
+    started: list[Served] = []
+
+    def start(*args: str, **kwargs) -> Served:
+        started.append(Served(*args, **kwargs))
+        return started[-1]
+
+    yield start
+    for s in started:
+        if s.proc.poll() is None:
+            s.proc.kill()
+            s.proc.communicate()
+
+
+def test_serve_prints_its_url_first_and_stops_cleanly_on_sigterm(served) -> None:
+    server = served("--port", "0", "--status-delay", "0")
+    assert server.first_line.startswith("listening on http://127.0.0.1:")
+    assert server.send().status_code == 201
+    code, out, err = server.stop()
+    assert code == 0, err
+    assert "Traceback" not in err
+
+
+def test_serve_stops_cleanly_on_ctrl_c(served) -> None:
+    server = served("--port", "0")
+    assert requests.get(f"{server.url}/readyz", timeout=5).status_code == 200
+    code, _, err = server.stop(signal.SIGINT)
+    assert code == 0, err
+
+
+def test_messages_survive_a_restart_with_db(served, tmp_path) -> None:
+    db = tmp_path / "sandbox.sqlite"
+    port = str(free_port())
+    first = served("--port", port, "--db", str(db))
+    sid = first.send().json()["sid"]
+    assert first.stop()[0] == 0
+    second = served("--port", port, "--db", str(db))
+    listed = requests.get(f"{second.url}/api/messages", timeout=5).json()["messages"]
+    assert [m["sid"] for m in listed] == [sid]
+
+
+def test_a_token_from_an_environment_variable_is_checked_and_never_shown(served) -> None:
+    token = "9" * 32
+    server = served("--port", "0", "--auth-token-env", "MY_SANDBOX_TOKEN", env={"MY_SANDBOX_TOKEN": token})
+    assert server.send(token="0" * 32).status_code == 401
+    assert server.send(token=token).status_code == 201
+    ps = subprocess.run(["ps", "-o", "args=", "-p", str(server.proc.pid)], capture_output=True, text=True).stdout
+    code, out, err = server.stop()
+    assert code == 0
+    assert token not in out + err + ps
+    assert "env:MY_SANDBOX_TOKEN" in err
+
+
+def test_a_token_from_stdin_is_checked(served) -> None:
+    token = "8" * 32
+    server = served("--port", "0", "--auth-token-stdin", stdin=token + "\n")
+    assert server.send(token="wrong").status_code == 401
+    assert server.send(token=token).status_code == 201
+    assert token not in "".join(server.stop()[1:])
+
+
+def test_the_sandbox_token_variable_is_the_default(served) -> None:
+    server = served("--port", "0", env={"HUBSMS_SANDBOX_AUTH_TOKEN": "7" * 32})
+    assert server.send(token="wrong").status_code == 401
+    assert server.send(token="7" * 32).status_code == 201
+
+
+def test_outcome_option_makes_a_number_end_undelivered(served) -> None:
+    server = served("--port", "0", "--status-delay", "0", "--outcome", f"{TO}=undelivered:30007")
+    server.send()
+    listed = requests.get(f"{server.url}/api/messages", timeout=5).json()["messages"]
+    assert (listed[0]["status"], listed[0]["error_code"]) == ("undelivered", 30007)
+
+
+def test_a_non_loopback_host_needs_allow_remote(cli) -> None:
+    result = cli("sandbox", "serve", "--host", "0.0.0.0", "--port", "0")
+    assert result.exit_code == 2
+    assert "--allow-remote" in result.stderr and "Traceback" not in result.output
+
+
+def test_allow_remote_binds_and_warns(served) -> None:
+    server = served("--host", "0.0.0.0", "--port", "0", "--allow-remote")
+    assert server.first_line.startswith("listening on http://0.0.0.0:")
+    port = server.url.rsplit(":", 1)[1]
+    assert requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
+    code, _, err = server.stop()
+    assert code == 0 and "warning:" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "fragment"),
+    [
+        (["--outcome", "+1555=lost:1"], 2, "--outcome"),
+        (["--auth-token-env", "UNSET_SANDBOX_VAR"], 2, "UNSET_SANDBOX_VAR"),
+        (["--auth-token-stdin"], 2, "standard input"),
+    ],
+)
+def test_bad_serve_options_are_one_line_errors(cli, args, code, fragment) -> None:
+    result = cli("sandbox", "serve", "--port", "0", *args, input="")
+    assert result.exit_code == code
+    assert fragment in result.stderr and result.stderr.startswith("error:")
+
+
+def test_a_busy_port_is_a_network_error(cli) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        result = cli("sandbox", "serve", "--port", str(busy.getsockname()[1]))
+    assert result.exit_code == 6
+    assert "cannot listen" in result.stderr and "hint:" in result.stderr
+
+
+def test_messages_lists_captured_messages_as_a_table(cli, sandbox) -> None:
+    sandbox.send(body="Your code is 112233 [bold]x[/bold]")
+    result = cli("sandbox", "messages", "--url", sandbox.url)
+    assert result.exit_code == 0, result.stderr
+    assert "112233" in result.stdout and TO in result.stdout
+    assert "[bold]x[/bold]" in result.stdout  # user text is not read as markup
+
+
+def test_messages_json_filters_by_number(cli, sandbox) -> None:
+    sandbox.send(body="one 1111")
+    sandbox.send(to="+15550000002", body="two 2222")
+    result = cli("sandbox", "messages", "--to", "+15550000002", "--json", "--url", sandbox.url)
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert [(m["to"], m["code"]) for m in data["messages"]] == [("+15550000002", "2222")]
+
+
+def test_messages_reads_the_url_from_the_environment(cli, sandbox, monkeypatch) -> None:
+    sandbox.send()
+    monkeypatch.setenv("HUBSMS_SANDBOX_URL", sandbox.url)
+    result = cli("sandbox", "messages", "--json")
+    assert len(json.loads(result.stdout)["messages"]) == 1
+
+
+def test_otp_prints_only_the_code(cli, sandbox) -> None:
+    sandbox.send(body="Your code is 123456")
+    sandbox.send(body="Your code is 987654")
+    result = cli("sandbox", "otp", "--to", TO, "--url", sandbox.url)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "987654\n"
+
+
+def test_otp_waits_for_a_code_to_arrive(sandbox) -> None:
+    proc = subprocess.Popen([HUBSMS, "sandbox", "otp", "--to", TO, "--wait", "10", "--url", sandbox.url],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    sandbox.send(body="Your code is 5050")
+    out, err = proc.communicate(timeout=15)
+    assert (proc.returncode, out) == (0, "5050\n"), err
+
+
+def test_otp_exits_3_when_nothing_arrived(cli, sandbox) -> None:
+    sandbox.send(body="no code in this one")
+    result = cli("sandbox", "otp", "--to", TO, "--wait", "0.3", "--url", sandbox.url)
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: no code for +15551234567") and "hint:" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["messages"], ["otp", "--to", TO]])
+def test_an_unreachable_sandbox_exits_6_with_a_hint_to_serve(cli, command) -> None:
+    result = cli("sandbox", *command, "--url", f"http://127.0.0.1:{free_port()}")
+    assert result.exit_code == 6
+    assert "hubsms sandbox serve" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_url_that_is_not_http_is_a_usage_error(cli) -> None:
+    result = cli("sandbox", "messages", "--url", "ftp://x")
+    assert result.exit_code == 2
+
+
+def test_curl_send_then_messages_and_otp_end_to_end(served, tmp_path) -> None:
+    """The issue's 'done when': curl -u AC..:token -d To=.. -d From=.. -d Body=.."""
+    curl = subprocess.run(["which", "curl"], capture_output=True, text=True).stdout.strip()
+    if not curl:
+        pytest.skip("curl is not installed")
+    token = "a" * 32
+    server = served("--port", "0", "--auth-token-env", "SB_TOKEN", env={"SB_TOKEN": token})
+    netrc = tmp_path / "netrc"  # keeps the token out of curl's arguments
+    netrc.write_text(f"machine 127.0.0.1 login {ACCOUNT_SID} password {token}\n")
+    sent = subprocess.run(
+        [curl, "-s", "--netrc-file", str(netrc), "-d", f"To={TO}", "-d", "From=+15005550006",
+         "-d", "Body=Your hubsms code is 482913", f"{server.url}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"],
+        capture_output=True, text=True, timeout=10,
+    )
+    assert json.loads(sent.stdout)["status"] == "queued"
+    env = {**os.environ, "HUBSMS_SANDBOX_URL": server.url}
+    listed = subprocess.run([HUBSMS, "sandbox", "messages"], capture_output=True, text=True, env=env, timeout=20)
+    assert "482913" in listed.stdout and TO in listed.stdout
+    code = subprocess.run([HUBSMS, "sandbox", "otp", "--to", TO], capture_output=True, text=True, env=env, timeout=20)
+    assert (code.returncode, code.stdout) == (0, "482913\n")
