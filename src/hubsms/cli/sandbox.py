@@ -139,16 +139,27 @@ def _text(value: Any) -> Any:
     return Text("" if value is None else str(value))  # user text: never read as markup
 
 
+def _short_time(rfc2822: str) -> str:
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(rfc2822).strftime("%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return rfc2822
+
+
 def _render_messages(messages: list[dict[str, Any]]) -> None:
     from rich.table import Table
 
     table = Table(show_lines=False)
-    for column in ("Time", "To", "From", "Status", "Code", "Body"):
-        table.add_column(column, overflow="fold")
+    table.add_column("Time (UTC)", overflow="fold")
+    for column in ("To", "From", "Status", "Code"):
+        table.add_column(column, no_wrap=True)  # numbers and codes are read whole
+    table.add_column("Body", overflow="fold", ratio=1)
     for m in messages:
         status = m["status"] + (f" ({m['error_code']})" if m.get("error_code") else "")
         sender = m.get("from") or m.get("messaging_service_sid")
-        table.add_row(*(_text(v) for v in (m["date_created"], m["to"], sender, status, m.get("code"), m["body"])))
+        table.add_row(*(_text(v) for v in (_short_time(m["date_created"]), m["to"], sender, status, m.get("code"), m["body"])))
     stdout_console().print(table)
 
 
