@@ -3,8 +3,11 @@ OpenAPI schemas (successes) or the four-key error shape (errors)."""
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import http.client
+import json
+import socket
 import time
 from urllib.parse import urlsplit
 
@@ -42,15 +45,13 @@ def test_a_raw_form_post_like_curl_is_stored(sandbox, twilio_schemas) -> None:
     # What `curl -u AC..:token -d To=+1555... -d From=... -d Body=...` sends: '+' unencoded.
     target = urlsplit(sandbox.messages_url)
     connection = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
-    import base64
-
     credentials = base64.b64encode(f"{ACCOUNT_SID}:secret".encode()).decode()
     connection.request(
         "POST", target.path, body="To=+15551234567&From=+15005550006&Body=Your code is 482913",
         headers={"Authorization": f"Basic {credentials}", "Content-Type": "application/x-www-form-urlencoded"},
     )
     answer = connection.getresponse()
-    body = __import__("json").loads(answer.read())
+    body = json.loads(answer.read())
     connection.close()
     assert answer.status == 201, body
     twilio_schemas.message(body, created=True)
@@ -116,8 +117,8 @@ def test_a_json_body_is_refused_with_21604(sandbox, twilio_schemas) -> None:
         None,  # missing
         "Bearer abc",  # not Basic
         "Basic !!!notbase64",  # malformed
-        "Basic " + __import__("base64").b64encode(b"no-colon").decode(),
-        "Basic " + __import__("base64").b64encode(f"{OTHER_SID}:x".encode()).decode(),  # another account
+        "Basic " + base64.b64encode(b"no-colon").decode(),
+        "Basic " + base64.b64encode(f"{OTHER_SID}:x".encode()).decode(),  # another account
     ],
 )
 def test_bad_basic_auth_is_401_20003(sandbox, twilio_schemas, auth) -> None:
@@ -235,3 +236,21 @@ def test_outcomes_from_the_server_options_apply() -> None:
                       auth=(ACCOUNT_SID, "x"), timeout=10)
         listed = requests.get(url, auth=(ACCOUNT_SID, "x"), timeout=10).json()["messages"]
     assert [(m["status"], m["error_code"]) for m in listed] == [("undelivered", 30007)]
+
+
+def test_errors_from_the_http_layer_are_twilio_shaped_too(sandbox, twilio_schemas) -> None:
+    target = urlsplit(sandbox.url)
+    with socket.create_connection((target.hostname, target.port), timeout=10) as raw:
+        raw.sendall(b"BREW /2010-04-01/Accounts HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = raw.makefile("rb").read().decode()
+    head, _, body = answer.partition("\r\n\r\n")
+    assert head.startswith("HTTP/1.1 501")
+    twilio_schemas.error(json.loads(body), code=20004, status=501)
+
+
+def test_head_and_options_get_twilio_answers_without_storing(sandbox, twilio_schemas) -> None:
+    head = sandbox.http.head(sandbox.messages_url, auth=sandbox.auth, timeout=10)
+    assert head.status_code == 405 and head.content == b""
+    options = sandbox.http.options(sandbox.messages_url, auth=sandbox.auth, timeout=10)
+    twilio_schemas.error(options.json(), code=20004, status=405)
+    assert sandbox.messages() == []

@@ -29,7 +29,6 @@ from hubsms.sandbox.twilio import (
     account_resource,
     count_segments,
     current_resource,
-    error_body,
     find_code,
     message_resource,
     new_message_sid,

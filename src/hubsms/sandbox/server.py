@@ -23,6 +23,7 @@ from hubsms.sandbox.twilio import ACCOUNTS_PREFIX, TwilioError
 
 MAX_REQUEST_BYTES: Final = 1 << 20
 IDLE_TIMEOUT: Final = 60.0
+_STDLIB_CODES: Final = {404: 20404, 405: 20004, 501: 20004}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -58,7 +59,14 @@ class _Handler(BaseHTTPRequestHandler):
             response = twilio_error(TwilioError(20500, 500))
         self._send(response)
 
-    do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _dispatch
+    do_GET = do_HEAD = do_POST = do_DELETE = do_PUT = do_PATCH = do_OPTIONS = _dispatch
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors found by http.server itself (bad request line, unknown method, ...) in
+        Twilio's shape too; the connection closes as the stdlib does."""
+        self.close_connection = True
+        text = message or self.responses.get(code, ("Error",))[0]
+        self._send(twilio_error(TwilioError(_STDLIB_CODES.get(code, 20001), code, text)))
 
     def _read_body(self) -> bytes | None:
         if self.headers.get("Transfer-Encoding"):
@@ -86,7 +94,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
-        self.wfile.write(response.body)
+        if getattr(self, "command", None) != "HEAD":
+            self.wfile.write(response.body)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib name)
         if self.server.verbose:
