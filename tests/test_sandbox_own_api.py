@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
+from hubsms.sandbox.server import SandboxServer
 from sandbox_fixture import ACCOUNT_SID
 
 TO = "+15551234567"
@@ -264,3 +266,20 @@ def test_sixteen_concurrent_clients_lose_no_message(sandbox) -> None:
     assert results.count(201) == len(results) == 400
     assert sandbox.stats()["messages"] == 400
     assert len({m["sid"] for m in sandbox.messages()}) == 400
+
+
+def test_a_file_database_keeps_every_message_under_concurrency(tmp_path) -> None:
+    db = tmp_path / "sandbox.sqlite"
+    with SandboxServer(port=0, db=db, status_delay=0) as server:
+        url = f"{server.accounts_url}/{ACCOUNT_SID}/Messages.json"
+
+        def client(n: int) -> list[int]:
+            with requests.Session() as session:
+                return [session.post(url, data={"To": "+15551234567", "From": "+15005550006", "Body": f"{n}-{i}"},
+                                     auth=(ACCOUNT_SID, "x"), timeout=10).status_code for i in range(10)]
+
+        with ThreadPoolExecutor(16) as pool:
+            statuses = [s for batch in pool.map(client, range(16)) for s in batch]
+    assert statuses == [201] * 160
+    with SandboxServer(port=0, db=db) as again:
+        assert requests.get(f"{again.url}/api/stats", timeout=10).json()["messages"] == 160
