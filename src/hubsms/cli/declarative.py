@@ -1,0 +1,108 @@
+"""hubsms apply and hubsms export: the config from, and as, a desired-state TOML file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from hubsms.cli.common import note, print_json, resolve_config_path, stdout_console, user_errors, warn
+from hubsms.cli.options import ConfigOption, JsonOption
+
+_ACTION_STYLE = {"create": "green", "update": "yellow", "remove": "red", "unchanged": "dim"}
+
+
+def apply(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="Desired-state TOML file (the config's format), or - for stdin.", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes; change nothing.")] = False,
+    prune: Annotated[bool, typer.Option("--prune", help="Also remove connectors and plans (and the default) the file does not list.")] = False,
+    keep_env_refs: Annotated[
+        bool, typer.Option("--keep-env-refs", help="Save each connector's auth_token_env instead of storing its token in the keyring.")
+    ] = False,
+    json_: JsonOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Make the config match a desired-state file: create what is missing, update what
+    differs, and with --prune remove what the file does not list. Tokens come from the
+    variable each connector names in auth_token_env (see docs/apply.md)."""
+    from hubsms import declarative
+    from hubsms.credentials import Keyring
+
+    with user_errors():
+        desired = _read_desired(file)
+        for text in desired.warnings:
+            warn(text)
+        result = declarative.apply_desired(
+            resolve_config_path(config, ctx), desired, Keyring(), prune=prune, keep_env_refs=keep_env_refs, dry_run=dry_run
+        )
+        if json_ or result.changed or dry_run:
+            _print_changes(result.changes, json_)
+        for text in result.warnings:
+            warn(text)
+        for text in result.notes:
+            note(text)
+        note(_summary(result, dry_run, desired.label))
+
+
+def _read_desired(file: str) -> Any:
+    from hubsms import declarative
+
+    if file == "-":
+        return declarative.read_desired(sys.stdin.read(), "<stdin>", Path.cwd())
+    return declarative.read_desired_file(Path(file))
+
+
+def _summary(result: Any, dry_run: bool, label: str) -> str:
+    if not result.changed:
+        return f"nothing to do: the config already matches {label}"
+    counts = ", ".join(f"{result.count(a)} to {a}" for a in ("create", "update", "remove"))
+    if dry_run:
+        return f"dry run: {counts}; nothing was changed"
+    return "applied: " + counts.replace(" to create", " created").replace(" to update", " updated").replace(" to remove", " removed")
+
+
+def _print_changes(changes: list[Any], as_json: bool) -> None:
+    if as_json:
+        print_json([c.to_dict() for c in changes])
+        return
+    if not changes:
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(header_style="bold")
+    for title in ("Action", "Kind", "Name"):
+        table.add_column(title, no_wrap=True)
+    table.add_column("Fields", overflow="fold")
+    for change in changes:
+        table.add_row(
+            Text(change.action, style=_ACTION_STYLE[change.action]), Text(change.kind), Text(change.name), Text(_fields_text(change))
+        )
+    stdout_console().print(table)
+
+
+def _fields_text(change: Any) -> str:
+    def show(value: object) -> str:
+        return "—" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+    if change.action in ("create", "remove"):
+        side = 1 if change.action == "create" else 0
+        return "\n".join(f"{key} = {show(values[side])}" for key, values in change.fields.items())
+    return "\n".join(f"{key}: {show(old)} → {show(new)}" for key, (old, new) in change.fields.items())
+
+
+def export(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption = None) -> None:
+    """Print the config as a desired-state TOML file (never a token): 'hubsms export |
+    hubsms apply -' changes nothing."""
+    from hubsms import declarative
+
+    with user_errors():
+        path = resolve_config_path(config, ctx)
+        data = declarative.export_config(path)
+        if json_:
+            print_json(data)
+        else:
+            sys.stdout.write(declarative.dumps_desired(data, path))

@@ -1,0 +1,548 @@
+"""Desired state: ``apply`` makes the config match a TOML file in the config's own format,
+``export`` writes the config as such a file. Service layer: no printing, no typer.
+
+The rules (docs/apply.md tells them to users):
+
+- connectors and plans are matched by name, ignoring case; what the file holds is created or
+  updated, what it lacks is removed only with ``prune`` (the default too: a file without
+  ``[settings]`` leaves the default alone unless ``prune``);
+- tokens are never in the file: each connector names ``auth_token_env``. By default apply
+  stores that variable's value in the keyring (equal to the stored token: no change; unset:
+  the stored token is kept) and saves the connector without the reference, unless the
+  connector already refers to that same variable, which is then kept. With
+  ``keep_env_refs`` the reference is saved and the keyring is left alone;
+- a logo is a path relative to the file (stdin: the current folder), copied into ``logos/``
+  like ``connector add`` does, unless the connector's logo already holds the same bytes;
+- everything is checked before anything is written, under the config's lock; when a write
+  fails, the keyring tokens and logos written so far are restored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from hubsms import model, service, store
+from hubsms.errors import ConfigError, ConnectorInactive, ConnectorInUse, HubsmsError, InvalidValue, TokenMissing
+from hubsms.model import Config, Connector, Plan
+
+if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
+    from hubsms.credentials import Keyring
+
+DERIVED_ENV_PREFIX: Final = "HUBSMS_TOKEN_"
+# (attribute, name in the file) of the connector fields compared one by one
+_COMPARED: Final = (
+    ("name", "name"),
+    ("provider", "provider"),
+    ("server_address", "server_address"),
+    ("account_sid", "account_sid"),
+    ("from_", "from"),
+    ("active", "active"),
+    ("auth_token_env", "auth_token_env"),
+)
+
+
+# --- the desired file ----------------------------------------------------------------------
+
+
+@dataclass
+class Desired:
+    """A checked desired-state file: its config (logos as paths of the source images), the
+    logo images read from it, and warnings such as a server address that is not Twilio's."""
+
+    label: str
+    config: Config
+    logos: dict[str, service._Logo] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_desired_file(source: Path) -> Desired:
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(f"cannot read {source}: {reason}", "check the path and its permissions") from None
+    return read_desired(text, str(source), source.parent)
+
+
+def read_desired(text: str, label: str, base: Path) -> Desired:
+    """Parse and check a whole desired-state file before anything is compared: the config
+    format, every field by the rules of ``connector add``, an ``auth_token_env`` on every
+    connector, unique plan names, and only active connectors used by the default and plans.
+    Relative logo paths are read from ``base``."""
+    parsed = store.parse(text, label)
+    desired = Desired(label, Config(default_sms_connector=parsed.default_sms_connector))
+    for connector in parsed.connectors.values():
+        checked, logo, warnings = _check_connector(connector, label, base)
+        desired.config.connectors[checked.name] = checked
+        desired.warnings += warnings
+        if logo is not None:
+            desired.logos[checked.name] = logo
+    desired.config.plans = _check_plans(parsed, desired.config, label)
+    desired.config.default_sms_connector = _canonical(desired.config, parsed.default_sms_connector)
+    _check_uses_active(desired.config, label)
+    return desired
+
+
+def _check_connector(c: Connector, label: str, base: Path) -> tuple[Connector, service._Logo | None, list[str]]:
+    where = f'{label}: [connectors."{c.name}"]'
+    if not c.auth_token_env:
+        raise ConfigError(
+            f"{where} names no auth_token_env",
+            'tokens are never in the file: add auth_token_env = "VAR", the variable apply reads the token from',
+        )
+    logo_path = base / c.logo if c.logo else None  # an absolute logo path stays as it is
+    values = service.ConnectorInput(
+        name=c.name, provider=c.provider, logo=logo_path, server_address=c.server_address,
+        account_sid=c.account_sid, from_=c.from_, active=c.active, auth_token_env=c.auth_token_env,
+    )
+    try:
+        checked, warnings, logo = service.check_fields(values)
+    except InvalidValue as exc:
+        raise ConfigError(f"{where} {exc.field}: {exc.message}", exc.hint) from None
+    checked = checked.with_changes(logo=str(logo_path) if logo_path else None)
+    return checked, logo, [f'connector "{checked.name}": {text}' for text in warnings]
+
+
+def _check_plans(parsed: Config, checked: Config, label: str) -> dict[str, Plan]:
+    plans: dict[str, Plan] = {}
+    for plan in parsed.plans.values():
+        try:
+            name = model.validate_plan_name(plan.name)
+        except InvalidValue as exc:
+            raise ConfigError(f'{label}: [plans."{plan.name}"] {exc.message}', exc.hint) from None
+        if any(known.casefold() == name.casefold() for known in plans):
+            raise ConfigError(
+                f'{label}: plan names must be unique (ignoring case): "{name}" appears twice',
+                "give each plan its own name, or merge the two",
+            )
+        plans[name] = Plan(name, _canonical(checked, plan.sms_connector) or plan.sms_connector)
+    return plans
+
+
+def _canonical(config: Config, name: str | None) -> str | None:
+    """A connector reference of the file under the connector's checked (trimmed) name."""
+    found = config.find(name) if name is not None else None
+    return found.name if found is not None else name
+
+
+def _check_uses_active(config: Config, label: str) -> None:
+    for connector in config.connectors.values():
+        uses = config.uses_of(connector.name)
+        if uses and not connector.active:
+            raise ConnectorInactive(
+                f'{label}: "{connector.name}" is inactive and cannot be used by {", ".join(uses)}',
+                "make it active in the file (active = true), or name an active connector there",
+            )
+
+
+# --- the plan of changes -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the plan: ``action`` create/update/unchanged/remove, ``kind``
+    connector/plan/settings, and the fields that differ as (current, desired)."""
+
+    action: str
+    kind: str
+    name: str
+    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "kind": self.kind,
+            "name": self.name,
+            "fields": {key: {"from": old, "to": new} for key, (old, new) in self.fields.items()},
+        }
+
+
+@dataclass
+class ApplyResult:
+    changes: list[Change]
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return any(c.action != "unchanged" for c in self.changes)
+
+    def count(self, action: str) -> int:
+        return sum(1 for c in self.changes if c.action == action)
+
+
+class _Planner:
+    """Works out, writing nothing, the config that matches the desired file and what must be
+    written for it (keyring tokens, logo copies), then what to clean up after the save."""
+
+    def __init__(
+        self, path: Path, current: Config, desired: Desired, keyring: Keyring, environ: Mapping[str, str],
+        *, prune: bool, keep_env_refs: bool,
+    ) -> None:
+        self.folder = path.parent
+        self.current = current
+        self.desired = desired
+        self.keyring = keyring
+        self.environ = environ
+        self.prune = prune
+        self.keep_env_refs = keep_env_refs
+        self.new = Config(dict(current.connectors), dict(current.plans), current.default_sms_connector)
+        self.changes: list[Change] = []
+        self.tokens: dict[str, str] = {}
+        self.logos: list[tuple[Path, bytes]] = []
+        self.stale_sids: set[str] = set()
+        self.stale_logos: set[str] = set()
+        self.warnings: list[str] = []
+        self.notes: list[str] = []
+        self._stored: dict[str, str | None] = {}
+        self._placed: set[str] = set()
+
+    def run(self) -> _Planner:
+        wanted = list(self.desired.config.connectors.values())
+        refs = {c.name: self._reference(c) for c in wanted}
+        self._plan_tokens(wanted, refs)
+        for connector in wanted:
+            self._connector(connector, refs[connector.name])
+        self._prune_connectors()
+        self._plans()
+        self._settings()
+        self._check_final()
+        return self
+
+    def result(self, applied: bool) -> ApplyResult:
+        return ApplyResult(self.changes, self.warnings, self.notes, applied)
+
+    # tokens
+
+    def _reference(self, wanted: Connector) -> str | None:
+        """The auth_token_env to save: the file's with keep_env_refs, or when the connector
+        already refers to that variable (so that an exported file applies back unchanged)."""
+        old = self.current.find(wanted.name)
+        keep = self.keep_env_refs or (old is not None and old.auth_token_env == wanted.auth_token_env)
+        return wanted.auth_token_env if keep else None
+
+    def _stored_token(self, sid: str) -> str | None:
+        if sid not in self._stored:
+            self._stored[sid] = self.keyring.get(sid)
+        return self._stored[sid]
+
+    def _plan_tokens(self, wanted: list[Connector], refs: dict[str, str | None]) -> None:
+        """Which tokens to store: each keyring-mode connector's variable, validated; one value
+        per account; an unset variable keeps the stored token, and without one is an error."""
+        pending: dict[str, tuple[str, str]] = {}
+        for connector in wanted:
+            variable = connector.auth_token_env or ""
+            value = self.environ.get(variable)
+            token = _env_token(connector, variable, value) if value else None
+            if refs[connector.name] is not None:
+                if token is None and self._stored_token(connector.account_sid) is None:
+                    self.warnings.append(f'{variable} is not set: connector "{connector.name}" has no auth token until it is')
+                continue
+            if token is not None:
+                _check_one_token(pending, connector, variable, token)
+                pending[connector.account_sid] = (token, variable)
+        for connector in wanted:
+            if refs[connector.name] is None and connector.account_sid not in pending:
+                self._require_stored(connector)
+        self.tokens = {sid: token for sid, (token, _) in pending.items() if self._stored_token(sid) != token}
+
+    def _require_stored(self, connector: Connector) -> None:
+        if self._stored_token(connector.account_sid) is None:
+            variable = connector.auth_token_env
+            raise TokenMissing(
+                f"{variable} is not set and the keyring holds no auth token for account "
+                f'{model.mask_sid(connector.account_sid)} (connector "{connector.name}")',
+                f"set {variable} to the account's auth token (32 hexadecimal digits) and run apply again",
+            )
+
+    def _token_field(self, wanted: Connector, ref: str | None, creating: bool) -> tuple[Any, Any] | None:
+        if ref is not None:
+            return None
+        stored = "keyring" if self._stored_token(wanted.account_sid) else None
+        if wanted.account_sid in self.tokens:
+            return (stored, f"env:{wanted.auth_token_env}")
+        return (None, "keyring") if creating else None
+
+    # connectors
+
+    def _connector(self, wanted: Connector, ref: str | None) -> None:
+        old = self.current.find(wanted.name)
+        logo, logo_changed = self._target_logo(wanted, old)
+        target = wanted.with_changes(auth_token_env=ref, logo=logo)
+        changed = _differing(old, target)
+        if logo_changed:
+            changed["logo"] = (old.logo if old else None, wanted.logo)
+        token_field = self._token_field(wanted, ref, old is None)
+        if token_field is not None:
+            changed["auth_token"] = token_field
+        action = "create" if old is None else ("update" if changed else "unchanged")
+        self.changes.append(Change(action, "connector", target.name, changed))
+        self._put(old, target)
+
+    def _put(self, old: Connector | None, target: Connector) -> None:
+        if old is None:
+            self.new.connectors[target.name] = target
+            return
+        service._replace_connector(self.new, old, target)
+        if old.account_sid != target.account_sid:
+            self.stale_sids.add(old.account_sid)
+        if old.logo and old.logo != target.logo:
+            self.stale_logos.add(old.logo)
+
+    def _target_logo(self, wanted: Connector, old: Connector | None) -> tuple[str | None, bool]:
+        """The logo to save and whether it changes: kept when the current one holds the same
+        bytes, else copied into logos/ under a name no other connector uses."""
+        image = self.desired.logos.get(wanted.name)
+        current = old.logo if old else None
+        if image is None:
+            return None, current is not None
+        if current is not None and _read_bytes(self.folder / current) == image.data:
+            return current, False
+        taken = {c.logo for c in self.new.connectors.values() if old is None or c.name != old.name}
+        relative = _free_logo_name(wanted.name, image.extension, taken | self._placed)
+        self._placed.add(relative)
+        self.logos.append((self.folder / relative, image.data))
+        return relative, True
+
+    def _prune_connectors(self) -> None:
+        if not self.prune:
+            return
+        for connector in self.current.connectors.values():
+            if self.desired.config.find(connector.name) is not None:
+                continue
+            del self.new.connectors[connector.name]
+            self.stale_sids.add(connector.account_sid)
+            if connector.logo:
+                self.stale_logos.add(connector.logo)
+            self.changes.append(Change("remove", "connector", connector.name, _differing(connector, None)))
+
+    # plans and settings
+
+    def _plans(self) -> None:
+        for plan in self.desired.config.plans.values():
+            target = Plan(plan.name, self._name_in_new(plan.sms_connector))
+            old = self.new.find_plan(plan.name)
+            changed = {
+                key: (getattr(old, key) if old else None, getattr(target, key))
+                for key in ("name", "sms_connector")
+                if (old is None and key != "name") or (old is not None and getattr(old, key) != getattr(target, key))
+            }
+            action = "create" if old is None else ("update" if changed else "unchanged")
+            self.changes.append(Change(action, "plan", target.name, changed))
+            self.new.plans = _replaced(self.new.plans, old.name if old else None, target)
+        if self.prune:
+            for plan in list(self.new.plans.values()):
+                if self.desired.config.find_plan(plan.name) is None:
+                    del self.new.plans[plan.name]
+                    self.changes.append(Change("remove", "plan", plan.name, {"sms_connector": (plan.sms_connector, None)}))
+
+    def _settings(self) -> None:
+        wanted = self.desired.config.default_sms_connector
+        current = self.new.default_sms_connector
+        if wanted is None and (not self.prune or current is None):
+            return
+        target = self._name_in_new(wanted) if wanted is not None else None
+        changed = {"default_sms_connector": (current, target)} if current != target else {}
+        self.changes.append(Change("update" if changed else "unchanged", "settings", "settings", changed))
+        self.new.default_sms_connector = target
+
+    def _name_in_new(self, name: str) -> str:
+        found = self.new.find(name)
+        assert found is not None  # the desired file's references were checked on reading
+        return found.name
+
+    def _check_final(self) -> None:
+        """The rules hold in the result: what the default and plans that stay use is active."""
+        for connector in self.new.connectors.values():
+            uses = self.new.uses_of(connector.name)
+            if connector.active or not uses:
+                continue
+            before = self.current.find(connector.name)
+            what = f'cannot deactivate "{connector.name}"' if before and before.active else f'"{connector.name}" is inactive but'
+            raise ConnectorInUse(
+                f"{what}: it is used by {', '.join(uses)}",
+                "name another connector for them in the file, or give --prune to drop what the file does not list",
+            )
+        store.from_dict(store.to_dict(self.new))  # the result must load: a bug otherwise
+
+    # after the save
+
+    def clean_up(self) -> None:
+        """Delete tokens of accounts and logo files that nothing uses any more (best effort,
+        like ``connector remove``)."""
+        outcome = service.Outcome()
+        service._delete_unused_tokens(self.new, self.keyring, self.stale_sids, outcome)
+        self.notes += outcome.notes
+        self.warnings += outcome.warnings
+        kept = {c.logo for c in self.new.connectors.values()}
+        for relative in sorted(self.stale_logos - kept):
+            # only files hubsms copied itself: never one a hand-edited file points at elsewhere
+            if relative.startswith(f"{service.LOGO_FOLDER}/"):
+                with contextlib.suppress(OSError):
+                    (self.folder / relative).unlink()
+
+
+def _env_token(connector: Connector, variable: str, value: str) -> str:
+    try:
+        return model.validate_auth_token(value)
+    except InvalidValue as exc:
+        raise InvalidValue(
+            "auth_token", f'{variable} (connector "{connector.name}") does not hold a valid auth token: {exc.message}', exc.hint
+        ) from None
+
+
+def _check_one_token(pending: dict[str, tuple[str, str]], connector: Connector, variable: str, token: str) -> None:
+    other = pending.get(connector.account_sid)
+    if other is not None and other[0] != token:
+        raise InvalidValue(
+            "auth_token",
+            f"{other[1]} and {variable} hold different auth tokens for account {model.mask_sid(connector.account_sid)}",
+            "connectors of one account share its token: give them the same value (or the same variable)",
+        )
+
+
+def _differing(old: Connector | None, new: Connector | None) -> dict[str, tuple[Any, Any]]:
+    """Fields that differ; against nothing (a create or a remove) every field that is set but
+    the name, which the change already shows."""
+    changed = {}
+    for attr, key in _COMPARED:
+        if key == "name" and (old is None or new is None):
+            continue
+        before = getattr(old, attr) if old is not None else None
+        after = getattr(new, attr) if new is not None else None
+        if before != after:
+            changed[key] = (before, after)
+    if old is not None and new is None and old.logo:
+        changed["logo"] = (old.logo, None)
+    return changed
+
+
+def _replaced(plans: dict[str, Plan], old_name: str | None, plan: Plan) -> dict[str, Plan]:
+    """``plans`` with ``plan`` in the place of ``old_name`` (or added at the end)."""
+    if old_name is None:
+        return {**plans, plan.name: plan}
+    return {(plan.name if key == old_name else key): (plan if key == old_name else value) for key, value in plans.items()}
+
+
+def _free_logo_name(name: str, extension: str, taken: set[str | None]) -> str:
+    filename = model.logo_filename(name, extension)
+    stem, ext = filename.rsplit(".", 1)
+    counter = 2
+    while f"{service.LOGO_FOLDER}/{filename}" in taken:
+        filename = f"{stem}-{counter}.{ext}"
+        counter += 1
+    return f"{service.LOGO_FOLDER}/{filename}"
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+# --- apply ---------------------------------------------------------------------------------
+
+
+class _Transaction(service._Change):
+    """``service._Change`` with many logos: the keyring writes and logo copies happen before
+    the save and are all undone if anything fails (an overwritten logo gets its bytes back)."""
+
+    def __init__(self, path: Path, keyring: Keyring, tokens: dict[str, str], logos: list[tuple[Path, bytes]]) -> None:
+        super().__init__(path, keyring)
+        for sid, token in tokens.items():
+            self.set_token(sid, token)
+        self.logos = logos
+
+    def commit(self, config: Config) -> None:
+        undo_tokens: list[tuple[str, str | None]] = []
+        previous_logos: list[tuple[Path, bytes | None]] = []
+        try:
+            for sid, token in self.tokens:
+                assert self.keyring is not None
+                undo_tokens.append((sid, self.keyring.get(sid)))
+                self.keyring.set(sid, token)
+            for target, data in self.logos:
+                previous_logos.append((target, _read_bytes(target)))
+                store.write_atomic(target, data, 0o644)
+            store.save(self.path, config)
+        except BaseException:
+            self._undo(undo_tokens, logo_written=False)
+            _restore_logos(previous_logos)
+            raise
+
+
+def _restore_logos(previous: list[tuple[Path, bytes | None]]) -> None:
+    for target, data in reversed(previous):
+        with contextlib.suppress(OSError, HubsmsError):
+            if data is None:
+                target.unlink()
+            else:
+                store.write_atomic(target, data, 0o644)
+
+
+def apply_desired(
+    path: Path,
+    desired: Desired,
+    keyring: Keyring,
+    *,
+    environ: Mapping[str, str] | None = None,
+    prune: bool = False,
+    keep_env_refs: bool = False,
+    dry_run: bool = False,
+) -> ApplyResult:
+    """Make the config in ``path`` match ``desired`` as one locked transaction: everything
+    is compared and checked first; nothing is written when nothing differs; on any error
+    the file, the keyring and the logos stay as they were. ``dry_run`` only reports."""
+    env = os.environ if environ is None else environ
+    options = {"prune": prune, "keep_env_refs": keep_env_refs}
+    if dry_run:
+        return _Planner(path, store.load(path), desired, keyring, env, **options).run().result(applied=False)
+    with store.locked(path) as config:
+        planner = _Planner(path, config, desired, keyring, env, **options).run()
+        if not planner.result(applied=False).changed:
+            return planner.result(applied=False)
+        _Transaction(path, keyring, planner.tokens, planner.logos).commit(planner.new)
+        planner.clean_up()
+    return planner.result(applied=True)
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def derived_env_name(account_sid: str) -> str:
+    """The variable an exported connector names when it has none: one per account, as the
+    keyring entry is."""
+    return DERIVED_ENV_PREFIX + account_sid.upper()
+
+
+def export_config(path: Path) -> dict[str, Any]:
+    """The config as a desired-state document, never with a token: each connector names
+    its own auth_token_env, else ``HUBSMS_TOKEN_<ACCOUNT SID>``; a logo is given by its
+    absolute path. Applied back (default mode) it changes nothing."""
+    config = store.load(path)
+    data = store.to_dict(config)
+    folder = Path(os.path.abspath(path.parent))
+    for connector in config.connectors.values():
+        table = data["connectors"][connector.name]
+        table["auth_token_env"] = connector.auth_token_env or derived_env_name(connector.account_sid)
+        if connector.logo:
+            table["logo"] = str(folder / connector.logo)
+    return data
+
+
+def dumps_desired(data: dict[str, Any], source: Path) -> str:
+    import tomli_w
+
+    header = (
+        f"# hubsms export of {source}: a desired-state file for 'hubsms apply'.\n"
+        "# No auth token is here. Each connector names auth_token_env, the variable apply reads\n"
+        "# its token from; when that variable is not set, apply keeps the token in the keyring.\n\n"
+    )
+    return header + tomli_w.dumps(data)
