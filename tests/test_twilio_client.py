@@ -430,7 +430,7 @@ def test_a_refused_connection_is_retried_until_the_server_is_up(caplog) -> None:
             sent = client.send_message(TO, "Code 8888", from_=FROM_OK)
         assert sent["sid"].startswith("SM")
         assert "NewConnectionError" in caplog.text  # at least one attempt was refused
-        listed = requests.get(f"http://127.0.0.1:{port}/api/messages?to={TO}", timeout=5).json()
+        listed = requests.get(f"http://127.0.0.1:{port}/api/messages", params={"to": TO}, timeout=5).json()
         assert len(listed["messages"]) == 1
     finally:
         starter.join()

@@ -23,6 +23,7 @@ from urllib3.exceptions import InvalidHeader, MaxRetryError, ProtocolError, Resp
 from urllib3.util.retry import Retry
 
 from hubsms import __version__
+from hubsms.model import is_loopback
 from hubsms.errors import (
     CredentialsRejected,
     DeliveryFailed,
@@ -234,6 +235,8 @@ class TwilioClient:
         self._auth = HTTPBasicAuth(account_sid, auth_token)
         self._owns_session = session is None
         self._session = session if session is not None else requests.Session()
+        if is_loopback(urlsplit(self.base_url).hostname or ""):
+            self._session.trust_env = False  # a local sandbox is never reached through a proxy
         adapter = HTTPAdapter(max_retries=make_retry(retries, retry_total_seconds, backoff_factor))
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
