@@ -476,3 +476,18 @@ def test_applying_the_example_twice_creates_then_has_nothing_to_do(cli, config_p
     assert second.exit_code == 0
     assert "nothing to do" in second.stderr
     assert b"0000000000a1" not in everything_under(config_path.parent)
+
+
+def test_export_piped_into_apply_in_real_processes_has_nothing_to_do(cli, mixed, config_path):
+    import subprocess
+
+    from helpers import HUBSMS, subprocess_env
+
+    before = config_path.stat().st_mtime_ns, state(config_path)
+    pipeline = subprocess.run(
+        f"'{HUBSMS}' export | '{HUBSMS}' apply -", shell=True, capture_output=True, text=True,
+        env=subprocess_env(), timeout=60,
+    )
+    assert pipeline.returncode == 0, pipeline.stderr
+    assert "nothing to do: the config already matches <stdin>" in pipeline.stderr
+    assert (config_path.stat().st_mtime_ns, state(config_path)) == before
