@@ -74,7 +74,10 @@ def add(
 
     with user_errors():
         if auth_token_stdin and auth_token_env:
-            _usage("give either --auth-token-stdin or --auth-token-env, not both")
+            _usage(
+                "give either --auth-token-stdin or --auth-token-env, not both",
+                "--auth-token-stdin stores the token in the keyring; --auth-token-env VAR reads it from VAR when needed",
+            )
         values = service.ConnectorInput(
             name=name, logo=logo, server_address=server_address, account_sid=account_sid,
             from_=from_, active=active, auth_token_env=auth_token_env,
