@@ -65,6 +65,13 @@ class Keyring:
     def __init__(self, timeout: float | None = None) -> None:
         self.timeout = keyring_timeout() if timeout is None else timeout
 
+    def preload(self) -> None:
+        """Import keyring now, before the config file's lock is taken: imported under the
+        lock, its 0.1-0.2 s made concurrent hubsms processes wait for each other."""
+        import keyring.backends.fail  # noqa: F401
+        import keyring.backends.null  # noqa: F401
+        import keyring.errors  # noqa: F401
+
     def get(self, account_sid: str) -> str | None:
         return self._call("read", lambda kr: kr.get_password(SERVICE, account_sid))
 

@@ -209,6 +209,7 @@ def add_connector(path: Path, values: ConnectorInput, keyring: Keyring, *, token
     connector, warnings, logo = check_fields(values)
     token = check_token(token) if token is not None else None
     outcome = Outcome(warnings=warnings)
+    keyring.preload()
     with store.locked(path) as config:
         _check_unique(config, connector.name)
         change = _Change(path, keyring)
@@ -249,6 +250,7 @@ def edit_connector(
     """Change a connector. A rename keeps the default and plans pointing at it; a changed
     Account SID moves the token (unless the new account has one); ``token`` replaces it."""
     token = check_token(token) if token is not None else None
+    keyring.preload()
     with store.locked(path) as config:
         old = _require(config, name)
         new, warnings, logo = check_fields(values, base=old)
@@ -345,6 +347,8 @@ def set_active(path: Path, name: str, active: bool, *, force: bool = False) -> O
 def remove_connector(path: Path, name: str, keyring: Keyring | None, *, force: bool = False) -> Outcome:
     """Remove a connector, its logo, and its account's token when no other connector uses it."""
     outcome = Outcome()
+    if keyring is not None:
+        keyring.preload()
     with store.locked(path) as config:
         connector = _require(config, name)
         _release_uses(config, connector.name, force, "remove", outcome)

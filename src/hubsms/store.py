@@ -253,6 +253,10 @@ def locked(path: Path) -> Iterator[Config]:
     """Hold the file's lock from load through save: concurrent writers wait their turn."""
     from filelock import FileLock, Timeout
 
+    # Imported before the lock is taken, so that waiting writers do not also wait for them.
+    import tomli_w  # noqa: F401
+    import tomllib  # noqa: F401
+
     ensure_folder(path.parent)
     timeout = float(os.environ.get(LOCK_TIMEOUT_ENV) or 30)
     lock = FileLock(str(path) + ".lock", timeout=timeout)
