@@ -35,6 +35,8 @@ def _parse(args: list[str]) -> dict[str, object] | None:
             words.append(arg)
     if words != ["connector", "list"] or options["config"] == "":
         return None
+    if options["config"] and Path(str(options["config"])).is_dir():
+        return None  # Typer refuses a folder as --config (a usage error): let it say so
     return options
 
 
