@@ -32,12 +32,15 @@ def token(n: int) -> str:
     return f"{n + 0xABC:032x}"
 
 
-def add(cli: Any, name: str, *extra: str, account_sid: str = SID, from_: str = FROM, tok: str | None = TOKEN) -> Any:
+def add(
+    cli: Any, name: str, *extra: str, account_sid: str = SID, from_: str = FROM, tok: str | None = TOKEN,
+    env: dict[str, str] | None = None,
+) -> Any:
     """``hubsms connector add`` with the token on stdin (unless ``tok`` is None)."""
     args = ["connector", "add", name, "--account-sid", account_sid, "--from", from_, *extra]
     if tok is None:
-        return cli(*args)
-    return cli(*args, "--auth-token-stdin", input=tok + "\n")
+        return cli(*args, env=env)
+    return cli(*args, "--auth-token-stdin", input=tok + "\n", env=env)
 
 
 def read_bytes(path: Path) -> bytes | None:

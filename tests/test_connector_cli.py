@@ -705,3 +705,27 @@ def test_an_internal_error_is_one_line_without_debug_and_a_traceback_with_it(cli
     debug = run_hubsms("--debug", "connector", "show", "Mine", **broken)
     assert debug.returncode == 1
     assert "Traceback" in debug.stderr and "LookupError: backend bug" in debug.stderr
+
+
+def test_a_folder_given_as_config_is_refused_alike_by_the_fast_path_and_typer(cli, tmp_path):
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    typer_result = cli("connector", "list", "--config", str(folder))
+    fast_result = run_hubsms("connector", "list", "--config", str(folder))
+    assert typer_result.exit_code == fast_result.returncode == 2
+    assert "is a directory" in typer_result.stderr and "is a directory" in fast_result.stderr
+
+
+def test_a_bad_keyring_timeout_is_a_usage_error(cli, config_path):
+    result = add(cli, "A", env={"HUBSMS_KEYRING_TIMEOUT": "soon"})
+    assert_user_error(result, 2, "HUBSMS_KEYRING_TIMEOUT='soon'")
+    assert read_bytes(config_path) is None
+
+
+def test_show_with_an_unusable_keyring_reports_a_missing_token_and_warns_with_the_ways_out(cli):
+    add(cli, "Mine")
+    keyring.set_keyring(fail.Keyring())
+    result = cli("connector", "show", "Mine", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["token_source"] == "missing"
+    assert "warning: no usable keyring backend" in result.stderr and "PYTHON_KEYRING_BACKEND" in result.stderr
