@@ -205,7 +205,7 @@ def _check_to(to: str) -> None:
         raise TwilioError(21211, 400, to=to)
 
 
-def _check_from(from_: str, to: str) -> None:
+def _check_from(from_: str) -> None:
     if from_.startswith(MAGIC_PREFIX) and len(from_) == len(MAGIC_FROM_OK):
         if from_ != MAGIC_FROM_OK:
             raise TwilioError(MAGIC_FROM.get(from_, 21606), 400, from_=from_)
@@ -235,7 +235,7 @@ def validate_create(form: dict[str, list[str]]) -> NewMessage:
     if service_sid and not SERVICE_SID_RE.match(service_sid):
         raise TwilioError(21701, 400, service=service_sid)
     if from_:
-        _check_from(from_, to)
+        _check_from(from_)
     _check_body(body, media, service_sid)
     return NewMessage(to, from_ or None, service_sid, body, media)
 
