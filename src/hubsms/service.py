@@ -174,6 +174,13 @@ class _Change:
                 self.logo[0].unlink()
 
 
+def _delete_unused_logo(path: Path, config: Config, logo: str | None) -> None:
+    """Delete a logo file no connector refers to any more (after a remove, or a new logo)."""
+    if logo and all(c.logo != logo for c in config.connectors.values()):
+        with contextlib.suppress(OSError):
+            (path.parent / logo).unlink()
+
+
 def _place_logo(change: _Change, config: Config, connector: Connector, logo: _Logo | None) -> Connector:
     if logo is None:
         return connector
@@ -264,6 +271,7 @@ def edit_connector(
         new = _place_logo(change, config, new, logo)
         _replace_connector(config, old, new)
         change.commit(config)
+        _delete_unused_logo(path, config, old.logo)
         if new.account_sid != old.account_sid:
             _delete_unused_tokens(config, keyring, {old.account_sid}, outcome)
     outcome.connector = new
@@ -355,9 +363,7 @@ def remove_connector(path: Path, name: str, keyring: Keyring | None, *, force: b
         del config.connectors[connector.name]
         store.save(path, config)
         _delete_unused_tokens(config, keyring, {connector.account_sid}, outcome)
-        if connector.logo and all(c.logo != connector.logo for c in config.connectors.values()):
-            with contextlib.suppress(OSError):
-                (path.parent / connector.logo).unlink()
+        _delete_unused_logo(path, config, connector.logo)
     outcome.connector = connector
     return outcome
 
