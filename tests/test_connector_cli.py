@@ -729,3 +729,22 @@ def test_show_with_an_unusable_keyring_reports_a_missing_token_and_warns_with_th
     assert result.exit_code == 0
     assert json.loads(result.stdout)["token_source"] == "missing"
     assert "warning: no usable keyring backend" in result.stderr and "PYTHON_KEYRING_BACKEND" in result.stderr
+
+
+def test_a_new_logo_of_another_type_replaces_the_old_file(cli, config_path, tmp_path):
+    (tmp_path / "a.png").write_bytes(PNG)
+    (tmp_path / "a.gif").write_bytes(GIF)
+    add(cli, "A", "--logo", str(tmp_path / "a.png"))
+    assert cli("connector", "edit", "A", "--logo", str(tmp_path / "a.gif")).exit_code == 0
+    assert sorted(p.name for p in (config_path.parent / "logos").iterdir()) == ["a.gif"]
+    assert show_json(cli, "A")["logo"] == "logos/a.gif"
+
+
+def test_a_new_logo_of_the_same_type_replaces_the_old_bytes(cli, config_path, tmp_path):
+    (tmp_path / "a.png").write_bytes(PNG)
+    (tmp_path / "b.png").write_bytes(PNG + b"new")
+    add(cli, "A", "--logo", str(tmp_path / "a.png"))
+    assert cli("connector", "edit", "A", "--logo", str(tmp_path / "b.png")).exit_code == 0
+    logo = show_json(cli, "A")["logo"]
+    assert (config_path.parent / logo).read_bytes() == PNG + b"new"
+    assert [p.name for p in (config_path.parent / "logos").iterdir()] == [logo.split("/")[1]]
