@@ -318,3 +318,25 @@ def test_without_a_terminal_a_missing_flag_names_it(cli, monkeypatch: pytest.Mon
     result = cli("connector", "add", "My Twilio", "--from", "+12345678987", input="")
     assert result.exit_code == 2
     assert "error: missing --account-sid" in result.stderr
+
+
+def test_edit_keeps_the_stored_logo_on_enter(cli, config_path: Path, tmp_path: Path):
+    logo = tmp_path / "brand.png"
+    logo.write_bytes(PNG)
+    flags = ("My Twilio", "--account-sid", SID, "--from", "+12345678987", "--logo", str(logo))
+    assert add_with_flags(cli, *flags).exit_code == 0
+    before = _saved_files(config_path)
+    result = cli("connector", "edit", "My Twilio", input=lines("", "", "", "", "", "", "", "", "f"))
+    assert result.exit_code == 0, result.output
+    assert "Logo (Enter keeps logos/my-twilio.png): " in result.stderr
+    assert "logos/my-twilio.png (kept)" in result.stderr
+    assert _saved_files(config_path) == before
+
+
+def test_a_server_address_warning_is_shown_again_before_each_confirmation(cli, config_path: Path):
+    other = "https://sms.example.com/2010-04-01/Accounts"
+    answers = lines("My Twilio", "", "", other, "n", other, "y", SID, TOKEN, "+12345678987", "", "f")
+    result = cli("connector", "add", input=answers)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("the auth token will be sent to sms.example.com") == 2
+    assert f'server_address = "{other}"' in config_path.read_text()

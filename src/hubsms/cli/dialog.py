@@ -179,7 +179,8 @@ class _Dialog:
         return model.PROVIDERS[self.form.provider]
 
     def warn(self, text: str | None) -> None:
-        if text:
+        """Show a warning once (Back would repeat it for an unchanged value)."""
+        if text and text not in self.shown:
             self.term.warn(text)
             self.shown.add(text)
 
@@ -286,6 +287,7 @@ def _step_basic(d: _Dialog) -> None:
 def _check_address(d: _Dialog, answer: str, default: str, confirm: bool) -> str:
     address, warning = model.validate_server_address(answer, d.provider)
     if warning and address != default:
+        d.shown.discard(warning)  # shown before each confirmation: the token goes there
         d.warn(warning)
         if confirm and not d.term.confirm("Use this server address?", default=False):
             raise _AskAgain
