@@ -264,3 +264,16 @@ def test_connector_test_exits_4_when_twilio_rejects_the_token(cli):
 
 def test_connector_test_of_an_unknown_connector_exits_3(cli, sandbox):
     assert cli("connector", "test", "Nope").exit_code == 3
+
+
+def test_connector_test_recognises_test_credentials(cli, sandbox):
+    add_connector(cli, "Test creds", sandbox.accounts_url)
+    sandbox.http.post(f"{sandbox.url}/api/test-accounts", json={"sid": SID}, timeout=5).raise_for_status()
+    result = cli("connector", "test", "Test creds", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["test_credentials"] is True
+    people = cli("connector", "test", "Test creds")
+    assert "test credentials" in people.stderr
+    # They can still send, as Twilio's test credentials can.
+    assert send(cli, "--to", "+15005550006", "--connector", "Test creds").exit_code == 0

@@ -283,3 +283,21 @@ def test_a_file_database_keeps_every_message_under_concurrency(tmp_path) -> None
     assert statuses == [201] * 160
     with SandboxServer(port=0, db=db) as again:
         assert requests.get(f"{again.url}/api/stats", timeout=10).json()["messages"] == 160
+
+
+def test_test_account_can_send_but_fetch_nothing_else(sandbox):
+    answer = sandbox.http.post(f"{sandbox.url}/api/test-accounts", json={"sid": sandbox.account_sid}, timeout=5)
+    assert answer.status_code == 200
+    assert sandbox.send().status_code == 201
+    fetched = sandbox.http.get(f"{sandbox.accounts_url}/{sandbox.account_sid}.json", auth=sandbox.auth, timeout=5)
+    assert fetched.status_code == 403
+    assert fetched.json()["code"] == 20008
+    listed = sandbox.http.get(sandbox.messages_url, auth=sandbox.auth, timeout=5)
+    assert listed.json()["code"] == 20008
+    sandbox.http.delete(f"{sandbox.url}/api/test-accounts", timeout=5)
+    assert sandbox.http.get(sandbox.messages_url, auth=sandbox.auth, timeout=5).status_code == 200
+
+
+def test_test_account_needs_a_well_formed_sid(sandbox):
+    answer = sandbox.http.post(f"{sandbox.url}/api/test-accounts", json={"sid": "AC12"}, timeout=5)
+    assert answer.status_code == 400

@@ -112,6 +112,7 @@ def serve(
     allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Allow a non-loopback --host.")] = False,
     status_delay: Annotated[float, typer.Option(min=0, max=3600, help="Seconds per status step queued -> sending -> sent -> delivered (0: at once).")] = 0.5,
     outcome: Annotated[Optional[list[str]], typer.Option(metavar="NUMBER=STATUS:CODE", help="Make messages to NUMBER end undelivered or failed, e.g. +15557654321=undelivered:30007. Repeatable.")] = None,
+    test_account_sid: Annotated[Optional[list[str]], typer.Option("--test-account-sid", metavar="AC…", help="Treat this account's credentials as Twilio test credentials: sending works, anything else is 403 (20008). Repeatable.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", help="Log each request on stderr.")] = False,
 ) -> None:
     """Run the Twilio-compatible SMS sandbox until Ctrl-C or SIGTERM.
@@ -124,7 +125,7 @@ def serve(
         outcomes = _parse_outcomes(outcome or [])
         from hubsms.sandbox.server import SandboxServer
 
-        server = SandboxServer(host, port, db, token, status_delay, outcomes, verbose)
+        server = SandboxServer(host, port, db, token, status_delay, outcomes, verbose, test_account_sid or ())
         _bind(server, host, port)
         print(f"listening on {server.url}", flush=True)
         if not _is_loopback(host):

@@ -14,6 +14,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Callable, Final
 from urllib.parse import parse_qs
@@ -111,8 +112,11 @@ class Sandbox:
     """The state of one sandbox and the handling of every request."""
 
     def __init__(self, store: MessageStore, auth_token: str | None = None,
-                 status_delay: float = 0.5, outcomes: Outcomes | None = None) -> None:
+                 status_delay: float = 0.5, outcomes: Outcomes | None = None,
+                 test_accounts: Iterable[str] = ()) -> None:
         self.store = store
+        # Accounts whose credentials act as Twilio's test credentials: they can only send.
+        self.test_accounts = set(test_accounts)
         self.auth_token = auth_token
         self.status_delay = status_delay
         self.outcomes = outcomes or Outcomes()
@@ -132,6 +136,8 @@ class Sandbox:
             ("DELETE", "/api/outcomes"): self._api_clear_outcomes,
             ("GET", "/api/stats"): self._api_stats,
             ("DELETE", "/api/stats"): self._api_clear_stats,
+            ("POST", "/api/test-accounts"): self._api_add_test_account,
+            ("DELETE", "/api/test-accounts"): self._api_clear_test_accounts,
             ("GET", "/readyz"): lambda r: json_response(200, {"status": "ready"}),
         }
 
@@ -141,6 +147,7 @@ class Sandbox:
         self.faults.clear()
         self.outcomes.clear()
         self.requests.clear()
+        self.test_accounts.clear()
 
     def handle(self, req: Request) -> Response:
         if req.path.startswith("/2010-04-01/"):
@@ -185,6 +192,8 @@ class Sandbox:
         allowed = {".json": ("GET",), "/Messages.json": ("GET", "POST"), "message": ("GET",)}[kind or ""]
         if req.method not in allowed:
             raise TwilioError(20004, 405)
+        if account in self.test_accounts and not (kind == "/Messages.json" and req.method == "POST"):
+            raise TwilioError(20008, 403)  # test credentials can only create messages
         if kind == ".json":
             return json_response(200, account_resource(account))
         if kind == "message":
@@ -289,6 +298,17 @@ class Sandbox:
     def _api_clear_outcomes(self, req: Request) -> Response:
         self.outcomes.clear()
         return json_response(200, {"outcomes": {}})
+
+    def _api_add_test_account(self, req: Request) -> Response:
+        sid = _json_object(req).get("sid")
+        if not isinstance(sid, str) or not ACCOUNT_SID_RE.match(sid):
+            return api_error(400, "give {\"sid\": \"AC...\"}: an Account SID, AC + 32 hex digits")
+        self.test_accounts.add(sid)
+        return json_response(200, {"test_accounts": sorted(self.test_accounts)})
+
+    def _api_clear_test_accounts(self, req: Request) -> Response:
+        self.test_accounts.clear()
+        return json_response(200, {"test_accounts": []})
 
     def _api_stats(self, req: Request) -> Response:
         return json_response(200, {"messages": self.store.count(), "requests": self.requests.snapshot()})

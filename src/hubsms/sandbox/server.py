@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -152,12 +152,13 @@ class SandboxServer:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, db: str | Path | None = None,
                  auth_token: str | None = None, status_delay: float = 0.5,
-                 outcomes: Mapping[str, Outcome | str] | None = None, verbose: bool = False) -> None:
+                 outcomes: Mapping[str, Outcome | str] | None = None, verbose: bool = False,
+                 test_accounts: Iterable[str] = ()) -> None:
         self.host = host
         self._port = port
         self._verbose = verbose
         store = MessageStore(str(db) if db is not None else None)
-        self.sandbox = Sandbox(store, auth_token, status_delay, _outcomes(outcomes))
+        self.sandbox = Sandbox(store, auth_token, status_delay, _outcomes(outcomes), test_accounts)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 

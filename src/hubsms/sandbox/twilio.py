@@ -42,6 +42,7 @@ ERROR_MESSAGES: Final = {
     20001: "Invalid request",
     20003: "Authenticate",
     20004: "Method not allowed",
+    20008: "Resource not accessible with Test Account Credentials",
     20404: "The requested resource {path} was not found",
     20429: "Too Many Requests",
     20500: "An internal server error has occurred",
