@@ -56,7 +56,7 @@ class Desired:
 
     label: str
     config: Config
-    logos: dict[str, service._Logo] = field(default_factory=dict)
+    logos: dict[str, service.Logo] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -88,7 +88,7 @@ def read_desired(text: str, label: str, base: Path) -> Desired:
     return desired
 
 
-def _check_connector(c: Connector, label: str, base: Path) -> tuple[Connector, service._Logo | None, list[str]]:
+def _check_connector(c: Connector, label: str, base: Path) -> tuple[Connector, service.Logo | None, list[str]]:
     where = f'{label}: [connectors."{c.name}"]'
     if not c.auth_token_env:
         raise ConfigError(
@@ -289,7 +289,7 @@ class _Planner:
         if old is None:
             self.new.connectors[target.name] = target
             return
-        service._replace_connector(self.new, old, target)
+        service.replace_connector(self.new, old, target)
         if old.account_sid != target.account_sid:
             self.stale_sids.add(old.account_sid)
         if old.logo and old.logo != target.logo:
@@ -302,10 +302,10 @@ class _Planner:
         current = old.logo if old else None
         if image is None:
             return None, current is not None
-        if current is not None and _read_bytes(self.folder / current) == image.data:
+        if current is not None and service.read_bytes(self.folder / current) == image.data:
             return current, False
         taken = {c.logo for c in self.new.connectors.values() if old is None or c.name != old.name}
-        relative = _free_logo_name(wanted.name, image.extension, taken | self._placed)
+        relative = service.free_logo_path(wanted.name, image.extension, taken | self._placed)
         self._placed.add(relative)
         self.logos.append((self.folder / relative, image.data))
         return relative, True
@@ -377,7 +377,7 @@ class _Planner:
         """Delete tokens of accounts and logo files that nothing uses any more (best effort,
         like ``connector remove``)."""
         outcome = service.Outcome()
-        service._delete_unused_tokens(self.new, self.keyring, self.stale_sids, outcome)
+        service.delete_unused_tokens(self.new, self.keyring, self.stale_sids, outcome)
         self.notes += outcome.notes
         self.warnings += outcome.warnings
         kept = {c.logo for c in self.new.connectors.values()}
@@ -430,61 +430,7 @@ def _replaced(plans: dict[str, Plan], old_name: str | None, plan: Plan) -> dict[
     return {(plan.name if key == old_name else key): (plan if key == old_name else value) for key, value in plans.items()}
 
 
-def _free_logo_name(name: str, extension: str, taken: set[str | None]) -> str:
-    filename = model.logo_filename(name, extension)
-    stem, ext = filename.rsplit(".", 1)
-    counter = 2
-    while f"{service.LOGO_FOLDER}/{filename}" in taken:
-        filename = f"{stem}-{counter}.{ext}"
-        counter += 1
-    return f"{service.LOGO_FOLDER}/{filename}"
-
-
-def _read_bytes(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
 # --- apply ---------------------------------------------------------------------------------
-
-
-class _Transaction(service._Change):
-    """``service._Change`` with many logos: the keyring writes and logo copies happen before
-    the save and are all undone if anything fails (an overwritten logo gets its bytes back)."""
-
-    def __init__(self, path: Path, keyring: Keyring, tokens: dict[str, str], logos: list[tuple[Path, bytes]]) -> None:
-        super().__init__(path, keyring)
-        for sid, token in tokens.items():
-            self.set_token(sid, token)
-        self.logos = logos
-
-    def commit(self, config: Config) -> None:
-        undo_tokens: list[tuple[str, str | None]] = []
-        previous_logos: list[tuple[Path, bytes | None]] = []
-        try:
-            for sid, token in self.tokens:
-                assert self.keyring is not None
-                undo_tokens.append((sid, self.keyring.get(sid)))
-                self.keyring.set(sid, token)
-            for target, data in self.logos:
-                previous_logos.append((target, _read_bytes(target)))
-                store.write_atomic(target, data, 0o644)
-            store.save(self.path, config)
-        except BaseException:
-            self._undo(undo_tokens, logo_written=False)
-            _restore_logos(previous_logos)
-            raise
-
-
-def _restore_logos(previous: list[tuple[Path, bytes | None]]) -> None:
-    for target, data in reversed(previous):
-        with contextlib.suppress(OSError, HubsmsError):
-            if data is None:
-                target.unlink()
-            else:
-                store.write_atomic(target, data, 0o644)
 
 
 def apply_desired(
@@ -508,7 +454,12 @@ def apply_desired(
         planner = _Planner(path, config, desired, keyring, env, **options).run()
         if not planner.result(applied=False).changed:
             return planner.result(applied=False)
-        _Transaction(path, keyring, planner.tokens, planner.logos).commit(planner.new)
+        change = service.Change(path, keyring)
+        for sid, token in planner.tokens.items():
+            change.set_token(sid, token)
+        for target, data in planner.logos:
+            change.add_logo(target, data)
+        change.commit(planner.new)
         planner.clean_up()
     return planner.result(applied=True)
 

@@ -59,7 +59,7 @@ class Outcome:
 
 
 @dataclass
-class _Logo:
+class Logo:
     data: bytes
     extension: str
 
@@ -67,7 +67,7 @@ class _Logo:
 # --- checks ------------------------------------------------------------------------------
 
 
-def check_fields(values: ConnectorInput, base: Connector | None = None) -> tuple[Connector, list[str], _Logo | None]:
+def check_fields(values: ConnectorInput, base: Connector | None = None) -> tuple[Connector, list[str], Logo | None]:
     """Validate every given value (each with its own error), on top of ``base`` for an edit."""
     warnings: list[str] = []
     current: dict[str, Any] = {} if base is None else {f.name: getattr(base, f.name) for f in fields(base)}
@@ -97,7 +97,7 @@ def check_fields(values: ConnectorInput, base: Connector | None = None) -> tuple
     return Connector(**current), warnings, logo
 
 
-def read_logo(path: Path) -> _Logo:
+def read_logo(path: Path) -> Logo:
     try:
         with open(path, "rb") as handle:
             data = handle.read(model.LOGO_MAX_BYTES + 1)
@@ -105,7 +105,7 @@ def read_logo(path: Path) -> _Logo:
         raise InvalidValue(
             "logo", f"cannot read logo {str(path)!r}: {exc.strerror or exc}", "give the path of a jpeg, jpg, gif or png file"
         ) from None
-    return _Logo(data, model.validate_logo(path.name, data))
+    return Logo(data, model.validate_logo(path.name, data))
 
 
 def check_token(token: str) -> str:
@@ -133,35 +133,39 @@ def _check_unique(config: Config, name: str, ignore: str | None = None) -> None:
 # --- the transaction -----------------------------------------------------------------------
 
 
-class _Change:
-    """Keyring writes and a logo to apply before the file is saved, undone if saving fails."""
+class Change:
+    """Keyring writes and logo copies to apply before the file is saved, all undone if
+    anything fails: tokens get their previous value back, an overwritten logo its bytes."""
 
     def __init__(self, path: Path, keyring: Keyring | None) -> None:
         self.path = path
         self.keyring = keyring
         self.tokens: list[tuple[str, str]] = []
-        self.logo: tuple[Path, bytes] | None = None
+        self.logos: list[tuple[Path, bytes]] = []
 
     def set_token(self, account_sid: str, token: str) -> None:
         self.tokens.append((account_sid, token))
 
+    def add_logo(self, target: Path, data: bytes) -> None:
+        self.logos.append((target, data))
+
     def commit(self, config: Config) -> None:
         undo_tokens: list[tuple[str, str | None]] = []
-        logo_written = False
+        undo_logos: list[tuple[Path, bytes | None]] = []
         try:
             for sid, token in self.tokens:
                 assert self.keyring is not None
                 undo_tokens.append((sid, self.keyring.get(sid)))
                 self.keyring.set(sid, token)
-            if self.logo is not None:
-                store.write_atomic(self.logo[0], self.logo[1], 0o644)
-                logo_written = True
+            for target, data in self.logos:
+                undo_logos.append((target, read_bytes(target)))
+                store.write_atomic(target, data, 0o644)
             store.save(self.path, config)
         except BaseException:
-            self._undo(undo_tokens, logo_written)
+            self._undo(undo_tokens, undo_logos)
             raise
 
-    def _undo(self, undo_tokens: list[tuple[str, str | None]], logo_written: bool) -> None:
+    def _undo(self, undo_tokens: list[tuple[str, str | None]], undo_logos: list[tuple[Path, bytes | None]]) -> None:
         for sid, previous in reversed(undo_tokens):
             with contextlib.suppress(HubsmsError):
                 assert self.keyring is not None
@@ -169,9 +173,19 @@ class _Change:
                     self.keyring.delete(sid)
                 else:
                     self.keyring.set(sid, previous)
-        if logo_written and self.logo is not None:
-            with contextlib.suppress(OSError):
-                self.logo[0].unlink()
+        for target, data in reversed(undo_logos):
+            with contextlib.suppress(OSError, HubsmsError):
+                if data is None:
+                    target.unlink()
+                else:
+                    store.write_atomic(target, data, 0o644)
+
+
+def read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _delete_unused_logo(path: Path, config: Config, logo: str | None) -> None:
@@ -181,21 +195,28 @@ def _delete_unused_logo(path: Path, config: Config, logo: str | None) -> None:
             (path.parent / logo).unlink()
 
 
-def _place_logo(change: _Change, config: Config, connector: Connector, logo: _Logo | None) -> Connector:
+def _place_logo(change: Change, config: Config, connector: Connector, logo: Logo | None) -> Connector:
     if logo is None:
         return connector
     taken = {c.logo for c in config.connectors.values() if c.name != connector.name}
-    filename = model.logo_filename(connector.name, logo.extension)
+    relative = free_logo_path(connector.name, logo.extension, taken)
+    change.add_logo(change.path.parent / relative, logo.data)
+    return connector.with_changes(logo=relative)
+
+
+def free_logo_path(name: str, extension: str, taken: set[str | None]) -> str:
+    """``logos/<name>.<ext>`` relative to the config file, numbered when another connector
+    already has that file."""
+    filename = model.logo_filename(name, extension)
     stem, ext = filename.rsplit(".", 1)
     counter = 2
     while f"{LOGO_FOLDER}/{filename}" in taken:
         filename = f"{stem}-{counter}.{ext}"
         counter += 1
-    change.logo = (change.path.parent / LOGO_FOLDER / filename, logo.data)
-    return connector.with_changes(logo=f"{LOGO_FOLDER}/{filename}")
+    return f"{LOGO_FOLDER}/{filename}"
 
 
-def _delete_unused_tokens(config: Config, keyring: Keyring | None, sids: set[str], outcome: Outcome) -> None:
+def delete_unused_tokens(config: Config, keyring: Keyring | None, sids: set[str], outcome: Outcome) -> None:
     """Delete the token of each account no connector of this file uses any more."""
     for sid in sorted(sids):
         if config.connectors_of_account(sid) or keyring is None:
@@ -219,7 +240,7 @@ def add_connector(path: Path, values: ConnectorInput, keyring: Keyring, *, token
     keyring.preload()
     with store.locked(path) as config:
         _check_unique(config, connector.name)
-        change = _Change(path, keyring)
+        change = Change(path, keyring)
         if token is not None:
             _note_replaced_token(config, keyring, connector.account_sid, token, outcome)
             change.set_token(connector.account_sid, token)
@@ -266,20 +287,20 @@ def edit_connector(
             _check_unique(config, new.name, ignore=old.name)
         if old.active and not new.active:
             _release_uses(config, old.name, force, "deactivate", outcome)
-        change = _Change(path, keyring)
+        change = Change(path, keyring)
         _plan_token_change(config, keyring, old, new, token, change, outcome)
         new = _place_logo(change, config, new, logo)
-        _replace_connector(config, old, new)
+        replace_connector(config, old, new)
         change.commit(config)
         _delete_unused_logo(path, config, old.logo)
         if new.account_sid != old.account_sid:
-            _delete_unused_tokens(config, keyring, {old.account_sid}, outcome)
+            delete_unused_tokens(config, keyring, {old.account_sid}, outcome)
     outcome.connector = new
     return outcome
 
 
 def _plan_token_change(
-    config: Config, keyring: Keyring, old: Connector, new: Connector, token: str | None, change: _Change, outcome: Outcome
+    config: Config, keyring: Keyring, old: Connector, new: Connector, token: str | None, change: Change, outcome: Outcome
 ) -> None:
     if token is not None:
         _note_replaced_token(config, keyring, new.account_sid, token, outcome)
@@ -300,7 +321,7 @@ def _plan_token_change(
     outcome.notes.append(f"moved the auth token to account {model.mask_sid(new.account_sid)}")
 
 
-def _replace_connector(config: Config, old: Connector, new: Connector) -> None:
+def replace_connector(config: Config, old: Connector, new: Connector) -> None:
     """Put ``new`` where ``old`` was (same position), and repoint the references on a rename."""
     config.connectors = {
         (new.name if key == old.name else key): (new if key == old.name else value)
@@ -362,7 +383,7 @@ def remove_connector(path: Path, name: str, keyring: Keyring | None, *, force: b
         _release_uses(config, connector.name, force, "remove", outcome)
         del config.connectors[connector.name]
         store.save(path, config)
-        _delete_unused_tokens(config, keyring, {connector.account_sid}, outcome)
+        delete_unused_tokens(config, keyring, {connector.account_sid}, outcome)
         _delete_unused_logo(path, config, connector.logo)
     outcome.connector = connector
     return outcome
@@ -481,7 +502,7 @@ def choose_connector(config: Config, connector: str | None = None, plan: str | N
     if connector is not None:
         chosen = _require(config, connector)
     elif plan is not None:
-        chosen = _require(config, _plan_connector_name(config, plan))
+        return resolve_plan_connector(config, plan)
     elif config.default_sms_connector is not None:
         chosen = _require(config, config.default_sms_connector)
     else:
@@ -495,16 +516,6 @@ def choose_connector(config: Config, connector: str | None = None, plan: str | N
             f'activate it: hubsms connector activate "{chosen.name}"',
         )
     return chosen
-
-
-def _plan_connector_name(config: Config, plan: str) -> str:
-    from hubsms.errors import PlanNotFound
-
-    for candidate in config.plans.values():
-        if candidate.name.casefold() == plan.strip().casefold():
-            return candidate.sms_connector
-    known = ", ".join(f'"{p}"' for p in config.plans) or "none yet"
-    raise PlanNotFound(f'no service plan named "{plan.strip()}"', f"plans: {known}")
 
 
 def prepare_otp(
