@@ -19,7 +19,7 @@ app = command_group("Add, list, show, edit, (de)activate and remove SMS-gateway 
 NameArg = Annotated[str, typer.Argument(help="The connector's name (unique, case-insensitive).", show_default=False)]
 NewNameArg = Annotated[
     Optional[str],
-    typer.Argument(help="The connector's name (unique, case-insensitive); asked at a terminal when left out.", show_default=False),
+    typer.Argument(metavar="NAME", help="The connector's name (unique, case-insensitive); asked at a terminal when left out.", show_default=False),
 ]
 SidOption = Annotated[Optional[str], typer.Option("--account-sid", help="Twilio Account SID: AC + 32 hex digits.", show_default=False)]
 FromOption = Annotated[
