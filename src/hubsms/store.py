@@ -248,6 +248,20 @@ def ensure_folder(folder: Path) -> None:
         raise ConfigError(f"cannot create {folder}: {_reason(exc)}", "check the path and its permissions") from None
 
 
+def lock_timeout() -> float:
+    """Seconds to wait for the file's lock: ``HUBSMS_LOCK_TIMEOUT``, else 30."""
+    raw = os.environ.get(LOCK_TIMEOUT_ENV)
+    if not raw:
+        return 30.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:  # also refuses NaN
+        raise InvalidValue(LOCK_TIMEOUT_ENV, f"{LOCK_TIMEOUT_ENV}={raw!r} is not a number of seconds", "e.g. 30")
+    return value
+
+
 @contextlib.contextmanager
 def locked(path: Path) -> Iterator[Config]:
     """Hold the file's lock from load through save: concurrent writers wait their turn."""
@@ -257,8 +271,8 @@ def locked(path: Path) -> Iterator[Config]:
     import tomli_w  # noqa: F401
     import tomllib  # noqa: F401
 
+    timeout = lock_timeout()
     ensure_folder(path.parent)
-    timeout = float(os.environ.get(LOCK_TIMEOUT_ENV) or 30)
     lock = FileLock(str(path) + ".lock", timeout=timeout)
     try:
         lock.acquire()
