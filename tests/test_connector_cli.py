@@ -748,3 +748,8 @@ def test_a_new_logo_of_the_same_type_replaces_the_old_bytes(cli, config_path, tm
     logo = show_json(cli, "A")["logo"]
     assert (config_path.parent / logo).read_bytes() == PNG + b"new"
     assert [p.name for p in (config_path.parent / "logos").iterdir()] == [logo.split("/")[1]]
+
+
+def test_a_bad_lock_timeout_is_a_usage_error_not_an_internal_error(cli, config_path):
+    assert_user_error(add(cli, "A", env={"HUBSMS_LOCK_TIMEOUT": "soon"}), 2, "HUBSMS_LOCK_TIMEOUT")
+    assert read_bytes(config_path) is None

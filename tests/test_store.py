@@ -191,3 +191,15 @@ def test_connectors_keep_their_order_in_the_file(tmp_path):
 def test_the_default_config_path_follows_xdg_config_home(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     assert store.default_config_path() == Path(tmp_path) / "hubsms" / "connectors.toml"
+
+
+@pytest.mark.parametrize("raw", ["soon", "-1", "nan"])
+def test_a_bad_lock_timeout_is_an_invalid_value_naming_the_variable(tmp_path, monkeypatch, raw):
+    from hubsms.errors import InvalidValue
+
+    monkeypatch.setenv("HUBSMS_LOCK_TIMEOUT", raw)
+    with pytest.raises(InvalidValue) as info:
+        with store.locked(tmp_path / "c.toml"):
+            pass
+    assert "HUBSMS_LOCK_TIMEOUT" in info.value.message
+    assert info.value.exit_code == ExitCode.USAGE
