@@ -181,10 +181,10 @@ def test_back_returns_to_step_one_with_every_value_kept(cli, config_path: Path):
 
 
 @pytest.mark.parametrize("ending", [lines("c"), lines("cancel"), ""], ids=["c", "cancel", "end-of-input"])
-def test_cancel_or_end_of_input_writes_nothing_and_exits_1(cli, config_path: Path, ending: str):
+def test_cancel_or_end_of_input_writes_nothing_and_exits_130(cli, config_path: Path, ending: str):
     answers = lines("My Twilio", "", "", "", SID, TOKEN, "+12345678987", "")
     result = cli("connector", "add", input=answers + ending)
-    assert result.exit_code == 1
+    assert result.exit_code == 130
     assert "cancelled, nothing written" in result.stderr
     assert not config_path.exists()
     assert stored_token() is None
@@ -236,7 +236,7 @@ def test_add_needs_a_token_when_none_is_stored(cli, config_path: Path):
 def test_a_failed_save_returns_to_the_summary_and_keeps_the_values(cli, config_path: Path):
     keyring.set_keyring(fail.Keyring())
     result = cli("connector", "add", input=full_add() + lines("c"))
-    assert result.exit_code == 1
+    assert result.exit_code == 130
     assert "error: no usable keyring backend" in result.stderr
     assert result.stderr.count("Summary — check, then Finish") == 2
     assert "Choose Finish to try again" in result.stderr

@@ -238,4 +238,5 @@ def _confirm_removal(name: str) -> None:
     if not sys.stdin.isatty():
         raise MissingValue(f'removing "{name}" needs confirmation', "give --yes to remove without a prompt")
     if not typer.confirm(f'Remove connector "{name}"?', default=False):
-        raise typer.Exit(1)
+        sys.stderr.write("cancelled, nothing removed\n")
+        raise typer.Exit(130)

@@ -8,7 +8,7 @@ the default) or Cancel.
 Every answer goes through the model's ``validate_*`` functions, so the dialog yields exactly
 what the flags would; an invalid answer is explained (message and hint) and asked again.
 Values given as flags are taken and not asked (until Back). Nothing is written before
-Finish: Cancel, or the end of input, exits 1 with "cancelled, nothing written"; Ctrl-C
+Finish: Cancel, or the end of input, exits 130 with "cancelled, nothing written"; Ctrl-C
 exits 130. A failed save (a locked keyring, say) shows the error and returns to the
 summary, so nothing typed is lost.
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from hubsms.service import ConnectorInput, Outcome
 
 FORCE_ENV: Final = "HUBSMS_FORCE_INTERACTIVE"
-CANCELLED_EXIT: Final = 1
+CANCELLED_EXIT: Final = 130  # stopped by the user, like Ctrl-C (1 is kept for bugs)
 STEPS: Final = 2
 
 T = TypeVar("T")
