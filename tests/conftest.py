@@ -37,8 +37,22 @@ def config_path(isolated_env: Path) -> Path:
     return isolated_env
 
 
+@pytest.fixture(scope="session")
+def _built_commands() -> None:
+    """Typer's runner turns the app into its Click command on every call (about 65 ms);
+    a process does it once. Build it once per test session too: the same command objects."""
+    import functools
+
+    import typer.testing
+
+    original = typer.testing._get_command
+    typer.testing._get_command = functools.lru_cache(maxsize=None)(original)
+    yield
+    typer.testing._get_command = original
+
+
 @pytest.fixture
-def cli():
+def cli(_built_commands: None):
     """Run the real Typer app: ``cli("connector", "list", input=...)``."""
     from typer.testing import CliRunner
 

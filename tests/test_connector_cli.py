@@ -29,7 +29,7 @@ from helpers import (
 from hubsms import __version__
 from keyring_backends import ReadOnlyKeyring
 
-ROW_KEYS = ["name", "provider", "purpose", "from", "account_sid", "active", "default", "used_by"]
+ROW_KEYS = ["name", "provider", "purpose", "from", "account_sid", "active", "default", "used_by", "plans"]
 SHOW_KEYS = [
     "name", "provider", "purpose", "logo", "server_address", "account_sid", "from", "active",
     "auth_token_env", "token_source", "default", "used_by",
@@ -81,6 +81,7 @@ def test_add_then_list_json_gives_one_row_with_the_stable_keys(cli):
             "active": True,
             "default": False,
             "used_by": [],
+            "plans": [],
         }
     ]
 
@@ -423,6 +424,7 @@ def test_list_and_show_report_the_default_and_the_plans_using_a_connector(cli, c
     with_plans(config_path, "Mine", {"Enterprise": "Mine"})
     row = list_json(cli)[0]
     assert (row["default"], row["used_by"]) == (True, ["Global Settings (default SMS connector)", 'plan "Enterprise"'])
+    assert row["plans"] == ["Enterprise"]
     assert show_json(cli, "Mine")["used_by"] == row["used_by"]
 
 

@@ -418,6 +418,7 @@ def connector_rows(config: Config, active: bool | None = None) -> list[dict[str,
             "active": c.active,
             "default": config.default_sms_connector == c.name,
             "used_by": config.uses_of(c.name),
+            "plans": [p.name for p in config.plans.values() if p.sms_connector == c.name],
         }
         for c in config.connectors.values()
         if active is None or c.active == active

@@ -10,7 +10,6 @@ import contextlib
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -97,10 +96,12 @@ def from_dict(data: dict[str, Any]) -> Config:
             "upgrade hubsms",
         )
     connectors = {}
+    seen: set[str] = set()
     for name, table in _table(data, "connectors").items():
         connector = _connector_from(name, _table({"x": table}, "x", f'connectors."{name}"'))
-        if any(c.casefold() == connector.name.casefold() for c in connectors):
+        if connector.name.casefold() in seen:
             raise ConfigError(f'connector names must be unique: "{name}" appears twice')
+        seen.add(connector.name.casefold())
         connectors[connector.name] = connector
     settings = _table(data, "settings")
     _check_keys(settings, {"default_sms_connector"}, "[settings]")
@@ -225,6 +226,8 @@ def save(path: Path, config: Config) -> None:
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
     ensure_folder(path.parent)
+    import tempfile  # only writers need it
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

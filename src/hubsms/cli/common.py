@@ -7,7 +7,6 @@ can use it too.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -54,6 +53,8 @@ def report_error(err: HubsmsError) -> int:
 
 def print_json(data: Any) -> None:
     """Data for scripts: stdout holds only this JSON document."""
+    import json
+
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
@@ -62,13 +63,13 @@ def stdout_console() -> Any:
     """A rich console on stdout; colour only on a terminal, NO_COLOR honoured by rich."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=False, emoji=False)
 
 
 def stderr_console() -> Any:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, emoji=False)
 
 
 def resolve_config_path(option: Path | None, ctx: Any = None) -> Path:

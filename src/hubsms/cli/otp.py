@@ -118,7 +118,7 @@ def _wait(client: Any, sent: dict[str, Any], timeout: float, quiet: bool) -> dic
         return client.wait_for_final_status(sent["sid"], timeout=timeout)
     from rich.console import Console
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, emoji=False)
     with console.status(f"waiting for delivery of {sent['sid']} ({sent.get('status')})") as status:
         return client.wait_for_final_status(
             sent["sid"], timeout=timeout,

@@ -3,6 +3,7 @@ of ``hubsms.cli.fast`` uses it too."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from hubsms.cli.common import note, print_json, stdout_console
@@ -39,6 +40,9 @@ def print_connector_list(rows: list[dict[str, Any]], as_json: bool) -> None:
     if not rows:
         note("No connectors. Add one: hubsms connector add NAME --account-sid AC... --from +1... --auth-token-stdin")
         return
+    if not sys.stdout.isatty():
+        _print_tab_separated(rows)
+        return
     from rich import box
     from rich.table import Table
 
@@ -46,10 +50,24 @@ def print_connector_list(rows: list[dict[str, Any]], as_json: bool) -> None:
     for key, title in _LIST_COLUMNS:
         table.add_column(title, no_wrap=key in _NO_WRAP, min_width=_MIN_WIDTH.get(key))
     for row in rows:
-        # The Default column already says Global Settings; the last column names the plans.
-        plans = [use.removeprefix("plan ").strip('"') for use in row["used_by"] if use.startswith("plan ")]
-        table.add_row(*(_cell(plans if key == "plans" else row[key]) for key, _ in _LIST_COLUMNS))
+        table.add_row(*(_cell(row[key]) for key, _ in _LIST_COLUMNS))
     stdout_console().print(table)
+
+
+def _print_tab_separated(rows: list[dict[str, Any]]) -> None:
+    """The table for a pipe or a file: a header line, then one connector a line, the columns
+    separated by tabs (as gh does). Rich's table is for a person at a terminal."""
+
+    def text(value: Any) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list):
+            return ", ".join(value)
+        return "" if value is None else str(value).replace("\t", " ")
+
+    lines = ["\t".join(title for _, title in _LIST_COLUMNS)]
+    lines += ["\t".join(text(row[key]) for key, _ in _LIST_COLUMNS) for row in rows]
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 def print_record(record: dict[str, Any], as_json: bool, labels: dict[str, str] | None = None) -> None:
