@@ -1,6 +1,10 @@
 """Wall time of ``hubsms otp send`` against the sandbox, beside a minimal Python script that
 makes the same POST with plain requests, measured in the same run (each a fresh process).
 
+Two cases, the plain script getting the token where hubsms gets it:
+  env      the token in HUBSMS_AUTH_TOKEN (a CI job);
+  keyring  the token in the keyring (a file backend here), read with keyring.get_password.
+
 Usage: python benchmarks/send.py [--runs N]
 Target: hubsms at most 1.3x the plain script.
 """
@@ -24,11 +28,17 @@ PLAIN_SCRIPT = """
 import os, secrets, sys
 import requests
 url = os.environ["BENCH_URL"]
+sid = os.environ["BENCH_SID"]
+if "HUBSMS_AUTH_TOKEN" in os.environ:
+    token = os.environ["HUBSMS_AUTH_TOKEN"]
+else:
+    import keyring
+    token = keyring.get_password("hubsms", sid)
 code = f"{secrets.randbelow(10**6):06d}"
 answer = requests.post(
     url,
     data={"To": "+15005550006", "From": "+15005550006", "Body": f"Your SigningHub verification code is {code}."},
-    auth=(os.environ["BENCH_SID"], os.environ["BENCH_TOKEN"]),
+    auth=(sid, token),
     timeout=(5, 15),
 )
 answer.raise_for_status()
@@ -73,6 +83,21 @@ def median_ms(argv: list[str], env: dict[str, str], runs: int) -> float:
     return statistics.median(times) * 1000
 
 
+def paired_medians(first: tuple[list[str], dict[str, str]], second: tuple[list[str], dict[str, str]],
+                   runs: int) -> tuple[float, float]:
+    """Median ms of two commands run alternately, so that drift in the machine's speed
+    weighs on both alike."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for argv, env in (first, second):
+        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
+    for _ in range(runs):
+        for (argv, env), bucket in zip((first, second), times):
+            start = time.perf_counter()
+            subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
+            bucket.append(time.perf_counter() - start)
+    return statistics.median(times[0]) * 1000, statistics.median(times[1]) * 1000
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=21)
@@ -94,23 +119,23 @@ def main() -> int:
                  "--server-address", accounts, "--auth-token-stdin"],
                 env=env, input=TOKEN + "\n", text=True, check=True, capture_output=True,
             )
-            plain_env = {**env, "BENCH_URL": f"{accounts}/{SID}/Messages.json", "BENCH_SID": SID, "BENCH_TOKEN": TOKEN}
-            results = [
-                ("python -c pass", median_ms([sys.executable, "-c", "pass"], env, args.runs)),
-                ("plain requests script", median_ms([sys.executable, "-c", PLAIN_SCRIPT], plain_env, args.runs)),
-                ("hubsms otp send", median_ms(
-                    [*hubsms, "otp", "send", "--to", "+15005550006", "--connector", "Bench", "--json"], env, args.runs)),
-            ]
+            plain = [sys.executable, "-c", PLAIN_SCRIPT]
+            send = [*hubsms, "otp", "send", "--to", "+15005550006", "--connector", "Bench", "--json"]
+            plain_env = {**env, "BENCH_URL": f"{accounts}/{SID}/Messages.json", "BENCH_SID": SID}
+            cases = {"env": {"HUBSMS_AUTH_TOKEN": TOKEN}, "keyring": {}}
+            print(f"python -c pass: {median_ms([sys.executable, '-c', 'pass'], env, args.runs):.1f} ms\n")
+            print(f"{'token from':12} {'plain script ms':>16} {'hubsms ms':>10} {'ratio':>7}")
+            ok = True
+            for case, extra in cases.items():
+                plain_ms, hubsms_ms = paired_medians((plain, {**plain_env, **extra}), (send, {**env, **extra}), args.runs)
+                ratio = hubsms_ms / plain_ms
+                ok = ok and ratio <= TARGET
+                print(f"{case:12} {plain_ms:16.1f} {hubsms_ms:10.1f} {ratio:6.2f}x")
         finally:
             sandbox.terminate()
             sandbox.wait(timeout=10)
-    print(f"{'command':24} {'median ms':>10}")
-    for label, ms in results:
-        print(f"{label:24} {ms:10.1f}")
-    ratio = results[2][1] / results[1][1]
-    verdict = "meets" if ratio <= TARGET else "misses"
-    print(f"\nhubsms otp send / plain script: {ratio:.2f}x, {verdict} the target of {TARGET:g}x")
-    return 0 if ratio <= TARGET else 1
+    print(f"\ntarget: at most {TARGET:g}x: {'met' if ok else 'missed'}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -16,8 +16,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar
 
 from hubsms.errors import InvalidValue, KeyringUnavailable, TokenMissing
 from hubsms.model import Connector, mask_sid
@@ -35,8 +34,7 @@ WAYS_OUT: Final = (
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """A token and where it came from (``stdin``, ``env:NAME``, ``keyring``); its repr hides it."""
 
     value: str

@@ -8,8 +8,7 @@ warning beside the value.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from typing import Final
+from typing import Final, NamedTuple
 from urllib.parse import urlsplit
 
 from hubsms.errors import InvalidValue
@@ -28,8 +27,11 @@ _ALPHA_SENDER_RE = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}")
 _ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-@dataclass(frozen=True)
-class Provider:
+# Records are NamedTuples, not dataclasses: importing dataclasses (and so inspect) would
+# cost every hubsms command a measurable share of its start-up (benchmarks/).
+
+
+class Provider(NamedTuple):
     """What hubsms knows of one connector provider."""
 
     key: str
@@ -49,8 +51,7 @@ TWILIO: Final = Provider(
 PROVIDERS: Final[dict[str, Provider]] = {TWILIO.key: TWILIO}
 
 
-@dataclass(frozen=True)
-class Connector:
+class Connector(NamedTuple):
     name: str
     account_sid: str
     from_: str
@@ -74,22 +75,39 @@ class Connector:
         return bool(_MG_RE.fullmatch(self.from_))
 
     def with_changes(self, **changes: object) -> Connector:
-        return replace(self, **changes)
+        return self._replace(**changes)
+
+    def as_dict(self) -> dict[str, object]:
+        return self._asdict()
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     name: str
     sms_connector: str
 
 
-@dataclass
 class Config:
     """The whole config file: Global Settings, service plans and connectors."""
 
-    connectors: dict[str, Connector] = field(default_factory=dict)
-    plans: dict[str, Plan] = field(default_factory=dict)
-    default_sms_connector: str | None = None
+    def __init__(
+        self,
+        connectors: dict[str, Connector] | None = None,
+        plans: dict[str, Plan] | None = None,
+        default_sms_connector: str | None = None,
+    ) -> None:
+        self.connectors: dict[str, Connector] = {} if connectors is None else connectors
+        self.plans: dict[str, Plan] = {} if plans is None else plans
+        self.default_sms_connector = default_sms_connector
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Config):
+            return NotImplemented
+        return (self.connectors, self.plans, self.default_sms_connector) == (
+            other.connectors, other.plans, other.default_sms_connector
+        )
+
+    def __repr__(self) -> str:
+        return f"Config(connectors={self.connectors!r}, plans={self.plans!r}, default_sms_connector={self.default_sms_connector!r})"
 
     def find(self, name: str) -> Connector | None:
         """The connector called ``name``, compared case-insensitively (names are unique so)."""

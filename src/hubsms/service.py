@@ -11,9 +11,8 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hubsms import model, store
 from hubsms.errors import (
@@ -32,8 +31,7 @@ if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
 LOGO_FOLDER = "logos"
 
 
-@dataclass
-class ConnectorInput:
+class ConnectorInput(NamedTuple):
     """Values for a connector as given (flags, prompts, a file); None means 'not given'."""
 
     name: str | None = None
@@ -46,20 +44,21 @@ class ConnectorInput:
     auth_token_env: str | None = None
 
     def given(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+        return {key: value for key, value in self._asdict().items() if value is not None}
 
 
-@dataclass
 class Outcome:
     """What a change did: the connector as saved, warnings and notes for the user."""
 
-    connector: Connector | None = None
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    def __init__(
+        self, connector: Connector | None = None, warnings: list[str] | None = None, notes: list[str] | None = None
+    ) -> None:
+        self.connector = connector
+        self.warnings: list[str] = [] if warnings is None else warnings
+        self.notes: list[str] = [] if notes is None else notes
 
 
-@dataclass
-class Logo:
+class Logo(NamedTuple):
     data: bytes
     extension: str
 
@@ -70,7 +69,7 @@ class Logo:
 def check_fields(values: ConnectorInput, base: Connector | None = None) -> tuple[Connector, list[str], Logo | None]:
     """Validate every given value (each with its own error), on top of ``base`` for an edit."""
     warnings: list[str] = []
-    current: dict[str, Any] = {} if base is None else {f.name: getattr(base, f.name) for f in fields(base)}
+    current: dict[str, Any] = {} if base is None else base._asdict()
     given = values.given()
     if "name" in given:
         current["name"] = model.validate_name(given["name"])
@@ -472,8 +471,7 @@ def show_settings(path: Path) -> dict[str, Any]:
 # --- sending -----------------------------------------------------------------------------
 
 
-@dataclass
-class PreparedOtp:
+class PreparedOtp(NamedTuple):
     """Everything an OTP send needs, resolved and validated; ``token`` is never shown."""
 
     connector: Connector
@@ -481,8 +479,8 @@ class PreparedOtp:
     to: str
     body: str
     code: str
-    validity: int | None = None
-    warnings: list[str] = field(default_factory=list)
+    validity: int | None
+    warnings: list[str]
 
     def form(self) -> dict[str, str]:
         """The form fields of the create-message request (as Twilio names them)."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -155,7 +155,7 @@ class Form:
         """A ConnectorInput of every field, or for an edit of the fields changed from ``base``."""
         from hubsms.service import ConnectorInput
 
-        values = {f.name: getattr(self, f.name) for f in fields(ConnectorInput)}
+        values = {name: getattr(self, name) for name in ConnectorInput._fields}
         if base is not None:
             values = {k: v for k, v in values.items() if v != getattr(base, k)}
         return ConnectorInput(**values)

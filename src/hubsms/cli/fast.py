@@ -1,59 +1,143 @@
-"""A fast path for the hot read-only command ``connector list``.
+"""A fast path for the hot commands: ``connector list`` and ``otp send``.
 
-Scripts call ``hubsms connector list`` often, and importing Typer costs more than the whole
-command. When the arguments are exactly that command with its own flags, it runs here with
-the same service and rendering functions as the Typer command; anything else (``--help``,
-an unknown flag, a typo) goes to Typer, which parses and reports as usual.
+Scripts and CI jobs call these often, and importing Typer costs more than the whole command
+(see benchmarks/). When the arguments are plainly one of them — known options with
+well-formed values — it runs here, through the same functions as the Typer command. Anything
+else (``--help``, an unknown option, a missing or malformed value) goes to Typer, which parses
+and reports as usual. tests/test_fast_path.py checks that each table below matches its
+Typer command's options.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from hubsms.errors import HubsmsError
 
-_FLAGS = {"--json": ("json", True), "--active": ("active", True), "--inactive": ("active", False)}
+
+class Flag:
+    """An option without a value: it sets its parameter to ``value``."""
+
+    def __init__(self, value: object = True) -> None:
+        self.value = value
 
 
-def _parse(args: list[str]) -> dict[str, object] | None:
-    options: dict[str, object] = {"json": False, "active": None, "config": None}
-    words: list[str] = []
+FLAG = Flag()
+# option -> (parameter, kind: Flag, str, int or float, lowest value allowed or None)
+Spec = dict[str, tuple[str, Any, float | None]]
+
+LIST_OPTIONS: Spec = {
+    "--json": ("json", FLAG, None),
+    "--active": ("active", Flag(True), None),
+    "--inactive": ("active", Flag(False), None),
+}
+SEND_OPTIONS: Spec = {
+    "--to": ("to", str, None),
+    "--connector": ("connector", str, None),
+    "--plan": ("plan", str, None),
+    "--length": ("length", int, None),
+    "--code": ("code", str, None),
+    "--message": ("message", str, None),
+    "--validity": ("validity", int, None),
+    "--dry-run": ("dry_run", FLAG, None),
+    "--wait": ("wait", FLAG, None),
+    "--timeout": ("timeout", float, 0.1),
+    "--json": ("json", FLAG, None),
+    "--auth-token-stdin": ("auth_token_stdin", FLAG, None),
+    "--connect-timeout": ("connect_timeout", float, 0.001),
+    "--read-timeout": ("read_timeout", float, 0.001),
+}
+
+
+def parse(args: list[str], words: list[str], spec: Spec) -> dict[str, Any] | None:
+    """``args`` as ``words`` followed by options of ``spec`` (and ``--config`` anywhere);
+    None when they are anything else."""
+    found: dict[str, Any] = {"config": None}
+    position = 0
     rest = iter(args)
     for arg in rest:
-        if arg == "--config":
-            options["config"] = next(rest, None)
-            if options["config"] is None:
+        name, has_value, inline = arg.partition("=")
+        takes_value = name in spec and not isinstance(spec[name][1], Flag)
+        if name == "--config" or (takes_value and position == len(words)):
+            value = inline if has_value else next(rest, None)
+            if value is None or value == "" or (name == "--config" and value.startswith("-")):
                 return None
-        elif arg.startswith("--config="):
-            options["config"] = arg.split("=", 1)[1]
-        elif arg in _FLAGS and words == ["connector", "list"]:
-            key, value = _FLAGS[arg]
-            options[key] = value
-        elif arg.startswith("-") or len(words) >= 2:
-            return None
+            key, kind, lowest = spec.get(name, ("config", str, None))
+            converted = _convert(value, kind, lowest)
+            if converted is None:
+                return None
+            found[key] = converted
+        elif name in spec and not has_value and position == len(words):
+            key, kind, _ = spec[name]
+            found[key] = kind.value
+        elif not arg.startswith("-") and position < len(words) and arg == words[position]:
+            position += 1
         else:
-            words.append(arg)
-    if words != ["connector", "list"] or options["config"] == "":
+            return None
+    return found if position == len(words) else None
+
+
+def _convert(value: str, kind: Any, lowest: float | None) -> Any:
+    if kind is str:
+        return value
+    try:
+        number = kind(value)
+    except ValueError:
         return None
-    if options["config"] and Path(str(options["config"])).is_dir():
-        return None  # Typer refuses a folder as --config (a usage error): let it say so
-    return options
+    if number != number or lowest is not None and number < lowest:  # nan, or below the minimum
+        return None
+    return number
+
+
+def _run_list(options: dict[str, Any]) -> None:
+    from hubsms import service
+    from hubsms.cli.common import resolve_config_path
+    from hubsms.cli.render import print_connector_list
+
+    rows = service.list_connectors(resolve_config_path(options["config"]), options.get("active"))
+    print_connector_list(rows, options.get("json", False))
+
+
+def _run_send(options: dict[str, Any]) -> None:
+    from hubsms.cli.common import resolve_config_path
+    from hubsms.cli.sending import SendOptions, run_send
+
+    if "to" not in options:
+        raise _NotHere
+    config = resolve_config_path(options.pop("config"))
+    run_send(SendOptions(config=config, **options))
+
+
+class _NotHere(Exception):
+    """The arguments lack something Typer must report (a required option)."""
+
+
+COMMANDS: list[tuple[list[str], Spec, Callable[[dict[str, Any]], None]]] = [
+    (["connector", "list"], LIST_OPTIONS, _run_list),
+    (["otp", "send"], SEND_OPTIONS, _run_send),
+]
 
 
 def try_run(args: list[str]) -> int | None:
-    """Run ``args`` without Typer when they are a plain ``connector list``; None means
-    'not handled here'."""
-    options = _parse(args)
-    if options is None:
-        return None
-    from hubsms import service
-    from hubsms.cli.common import report_error, resolve_config_path
-    from hubsms.cli.render import print_connector_list
+    """Run ``args`` without Typer when they are plainly a hot command; None means 'not
+    handled here'."""
+    for words, spec, run in COMMANDS:
+        options = parse(args, words, spec)
+        if options is None:
+            continue
+        if options["config"] is not None:
+            options["config"] = Path(options["config"])
+            if options["config"].is_dir():
+                return None  # Typer says why a folder is refused
+        from hubsms.cli.common import report_error
 
-    config = Path(str(options["config"])) if options["config"] else None
-    try:
-        rows = service.list_connectors(resolve_config_path(config), options["active"])  # type: ignore[arg-type]
-        print_connector_list(rows, bool(options["json"]))
-    except HubsmsError as err:
-        return report_error(err)
-    return 0
+        try:
+            run(options)
+        except _NotHere:
+            return None
+        except HubsmsError as err:
+            return report_error(err)
+        return 0
+    return None

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
-from hubsms.cli.common import note, print_json, resolve_config_path, user_errors, warn
+from hubsms.cli.common import note, resolve_config_path, user_errors
 from hubsms.cli.options import ConfigOption, JsonOption, command_group
 
 app = command_group("Send one-time passwords by SMS.")
@@ -23,21 +22,6 @@ ReadTimeoutOption = Annotated[
     Optional[float],
     typer.Option("--read-timeout", min=0.001, help="Seconds to wait for an answer (default 15, or $HUBSMS_TIMEOUT).", show_default=False),
 ]
-
-
-def _timeouts(connect: Optional[float], read: Optional[float]) -> Optional[tuple[float, float]]:
-    if connect is None and read is None:
-        return None
-    from hubsms.twilio_client import timeouts_from_env
-
-    default_connect, default_read = timeouts_from_env()
-    return (connect or default_connect, read or default_read)
-
-
-def _stdin_token(flag: bool) -> Optional[str]:
-    from hubsms.credentials import read_token_stream
-
-    return read_token_stream(sys.stdin) if flag else None
 
 
 @app.command("send")
@@ -60,100 +44,15 @@ def send(
     config: ConfigOption = None,
 ) -> None:
     """Send a one-time password by SMS, as SigningHub does."""
-    from hubsms import service
-    from hubsms.credentials import Keyring
+    from hubsms.cli.sending import SendOptions, run_send
 
     with user_errors():
-        if connector is not None and plan is not None:
-            from hubsms.errors import MissingValue
-
-            raise MissingValue("give --connector or --plan, not both", "--connector names a connector; --plan uses a plan's connector")
-        prepared = service.prepare_otp(
-            resolve_config_path(config, ctx), Keyring(), to=to, connector=connector, plan=plan,
-            length=length, code=code, template=message, validity=validity,
-            stdin_token=_stdin_token(auth_token_stdin),
-        )
-        for text in prepared.warnings:
-            warn(text)
-        if dry_run:
-            _show_dry_run(prepared, json_)
-            return
-        with service.make_client(prepared.connector, prepared.token, _timeouts(connect_timeout, read_timeout)) as client:
-            sent = service.send_otp(prepared, client)
-            final = _wait(client, sent, timeout, json_) if wait else sent
-        _show_sent(prepared, final, json_)
-        if wait:
-            _check_final(final, timeout)
-
-
-def _show_dry_run(prepared: Any, as_json: bool) -> None:
-    auth = f"{prepared.connector.account_sid}:<hidden>"
-    record = {
-        "dry_run": True,
-        "connector": prepared.connector.name,
-        "method": "POST",
-        "url": prepared.url,
-        "auth": auth,
-        "token_source": prepared.token.source,
-        "form": prepared.form(),
-        "to": prepared.to,
-        "code": prepared.code,
-    }
-    if as_json:
-        print_json(record)
-        return
-    from urllib.parse import urlencode
-
-    print(f"POST {prepared.url}")
-    print(f"Authorization: Basic {auth}  (token from {prepared.token.source})")
-    print("Content-Type: application/x-www-form-urlencoded")
-    print()
-    print(urlencode(prepared.form()))
-    note(f'Dry run: nothing sent (connector "{prepared.connector.name}", code {prepared.code}).')
-
-
-def _wait(client: Any, sent: dict[str, Any], timeout: float, quiet: bool) -> dict[str, Any]:
-    """Poll until a final status, with a spinner on a terminal."""
-    if quiet or not sys.stderr.isatty():
-        return client.wait_for_final_status(sent["sid"], timeout=timeout)
-    from rich.console import Console
-
-    console = Console(stderr=True, emoji=False)
-    with console.status(f"waiting for delivery of {sent['sid']} ({sent.get('status')})") as status:
-        return client.wait_for_final_status(
-            sent["sid"], timeout=timeout,
-            on_status=lambda value, _m: status.update(f"waiting for delivery of {sent['sid']} ({value})"),
-        )
-
-
-def _check_final(message: dict[str, Any], timeout: float) -> None:
-    from hubsms.errors import NetworkError
-    from hubsms.twilio_client import FINAL_STATUSES, check_delivery
-
-    check_delivery(message)
-    if message.get("status") not in FINAL_STATUSES:
-        raise NetworkError(
-            f"no final status within {timeout:g} s (last: {message.get('status')})",
-            "the message may still arrive; wait longer with --timeout, or look it up by its SID",
-        )
-
-
-def _show_sent(prepared: Any, message: dict[str, Any], as_json: bool) -> None:
-    record = {
-        "sid": message.get("sid"),
-        "status": message.get("status"),
-        "connector": prepared.connector.name,
-        "to": prepared.to,
-        "code": prepared.code,
-    }
-    if message.get("error_code") is not None:
-        record["error_code"] = message["error_code"]
-    if as_json:
-        print_json(record)
-        return
-    from hubsms.cli.render import print_record
-
-    print_record(record, False, labels={"sid": "message"})
+        run_send(SendOptions(
+            to=to, connector=connector, plan=plan, length=length, code=code, message=message,
+            validity=validity, dry_run=dry_run, wait=wait, timeout=timeout, json=json_,
+            auth_token_stdin=auth_token_stdin, connect_timeout=connect_timeout,
+            read_timeout=read_timeout, config=resolve_config_path(config, ctx),
+        ))
 
 
 def test_connector(
@@ -168,12 +67,13 @@ def test_connector(
     """Check a connector's credentials: fetch its Twilio account."""
     from hubsms import service
     from hubsms.cli.render import print_record
+    from hubsms.cli.sending import stdin_token, timeouts
     from hubsms.credentials import Keyring
 
     with user_errors():
         result = service.check_connector(
             resolve_config_path(config, ctx), name, Keyring(),
-            stdin_token=_stdin_token(auth_token_stdin), timeouts=_timeouts(connect_timeout, read_timeout),
+            stdin_token=stdin_token(auth_token_stdin), timeouts=timeouts(connect_timeout, read_timeout),
         )
         print_record(result, json_)
         if result["test_credentials"] and not json_:

@@ -1,0 +1,146 @@
+"""Sending an OTP from the command line: shared by the Typer command (``hubsms.cli.otp``) and
+the fast path (``hubsms.cli.fast``), so neither Typer nor rich is imported to send one."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, NamedTuple, Optional
+
+from hubsms.cli.common import note, print_json, warn
+
+
+class SendOptions(NamedTuple):
+    """The options of ``hubsms otp send``, as parsed."""
+
+    to: str
+    config: Path
+    connector: Optional[str] = None
+    plan: Optional[str] = None
+    length: int = 6
+    code: Optional[str] = None
+    message: Optional[str] = None
+    validity: Optional[int] = None
+    dry_run: bool = False
+    wait: bool = False
+    timeout: float = 60.0
+    json: bool = False
+    auth_token_stdin: bool = False
+    connect_timeout: Optional[float] = None
+    read_timeout: Optional[float] = None
+
+
+def run_send(options: SendOptions) -> None:
+    """Resolve, check and send (or show, for a dry run); with ``wait``, follow the message
+    to a final status. Raises HubsmsError for anything the user can fix."""
+    from hubsms import service
+    from hubsms.credentials import Keyring
+
+    if options.connector is not None and options.plan is not None:
+        from hubsms.errors import MissingValue
+
+        raise MissingValue("give --connector or --plan, not both", "--connector names a connector; --plan uses a plan's connector")
+    prepared = service.prepare_otp(
+        options.config, Keyring(), to=options.to, connector=options.connector, plan=options.plan,
+        length=options.length, code=options.code, template=options.message, validity=options.validity,
+        stdin_token=stdin_token(options.auth_token_stdin),
+    )
+    for text in prepared.warnings:
+        warn(text)
+    if options.dry_run:
+        _show_dry_run(prepared, options.json)
+        return
+    limits = timeouts(options.connect_timeout, options.read_timeout)
+    with service.make_client(prepared.connector, prepared.token, limits) as client:
+        sent = service.send_otp(prepared, client)
+        final = _wait(client, sent, options.timeout, options.json) if options.wait else sent
+    _show_sent(prepared, final, options.json)
+    if options.wait:
+        _check_final(final, options.timeout)
+
+
+def timeouts(connect: Optional[float], read: Optional[float]) -> Optional[tuple[float, float]]:
+    if connect is None and read is None:
+        return None
+    from hubsms.twilio_client import timeouts_from_env
+
+    default_connect, default_read = timeouts_from_env()
+    return (connect or default_connect, read or default_read)
+
+
+def stdin_token(flag: bool) -> Optional[str]:
+    from hubsms.credentials import read_token_stream
+
+    return read_token_stream(sys.stdin) if flag else None
+
+
+def _show_dry_run(prepared: Any, as_json: bool) -> None:
+    auth = f"{prepared.connector.account_sid}:<hidden>"
+    record = {
+        "dry_run": True,
+        "connector": prepared.connector.name,
+        "method": "POST",
+        "url": prepared.url,
+        "auth": auth,
+        "token_source": prepared.token.source,
+        "form": prepared.form(),
+        "to": prepared.to,
+        "code": prepared.code,
+    }
+    if as_json:
+        print_json(record)
+        return
+    from urllib.parse import urlencode
+
+    print(f"POST {prepared.url}")
+    print(f"Authorization: Basic {auth}  (token from {prepared.token.source})")
+    print("Content-Type: application/x-www-form-urlencoded")
+    print()
+    print(urlencode(prepared.form()))
+    note(f'Dry run: nothing sent (connector "{prepared.connector.name}", code {prepared.code}).')
+
+
+def _wait(client: Any, sent: dict[str, Any], timeout: float, quiet: bool) -> dict[str, Any]:
+    """Poll until a final status, with a spinner on a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return client.wait_for_final_status(sent["sid"], timeout=timeout)
+    from rich.console import Console
+
+    console = Console(stderr=True, emoji=False)
+    with console.status(f"waiting for delivery of {sent['sid']} ({sent.get('status')})") as status:
+        return client.wait_for_final_status(
+            sent["sid"], timeout=timeout,
+            on_status=lambda value, _m: status.update(f"waiting for delivery of {sent['sid']} ({value})"),
+        )
+
+
+def _check_final(message: dict[str, Any], timeout: float) -> None:
+    from hubsms.errors import NetworkError
+    from hubsms.twilio_client import FINAL_STATUSES, check_delivery
+
+    check_delivery(message)
+    if message.get("status") not in FINAL_STATUSES:
+        raise NetworkError(
+            f"no final status within {timeout:g} s (last: {message.get('status')})",
+            "the message may still arrive; wait longer with --timeout, or look it up by its SID",
+        )
+
+
+def _show_sent(prepared: Any, message: dict[str, Any], as_json: bool) -> None:
+    record = {
+        "sid": message.get("sid"),
+        "status": message.get("status"),
+        "connector": prepared.connector.name,
+        "to": prepared.to,
+        "code": prepared.code,
+    }
+    if message.get("error_code") is not None:
+        record["error_code"] = message["error_code"]
+    if as_json:
+        print_json(record)
+        return
+    from hubsms.cli.render import print_record
+
+    print_record(record, False, labels={"sid": "message"})
+
+

@@ -1,0 +1,126 @@
+"""The fast path (hubsms.cli.fast) must accept exactly what the Typer commands accept, and
+give the same results; anything unusual must fall through to Typer."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import typer.main
+
+from hubsms.cli import fast
+from hubsms.cli.app import app
+
+SID = "AC0123456789abcdef0123456789abcdef"
+TOKEN = "fedcba9876543210fedcba9876543210"
+
+
+def typer_options(*words: str) -> dict[str, object]:
+    """Each option string of a Typer command with its Click parameter."""
+    command = typer.main.get_command(app)
+    for word in words:
+        command = command.commands[word]  # type: ignore[attr-defined]
+    options = {}
+    for param in command.params:
+        for name in [*param.opts, *getattr(param, "secondary_opts", [])]:
+            if name.startswith("--") and name not in ("--help", "--config"):
+                options[name] = param
+    return options
+
+
+def kind_of(param: object) -> object:
+    if getattr(param, "is_flag", False):
+        return "flag"
+    return {"INT": int, "FLOAT": float, "STR": str, "TEXT": str, "INTEGER RANGE": int, "FLOAT RANGE": float}[param.type.name.upper()]
+
+
+@pytest.mark.parametrize(("words", "spec"), [(["connector", "list"], fast.LIST_OPTIONS), (["otp", "send"], fast.SEND_OPTIONS)])
+def test_each_fast_table_matches_its_typer_command(words, spec):
+    params = typer_options(*words)
+    assert set(spec) == set(params)
+    for name, (_, kind, lowest) in spec.items():
+        param = params[name]
+        expected = "flag" if isinstance(kind, fast.Flag) else kind
+        assert kind_of(param) == expected, name
+        assert getattr(param.type, "min", None) == lowest, name
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["otp", "send", "--help"],
+        ["otp", "send"],
+        ["otp", "send", "--to"],
+        ["otp", "send", "--to", "+1", "--length", "six"],
+        ["otp", "send", "--to", "+1", "--timeout", "0"],
+        ["otp", "send", "--to", "+1", "--bogus"],
+        ["otp", "send", "--to", "+1", "--json=yes"],
+        ["otp", "--json", "send", "--to", "+1"],
+        ["connector", "list", "extra"],
+        ["connector", "lists"],
+        ["connector", "list", "--config"],
+        ["connector", "list", "--config="],
+        ["connector"],
+        ["--debug", "connector", "list"],
+    ],
+)
+def test_anything_unusual_is_left_to_typer(args):
+    assert fast.try_run(args) is None
+
+
+def test_config_before_or_after_and_inline_is_understood():
+    spec, words = fast.LIST_OPTIONS, ["connector", "list"]
+    assert fast.parse(["--config", "a.toml", *words, "--json"], words, spec) == {"config": "a.toml", "json": True}
+    assert fast.parse([*words, "--inactive", "--config=b.toml"], words, spec) == {"config": "b.toml", "active": False}
+
+
+def run_hubsms(*args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "hubsms", *args], input=input, capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def sandbox_connector(cli, sandbox):
+    result = cli(
+        "connector", "add", "Sandbox", "--account-sid", SID, "--from", "+15005550006",
+        "--server-address", sandbox.accounts_url, "--auth-token-stdin", input=TOKEN + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    return "Sandbox"
+
+
+def test_otp_send_gives_the_same_json_on_both_paths(cli, sandbox, sandbox_connector):
+    args = ["otp", "send", "--to", "+15005550006", "--connector", "Sandbox", "--code", "246810", "--json"]
+    fast_run = run_hubsms(*args)
+    typer_run = cli(*args)
+    assert fast_run.returncode == typer_run.exit_code == 0, fast_run.stderr
+    fast_sent, typer_sent = json.loads(fast_run.stdout), json.loads(typer_run.stdout)
+    assert fast_sent.pop("sid") != typer_sent.pop("sid")
+    assert fast_sent == typer_sent
+    assert [m["code"] for m in sandbox.messages()] == ["246810", "246810"]
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["--to", "+12"], 2),
+        (["--to", "+15005550001", "--connector", "Sandbox"], 5),
+        (["--to", "+15005550006", "--connector", "Nope"], 3),
+        (["--to", "+15005550006", "--connector", "Sandbox", "--plan", "P"], 2),
+    ],
+)
+def test_otp_send_errors_are_the_same_on_both_paths(cli, sandbox, sandbox_connector, args, code):
+    fast_run = run_hubsms("otp", "send", *args)
+    typer_run = cli("otp", "send", *args)
+    assert fast_run.returncode == typer_run.exit_code == code
+    assert fast_run.stderr == typer_run.stderr
+    assert fast_run.stdout == typer_run.stdout == ""
+
+
+def test_otp_send_reads_the_token_from_stdin_on_the_fast_path(sandbox, sandbox_connector):
+    result = run_hubsms("otp", "send", "--to", "+15005550006", "--connector", "Sandbox", "--dry-run", "--json",
+                        "--auth-token-stdin", input=TOKEN + "\n")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["token_source"] == "stdin"
+    assert TOKEN not in result.stdout + result.stderr
