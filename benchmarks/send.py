@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _support import compile_package, hubsms_command, median_ms
+
 TARGET = 1.3
 SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "fedcba9876543210fedcba9876543210"
@@ -46,20 +48,6 @@ print(answer.json()["sid"])
 """
 
 
-def compile_package() -> None:
-    """Byte-compile hubsms as an install does, so no run pays for compiling (this matters
-    where PYTHONDONTWRITEBYTECODE is set)."""
-    import hubsms
-
-    folder = Path(hubsms.__file__).parent
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(folder)], check=True)
-
-
-def hubsms_command() -> list[str]:
-    script = Path(sys.executable).with_name("hubsms")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "hubsms"]
-
-
 def start_sandbox(hubsms: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [*hubsms, "sandbox", "serve", "--port", "0", "--status-delay", "0"],
@@ -71,16 +59,6 @@ def start_sandbox(hubsms: list[str], env: dict[str, str]) -> tuple[subprocess.Po
         process.kill()
         raise SystemExit(f"the sandbox did not start: {first!r}")
     return process, first.removeprefix("listening on ")
-
-
-def median_ms(argv: list[str], env: dict[str, str], runs: int) -> float:
-    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def paired_medians(first: tuple[list[str], dict[str, str]], second: tuple[list[str], dict[str, str]],

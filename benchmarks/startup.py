@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _support import compile_package, hubsms_command, median_ms
+
 TARGET = 8.0
 
 
@@ -40,31 +42,6 @@ def write_config(path: Path, count: int) -> None:
             "",
         ]
     path.write_text("\n".join(lines), encoding="utf-8")
-
-
-def compile_package() -> None:
-    """Byte-compile hubsms as an install does, so no run pays for compiling (this matters
-    where PYTHONDONTWRITEBYTECODE is set)."""
-    import hubsms
-
-    folder = Path(hubsms.__file__).parent
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(folder)], check=True)
-
-
-def hubsms_command() -> list[str]:
-    """The installed console script beside this interpreter, else ``python -m hubsms``."""
-    script = Path(sys.executable).with_name("hubsms")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "hubsms"]
-
-
-def median_ms(argv: list[str], env: dict[str, str], runs: int) -> float:
-    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def median_ms_in_terminal(argv: list[str], env: dict[str, str], runs: int) -> float:

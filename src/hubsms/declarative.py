@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from hubsms import model, service, store
-from hubsms.errors import ConfigError, ConnectorInactive, ConnectorInUse, HubsmsError, InvalidValue, TokenMissing
+from hubsms.errors import ConfigError, ConnectorInactive, ConnectorInUse, InvalidValue, TokenMissing
 from hubsms.model import Config, Connector, Plan
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it

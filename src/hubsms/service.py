@@ -119,6 +119,17 @@ def _require(config: Config, name: str) -> Connector:
     return connector
 
 
+def _require_active(config: Config, name: str, purpose: str) -> Connector:
+    """The connector called ``name``; an inactive one cannot ``purpose``."""
+    connector = _require(config, name)
+    if not connector.active:
+        raise ConnectorInactive(
+            f'"{connector.name}" is inactive and cannot {purpose}',
+            f'activate it first: hubsms connector activate "{connector.name}"',
+        )
+    return connector
+
+
 def _check_unique(config: Config, name: str, ignore: str | None = None) -> None:
     existing = config.find(name)
     if existing is not None and existing.name != ignore:
@@ -391,12 +402,7 @@ def remove_connector(path: Path, name: str, keyring: Keyring | None, *, force: b
 def set_default_sms(path: Path, name: str) -> Outcome:
     """Global Settings' Default SMS Gateway: an active connector only."""
     with store.locked(path) as config:
-        connector = _require(config, name)
-        if not connector.active:
-            raise ConnectorInactive(
-                f'"{connector.name}" is inactive and cannot be the default SMS connector',
-                f"activate it first: hubsms connector activate \"{connector.name}\"",
-            )
+        connector = _require_active(config, name, "be the default SMS connector")
         config.default_sms_connector = connector.name
         store.save(path, config)
     return Outcome(connector=connector)
@@ -634,12 +640,7 @@ def plan_set(path: Path, name: str, sms_connector: str) -> tuple[model.Plan, Out
     plan matched ignoring case keeps its spelling). Only an active connector can be assigned."""
     plan_name = model.validate_plan_name(name)
     with store.locked(path) as config:
-        connector = _require(config, sms_connector)
-        if not connector.active:
-            raise ConnectorInactive(
-                f'"{connector.name}" is inactive and cannot be assigned to a service plan',
-                f'activate it first: hubsms connector activate "{connector.name}"',
-            )
+        connector = _require_active(config, sms_connector, "be assigned to a service plan")
         outcome = Outcome(connector=connector)
         existing = config.find_plan(plan_name)
         plan = model.Plan(existing.name if existing else plan_name, connector.name)

@@ -10,16 +10,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from hubsms.cli.common import note, print_json, stdout_console, user_errors, warn
-from hubsms.cli.options import JsonOption
+from hubsms.cli.options import JsonOption, command_group
 from hubsms.errors import InvalidValue, MissingValue, NetworkError
+from hubsms.model import is_loopback
 
 if TYPE_CHECKING:
     from hubsms.sandbox.server import SandboxServer
 
-app = typer.Typer(
-    help="The local Twilio-compatible SMS sandbox: serve it, list messages, read OTP codes.",
-    no_args_is_help=True,
-)
+app = command_group("The local Twilio-compatible SMS sandbox: serve it, list messages, read OTP codes.")
 
 TOKEN_ENV = "HUBSMS_SANDBOX_AUTH_TOKEN"
 
@@ -48,19 +46,8 @@ def _resolve_token(env_name: str | None, from_stdin: bool) -> tuple[str | None, 
     return (token, f"env:{name}") if token else (None, "none")
 
 
-def _is_loopback(host: str) -> bool:
-    import ipaddress
-
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _check_host(host: str, allow_remote: bool) -> None:
-    if not _is_loopback(host) and not allow_remote:
+    if not is_loopback(host) and not allow_remote:
         raise InvalidValue(
             "host", f"{host} is not a loopback address: other machines could send to the sandbox",
             "add --allow-remote to bind it anyway, or use --host 127.0.0.1",
@@ -128,7 +115,7 @@ def serve(
         server = SandboxServer(host, port, db, token, status_delay, outcomes, verbose, test_account_sid or ())
         _bind(server, host, port)
         print(f"listening on {server.url}", flush=True)
-        if not _is_loopback(host):
+        if not is_loopback(host):
             warn(f"the sandbox listens on {host}: other machines can reach it")
         note(f"Twilio API: {server.accounts_url}  page: {server.url}/  auth token: {source}")
         _run(server)
