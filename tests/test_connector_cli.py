@@ -529,6 +529,16 @@ def test_a_changed_account_sid_with_a_new_token_stores_that_token(cli):
     assert (stored_token(SID2), stored_token(SID)) == (TOKEN2, None)
 
 
+def test_a_changed_account_sid_without_any_token_is_refused_and_nothing_written(cli, config_path):
+    add(cli, "Mine")
+    keyring.delete_password("hubsms", SID)
+    before = read_bytes(config_path)
+    result = cli("connector", "edit", "Mine", "--account-sid", SID2)
+    assert_user_error(result, 2, "no auth token for account")
+    assert "--auth-token-stdin" in result.stderr
+    assert read_bytes(config_path) == before
+
+
 def test_removing_the_last_connector_of_an_account_deletes_its_token(cli):
     add(cli, "Mine")
     result = cli("connector", "remove", "Mine", "--yes")

@@ -203,3 +203,13 @@ def test_a_bad_lock_timeout_is_an_invalid_value_naming_the_variable(tmp_path, mo
             pass
     assert "HUBSMS_LOCK_TIMEOUT" in info.value.message
     assert info.value.exit_code == ExitCode.USAGE
+
+
+def test_references_to_connectors_ignore_case_and_take_the_connector_spelling():
+    config = store.parse(
+        'schema_version = 1\n[settings]\ndefault_sms_connector = "my twilio"\n'
+        '[plans.Gold]\nsms_connector = "MY TWILIO"\n'
+        '[connectors."My Twilio"]\naccount_sid = "AC0123456789abcdef0123456789abcdef"\nfrom = "+15005550006"\n'
+    )
+    assert config.default_sms_connector == "My Twilio"
+    assert config.plans["Gold"].sms_connector == "My Twilio"

@@ -322,11 +322,11 @@ def _plan_token_change(
         outcome.notes.append(f"using the auth token already stored for account {model.mask_sid(new.account_sid)}")
         return
     moved = keyring.get(old.account_sid)
-    if moved is None:
-        outcome.warnings.append(
-            f"no auth token stored for account {model.mask_sid(new.account_sid)}; give one with --auth-token-stdin"
+    if moved is None:  # saved only with a token, as add is
+        raise MissingValue(
+            f"no auth token for account {model.mask_sid(new.account_sid)}",
+            "give it with --auth-token-stdin (the token on stdin), or --auth-token-env VAR",
         )
-        return
     change.set_token(new.account_sid, moved)
     outcome.notes.append(f"moved the auth token to account {model.mask_sid(new.account_sid)}")
 

@@ -145,18 +145,22 @@ def _connector_from(name: str, table: dict[str, Any]) -> Connector:
 
 
 def _check_references(config: Config) -> None:
-    names = set(config.connectors)
+    """The default and each plan must name a connector; names compare ignoring case, as
+    everywhere, and a reference is kept in the connector's own spelling."""
+    names = {name.casefold(): name for name in config.connectors}
     known = ", ".join(f'"{n}"' for n in config.connectors) or "none yet"
     hint = f"name one of the connectors ({known}), or remove the line"
-    if config.default_sms_connector is not None and config.default_sms_connector not in names:
-        raise ConfigError(
-            f'[settings] default_sms_connector names "{config.default_sms_connector}", which is not a connector', hint
-        )
-    for plan in config.plans.values():
-        if plan.sms_connector not in names:
+    default = config.default_sms_connector
+    if default is not None:
+        if default.casefold() not in names:
+            raise ConfigError(f'[settings] default_sms_connector names "{default}", which is not a connector', hint)
+        config.default_sms_connector = names[default.casefold()]
+    for key, plan in list(config.plans.items()):
+        if plan.sms_connector.casefold() not in names:
             raise ConfigError(
                 f'[plans."{plan.name}"] sms_connector names "{plan.sms_connector}", which is not a connector', hint
             )
+        config.plans[key] = plan._replace(sms_connector=names[plan.sms_connector.casefold()])
 
 
 def _table(data: dict[str, Any], key: str, where: str | None = None) -> dict[str, Any]:
