@@ -11,3 +11,32 @@ def test_no_arguments_shows_help_with_every_group(cli):
     result = cli()
     for group in ("connector", "settings", "otp", "sandbox"):
         assert group in result.output
+
+
+def run(*args: str):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "hubsms", *args], capture_output=True, text=True, timeout=60)
+
+
+def test_a_usage_error_is_one_error_line_and_one_hint():
+    result = run("connector", "list", "--bogus")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: No such option: --bogus",
+        "hint: see 'hubsms connector list -h' for what it takes",
+    ]
+    assert result.stdout == ""
+
+
+def test_a_missing_required_option_names_it():
+    result = run("otp", "send")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == "error: Missing option '--to'"
+
+
+def test_no_arguments_prints_the_help():
+    result = run()
+    assert "Usage: hubsms" in result.stdout + result.stderr
+    assert "error:" not in result.stderr

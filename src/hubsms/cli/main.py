@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from hubsms.cli.common import DEBUG_ENV
 
 
 def main(argv: list[str] | None = None) -> None:
-    """The fast path for ``connector list``, else the Typer app. A bug is one line unless
+    """The fast path for the hot commands, else the Typer app. A bug is one line unless
     ``--debug`` (or HUBSMS_DEBUG) asks for the traceback."""
     args = sys.argv[1:] if argv is None else argv
     try:
@@ -17,10 +18,7 @@ def main(argv: list[str] | None = None) -> None:
 
         code = fast.try_run(args)
         if code is None:
-            from hubsms.cli.app import app
-
-            app(args=args, prog_name="hubsms")
-            code = 0
+            code = _run_typer(args)
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
         code = 130
@@ -33,3 +31,44 @@ def main(argv: list[str] | None = None) -> None:
         )
         code = 1
     sys.exit(code)
+
+
+def _run_typer(args: list[str]) -> int:
+    """Run the Typer app; its usage errors are said as ours are: one error line, one hint."""
+    import typer
+
+    from hubsms.cli.app import app
+
+    exceptions = _click_exceptions()
+    try:
+        result = app(args=args, prog_name="hubsms", standalone_mode=False)
+    except exceptions.NoArgsIsHelpError as err:
+        err.show()
+        return int(err.exit_code)
+    except exceptions.UsageError as err:
+        path = err.ctx.command_path if err.ctx is not None else "hubsms"
+        _say_error(err.format_message(), f"see '{path} -h' for what it takes")
+        return int(err.exit_code)
+    except exceptions.ClickException as err:
+        _say_error(err.format_message(), None)
+        return int(err.exit_code)
+    except typer.Abort:
+        sys.stderr.write("cancelled, nothing written\n")
+        return 130
+    return result if isinstance(result, int) else 0
+
+
+def _say_error(message: str, hint: str | None) -> None:
+    from hubsms.cli.common import report_error
+    from hubsms.errors import MissingValue
+
+    report_error(MissingValue(message.rstrip("."), hint))
+
+
+def _click_exceptions() -> Any:
+    # Typer 0.28 carries its own copy of Click; earlier versions use Click itself.
+    try:
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover - depends on the installed Typer
+        from click import exceptions
+    return exceptions
