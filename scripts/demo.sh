@@ -51,6 +51,11 @@ say "4. Global Settings: the default SMS gateway (an inactive connector is refus
 show hubsms settings set-default-sms Backup || echo "(exit $?: refused, as it should be)"
 show hubsms settings set-default-sms "My Twilio"
 
+say "4b. Service plans, and the config as a desired-state file (hubsms apply takes it back)"
+show hubsms plan set Enterprise --sms-connector "My Twilio"
+show hubsms plan list
+show hubsms export
+
 say "5. Check the connector's credentials"
 show hubsms connector test "My Twilio"
 
