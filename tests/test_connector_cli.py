@@ -765,3 +765,30 @@ def test_a_new_logo_of_the_same_type_replaces_the_old_bytes(cli, config_path, tm
 def test_a_bad_lock_timeout_is_a_usage_error_not_an_internal_error(cli, config_path):
     assert_user_error(add(cli, "A", env={"HUBSMS_LOCK_TIMEOUT": "soon"}), 2, "HUBSMS_LOCK_TIMEOUT")
     assert read_bytes(config_path) is None
+
+
+# --- logo paths of a hand-edited file ----------------------------------------------------------
+
+
+def test_a_hand_edited_logo_outside_logos_is_refused_and_remove_deletes_nothing(cli, config_path):
+    add(cli, "A")
+    victim = config_path.parent.parent / "victim.txt"
+    victim.write_text("keep me")
+    text = config_path.read_text().replace('provider = "twilio"', 'provider = "twilio"\nlogo = "../victim.txt"')
+    config_path.write_text(text)
+    result = cli("connector", "remove", "A", "--yes")
+    assert_user_error(result, 3, '[connectors."A"] logo', "../victim.txt")
+    assert victim.read_text() == "keep me"
+    assert config_path.read_text() == text
+
+
+def test_only_a_file_inside_logos_is_ever_deleted_as_an_unused_logo(config_path):
+    from hubsms import service
+    from hubsms.model import Config
+
+    victim = config_path.parent.parent / "victim.png"
+    victim.write_bytes(PNG)
+    config_path.parent.mkdir(parents=True, exist_ok=True)
+    for logo in ("../victim.png", str(victim), "logos/../../victim.png"):
+        service._delete_unused_logo(config_path, Config(), logo)
+    assert victim.read_bytes() == PNG

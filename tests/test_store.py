@@ -213,3 +213,30 @@ def test_references_to_connectors_ignore_case_and_take_the_connector_spelling():
     )
     assert config.default_sms_connector == "My Twilio"
     assert config.plans["Gold"].sms_connector == "My Twilio"
+
+
+def _one_connector_with_logo(logo: str) -> str:
+    import json  # a TOML basic string is a JSON string
+
+    return f'schema_version = 1\n[connectors."A"]\naccount_sid = "{SID}"\nfrom = "+15005550006"\nlogo = {json.dumps(logo)}\n'
+
+
+@pytest.mark.parametrize(
+    "logo",
+    ["../victim.txt", "logos/../../victim.png", "/etc/passwd", "logos/a.txt", "logos/sub/a.png", "a.png", "logos/", "logos\\a.png"],
+)
+def test_a_logo_outside_the_logos_folder_or_not_an_image_name_is_refused_on_load(tmp_path, logo):
+    path = tmp_path / "c.toml"
+    path.write_text(_one_connector_with_logo(logo))
+    with pytest.raises(ConfigError) as info:
+        store.load(path)
+    assert info.value.exit_code == ExitCode.CONFIG
+    assert '[connectors."A"] logo' in info.value.message and repr(logo) in info.value.message
+    assert "logos/" in info.value.hint
+
+
+@pytest.mark.parametrize("logo", ["logos/a.png", "logos/my-twilio-2.jpeg", "logos/a.JPG", "logos/x.gif"])
+def test_a_logo_in_the_logos_folder_loads(tmp_path, logo):
+    path = tmp_path / "c.toml"
+    path.write_text(_one_connector_with_logo(logo))
+    assert store.load(path).connectors["A"].logo == logo

@@ -201,8 +201,12 @@ def read_bytes(path: Path) -> bytes | None:
 def _delete_unused_logo(path: Path, config: Config, logo: str | None) -> None:
     """Delete a logo file no connector refers to any more (after a remove, or a new logo)."""
     if logo and all(c.logo != logo for c in config.connectors.values()):
+        target = path.parent / logo
+        # only a file hubsms copied itself: never one a hand-edited path points at elsewhere
+        if target.resolve().parent != (path.parent / LOGO_FOLDER).resolve():
+            return
         with contextlib.suppress(OSError):
-            (path.parent / logo).unlink()
+            target.unlink()
 
 
 def _place_logo(change: Change, config: Config, connector: Connector, logo: Logo | None) -> Connector:

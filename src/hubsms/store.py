@@ -45,7 +45,25 @@ def load(path: Path) -> Config:
         return Config()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {_reason(exc)}", "check the path and its permissions") from None
-    return parse(text, path)
+    config = parse(text, path)
+    for connector in config.connectors.values():
+        _check_stored_logo(connector, path)
+    return config
+
+
+_STORED_LOGO_RE: Final = re.compile(r"logos/[^/\\\x00]+\.(?:" + "|".join(model.LOGO_EXTENSIONS) + ")", re.IGNORECASE)
+
+
+def _check_stored_logo(connector: Connector, path: Path) -> None:
+    """A config file's logo is a file hubsms copied into ``logos/`` beside it: anything else
+    (``../x``, an absolute path) would be read, and deleted by ``connector remove``."""
+    logo = connector.logo
+    if logo is None or _STORED_LOGO_RE.fullmatch(logo):
+        return
+    raise ConfigError(
+        f'{path}: [connectors."{connector.name}"] logo {logo!r} is not a file in logos/ beside the config file',
+        'a logo is stored as "logos/<file>.png" (or .jpeg, .jpg, .gif): fix the line by hand, or remove it',
+    )
 
 
 def parse(text: str, path: Path | str = "<config>") -> Config:
