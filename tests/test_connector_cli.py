@@ -792,3 +792,11 @@ def test_only_a_file_inside_logos_is_ever_deleted_as_an_unused_logo(config_path)
     for logo in ("../victim.png", str(victim), "logos/../../victim.png"):
         service._delete_unused_logo(config_path, Config(), logo)
     assert victim.read_bytes() == PNG
+
+
+def test_a_hand_edited_name_with_spaces_around_it_is_refused_on_load(cli, config_path):
+    add(cli, "B")
+    config_path.write_text(config_path.read_text().replace('[connectors.B]', '[connectors." B "]'))
+    result = cli("connector", "show", " B ")
+    assert_user_error(result, 3, '[connectors." B "]', "spaces around it")
+    assert "names are trimmed" in result.stderr

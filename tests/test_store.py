@@ -240,3 +240,35 @@ def test_a_logo_in_the_logos_folder_loads(tmp_path, logo):
     path = tmp_path / "c.toml"
     path.write_text(_one_connector_with_logo(logo))
     assert store.load(path).connectors["A"].logo == logo
+
+
+@pytest.mark.parametrize(
+    ("text", "table"),
+    [
+        (f'[connectors." B "]\naccount_sid = "{SID}"\nfrom = "+15005550006"', '[connectors." B "]'),
+        (f'[connectors."B "]\naccount_sid = "{SID}"\nfrom = "+15005550006"', '[connectors."B "]'),
+        (f'[plans." Gold"]\nsms_connector = "B"\n[connectors.B]\naccount_sid = "{SID}"\nfrom = "+15005550006"', '[plans." Gold"]'),
+    ],
+)
+def test_a_name_with_spaces_around_it_is_refused_naming_the_table(text, table):
+    with pytest.raises(ConfigError) as info:
+        store.parse(text, "conf.toml")
+    assert info.value.exit_code == ExitCode.CONFIG
+    assert info.value.message == f"conf.toml: {table}: the name has spaces around it"
+    assert "names are trimmed, 1-64 printable characters" in info.value.hint
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (f'[connectors.""]\naccount_sid = "{SID}"\nfrom = "+15005550006"', "connector name is empty"),
+        (f'[plans."{"p" * 65}"]\nsms_connector = "B"\n[connectors.B]\naccount_sid = "{SID}"\nfrom = "+15005550006"',
+         "plan name has 65 characters"),
+        (f'[plans."a\\tb"]\nsms_connector = "B"\n[connectors.B]\naccount_sid = "{SID}"\nfrom = "+15005550006"',
+         "plan name contains a control character"),
+    ],
+)
+def test_a_name_breaking_the_name_rule_is_refused(text, fragment):
+    with pytest.raises(ConfigError) as info:
+        store.parse(text, "conf.toml")
+    assert fragment in info.value.message and info.value.hint

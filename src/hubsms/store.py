@@ -10,7 +10,7 @@ import contextlib
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
@@ -126,6 +126,7 @@ def from_dict(data: dict[str, Any]) -> Config:
     default = _optional_str(settings, "default_sms_connector", "[settings]")
     plans = {}
     for name, table in _table(data, "plans").items():
+        _check_table_name(name, f'[plans."{name}"]', model.validate_plan_name)
         table = _table({"x": table}, "x", f'plans."{name}"')
         _check_keys(table, {"sms_connector"}, f'[plans."{name}"]')
         plans[name] = Plan(name=name, sms_connector=_required_str(table, "sms_connector", f'[plans."{name}"]'))
@@ -137,8 +138,8 @@ def from_dict(data: dict[str, Any]) -> Config:
 def _connector_from(name: str, table: dict[str, Any]) -> Connector:
     where = f'[connectors."{name}"]'
     _check_keys(table, _CONNECTOR_KEYS, where)
+    _check_table_name(name, where, model.validate_name)
     try:
-        model.validate_name(name)
         provider = model.validate_provider(_optional_str(table, "provider", where) or model.TWILIO.key)
         address = _optional_str(table, "server_address", where) or model.PROVIDERS[provider].default_server_address
         env = _optional_str(table, "auth_token_env", where)
@@ -160,6 +161,20 @@ def _connector_from(name: str, table: dict[str, Any]) -> Connector:
         )
     except InvalidValue as exc:
         raise ConfigError(f"{where} {exc.field}: {exc.message}", exc.hint) from None
+
+
+def _check_table_name(name: str, where: str, validate: Callable[[str], str]) -> None:
+    """A table's key is the name as hubsms would store it: trimmed, 1-64 printable
+    characters. A key with spaces around it would load, then match no command's NAME."""
+    try:
+        valid = validate(name) == name
+    except InvalidValue as exc:
+        raise ConfigError(f"{where} {exc.message}", f"{exc.hint}: rename the table by hand") from None
+    if not valid:
+        raise ConfigError(
+            f"{where}: the name has spaces around it",
+            "names are trimmed, 1-64 printable characters: rename the table by hand, without them",
+        )
 
 
 def _check_references(config: Config) -> None:
