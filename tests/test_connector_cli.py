@@ -800,3 +800,21 @@ def test_a_hand_edited_name_with_spaces_around_it_is_refused_on_load(cli, config
     result = cli("connector", "show", " B ")
     assert_user_error(result, 3, '[connectors." B "]', "spaces around it")
     assert "names are trimmed" in result.stderr
+
+
+def test_edit_refuses_a_token_from_stdin_and_from_a_variable_at_once_like_add(cli, config_path):
+    add(cli, "A")
+    before = read_bytes(config_path)
+    result = cli("connector", "edit", "A", "--auth-token-stdin", "--auth-token-env", "MY_TOKEN", input=TOKEN2 + "\n")
+    assert_user_error(result, 2, "give either --auth-token-stdin or --auth-token-env, not both")
+    assert "--auth-token-env VAR reads it from VAR" in result.stderr
+    assert read_bytes(config_path) == before
+    assert stored_token(SID) == TOKEN
+
+
+def test_edit_takes_a_new_token_on_stdin_while_dropping_the_variable(cli, config_path):
+    add(cli, "A", "--auth-token-env", "MY_TOKEN", tok=None)
+    result = cli("connector", "edit", "A", "--auth-token-stdin", "--auth-token-env", "", input=TOKEN2 + "\n")
+    assert result.exit_code == 0, result.stderr
+    assert show_json(cli, "A")["token_source"] == "keyring"
+    assert stored_token(SID) == TOKEN2

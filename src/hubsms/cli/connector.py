@@ -73,11 +73,7 @@ def add(
     from hubsms.cli import dialog
 
     with user_errors():
-        if auth_token_stdin and auth_token_env:
-            _usage(
-                "give either --auth-token-stdin or --auth-token-env, not both",
-                "--auth-token-stdin stores the token in the keyring; --auth-token-env VAR reads it from VAR when needed",
-            )
+        _check_one_token_source(auth_token_stdin, auth_token_env)
         values = service.ConnectorInput(
             name=name, logo=logo, server_address=server_address, account_sid=account_sid,
             from_=from_, active=active, auth_token_env=auth_token_env,
@@ -90,6 +86,15 @@ def add(
         _report(outcome)
         c = outcome.connector
         note(f'Added connector "{c.name}" ({c.provider_info.label}, {c.purpose}, {"active" if c.active else "inactive"}).')
+
+
+def _check_one_token_source(auth_token_stdin: bool, auth_token_env: Optional[str]) -> None:
+    # An empty --auth-token-env (edit: drop the reference) goes well with a new token on stdin.
+    if auth_token_stdin and auth_token_env:
+        _usage(
+            "give either --auth-token-stdin or --auth-token-env, not both",
+            "--auth-token-stdin stores the token in the keyring; --auth-token-env VAR reads it from VAR when needed",
+        )
 
 
 def _add_from_flags(path: Path, values: ConnectorInput, auth_token_stdin: bool) -> Outcome:
@@ -177,6 +182,7 @@ def edit(
     from hubsms.credentials import Keyring
 
     with user_errors():
+        _check_one_token_source(auth_token_stdin, auth_token_env)
         values = service.ConnectorInput(
             name=new_name, logo=logo, server_address=server_address, account_sid=account_sid,
             from_=from_, active=active, auth_token_env=auth_token_env,
