@@ -359,8 +359,10 @@ def test_edit_refuses_a_bad_logo_and_writes_nothing(cli, config_path, tmp_path):
     assert read_bytes(config_path) == before
 
 
-def test_add_without_any_token_is_a_usage_error_naming_the_flags(cli, config_path):
-    assert_user_error(add(cli, "A", tok=None), 2, "no auth token for account AC…cdef")
+def test_add_without_any_token_exits_4_naming_the_flags(cli, config_path):
+    result = add(cli, "A", tok=None)
+    assert_user_error(result, 4, "no auth token for account AC…cdef")
+    assert "--auth-token-stdin" in result.stderr
     assert read_bytes(config_path) is None
 
 
@@ -534,7 +536,7 @@ def test_a_changed_account_sid_without_any_token_is_refused_and_nothing_written(
     keyring.delete_password("hubsms", SID)
     before = read_bytes(config_path)
     result = cli("connector", "edit", "Mine", "--account-sid", SID2)
-    assert_user_error(result, 2, "no auth token for account")
+    assert_user_error(result, 4, "no auth token for account")
     assert "--auth-token-stdin" in result.stderr
     assert read_bytes(config_path) == before
 
@@ -724,8 +726,11 @@ def test_a_folder_given_as_config_is_refused_alike_by_the_fast_path_and_typer(cl
     folder.mkdir()
     typer_result = cli("connector", "list", "--config", str(folder))
     fast_result = run_hubsms("connector", "list", "--config", str(folder))
-    assert typer_result.exit_code == fast_result.returncode == 2
-    assert "is a directory" in typer_result.stderr and "is a directory" in fast_result.stderr
+    assert typer_result.exit_code == fast_result.returncode == 3  # as with HUBSMS_CONFIG
+    assert typer_result.stderr == fast_result.stderr
+    assert "Is a directory" in fast_result.stderr
+    from_env = run_hubsms("connector", "list", HUBSMS_CONFIG=str(folder))
+    assert (from_env.returncode, from_env.stderr) == (3, fast_result.stderr)
 
 
 def test_a_bad_keyring_timeout_is_a_usage_error(cli, config_path):
@@ -818,3 +823,51 @@ def test_edit_takes_a_new_token_on_stdin_while_dropping_the_variable(cli, config
     assert result.exit_code == 0, result.stderr
     assert show_json(cli, "A")["token_source"] == "keyring"
     assert stored_token(SID) == TOKEN2
+
+
+# --- a connector is saved only with its token ------------------------------------------------------
+
+
+def test_clearing_the_variable_of_a_connector_with_no_stored_token_is_refused(cli, config_path):
+    add(cli, "A", "--auth-token-env", "NOPE", tok=None)
+    before = read_bytes(config_path)
+    result = cli("connector", "edit", "A", "--auth-token-env", "")
+    assert_user_error(result, 4, '"A" would have no auth token', "AC…cdef")
+    assert "--auth-token-stdin" in result.stderr
+    assert read_bytes(config_path) == before
+    assert show_json(cli, "A", env={"NOPE": TOKEN})["token_source"] == "env:NOPE"
+
+
+def test_clearing_the_variable_keeps_the_connector_on_the_stored_token(cli):
+    add(cli, "A")
+    add(cli, "B", "--auth-token-env", "NOPE", tok=None)
+    result = cli("connector", "edit", "B", "--auth-token-env", "")
+    assert result.exit_code == 0, result.stderr
+    assert show_json(cli, "B")["token_source"] == "keyring"
+
+
+def test_an_edit_of_a_connector_whose_stored_token_is_gone_asks_for_one(cli, config_path):
+    add(cli, "A")
+    keyring.delete_password("hubsms", SID)
+    before = read_bytes(config_path)
+    assert_user_error(cli("connector", "edit", "A", "--from", "+12345678988"), 4, "would have no auth token")
+    assert read_bytes(config_path) == before
+    result = cli("connector", "edit", "A", "--from", "+12345678988", "--auth-token-stdin", input=TOKEN + "\n")
+    assert result.exit_code == 0, result.stderr
+    assert stored_token(SID) == TOKEN
+
+
+def test_add_with_an_unset_variable_warns_that_it_will_be_needed(cli):
+    result = add(cli, "A", "--auth-token-env", "NOPE", tok=None)
+    assert result.exit_code == 0, result.stderr
+    assert "warning: NOPE is not set: hubsms will need it when it sends" in result.stderr
+    result = add(cli, "B", "--auth-token-env", "NOPE", tok=None, env={"NOPE": TOKEN})
+    assert result.exit_code == 0 and "warning" not in result.stderr
+
+
+def test_edit_naming_an_unset_variable_warns_that_it_will_be_needed(cli):
+    add(cli, "A")
+    result = cli("connector", "edit", "A", "--auth-token-env", "LATER")
+    assert result.exit_code == 0, result.stderr
+    assert "warning: LATER is not set: hubsms will need it when it sends" in result.stderr
+    assert "warning" not in cli("connector", "edit", "A", "--from", "+12345678988").stderr

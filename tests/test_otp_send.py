@@ -277,3 +277,32 @@ def test_connector_test_recognises_test_credentials(cli, sandbox):
     assert "test credentials" in people.stderr
     # They can still send, as Twilio's test credentials can.
     assert send(cli, "--to", "+15005550006", "--connector", "Test creds").exit_code == 0
+
+
+def test_a_failure_while_waiting_still_shows_the_sent_message(cli, sandbox, connector):
+    # Test credentials can send but not fetch: the message goes out, following it fails.
+    sandbox.http.post(f"{sandbox.url}/api/test-accounts", json={"sid": SID}, timeout=5).raise_for_status()
+    result = send(cli, "--to", "+15005550006", "--wait", "--json")
+    assert result.exit_code == 5, result.output
+    shown = json.loads(result.stdout)
+    [stored] = sandbox.messages()
+    assert shown["sid"] == stored["sid"]
+    assert shown["code"] == stored["code"]
+    assert f"message {stored['sid']} was sent" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--connect-timeout", "inf"), ("--read-timeout", "nan"), ("--read-timeout", "601"), ("--wait", "--timeout", "nan")],
+)
+def test_timeouts_must_be_finite_and_at_most_600_seconds(cli, sandbox, connector, args):
+    result = send(cli, "--to", "+15005550006", *args)
+    assert result.exit_code == 2, result.output
+    assert "at most 600 seconds" in result.stderr
+
+
+def test_fast_path_leaves_config_between_group_and_command_to_typer():
+    from hubsms.cli import fast
+
+    assert fast.try_run(["otp", "--config", "x.toml", "send", "--to", "+15005550006"]) is None
+    assert fast.try_run(["connector", "--config", "x.toml", "list"]) is None

@@ -14,21 +14,23 @@ There is no plaintext fallback: an unusable keyring is an error with the ways ou
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, Final, NamedTuple, TypeVar
 
-from hubsms.errors import InvalidValue, KeyringUnavailable, TokenMissing
-from hubsms.model import Connector, mask_sid
+from hubsms.errors import CredentialsError, InvalidValue, KeyringUnavailable, TokenMissing
+from hubsms.model import Connector, mask_sid, validate_auth_token
 
 SERVICE: Final = "hubsms"
 TOKEN_ENV: Final = "HUBSMS_AUTH_TOKEN"
 TIMEOUT_ENV: Final = "HUBSMS_KEYRING_TIMEOUT"
 DEFAULT_TIMEOUT: Final = 5.0
 WAYS_OUT: Final = (
-    "unlock the keyring; or choose a backend with PYTHON_KEYRING_BACKEND "
-    "(e.g. keyrings.alt.file.PlaintextKeyring); or give the token in HUBSMS_AUTH_TOKEN "
-    "or the connector's auth_token_env variable"
+    "unlock the keyring; or choose another backend with PYTHON_KEYRING_BACKEND (e.g. "
+    "'pip install keyrings.alt' and keyrings.alt.file.PlaintextKeyring, which keeps tokens "
+    "unencrypted in a file); or give the token in HUBSMS_AUTH_TOKEN or the connector's "
+    "auth_token_env variable"
 )
 
 T = TypeVar("T")
@@ -162,6 +164,10 @@ def resolve_token(
             "store one with 'hubsms connector edit NAME --auth-token-stdin', "
             f"or set {TOKEN_ENV}" + (f" or {connector.auth_token_env}" if connector.auth_token_env else ""),
         )
+    try:
+        validate_auth_token(found.value)
+    except InvalidValue as exc:  # the message says what is wrong, never the value
+        raise CredentialsError(f"the auth token from {found.source} is unusable: {exc.message}", exc.hint) from None
     return found
 
 
@@ -184,8 +190,14 @@ def find_token(
 
 
 def read_token_stream(stream: Any) -> str:
-    """A token piped on stdin: the first line, surrounding whitespace removed."""
-    text = stream.readline()
+    """A token piped on stdin: the first line, surrounding whitespace removed. At a terminal
+    it is asked for without echo, so that it never shows on the screen."""
+    if stream.isatty():
+        import getpass
+
+        text = getpass.getpass("Auth token (hidden): ", stream=sys.stderr)
+    else:
+        text = stream.readline()
     token = text.strip() if isinstance(text, str) else text.decode().strip()
     if not token:
         raise InvalidValue("auth_token", "--auth-token-stdin was given but stdin is empty", "pipe the token in: printf %s \"$TOKEN\" | hubsms ...")

@@ -175,7 +175,7 @@ def validate_account_sid(value: str) -> str:
     if not _SID_RE.fullmatch(sid):
         raise InvalidValue(
             "account_sid",
-            f"invalid Account SID {mask_sid(sid) if len(sid) > 8 else repr(sid)}",
+            f"invalid Account SID ({_shape(sid)})",
             "an Account SID is 'AC' followed by 32 hexadecimal digits (Twilio Console, Account Info)",
         )
     return sid
@@ -193,12 +193,20 @@ def validate_auth_token(value: str) -> str:
 
 
 def validate_env_name(value: str, field_name: str = "auth_token_env") -> str:
+    """The name of an environment variable. The value is never repeated in an error: a token
+    typed where its variable's name belongs must not be shown."""
     name = value.strip()
+    if _HEX32_RE.fullmatch(name):
+        raise InvalidValue(
+            field_name,
+            "that looks like an auth token, not the name of an environment variable",
+            "give the variable's name, e.g. TWILIO_AUTH_TOKEN; keep the token itself in the variable",
+        )
     if not _ENV_NAME_RE.fullmatch(name):
         raise InvalidValue(
             field_name,
-            f"invalid environment variable name {value!r}",
-            "use letters, digits and underscores, not starting with a digit",
+            f"invalid environment variable name ({len(name)} characters)",
+            "use letters, digits and underscores, not starting with a digit, e.g. TWILIO_AUTH_TOKEN",
         )
     return name
 
@@ -338,6 +346,16 @@ def validate_logo(filename: str, data: bytes) -> str:
             "logo", f"logo {filename!r} is named .{suffix} but holds a {kind} image", f"rename it to .{kind}"
         )
     return suffix
+
+
+def _shape(value: str) -> str:
+    """What is wrong with a rejected SID, without repeating it: it could be a pasted token."""
+    parts = [f"{len(value)} characters"]
+    if not value.startswith("AC"):
+        parts.append("not starting with AC")
+    if not re.fullmatch(r"[0-9a-fA-F]*", value[2:]):
+        parts.append("not hexadecimal after AC")
+    return ", ".join(parts)
 
 
 def mask_sid(sid: str) -> str:

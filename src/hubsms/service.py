@@ -22,6 +22,7 @@ from hubsms.errors import (
     HubsmsError,
     InvalidValue,
     MissingValue,
+    TokenMissing,
 )
 from hubsms.model import Config, Connector
 
@@ -251,6 +252,7 @@ def add_connector(path: Path, values: ConnectorInput, keyring: Keyring, *, token
     connector, warnings, logo = check_fields(values)
     token = check_token(token) if token is not None else None
     outcome = Outcome(warnings=warnings)
+    _warn_unset_env(connector, outcome)
     keyring.preload()
     with store.locked(path) as config:
         _check_unique(config, connector.name)
@@ -259,7 +261,7 @@ def add_connector(path: Path, values: ConnectorInput, keyring: Keyring, *, token
             _note_replaced_token(config, keyring, connector.account_sid, token, outcome)
             change.set_token(connector.account_sid, token)
         elif connector.auth_token_env is None and keyring.get(connector.account_sid) is None:
-            raise MissingValue(
+            raise TokenMissing(
                 f"no auth token for account {model.mask_sid(connector.account_sid)}",
                 "give --auth-token-stdin (the token on stdin) or --auth-token-env VAR",
             )
@@ -268,6 +270,13 @@ def add_connector(path: Path, values: ConnectorInput, keyring: Keyring, *, token
         change.commit(config)
     outcome.connector = connector
     return outcome
+
+
+def _warn_unset_env(connector: Connector, outcome: Outcome) -> None:
+    """Not an error: the variable is read when a message is sent, perhaps in another shell."""
+    variable = connector.auth_token_env
+    if variable and not os.environ.get(variable):
+        outcome.warnings.append(f"{variable} is not set: hubsms will need it when it sends")
 
 
 def _note_replaced_token(config: Config, keyring: Keyring, sid: str, token: str, outcome: Outcome) -> None:
@@ -301,6 +310,8 @@ def edit_connector(
             _check_unique(config, new.name, ignore=old.name)
         if old.active and not new.active:
             _release_uses(config, old.name, force, "deactivate", outcome)
+        if new.auth_token_env != old.auth_token_env:
+            _warn_unset_env(new, outcome)
         change = Change(path, keyring)
         _plan_token_change(config, keyring, old, new, token, change, outcome)
         new = _place_logo(change, config, new, logo)
@@ -320,14 +331,21 @@ def _plan_token_change(
         _note_replaced_token(config, keyring, new.account_sid, token, outcome)
         change.set_token(new.account_sid, token)
         return
-    if new.account_sid == old.account_sid or new.auth_token_env:
+    if new.auth_token_env:
+        return
+    if new.account_sid == old.account_sid:
+        if keyring.get(new.account_sid) is None:  # e.g. --auth-token-env "" with nothing stored
+            raise TokenMissing(
+                f'"{new.name}" would have no auth token: none is stored for account {model.mask_sid(new.account_sid)}',
+                "give it with --auth-token-stdin (the token on stdin), or keep --auth-token-env VAR",
+            )
         return
     if keyring.get(new.account_sid) is not None:
         outcome.notes.append(f"using the auth token already stored for account {model.mask_sid(new.account_sid)}")
         return
     moved = keyring.get(old.account_sid)
     if moved is None:  # saved only with a token, as add is
-        raise MissingValue(
+        raise TokenMissing(
             f"no auth token for account {model.mask_sid(new.account_sid)}",
             "give it with --auth-token-stdin (the token on stdin), or --auth-token-env VAR",
         )
@@ -677,3 +695,43 @@ def list_plans(path: Path) -> list[dict[str, Any]]:
             "connector_active": bool(connector and connector.active),
         })
     return rows
+
+
+MAX_SECONDS = 600.0
+
+
+def check_seconds(value: float | None, option: str) -> float | None:
+    """A number of seconds given on the command line: more than 0, at most 600, finite."""
+    if value is None:
+        return None
+    if not 0 < value <= MAX_SECONDS:  # also false for nan
+        raise InvalidValue(option, f"{option} must be more than 0 and at most {MAX_SECONDS:g} seconds", f"e.g. {option} 10")
+    return value
+
+
+def choose_timeouts(connect: float | None, read: float | None) -> tuple[float, float]:
+    """The connect and read timeouts: the options, else HUBSMS_TIMEOUT, else the defaults."""
+    from hubsms.twilio_client import timeouts_from_env
+
+    default_connect, default_read = timeouts_from_env()
+    connect = check_seconds(connect, "--connect-timeout")
+    read = check_seconds(read, "--read-timeout")
+    return (connect or default_connect, read or default_read)
+
+
+def follow_message(client: Any, sid: str, timeout: float, on_status: Any = None) -> dict[str, Any]:
+    """Poll a sent message until a final status or ``timeout`` seconds."""
+    return client.wait_for_final_status(sid, timeout=timeout, on_status=on_status)
+
+
+def check_final(message: dict[str, Any], timeout: float) -> None:
+    """DeliveryFailed for failed or undelivered; NetworkError when no final status came in time."""
+    from hubsms.errors import NetworkError
+    from hubsms.twilio_client import FINAL_STATUSES, check_delivery
+
+    check_delivery(message)
+    if message.get("status") not in FINAL_STATUSES:
+        raise NetworkError(
+            f"no final status for {message.get('sid')} within {timeout:g} s (last: {message.get('status')})",
+            "the message may still arrive; wait longer with --timeout, or look it up by its SID",
+        )

@@ -60,7 +60,8 @@ CODE_HINTS: Final[Mapping[int, str]] = {
     20404: "Twilio does not know this resource: check the Account SID, the message SID and that "
     "the Server Address ends in /2010-04-01/Accounts.",
     20429: "Too many concurrent requests: Twilio did not process this one, so sending again "
-    "is safe; hubsms already retried within its time budget. Wait a moment and try again.",
+    "is safe. hubsms retries within a time budget (a longer Retry-After is not waited for). "
+    "Wait a moment and try again.",
     21211: "'To' is not a valid phone number: give it in E.164 form (+, country code, number, "
     "e.g. +14155552671); it cannot be the sender itself, a short code or an alphanumeric ID.",
     21212: "'From' is not a valid sender for this account: use a phone number of the account in "

@@ -38,7 +38,6 @@ def root(
             "--config",
             help="Config file for every command (or $HUBSMS_CONFIG).",
             show_default=False,
-            dir_okay=False,
         ),
     ] = None,
     debug: Annotated[

@@ -52,7 +52,7 @@ SEND_OPTIONS: Spec = {
 
 
 def parse(args: list[str], words: list[str], spec: Spec) -> dict[str, Any] | None:
-    """``args`` as ``words`` followed by options of ``spec`` (and ``--config`` anywhere);
+    """``args`` as ``words`` followed by options of ``spec`` (and ``--config`` before or after);
     None when they are anything else."""
     found: dict[str, Any] = {"config": None}
     position = 0
@@ -60,6 +60,8 @@ def parse(args: list[str], words: list[str], spec: Spec) -> dict[str, Any] | Non
     for arg in rest:
         name, has_value, inline = arg.partition("=")
         takes_value = name in spec and not isinstance(spec[name][1], Flag)
+        if name == "--config" and position not in (0, len(words)):
+            return None  # between the group and its command: Typer refuses it
         if name == "--config" or (takes_value and position == len(words)):
             value = inline if has_value else next(rest, None)
             if value is None or value == "" or (name == "--config" and value.startswith("-")):
@@ -129,8 +131,6 @@ def try_run(args: list[str]) -> int | None:
             continue
         if options["config"] is not None:
             options["config"] = Path(options["config"])
-            if options["config"].is_dir():
-                return None  # Typer says why a folder is refused
         from hubsms.cli.common import report_error
 
         try:

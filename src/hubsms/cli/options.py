@@ -13,7 +13,6 @@ ConfigOption = Annotated[
         "--config",
         help="Config file. Default: $HUBSMS_CONFIG, else the per-user hubsms folder.",
         show_default=False,
-        dir_okay=False,
     ),
 ]
 JsonOption = Annotated[

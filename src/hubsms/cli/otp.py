@@ -67,13 +67,13 @@ def test_connector(
     """Check a connector's credentials: fetch its Twilio account."""
     from hubsms import service
     from hubsms.cli.render import print_record
-    from hubsms.cli.sending import stdin_token, timeouts
+    from hubsms.cli.sending import stdin_token
     from hubsms.credentials import Keyring
 
     with user_errors():
         result = service.check_connector(
             resolve_config_path(config, ctx), name, Keyring(),
-            stdin_token=stdin_token(auth_token_stdin), timeouts=timeouts(connect_timeout, read_timeout),
+            stdin_token=stdin_token(auth_token_stdin), timeouts=service.choose_timeouts(connect_timeout, read_timeout),
         )
         print_record(result, json_)
         if result["test_credentials"] and not json_:

@@ -50,22 +50,27 @@ def run_send(options: SendOptions) -> None:
     if options.dry_run:
         _show_dry_run(prepared, options.json)
         return
-    limits = timeouts(options.connect_timeout, options.read_timeout)
+    limits = service.choose_timeouts(options.connect_timeout, options.read_timeout)
+    wait_for = service.check_seconds(options.timeout, "--timeout") if options.wait else None
     with service.make_client(prepared.connector, prepared.token, limits) as client:
         sent = service.send_otp(prepared, client)
-        final = _wait(client, sent, options.timeout, options.json) if options.wait else sent
+        final = _follow(client, prepared, sent, wait_for, options.json) if wait_for else sent
     _show_sent(prepared, final, options.json)
-    if options.wait:
-        _check_final(final, options.timeout)
+    if wait_for:
+        service.check_final(final, wait_for)
 
 
-def timeouts(connect: Optional[float], read: Optional[float]) -> Optional[tuple[float, float]]:
-    if connect is None and read is None:
-        return None
-    from hubsms.twilio_client import timeouts_from_env
+def _follow(client: Any, prepared: Any, sent: dict[str, Any], timeout: float, quiet: bool) -> dict[str, Any]:
+    """Wait for a final status. If following fails, the message was still sent: show it,
+    and say so in the error, so that nobody sends a second OTP to find out."""
+    from hubsms.errors import HubsmsError
 
-    default_connect, default_read = timeouts_from_env()
-    return (connect or default_connect, read or default_read)
+    try:
+        return _wait(client, sent, timeout, quiet)
+    except HubsmsError as err:
+        _show_sent(prepared, sent, quiet)
+        err.message = f"message {sent.get('sid')} was sent ({sent.get('status')}), but following it failed: {err.message}"
+        raise
 
 
 def stdin_token(flag: bool) -> Optional[str]:
@@ -102,27 +107,17 @@ def _show_dry_run(prepared: Any, as_json: bool) -> None:
 
 def _wait(client: Any, sent: dict[str, Any], timeout: float, quiet: bool) -> dict[str, Any]:
     """Poll until a final status, with a spinner on a terminal."""
+    from hubsms import service
+
     if quiet or not sys.stderr.isatty():
-        return client.wait_for_final_status(sent["sid"], timeout=timeout)
+        return service.follow_message(client, sent["sid"], timeout)
     from rich.console import Console
 
     console = Console(stderr=True, emoji=False)
     with console.status(f"waiting for delivery of {sent['sid']} ({sent.get('status')})") as status:
-        return client.wait_for_final_status(
-            sent["sid"], timeout=timeout,
+        return service.follow_message(
+            client, sent["sid"], timeout,
             on_status=lambda value, _m: status.update(f"waiting for delivery of {sent['sid']} ({value})"),
-        )
-
-
-def _check_final(message: dict[str, Any], timeout: float) -> None:
-    from hubsms.errors import NetworkError
-    from hubsms.twilio_client import FINAL_STATUSES, check_delivery
-
-    check_delivery(message)
-    if message.get("status") not in FINAL_STATUSES:
-        raise NetworkError(
-            f"no final status within {timeout:g} s (last: {message.get('status')})",
-            "the message may still arrive; wait longer with --timeout, or look it up by its SID",
         )
 
 

@@ -1,0 +1,77 @@
+"""The auth token is never shown: not echoed at a terminal, not repeated in an error, not
+saved where a variable's name belongs, and an unusable one is refused without a traceback."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+
+import keyring
+import pexpect
+import pytest
+
+SID = "AC0123456789abcdef0123456789abcdef"
+TOKEN = "5f4dcc3b5aa765d61d8327deb882cf99"
+HEX_TOKEN_AS_NAME = "abcdef0123456789abcdef0123456789"
+
+
+def add(cli, *extra: str, input: str | None = None):
+    return cli("connector", "add", "A", "--account-sid", SID, "--from", "+15005550006", *extra, input=input)
+
+
+@pytest.mark.parametrize("value", [HEX_TOKEN_AS_NAME, "0123456789abcdef0123456789abcdef"])
+def test_a_token_given_as_a_variable_name_is_refused_and_not_repeated(cli, config_path, value):
+    result = add(cli, "--auth-token-env", value)
+    assert result.exit_code == 2
+    assert "looks like an auth token" in result.stderr
+    assert value not in result.output
+    assert not config_path.exists()
+
+
+def test_a_rejected_account_sid_is_not_repeated(cli):
+    pasted = "ACfedcba9876543210fedcba98765432zz"
+    result = add(cli, "--auth-token-stdin", input=TOKEN + "\n")
+    assert result.exit_code == 0
+    result = cli("connector", "edit", "A", "--account-sid", pasted)
+    assert result.exit_code == 2
+    assert "invalid Account SID (34 characters, not hexadecimal after AC)" in result.stderr
+    assert "fedcba" not in result.stderr
+
+
+@pytest.mark.skipif(sys.platform.startswith("win"), reason="pseudo-terminals are POSIX")
+def test_auth_token_stdin_at_a_terminal_is_asked_without_echo(cli):
+    assert add(cli, "--auth-token-stdin", input=TOKEN + "\n").exit_code == 0
+    screen = io.StringIO()
+    child = pexpect.spawn(
+        sys.executable, ["-m", "hubsms", "connector", "edit", "A", "--auth-token-stdin"],
+        env=dict(os.environ), encoding="utf-8", timeout=15,
+    )
+    child.logfile_read = screen
+    child.expect_exact("Auth token (hidden): ")
+    new_token = "9e107d9d372bb6826bd81d3542a419d6"
+    child.sendline(new_token)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, screen.getvalue()
+    assert new_token not in screen.getvalue()
+    assert keyring.get_password("hubsms", SID) == new_token
+
+
+@pytest.mark.parametrize("bad", ["t€", "not-a-token", "0123"])
+def test_an_unusable_token_from_the_environment_exits_4_without_showing_it(cli, monkeypatch, bad):
+    assert add(cli, "--auth-token-stdin", input=TOKEN + "\n").exit_code == 0
+    monkeypatch.setenv("HUBSMS_AUTH_TOKEN", bad)
+    result = cli("otp", "send", "--to", "+15005550006", "--connector", "A", "--dry-run")
+    assert result.exit_code == 4, result.output
+    assert "the auth token from env:HUBSMS_AUTH_TOKEN is unusable" in result.stderr
+    assert bad not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_dry_run_json_never_holds_the_token(cli, monkeypatch):
+    assert add(cli, "--auth-token-stdin", input=TOKEN + "\n").exit_code == 0
+    shown = cli("otp", "send", "--to", "+15005550006", "--connector", "A", "--dry-run", "--json")
+    assert TOKEN not in shown.output
+    assert json.loads(shown.stdout)["auth"] == f"{SID}:<hidden>"
