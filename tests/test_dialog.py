@@ -340,3 +340,18 @@ def test_a_server_address_warning_is_shown_again_before_each_confirmation(cli, c
     assert result.exit_code == 0, result.output
     assert result.stderr.count("the auth token will be sent to sms.example.com") == 2
     assert f'server_address = "{other}"' in config_path.read_text()
+
+
+@pytest.mark.parametrize("new_sid", [SID2, ""], ids=["account changed", "account kept"])
+def test_edit_asks_for_a_token_when_none_is_stored_for_either_account(cli, config_path: Path, new_sid: str):
+    assert add_with_flags(cli, "My Twilio", "--account-sid", SID, "--from", "+12345678987").exit_code == 0
+    keyring.delete_password("hubsms", SID)
+    answers = lines("", "", "", "", new_sid, "", TOKEN2, "", "", "f")
+    result = cli("connector", "edit", "My Twilio", input=answers)
+    assert result.exit_code == 0, result.output
+    assert "Enter keeps" not in result.stderr.split("Auth Token", 1)[1]
+    assert result.stderr.count("Auth Token (hidden): ") == 2
+    assert "error: an auth token is needed" in result.stderr
+    assert "--auth-token-stdin" not in result.stderr
+    assert stored_token(new_sid or SID) == TOKEN2
+    assert f'account_sid = "{new_sid or SID}"' in config_path.read_text()
