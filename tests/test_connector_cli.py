@@ -871,3 +871,23 @@ def test_edit_naming_an_unset_variable_warns_that_it_will_be_needed(cli):
     assert result.exit_code == 0, result.stderr
     assert "warning: LATER is not set: hubsms will need it when it sends" in result.stderr
     assert "warning" not in cli("connector", "edit", "A", "--from", "+12345678988").stderr
+
+
+# --- what is said about the stored token ---------------------------------------------------------
+
+
+def test_a_new_token_on_edit_names_only_the_other_connectors_of_the_account(cli):
+    add(cli, "First")
+    add(cli, "Second", tok=None)
+    result = cli("connector", "edit", "Second", "--auth-token-stdin", input=TOKEN2 + "\n")
+    assert result.exit_code == 0, result.stderr
+    assert "replaced the stored auth token of account AC…cdef, also used by: First\n" in result.stderr
+    assert stored_token(SID) == TOKEN2
+
+
+def test_a_new_token_of_the_only_connector_of_an_account_names_no_users(cli):
+    add(cli, "Only")
+    result = cli("connector", "edit", "Only", "--auth-token-stdin", input=TOKEN2 + "\n")
+    assert result.exit_code == 0, result.stderr
+    assert "warning: replaced the stored auth token of account AC…cdef\n" in result.stderr
+

@@ -258,7 +258,7 @@ def add_connector(path: Path, values: ConnectorInput, keyring: Keyring, *, token
         _check_unique(config, connector.name)
         change = Change(path, keyring)
         if token is not None:
-            _note_replaced_token(config, keyring, connector.account_sid, token, outcome)
+            _note_replaced_token(config, keyring, connector.account_sid, token, outcome, connector.name)
             change.set_token(connector.account_sid, token)
         elif connector.auth_token_env is None and keyring.get(connector.account_sid) is None:
             raise TokenMissing(
@@ -279,10 +279,11 @@ def _warn_unset_env(connector: Connector, outcome: Outcome) -> None:
         outcome.warnings.append(f"{variable} is not set: hubsms will need it when it sends")
 
 
-def _note_replaced_token(config: Config, keyring: Keyring, sid: str, token: str, outcome: Outcome) -> None:
+def _note_replaced_token(config: Config, keyring: Keyring, sid: str, token: str, outcome: Outcome, own: str) -> None:
+    """Warn that a new token replaces the account's, naming the other connectors it reaches."""
     previous = keyring.get(sid)
     if previous is not None and previous != token:
-        users = [c.name for c in config.connectors_of_account(sid)]
+        users = [c.name for c in config.connectors_of_account(sid) if c.name != own]
         outcome.warnings.append(
             f"replaced the stored auth token of account {model.mask_sid(sid)}"
             + (f", also used by: {', '.join(users)}" if users else "")
@@ -328,7 +329,7 @@ def _plan_token_change(
     config: Config, keyring: Keyring, old: Connector, new: Connector, token: str | None, change: Change, outcome: Outcome
 ) -> None:
     if token is not None:
-        _note_replaced_token(config, keyring, new.account_sid, token, outcome)
+        _note_replaced_token(config, keyring, new.account_sid, token, outcome, old.name)
         change.set_token(new.account_sid, token)
         return
     if new.auth_token_env:
