@@ -891,3 +891,9 @@ def test_a_new_token_of_the_only_connector_of_an_account_names_no_users(cli):
     assert result.exit_code == 0, result.stderr
     assert "warning: replaced the stored auth token of account AC…cdef\n" in result.stderr
 
+
+def test_removing_a_connector_whose_token_is_not_stored_says_nothing_of_deleting_it(cli):
+    add(cli, "Env", "--auth-token-env", "MY_TOKEN", tok=None)
+    result = cli("connector", "remove", "Env", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert "deleted the stored auth token" not in result.stderr

@@ -237,6 +237,8 @@ def delete_unused_tokens(config: Config, keyring: Keyring | None, sids: set[str]
         if config.connectors_of_account(sid) or keyring is None:
             continue
         try:
+            if keyring.get(sid) is None:  # nothing stored: nothing to say
+                continue
             keyring.delete(sid)
             outcome.notes.append(f"deleted the stored auth token of account {model.mask_sid(sid)}")
         except HubsmsError as exc:
