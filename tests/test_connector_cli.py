@@ -897,3 +897,45 @@ def test_removing_a_connector_whose_token_is_not_stored_says_nothing_of_deleting
     result = cli("connector", "remove", "Env", "--yes")
     assert result.exit_code == 0, result.stderr
     assert "deleted the stored auth token" not in result.stderr
+
+
+# --- remove's confirmation -------------------------------------------------------------------------
+
+
+ASK = {"HUBSMS_FORCE_INTERACTIVE": "1"}  # stands in for a terminal (CliRunner has none)
+
+
+@pytest.mark.parametrize("env", [ASK, None], ids=["terminal", "no terminal"])
+def test_remove_of_an_unknown_connector_exits_3_before_asking(cli, env):
+    add(cli, "Mine")
+    result = cli("connector", "remove", "Ghost", input="y\n", env=env)
+    assert_user_error(result, 3, 'no connector named "Ghost"')
+    assert "Remove connector" not in result.output
+
+
+def test_remove_asks_with_the_connector_spelling_and_removes_on_yes(cli):
+    add(cli, "My Twilio")
+    result = cli("connector", "remove", "my twilio", input="y\n", env=ASK)
+    assert result.exit_code == 0, result.stderr
+    assert 'Remove connector "My Twilio"? [y/N]:' in result.stderr
+    assert "Remove connector" not in result.stdout  # the prompt is on stderr
+    assert list_json(cli) == []
+
+
+def test_remove_declined_at_the_prompt_keeps_the_connector(cli, config_path):
+    add(cli, "Mine")
+    before = read_bytes(config_path)
+    result = cli("connector", "remove", "Mine", input="n\n", env=ASK)
+    assert result.exit_code == 130
+    assert "cancelled, nothing removed" in result.stderr
+    assert read_bytes(config_path) == before
+
+
+def test_remove_with_no_input_never_asks_and_needs_yes(cli, config_path):
+    add(cli, "Mine")
+    before = read_bytes(config_path)
+    result = cli("connector", "remove", "Mine", "--no-input", input="y\n", env=ASK)
+    assert_user_error(result, 2, 'removing "Mine" needs confirmation')
+    assert "--yes" in result.stderr and "Remove connector" not in result.output
+    assert read_bytes(config_path) == before
+    assert cli("connector", "remove", "Mine", "--no-input", "--yes").exit_code == 0

@@ -490,6 +490,11 @@ def show_connector(
     }, warnings
 
 
+def find_connector(path: Path, name: str) -> Connector:
+    """The connector called ``name`` (ConnectorNotFound otherwise), read without the lock."""
+    return _require(store.load(path), name)
+
+
 def show_settings(path: Path) -> dict[str, Any]:
     config = store.load(path)
     return {

@@ -224,6 +224,7 @@ def remove(
     name: NameArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     force: ForceOption = False,
+    no_input: NoInputOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Remove a connector, and its account's token when no other connector uses it."""
@@ -231,18 +232,20 @@ def remove(
     from hubsms.credentials import Keyring
 
     with user_errors():
-        if not yes:
-            _confirm_removal(name)
-        outcome = service.remove_connector(resolve_config_path(config, ctx), name, Keyring(), force=force)
+        path = resolve_config_path(config, ctx)
+        if not yes:  # an unknown name is said before anything is asked
+            _confirm_removal(service.find_connector(path, name).name, no_input)
+        outcome = service.remove_connector(path, name, Keyring(), force=force)
         _report(outcome)
         note(f'Removed connector "{outcome.connector.name}".')
 
 
-def _confirm_removal(name: str) -> None:
+def _confirm_removal(name: str, no_input: bool) -> None:
+    from hubsms.cli.dialog import is_interactive
     from hubsms.errors import MissingValue
 
-    if not sys.stdin.isatty():
+    if not is_interactive(no_input):
         raise MissingValue(f'removing "{name}" needs confirmation', "give --yes to remove without a prompt")
-    if not typer.confirm(f'Remove connector "{name}"?', default=False):
+    if not typer.confirm(f'Remove connector "{name}"?', default=False, err=True):
         sys.stderr.write("cancelled, nothing removed\n")
         raise typer.Exit(130)
