@@ -415,7 +415,10 @@ def test_force_clears_the_default_and_the_plans_that_used_the_connector(cli, con
     with_plans(config_path, "Mine", {"Enterprise": "Mine", "Free": "Other"})
     result = cli("connector", *command)
     assert result.exit_code == 0, result.stderr
-    assert "cleared the uses" in result.stderr
+    assert (
+        "warning: cleared Global Settings' default SMS connector (it was \"Mine\"); "
+        'removed plan "Enterprise" (it used "Mine")\n'
+    ) in result.stderr
     settings = json.loads(cli("settings", "show", "--json").stdout)
     assert settings["default_sms_connector"] is None
     assert settings["plans"] == {"Free": "Other"}

@@ -144,10 +144,11 @@ def test_taking_away_a_used_connector_is_refused_naming_its_uses(cli, used, conf
     assert config_path.read_bytes() == before
 
 
-def test_deactivate_with_force_clears_the_uses_and_says_so(cli, used):
+def test_deactivate_with_force_clears_the_default_removes_the_plans_and_says_so(cli, used):
     result = cli("connector", "deactivate", "Prod", "--force")
     assert result.exit_code == 0, result.output
-    assert 'cleared the uses of "Prod"' in result.stderr and 'plan "Enterprise"' in result.stderr
+    assert "cleared Global Settings' default SMS connector (it was \"Prod\")" in result.stderr
+    assert 'removed plan "Enterprise" (it used "Prod")' in result.stderr
     assert plans_json(cli) == []
     settings = json.loads(cli("settings", "show", "--json").stdout)
     assert settings["default_sms_connector"] is None

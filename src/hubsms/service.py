@@ -373,21 +373,24 @@ def replace_connector(config: Config, old: Connector, new: Connector) -> None:
 
 def _release_uses(config: Config, name: str, force: bool, action: str, outcome: Outcome) -> None:
     """Refuse to take a connector from the default and plans that use it, unless ``force``,
-    which clears those uses and says so."""
+    which clears the default, removes those plans, and says so."""
     uses = config.uses_of(name)
     if not uses:
         return
     if not force:
         raise ConnectorInUse(
             f'cannot {action} "{name}": it is used by {", ".join(uses)}',
-            "choose another connector there first, or give --force to clear these uses",
+            "choose another connector there first, or give --force to clear the default and remove those plans",
         )
+    done = []
     if config.default_sms_connector == name:
         config.default_sms_connector = None
+        done.append(f"cleared Global Settings' default SMS connector (it was \"{name}\")")
     for plan_name, plan in list(config.plans.items()):
         if plan.sms_connector == name:
             del config.plans[plan_name]
-    outcome.warnings.append(f'cleared the uses of "{name}": {", ".join(uses)}')
+            done.append(f'removed plan "{plan.name}" (it used "{name}")')
+    outcome.warnings.append("; ".join(done))
 
 
 def set_active(path: Path, name: str, active: bool, *, force: bool = False) -> Outcome:

@@ -37,7 +37,9 @@ TokenEnvOption = Annotated[
     Optional[str],
     typer.Option("--auth-token-env", metavar="VAR", help="Read the auth token from this environment variable when needed (stored as a reference, not the token).", show_default=False),
 ]
-ForceOption = Annotated[bool, typer.Option("--force", help="Also clear the default and plans that use it.")]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Also clear Global Settings' default and remove the service plans that use it.")
+]
 
 
 def _token_from_stdin(flag: bool) -> Optional[str]:

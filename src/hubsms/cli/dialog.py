@@ -374,7 +374,7 @@ def _ask_active(d: _Dialog) -> None:
 
 def _release_uses(d: _Dialog) -> bool:
     d.term.warn(f'"{d.original.name if d.original else d.form.name}" is used by {", ".join(d.used_by)}')
-    d.force = d.term.confirm("Deactivate it and clear those uses?", default=False)
+    d.force = d.term.confirm("Deactivate it, clearing the default and removing those plans?", default=False)
     return d.force
 
 
