@@ -272,3 +272,12 @@ def test_a_name_breaking_the_name_rule_is_refused(text, fragment):
     with pytest.raises(ConfigError) as info:
         store.parse(text, "conf.toml")
     assert fragment in info.value.message and info.value.hint
+
+
+def test_plan_names_differing_only_in_case_are_refused():
+    text = (
+        'schema_version = 1\n[plans.Gold]\nsms_connector = "A"\n[plans.gold]\nsms_connector = "A"\n'
+        '[connectors.A]\naccount_sid = "AC0123456789abcdef0123456789abcdef"\nfrom = "+15005550006"\n'
+    )
+    with pytest.raises(ConfigError, match="appears twice"):
+        store.parse(text)

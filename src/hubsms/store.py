@@ -129,6 +129,8 @@ def from_dict(data: dict[str, Any]) -> Config:
         _check_table_name(name, f'[plans."{name}"]', model.validate_plan_name)
         table = _table({"x": table}, "x", f'plans."{name}"')
         _check_keys(table, {"sms_connector"}, f'[plans."{name}"]')
+        if any(other.casefold() == name.casefold() for other in plans):
+            raise ConfigError(f'plan names must be unique (ignoring case): "{name}" appears twice', "rename or merge one")
         plans[name] = Plan(name=name, sms_connector=_required_str(table, "sms_connector", f'[plans."{name}"]'))
     config = Config(connectors=connectors, plans=plans, default_sms_connector=default)
     _check_references(config)
