@@ -38,8 +38,8 @@ echo "sandbox at $url"
 say "2. Add a connector pointing at it (the token goes to the keyring through stdin)"
 printf '%s\n' "$TOKEN" | show hubsms connector add "My Twilio" --account-sid "$SID" \
   --from 0015005550006 --server-address "$url/2010-04-01/Accounts" --auth-token-stdin
-printf '%s\n' "$TOKEN" | show hubsms connector add "Backup" --account-sid "$SID" \
-  --from HubSMS --server-address "$url/2010-04-01/Accounts" --inactive
+show hubsms connector add "Backup" --account-sid "$SID" \
+  --from HubSMS --server-address "$url/2010-04-01/Accounts" --inactive   # same account: its stored token
 
 say "3. What is there"
 show hubsms connector list
@@ -60,12 +60,12 @@ say "5. Check the connector's credentials"
 show hubsms connector test "My Twilio"
 
 say "6. Send a one-time password and wait for delivery"
-show hubsms otp send --to +15005550006 --wait --json | tee "$work/sent.json"
+show hubsms otp send --to +14155552671 --wait --json | tee "$work/sent.json"
 sent_code=$(sed -n 's/.*"code": "\([0-9]*\)".*/\1/p' "$work/sent.json")
 
 say "7. Read the code back from the sandbox, as a CI smoke test would"
-got=$(hubsms sandbox otp --to +15005550006 --wait 5)
-echo "\$ hubsms sandbox otp --to +15005550006 --wait 5"
+got=$(hubsms sandbox otp --to +14155552671 --wait 5)
+echo "\$ hubsms sandbox otp --to +14155552671 --wait 5"
 echo "$got"
 [ "$got" = "$sent_code" ] && echo "The code sent and the code received match: $got"
 show hubsms sandbox messages
