@@ -40,3 +40,13 @@ def test_no_arguments_prints_the_help():
     result = run()
     assert "Usage: hubsms" in result.stdout + result.stderr
     assert "error:" not in result.stderr
+
+
+def test_a_usage_error_without_a_command_context_still_names_the_command():
+    result = run("otp", "send", "--to")
+    assert result.returncode == 2
+    assert "see 'hubsms otp send -h'" in result.stderr
+
+
+def test_no_arguments_exits_2_with_the_help():
+    assert run().returncode == 2

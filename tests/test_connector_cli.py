@@ -77,7 +77,7 @@ def test_add_then_list_json_gives_one_row_with_the_stable_keys(cli):
             "provider": "Twilio",
             "purpose": "SMS Gateway",
             "from": FROM,
-            "account_sid": "AC…cdef",
+            "account_sid": SID,  # whole in JSON; the table masks it
             "active": True,
             "default": False,
             "used_by": [],
@@ -455,12 +455,20 @@ def test_the_token_is_in_the_keyring_and_nowhere_in_the_config_folder_or_any_out
         assert all(secret not in r.stdout + r.stderr for r in outputs)
 
 
-def test_a_new_token_for_an_account_replaces_the_old_one_with_a_warning_naming_its_users(cli):
+def test_add_never_replaces_another_token_of_the_account_and_names_its_users(cli, config_path):
     add(cli, "First")
+    before = read_bytes(config_path)
     result = add(cli, "Second", tok=TOKEN2)
-    assert result.exit_code == 0
-    assert "replaced the stored auth token of account AC…cdef, also used by: First" in result.stderr
-    assert stored_token(SID) == TOKEN2
+    assert_user_error(result, 2, "account AC…cdef already has a different auth token", "used by: First")
+    assert "connector edit NAME --auth-token-stdin" in result.stderr
+    assert stored_token(SID) == TOKEN
+    assert read_bytes(config_path) == before
+
+
+def test_add_with_the_same_token_as_stored_is_fine(cli):
+    add(cli, "First")
+    assert add(cli, "Second", tok=TOKEN).exit_code == 0
+    assert stored_token(SID) == TOKEN
 
 
 def test_a_second_connector_of_an_account_can_use_the_stored_token(cli):
@@ -849,15 +857,23 @@ def test_clearing_the_variable_keeps_the_connector_on_the_stored_token(cli):
     assert show_json(cli, "B")["token_source"] == "keyring"
 
 
-def test_an_edit_of_a_connector_whose_stored_token_is_gone_asks_for_one(cli, config_path):
-    add(cli, "A")
-    keyring.delete_password("hubsms", SID)
+def test_dropping_the_variable_with_nothing_stored_asks_for_a_token(cli, config_path):
+    add(cli, "A", "--auth-token-env", "MY_TOKEN", tok=None)
     before = read_bytes(config_path)
-    assert_user_error(cli("connector", "edit", "A", "--from", "+12345678988"), 4, "would have no auth token")
+    assert_user_error(cli("connector", "edit", "A", "--auth-token-env", ""), 4, "would have no auth token")
     assert read_bytes(config_path) == before
-    result = cli("connector", "edit", "A", "--from", "+12345678988", "--auth-token-stdin", input=TOKEN + "\n")
+    result = cli("connector", "edit", "A", "--auth-token-env", "", "--auth-token-stdin", input=TOKEN + "\n")
     assert result.exit_code == 0, result.stderr
     assert stored_token(SID) == TOKEN
+
+
+def test_an_unrelated_edit_needs_no_stored_token(cli, monkeypatch):
+    # The token may come from HUBSMS_AUTH_TOKEN; a new From does not touch the keyring.
+    add(cli, "A")
+    keyring.delete_password("hubsms", SID)
+    monkeypatch.setenv("HUBSMS_AUTH_TOKEN", TOKEN)
+    result = cli("connector", "edit", "A", "--from", "+12345678988")
+    assert result.exit_code == 0, result.stderr
 
 
 def test_add_with_an_unset_variable_warns_that_it_will_be_needed(cli):
@@ -884,7 +900,8 @@ def test_a_new_token_on_edit_names_only_the_other_connectors_of_the_account(cli)
     add(cli, "Second", tok=None)
     result = cli("connector", "edit", "Second", "--auth-token-stdin", input=TOKEN2 + "\n")
     assert result.exit_code == 0, result.stderr
-    assert "replaced the stored auth token of account AC…cdef, also used by: First\n" in result.stderr
+    assert "replaced the stored auth token of account AC…cdef; it is also used by: First\n" in result.stderr
+    assert "warning:" not in result.stderr  # asked for: a message, not a warning
     assert stored_token(SID) == TOKEN2
 
 
@@ -892,7 +909,7 @@ def test_a_new_token_of_the_only_connector_of_an_account_names_no_users(cli):
     add(cli, "Only")
     result = cli("connector", "edit", "Only", "--auth-token-stdin", input=TOKEN2 + "\n")
     assert result.exit_code == 0, result.stderr
-    assert "warning: replaced the stored auth token of account AC…cdef\n" in result.stderr
+    assert "replaced the stored auth token of account AC…cdef\n" in result.stderr
 
 
 def test_removing_a_connector_whose_token_is_not_stored_says_nothing_of_deleting_it(cli):

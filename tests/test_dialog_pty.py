@@ -58,7 +58,7 @@ def add_through_the_dialog(child: pexpect.spawn) -> None:
     answer(child, "Logo (optional, Enter skips): ")
     answer(child, "Server Address [https://api.twilio.com/2010-04-01/Accounts]: ")
     answer(child, "Account SID: ", "AC123")
-    child.expect_exact("invalid Account SID (5 characters)")
+    child.expect_exact("invalid Account SID (5 characters, 34 needed)")
     answer(child, "Account SID: ", SID)
     answer(child, "Auth Token (hidden): ", TOKEN)
     answer(child, "From: ", "+12345678987")

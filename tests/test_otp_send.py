@@ -306,3 +306,33 @@ def test_fast_path_leaves_config_between_group_and_command_to_typer():
 
     assert fast.try_run(["otp", "--config", "x.toml", "send", "--to", "+15005550006"]) is None
     assert fast.try_run(["connector", "--config", "x.toml", "list"]) is None
+
+
+def test_ctrl_c_while_waiting_still_shows_the_sent_message(cli, sandbox, connector):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    sandbox.status_delay = 30
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hubsms", "otp", "send", "--to", "+15005550006", "--wait", "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+    )
+    deadline = time.monotonic() + 20
+    while not sandbox.messages() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=20)
+    [stored] = sandbox.messages()
+    assert process.returncode == 130
+    assert json.loads(out)["sid"] == stored["sid"]
+    assert f"message {stored['sid']} was sent" in err
+
+
+def test_remove_says_a_connector_is_in_use_before_asking(cli, sandbox, connector):
+    result = cli("connector", "remove", "Sandbox", env={"HUBSMS_FORCE_INTERACTIVE": "1"}, input="y\n")
+    assert result.exit_code == 3
+    assert "Remove connector" not in result.output

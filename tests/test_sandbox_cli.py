@@ -246,3 +246,15 @@ def test_curl_send_then_messages_and_otp_end_to_end(served, tmp_path) -> None:
     assert "482913" in listed.stdout and TO in listed.stdout
     code = subprocess.run([HUBSMS, "sandbox", "otp", "--to", TO], capture_output=True, text=True, env=env, timeout=20)
     assert (code.returncode, code.stdout) == (0, "482913\n")
+
+
+def test_serve_with_a_database_it_cannot_open_is_a_usage_error(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "hubsms", "sandbox", "serve", "--port", "0", "--db", str(tmp_path / "no" / "x.db")],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: cannot open the message database")

@@ -75,3 +75,39 @@ def test_dry_run_json_never_holds_the_token(cli, monkeypatch):
     shown = cli("otp", "send", "--to", "+15005550006", "--connector", "A", "--dry-run", "--json")
     assert TOKEN not in shown.output
     assert json.loads(shown.stdout)["auth"] == f"{SID}:<hidden>"
+
+
+def run(*args: str, input: str | None = None):
+    import subprocess
+
+    return subprocess.run([sys.executable, "-m", "hubsms", *args], input=input, capture_output=True, text=True, timeout=60)
+
+
+def test_a_token_typed_as_an_argument_is_hidden_in_the_usage_error():
+    result = run("otp", "send", "--to", "+15005550006", "--auth-token-stdin", TOKEN)
+    assert result.returncode == 2
+    assert TOKEN not in result.stderr
+    assert "<hidden>" in result.stderr
+
+
+def test_a_token_given_as_the_connector_name_is_refused(cli, config_path):
+    result = cli("connector", "add", TOKEN, "--account-sid", SID, "--from", "+15005550006", "--auth-token-stdin",
+                 input=TOKEN + "\n")
+    assert result.exit_code == 2
+    assert "looks like an auth token" in result.stderr
+    assert TOKEN not in result.output
+    assert not config_path.exists()
+
+
+@pytest.mark.skipif(sys.platform.startswith("win"), reason="pseudo-terminals are POSIX")
+def test_ctrl_d_at_the_hidden_token_prompt_cancels_with_130(cli):
+    assert add(cli, "--auth-token-stdin", input=TOKEN + "\n").exit_code == 0
+    child = pexpect.spawn(
+        sys.executable, ["-m", "hubsms", "otp", "send", "--to", "+15005550006", "--connector", "A", "--dry-run",
+                         "--auth-token-stdin"], env=dict(os.environ), encoding="utf-8", timeout=15,
+    )
+    child.expect_exact("Auth token (hidden): ")
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130

@@ -165,10 +165,9 @@ def resolve_token(
             f"or set {TOKEN_ENV}" + (f" or {connector.auth_token_env}" if connector.auth_token_env else ""),
         )
     try:
-        validate_auth_token(found.value)
+        return Token(validate_auth_token(found.value), found.source)
     except InvalidValue as exc:  # the message says what is wrong, never the value
         raise CredentialsError(f"the auth token from {found.source} is unusable: {exc.message}", exc.hint) from None
-    return found
 
 
 def find_token(

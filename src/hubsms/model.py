@@ -21,6 +21,7 @@ LOGO_EXTENSIONS: Final = ("jpeg", "jpg", "gif", "png")
 _SID_RE = re.compile(r"AC[0-9a-fA-F]{32}")
 _MG_RE = re.compile(r"MG[0-9a-fA-F]{32}")
 _HEX32_RE = re.compile(r"[0-9a-fA-F]{32}")
+_TOKENISH_RE = re.compile(r"[0-9a-fA-F]{30,34}")  # a token, give or take a slip of the finger
 _E164_RE = re.compile(r"\+[1-9][0-9]{7,14}")
 _SHORT_CODE_RE = re.compile(r"[0-9]{5,6}")
 _ALPHA_SENDER_RE = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}")
@@ -141,6 +142,10 @@ def validate_name(value: str) -> str:
     name = value.strip()
     if not name:
         raise InvalidValue("name", "the connector name is empty", "give 1-64 characters")
+    if _TOKENISH_RE.fullmatch(name):
+        raise InvalidValue(
+            "name", "that looks like an auth token, not a name", "the token goes on stdin with --auth-token-stdin"
+        )
     if len(name) > NAME_MAX:
         raise InvalidValue(
             "name", f"the connector name has {len(name)} characters", "use at most 64 characters"
@@ -196,7 +201,7 @@ def validate_env_name(value: str, field_name: str = "auth_token_env") -> str:
     """The name of an environment variable. The value is never repeated in an error: a token
     typed where its variable's name belongs must not be shown."""
     name = value.strip()
-    if _HEX32_RE.fullmatch(name):
+    if _TOKENISH_RE.fullmatch(name):
         raise InvalidValue(
             field_name,
             "that looks like an auth token, not the name of an environment variable",
@@ -209,6 +214,13 @@ def validate_env_name(value: str, field_name: str = "auth_token_env") -> str:
             "use letters, digits and underscores, not starting with a digit, e.g. TWILIO_AUTH_TOKEN",
         )
     return name
+
+
+FROM_RULE: Final = (
+    "use an E.164 number (+ or 00, then 8-15 digits), a 5-6 digit short code, an "
+    "alphanumeric sender ID (1-11 letters, digits or spaces, at least one letter) or a "
+    "Messaging Service SID (MG + 32 hex digits)"
+)
 
 
 def validate_from(value: str) -> tuple[str, str | None]:
@@ -230,9 +242,7 @@ def validate_from(value: str) -> tuple[str, str | None]:
     raise InvalidValue(
         "from",
         f"invalid From {value!r}",
-        "use an E.164 number (+ or 00, then 8-15 digits), a 5-6 digit short code, an "
-        "alphanumeric sender ID (1-11 letters, digits or spaces, at least one letter) or a "
-        "Messaging Service SID (MG + 32 hex digits)",
+        FROM_RULE,
     )
 
 
@@ -350,7 +360,7 @@ def validate_logo(filename: str, data: bytes) -> str:
 
 def _shape(value: str) -> str:
     """What is wrong with a rejected SID, without repeating it: it could be a pasted token."""
-    parts = [f"{len(value)} characters"]
+    parts = [f"{len(value)} characters, 34 needed" if len(value) != 34 else "34 characters"]
     if not value.startswith("AC"):
         parts.append("not starting with AC")
     if not re.fullmatch(r"[0-9a-fA-F]*", value[2:]):

@@ -260,7 +260,7 @@ def add_connector(path: Path, values: ConnectorInput, keyring: Keyring, *, token
         _check_unique(config, connector.name)
         change = Change(path, keyring)
         if token is not None:
-            _note_replaced_token(config, keyring, connector.account_sid, token, outcome, connector.name)
+            _refuse_other_token(config, keyring, connector.account_sid, token)
             change.set_token(connector.account_sid, token)
         elif connector.auth_token_env is None and keyring.get(connector.account_sid) is None:
             raise TokenMissing(
@@ -281,14 +281,28 @@ def _warn_unset_env(connector: Connector, outcome: Outcome) -> None:
         outcome.warnings.append(f"{variable} is not set: hubsms will need it when it sends")
 
 
+def _refuse_other_token(config: Config, keyring: Keyring, sid: str, token: str) -> None:
+    """``add`` never replaces an account's token by the way: the keyring entry serves every
+    connector of the account, in every config file. Rotating it is ``edit``'s job."""
+    previous = keyring.get(sid)
+    if previous is not None and previous != token:
+        users = [c.name for c in config.connectors_of_account(sid)]
+        raise InvalidValue(
+            "auth_token",
+            f"account {model.mask_sid(sid)} already has a different auth token in the keyring"
+            + (f" (used by: {', '.join(users)})" if users else " (used by connectors of this account, maybe in another config file)"),
+            "add without a token to use the stored one; to rotate it: hubsms connector edit NAME --auth-token-stdin",
+        )
+
+
 def _note_replaced_token(config: Config, keyring: Keyring, sid: str, token: str, outcome: Outcome, own: str) -> None:
-    """Warn that a new token replaces the account's, naming the other connectors it reaches."""
+    """Say that a new token replaced the account's, naming the other connectors it reaches."""
     previous = keyring.get(sid)
     if previous is not None and previous != token:
         users = [c.name for c in config.connectors_of_account(sid) if c.name != own]
-        outcome.warnings.append(
+        outcome.notes.append(
             f"replaced the stored auth token of account {model.mask_sid(sid)}"
-            + (f", also used by: {', '.join(users)}" if users else "")
+            + (f"; it is also used by: {', '.join(users)}" if users else "")
         )
 
 
@@ -337,7 +351,9 @@ def _plan_token_change(
     if new.auth_token_env:
         return
     if new.account_sid == old.account_sid:
-        if keyring.get(new.account_sid) is None:  # e.g. --auth-token-env "" with nothing stored
+        # Only dropping the variable reference can leave the connector without a token; other
+        # edits do not touch the keyring (the token may well come from HUBSMS_AUTH_TOKEN).
+        if old.auth_token_env and keyring.get(new.account_sid) is None:
             raise TokenMissing(
                 f'"{new.name}" would have no auth token: none is stored for account {model.mask_sid(new.account_sid)}',
                 "give it with --auth-token-stdin (the token on stdin), or keep --auth-token-env VAR",
@@ -447,7 +463,7 @@ def connector_rows(config: Config, active: bool | None = None) -> list[dict[str,
             "provider": c.provider_info.label,
             "purpose": c.purpose,
             "from": c.from_,
-            "account_sid": model.mask_sid(c.account_sid),
+            "account_sid": c.account_sid,
             "active": c.active,
             "default": config.default_sms_connector == c.name,
             "used_by": config.uses_of(c.name),
@@ -580,6 +596,8 @@ def prepare_otp(
     chosen = choose_connector(store.load(path), connector, plan)
     token = resolve_token(chosen, keyring, stdin_token=stdin_token)
     warnings = [warning] if warning else []
+    if number == chosen.from_:
+        warnings.append(f"{number} is also the sender of \"{chosen.name}\": Twilio refuses a message to its own From")
     segments = otp.count_segments(body)
     if segments > 1:
         warnings.append(f"the message takes {segments} SMS segments (each is billed)")
@@ -746,3 +764,13 @@ def check_final(message: dict[str, Any], timeout: float) -> None:
             f"no final status for {message.get('sid')} within {timeout:g} s (last: {message.get('status')})",
             "the message may still arrive; wait longer with --timeout, or look it up by its SID",
         )
+
+
+def check_removable(path: Path, name: str, force: bool = False) -> Connector:
+    """The connector ``remove`` would remove: ConnectorNotFound, or ConnectorInUse unless
+    ``force``, before anyone is asked to confirm (read without the lock; remove checks again)."""
+    config = store.load(path)
+    connector = _require(config, name)
+    if not force:
+        _release_uses(config, connector.name, False, "remove", Outcome())
+    return connector

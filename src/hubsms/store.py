@@ -147,7 +147,7 @@ def _connector_from(name: str, table: dict[str, Any]) -> Connector:
         env = _optional_str(table, "auth_token_env", where)
         sender = _required_str(table, "from", where)
         if not model.is_sender_shape(sender):
-            raise InvalidValue("from", f"invalid from {sender!r}", "see the From rules in the README")
+            raise InvalidValue("from", f"invalid from {sender!r}", model.FROM_RULE)
         active = table.get("active", True)
         if not isinstance(active, bool):
             raise ConfigError(f"{where} active must be true or false, not {active!r}")

@@ -329,7 +329,7 @@ def check_delivery(message: Mapping[str, Any]) -> None:
     code = message.get("error_code")
     code = code if isinstance(code, int) else None
     raise DeliveryFailed(
-        f"message {message.get('sid')} to {message.get('to')} is {status}: "
+        f"message {message.get('sid')} to {message.get('to')} ended {status}: "
         f"{describe_delivery_error(code)}",
         "The carrier did not deliver the SMS; check the number, or look the message up in "
         "the Twilio console (Monitor > Logs > Messaging).",

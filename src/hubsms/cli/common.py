@@ -45,10 +45,18 @@ def note(text: str) -> None:
 
 def report_error(err: HubsmsError) -> int:
     """Print an error (and its hint) as one or two lines on stderr; return its exit code."""
-    _say("error:", "1;31", err.message)
+    _say("error:", "1;31", hide_tokens(err.message))
     if err.hint:
-        _say("hint:", "36", err.hint)
+        _say("hint:", "36", hide_tokens(err.hint))
     return int(err.exit_code)
+
+
+def hide_tokens(text: str) -> str:
+    """Replace what looks like an auth token (32 hex digits standing alone, not the tail of
+    an AC…/SM… SID) with <hidden>: a last guard for text that repeats what a user typed."""
+    import re
+
+    return re.sub(r"(?<![0-9A-Za-z])[0-9a-fA-F]{32,}(?![0-9A-Za-z])", "<hidden>", text)
 
 
 def print_json(data: Any) -> None:

@@ -235,8 +235,8 @@ def remove(
 
     with user_errors():
         path = resolve_config_path(config, ctx)
-        if not yes:  # an unknown name is said before anything is asked
-            _confirm_removal(service.find_connector(path, name).name, no_input)
+        if not yes:  # an unknown name, or one in use, is said before anything is asked
+            _confirm_removal(service.check_removable(path, name, force).name, no_input)
         outcome = service.remove_connector(path, name, Keyring(), force=force)
         _report(outcome)
         note(f'Removed connector "{outcome.connector.name}".')

@@ -326,6 +326,8 @@ def _token_keeper(d: _Dialog) -> str | None:
         return f"the token stored for {model.mask_sid(sid)}"
     if d.original is not None and d.original.account_sid != sid and _stored_token(d, d.original.account_sid):
         return f"the token of {model.mask_sid(d.original.account_sid)}, moved to the new account"
+    if d.original is not None and d.original.account_sid == sid and not d.original.auth_token_env:
+        return "the connector's current token (e.g. from HUBSMS_AUTH_TOKEN)"
     return None  # a connector is saved only with its token: Enter would only fail at Finish
 
 

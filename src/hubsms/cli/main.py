@@ -22,6 +22,9 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
         code = 130
+    except EOFError:  # Ctrl-D at a prompt, as Typer's own prompts say it
+        sys.stderr.write("\ncancelled, nothing written\n")
+        code = 130
     except Exception as exc:
         if "--debug" in args or os.environ.get(DEBUG_ENV):
             raise
@@ -46,7 +49,7 @@ def _run_typer(args: list[str]) -> int:
         err.show()
         return int(err.exit_code)
     except exceptions.UsageError as err:
-        path = err.ctx.command_path if err.ctx is not None else "hubsms"
+        path = err.ctx.command_path if err.ctx is not None else _command_path(args)
         _say_error(err.format_message(), f"see '{path} -h' for what it takes")
         return int(err.exit_code)
     except exceptions.ClickException as err:
@@ -56,6 +59,16 @@ def _run_typer(args: list[str]) -> int:
         sys.stderr.write("cancelled, nothing written\n")
         return 130
     return result if isinstance(result, int) else 0
+
+
+def _command_path(args: list[str]) -> str:
+    """``hubsms`` and the words before the first option: the command a usage error is about."""
+    words = []
+    for arg in args:
+        if arg.startswith("-"):
+            break
+        words.append(arg)
+    return " ".join(["hubsms", *words[:2]])
 
 
 def _say_error(message: str, hint: str | None) -> None:

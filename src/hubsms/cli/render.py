@@ -30,6 +30,8 @@ def _cell(value: Any) -> Any:
         return Text("yes" if value else "no", style="green" if value else "dim")
     if isinstance(value, list):
         return Text(", ".join(value))
+    if isinstance(value, dict):
+        return Text(", ".join(f"{key} → {item}" for key, item in value.items()))
     return Text("" if value is None else str(value))
 
 
@@ -50,8 +52,17 @@ def print_connector_list(rows: list[dict[str, Any]], as_json: bool) -> None:
     for key, title in _LIST_COLUMNS:
         table.add_column(title, no_wrap=key in _NO_WRAP, min_width=_MIN_WIDTH.get(key))
     for row in rows:
-        table.add_row(*(_cell(row[key]) for key, _ in _LIST_COLUMNS))
+        table.add_row(*(_cell(_shown(row, key)) for key, _ in _LIST_COLUMNS))
     stdout_console().print(table)
+
+
+def _shown(row: dict[str, Any], key: str) -> Any:
+    """A list row's value as the table shows it: the Account SID masked (JSON has it whole)."""
+    if key == "account_sid":
+        from hubsms.model import mask_sid
+
+        return mask_sid(row[key])
+    return row[key]
 
 
 def _print_tab_separated(rows: list[dict[str, Any]]) -> None:
@@ -66,7 +77,7 @@ def _print_tab_separated(rows: list[dict[str, Any]]) -> None:
         return "" if value is None else str(value).replace("\t", " ")
 
     lines = ["\t".join(title for _, title in _LIST_COLUMNS)]
-    lines += ["\t".join(text(row[key]) for key, _ in _LIST_COLUMNS) for row in rows]
+    lines += ["\t".join(text(_shown(row, key)) for key, _ in _LIST_COLUMNS) for row in rows]
     sys.stdout.write("\n".join(lines) + "\n")
 
 
@@ -82,5 +93,5 @@ def print_record(record: dict[str, Any], as_json: bool, labels: dict[str, str] |
     table.add_column()
     for key, value in record.items():
         label = (labels or {}).get(key, key.replace("_", " "))
-        table.add_row(label, _cell("—" if value is None or value == [] else value))
+        table.add_row(label, _cell("—" if value is None or value == [] or value == {} else value))
     stdout_console().print(table)

@@ -67,6 +67,17 @@ def _parse_outcomes(options: list[str]) -> dict[str, Any]:
     return outcomes
 
 
+def _make_server(host: str, port: int, db: Optional[Path], *options: Any) -> SandboxServer:
+    import sqlite3
+
+    from hubsms.sandbox.server import SandboxServer
+
+    try:
+        return SandboxServer(host, port, db, *options)
+    except sqlite3.Error as exc:
+        raise InvalidValue("db", f"cannot open the message database {db}: {exc}", "give a file in a folder that exists and is writable") from None
+
+
 def _bind(server: SandboxServer, host: str, port: int) -> None:
     try:
         server.bind()
@@ -110,9 +121,7 @@ def serve(
         token, source = _resolve_token(auth_token_env, auth_token_stdin)
         _check_host(host, allow_remote)
         outcomes = _parse_outcomes(outcome or [])
-        from hubsms.sandbox.server import SandboxServer
-
-        server = SandboxServer(host, port, db, token, status_delay, outcomes, verbose, test_account_sid or ())
+        server = _make_server(host, port, db, token, status_delay, outcomes, verbose, test_account_sid or ())
         _bind(server, host, port)
         print(f"listening on {server.url}", flush=True)
         if not is_loopback(host):

@@ -71,6 +71,10 @@ def _follow(client: Any, prepared: Any, sent: dict[str, Any], timeout: float, qu
         _show_sent(prepared, sent, quiet)
         err.message = f"message {sent.get('sid')} was sent ({sent.get('status')}), but following it failed: {err.message}"
         raise
+    except KeyboardInterrupt:
+        _show_sent(prepared, sent, quiet)
+        sys.stderr.write(f"\nmessage {sent.get('sid')} was sent; stopped waiting for its delivery\n")
+        raise
 
 
 def stdin_token(flag: bool) -> Optional[str]:

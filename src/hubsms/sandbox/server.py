@@ -125,6 +125,12 @@ class _HTTPServer(ThreadingHTTPServer):
             else:
                 self._connections.discard(connection)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up before its answer (a read timeout) is not an error of ours."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
     def close_connections(self) -> None:
         """End idle keep-alive connections so their threads finish at shutdown."""
         with self._connections_lock:
