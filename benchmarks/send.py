@@ -39,7 +39,7 @@ else:
 code = f"{secrets.randbelow(10**6):06d}"
 answer = requests.post(
     url,
-    data={"To": "+15005550006", "From": "+15005550006", "Body": f"Your SigningHub verification code is {code}."},
+    data={"To": "+14155552671", "From": "+15005550006", "Body": f"Your SigningHub verification code is {code}."},
     auth=(sid, token),
     timeout=(5, 15),
 )
@@ -98,7 +98,7 @@ def main() -> int:
                 env=env, input=TOKEN + "\n", text=True, check=True, capture_output=True,
             )
             plain = [sys.executable, "-c", PLAIN_SCRIPT]
-            send = [*hubsms, "otp", "send", "--to", "+15005550006", "--connector", "Bench", "--json"]
+            send = [*hubsms, "otp", "send", "--to", "+14155552671", "--connector", "Bench", "--json"]
             plain_env = {**env, "BENCH_URL": f"{accounts}/{SID}/Messages.json", "BENCH_SID": SID}
             cases = {"env": {"HUBSMS_AUTH_TOKEN": TOKEN}, "keyring": {}}
             print(f"python -c pass: {median_ms([sys.executable, '-c', 'pass'], env, args.runs):.1f} ms\n")
