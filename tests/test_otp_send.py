@@ -206,6 +206,8 @@ def test_rate_limit_is_retried_and_sends_once(cli, sandbox, connector):
     result = send(cli, "--to", "+15005550006", "--json")
     assert result.exit_code == 0, result.output
     assert len(sandbox.messages()) == 1
+    assert "Twilio answered 429 (too many requests); retrying in" in result.stderr
+    assert "retrying" not in result.stdout
 
 
 def test_read_timeout_exits_6_without_a_second_message(cli, sandbox, connector):

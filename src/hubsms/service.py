@@ -616,13 +616,17 @@ def send_otp(prepared: PreparedOtp, client: Any) -> dict[str, Any]:
     )
 
 
-def make_client(connector: Connector, token: Any, timeouts: tuple[float, float] | None = None) -> Any:
-    """A TwilioClient for a connector, with the given or the environment's timeouts."""
+def make_client(
+    connector: Connector, token: Any, timeouts: tuple[float, float] | None = None, on_retry: Any = None
+) -> Any:
+    """A TwilioClient for a connector, with the given or the environment's timeouts;
+    ``on_retry(text)`` hears of each retry."""
     from hubsms.twilio_client import TwilioClient, timeouts_from_env
 
     connect, read = timeouts or timeouts_from_env()
     return TwilioClient(
-        connector.account_sid, token.value, connector.server_address, connect_timeout=connect, read_timeout=read
+        connector.account_sid, token.value, connector.server_address, connect_timeout=connect, read_timeout=read,
+        on_retry=on_retry,
     )
 
 

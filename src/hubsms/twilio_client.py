@@ -159,16 +159,18 @@ class BoundedRetry(Retry):
 
     def __init__(
         self, *args: Any, budget: float = 30.0, deadline: float | None = None,
-        pause: float = 0.0, **kwargs: Any,
+        pause: float = 0.0, on_retry: Callable[[str], None] | None = None, **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.budget = budget
         self.deadline = deadline
         self.pause = pause
+        self.on_retry = on_retry
 
     def new(self, **kw: Any) -> BoundedRetry:
         kw.setdefault("budget", self.budget)
         kw.setdefault("deadline", self.deadline)
+        kw.setdefault("on_retry", self.on_retry)
         return super().new(**kw)
 
     def get_backoff_time(self) -> float:
@@ -202,13 +204,21 @@ class BoundedRetry(Retry):
         return self.get_backoff_time()
 
     def sleep(self, response: Any = None) -> None:
+        if self.on_retry is not None and self.history:
+            last = self.history[-1]
+            why = "Twilio answered 429 (too many requests)" if last.status == 429 else "could not connect"
+            self.on_retry(f"{why}; retrying in {self.pause:.1f} s (retry {len(self.history)})")
         if self.pause > 0:
             time.sleep(self.pause)
 
 
-def make_retry(retries: int, total_seconds: float, backoff_factor: float = 0.5) -> BoundedRetry:
-    """The retry policy of DESIGN.md: connect failures and 429 only, for every method."""
+def make_retry(
+    retries: int, total_seconds: float, backoff_factor: float = 0.5, on_retry: Callable[[str], None] | None = None
+) -> BoundedRetry:
+    """The retry policy of DESIGN.md: connect failures and 429 only, for every method.
+    ``on_retry`` is told of each retry before its pause."""
     return BoundedRetry(
+        on_retry=on_retry,
         total=retries, connect=retries, status=retries, read=False, other=0, redirect=0,
         allowed_methods=None, status_forcelist={429}, raise_on_status=False,
         raise_on_redirect=False, respect_retry_after_header=True,
@@ -228,7 +238,7 @@ class TwilioClient:
         self, account_sid: str, auth_token: str, base_url: str = DEFAULT_SERVER_ADDRESS, *,
         connect_timeout: float = DEFAULT_TIMEOUTS[0], read_timeout: float = DEFAULT_TIMEOUTS[1],
         retries: int = 3, retry_total_seconds: float = 30.0, backoff_factor: float = 0.5,
-        session: requests.Session | None = None,
+        session: requests.Session | None = None, on_retry: Callable[[str], None] | None = None,
     ) -> None:
         self.account_sid = account_sid
         self.base_url = base_url.rstrip("/")
@@ -238,7 +248,7 @@ class TwilioClient:
         self._session = session if session is not None else requests.Session()
         if is_loopback(urlsplit(self.base_url).hostname or ""):
             self._session.trust_env = False  # a local sandbox is never reached through a proxy
-        adapter = HTTPAdapter(max_retries=make_retry(retries, retry_total_seconds, backoff_factor))
+        adapter = HTTPAdapter(max_retries=make_retry(retries, retry_total_seconds, backoff_factor, on_retry))
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
 

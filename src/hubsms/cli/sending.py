@@ -52,7 +52,7 @@ def run_send(options: SendOptions) -> None:
         return
     limits = service.choose_timeouts(options.connect_timeout, options.read_timeout)
     wait_for = service.check_seconds(options.timeout, "--timeout") if options.wait else None
-    with service.make_client(prepared.connector, prepared.token, limits) as client:
+    with service.make_client(prepared.connector, prepared.token, limits, on_retry=note) as client:
         sent = service.send_otp(prepared, client)
         final = _follow(client, prepared, sent, wait_for, options.json) if wait_for else sent
     _show_sent(prepared, final, options.json)
