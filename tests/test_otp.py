@@ -7,12 +7,11 @@ from collections import Counter
 import pytest
 
 from hubsms.errors import ExitCode, InvalidValue
+from hubsms.model import count_segments, is_gsm7
 from hubsms.otp import (
     DEFAULT_TEMPLATE,
-    count_segments,
     format_validity,
     generate_code,
-    is_gsm7,
     render_message,
     template_fields,
     validate_code,

@@ -377,3 +377,36 @@ def logo_filename(name: str, extension: str) -> str:
     """A file name for a connector's logo: the name in lower case, other characters as '-'."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "logo"
     return f"{slug}.{extension}"
+
+
+# --- SMS segments (used by otp and by the sandbox, which counts them as Twilio does) -----
+
+GSM7_BASIC: Final = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION: Final = frozenset("^{}\\[~]|€\f")
+
+
+def is_gsm7(body: str) -> bool:
+    """True when every character fits the GSM-7 alphabet (basic or extension set)."""
+    return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in body)
+
+
+def _pack(units: list[int], single: int, multi: int) -> int:
+    """Segments for units of 1 or 2 (an escape pair or a surrogate pair is never split)."""
+    if sum(units) <= single:
+        return 1
+    segments, used = 1, 0
+    for size in units:
+        if used + size > multi:
+            segments, used = segments + 1, 0
+        used += size
+    return segments
+
+
+def count_segments(body: str) -> int:
+    """SMS segments of ``body``: GSM-7 160 or 153 per part, else UCS-2 70 or 67 per part."""
+    if is_gsm7(body):
+        return _pack([2 if ch in GSM7_EXTENSION else 1 for ch in body], 160, 153)
+    return _pack([2 if ord(ch) > 0xFFFF else 1 for ch in body], 70, 67)

@@ -598,7 +598,7 @@ def prepare_otp(
     warnings = [warning] if warning else []
     if number == chosen.from_:
         warnings.append(f"{number} is also the sender of \"{chosen.name}\": Twilio refuses a message to its own From")
-    segments = otp.count_segments(body)
+    segments = model.count_segments(body)
     if segments > 1:
         warnings.append(f"the message takes {segments} SMS segments (each is billed)")
     return PreparedOtp(chosen, token, number, body, code, validity, warnings)

@@ -22,13 +22,13 @@ from urllib.parse import parse_qs
 from hubsms.sandbox import page
 from hubsms.sandbox.listing import list_messages
 from hubsms.sandbox.state import BadRequest, FaultQueue, Fault, Outcomes, RequestCounter, parse_fault, parse_outcome
+from hubsms.model import count_segments
 from hubsms.sandbox.store import MessageStore, Query
 from hubsms.sandbox.twilio import (
     ACCOUNT_SID_RE,
     MESSAGE_SID_RE,
     TwilioError,
     account_resource,
-    count_segments,
     current_resource,
     find_code,
     message_resource,

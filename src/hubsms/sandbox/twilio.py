@@ -124,52 +124,6 @@ def find_code(body: str | None) -> str | None:
     return match.group(0) if match else None
 
 
-# --- segments ---------------------------------------------------------------------------
-
-_GSM_BASIC: Final = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM_EXTENDED: Final = frozenset("^{}\\[~]|€\f")
-
-
-def _gsm_weights(body: str) -> list[int] | None:
-    weights = []
-    for char in body:
-        if char in _GSM_BASIC:
-            weights.append(1)
-        elif char in _GSM_EXTENDED:
-            weights.append(2)  # escape + char: never split across segments
-        else:
-            return None
-    return weights
-
-
-def _ucs2_weights(body: str) -> list[int]:
-    # Characters outside the BMP take a surrogate pair that stays in one segment.
-    return [2 if ord(char) > 0xFFFF else 1 for char in body]
-
-
-def _pack(weights: list[int], single: int, multi: int) -> int:
-    if sum(weights) <= single:
-        return 1
-    segments, used = 1, 0
-    for weight in weights:
-        if used + weight > multi:
-            segments, used = segments + 1, 0
-        used += weight
-    return segments
-
-
-def count_segments(body: str) -> int:
-    """Segments as Twilio counts them: GSM-7 160 alone / 153 each when concatenated,
-    else UCS-2 70 / 67 (UTF-16 units)."""
-    gsm = _gsm_weights(body)
-    if gsm is not None:
-        return _pack(gsm, 160, 153)
-    return _pack(_ucs2_weights(body), 70, 67)
-
-
 # --- create validation ------------------------------------------------------------------
 
 
