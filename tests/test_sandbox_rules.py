@@ -7,9 +7,9 @@ import email.utils
 import pytest
 
 from hubsms.sandbox.state import BadRequest, parse_fault, parse_outcome_option
+from hubsms.model import count_segments
 from hubsms.sandbox.twilio import (
     TwilioError,
-    count_segments,
     find_code,
     new_message_sid,
     rfc2822,

@@ -19,10 +19,18 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Final
 from urllib.parse import parse_qs
 
+from hubsms.model import count_segments
 from hubsms.sandbox import page
 from hubsms.sandbox.listing import list_messages
-from hubsms.sandbox.state import BadRequest, FaultQueue, Fault, Outcomes, RequestCounter, parse_fault, parse_outcome
-from hubsms.model import count_segments
+from hubsms.sandbox.state import (
+    BadRequest,
+    Fault,
+    FaultQueue,
+    Outcomes,
+    RequestCounter,
+    parse_fault,
+    parse_outcome,
+)
 from hubsms.sandbox.store import MessageStore, Query
 from hubsms.sandbox.twilio import (
     ACCOUNT_SID_RE,
