@@ -491,3 +491,12 @@ def test_export_piped_into_apply_in_real_processes_has_nothing_to_do(cli, mixed,
     assert pipeline.returncode == 0, pipeline.stderr
     assert "nothing to do: the config already matches <stdin>" in pipeline.stderr
     assert (config_path.stat().st_mtime_ns, state(config_path)) == before
+
+
+def test_apply_names_every_missing_token_variable_at_once(cli, tmp_path):
+    example = Path(__file__).resolve().parents[1] / "connectors.example.toml"
+    result = cli("apply", str(example), "--dry-run")
+    assert result.exit_code == 4, result.output
+    hint = [line for line in result.stderr.splitlines() if line.startswith("hint:")][0]
+    for variable in ("TWILIO_AUTH_TOKEN", "TWILIO_MARKETING_AUTH_TOKEN", "HUBSMS_SANDBOX_AUTH_TOKEN"):
+        assert variable in hint

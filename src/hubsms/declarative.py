@@ -247,19 +247,22 @@ class _Planner:
             if token is not None:
                 _check_one_token(pending, connector, variable, token)
                 pending[connector.account_sid] = (token, variable)
-        for connector in wanted:
-            if refs[connector.name] is None and connector.account_sid not in pending:
-                self._require_stored(connector)
+        self._require_stored([c for c in wanted if refs[c.name] is None and c.account_sid not in pending])
         self.tokens = {sid: token for sid, (token, _) in pending.items() if self._stored_token(sid) != token}
 
-    def _require_stored(self, connector: Connector) -> None:
-        if self._stored_token(connector.account_sid) is None:
-            variable = connector.auth_token_env
-            raise TokenMissing(
-                f"{variable} is not set and the keyring holds no auth token for account "
-                f'{model.mask_sid(connector.account_sid)} (connector "{connector.name}")',
-                f"set {variable} to the account's auth token (32 hexadecimal digits) and run apply again",
-            )
+    def _require_stored(self, connectors: list[Connector]) -> None:
+        """Every account without a token anywhere, named in one error: set them all at once."""
+        missing = [c for c in connectors if self._stored_token(c.account_sid) is None]
+        if not missing:
+            return
+        variables = list(dict.fromkeys(str(c.auth_token_env) for c in missing))
+        first = missing[0]
+        raise TokenMissing(
+            f"{first.auth_token_env} is not set and the keyring holds no auth token for account "
+            f'{model.mask_sid(first.account_sid)} (connector "{first.name}")'
+            + (f"; {len(missing) - 1} more connector(s) lack one too" if len(missing) > 1 else ""),
+            f"set {', '.join(variables)} (each the account's auth token, 32 hexadecimal digits) and run apply again",
+        )
 
     def _token_field(self, wanted: Connector, ref: str | None, creating: bool) -> tuple[Any, Any] | None:
         if ref is not None:
