@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from hubsms.cli.common import note, print_json, resolve_config_path, stdout_console, user_errors, warn
+from hubsms.cli.common import note, print_json, resolve_config_path, user_errors, warn
 from hubsms.cli.options import ConfigOption, JsonOption
 
 _ACTION_STYLE = {"create": "green", "update": "yellow", "remove": "red", "unchanged": "dim"}
@@ -70,18 +70,16 @@ def _print_changes(changes: list[Any], as_json: bool) -> None:
         return
     if not changes:
         return
-    from rich.table import Table
     from rich.text import Text
 
-    table = Table(header_style="bold")
-    for title in ("Action", "Kind", "Name"):
-        table.add_column(title, no_wrap=True)
-    table.add_column("Fields", overflow="fold")
-    for change in changes:
-        table.add_row(
-            Text(change.action, style=_ACTION_STYLE[change.action]), Text(change.kind), Text(change.name), Text(_fields_text(change))
-        )
-    stdout_console().print(table)
+    from hubsms.cli.render import Column, print_table
+
+    columns = [Column(title, no_wrap=True) for title in ("Action", "Kind", "Name")]
+    columns.append(Column("Fields", overflow="fold"))
+    rows = [
+        [Text(c.action, style=_ACTION_STYLE[c.action]), c.kind, c.name, _fields_text(c)] for c in changes
+    ]
+    print_table(columns, rows)
 
 
 def _fields_text(change: Any) -> str:

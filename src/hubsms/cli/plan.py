@@ -6,7 +6,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from hubsms.cli.common import note, print_json, resolve_config_path, stdout_console, user_errors
+from hubsms.cli.common import note, print_json, resolve_config_path, user_errors
 from hubsms.cli.options import ConfigOption, JsonOption, command_group
 
 app = command_group("Service plans: which SMS connector each plan uses.")
@@ -30,13 +30,10 @@ def _print_plans(rows: list[dict[str, Any]], as_json: bool) -> None:
     if not rows:
         note("No service plans. Add one: hubsms plan set NAME --sms-connector CONNECTOR")
         return
-    from rich.table import Table
-    from rich.text import Text
+    from hubsms.cli.render import Column, print_table
 
-    table = Table("Plan", "SMS connector", "Connector active", header_style="bold")
-    for row in rows:
-        table.add_row(Text(row["name"]), Text(row["sms_connector"]), Text("yes" if row["connector_active"] else "no"))
-    stdout_console().print(table)
+    columns = [Column("Plan"), Column("SMS connector"), Column("Connector active", no_wrap=True)]
+    print_table(columns, [[row["name"], row["sms_connector"], row["connector_active"]] for row in rows])
 
 
 @app.command("set")

@@ -26,6 +26,8 @@ _NO_WRAP = {"from", "account_sid", "active", "default"}
 def _cell(value: Any) -> Any:
     from rich.text import Text
 
+    if isinstance(value, Text):
+        return value
     if isinstance(value, bool):
         return Text("yes" if value else "no", style="green" if value else "dim")
     if isinstance(value, list):
@@ -42,18 +44,8 @@ def print_connector_list(rows: list[dict[str, Any]], as_json: bool) -> None:
     if not rows:
         note("No connectors. Add one: hubsms connector add NAME --account-sid AC... --from +1... --auth-token-stdin")
         return
-    if not sys.stdout.isatty():
-        _print_tab_separated(rows)
-        return
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, collapse_padding=True)
-    for key, title in _LIST_COLUMNS:
-        table.add_column(title, no_wrap=key in _NO_WRAP, min_width=_MIN_WIDTH.get(key))
-    for row in rows:
-        table.add_row(*(_cell(_shown(row, key)) for key, _ in _LIST_COLUMNS))
-    stdout_console().print(table)
+    columns = [Column(title, no_wrap=key in _NO_WRAP, min_width=_MIN_WIDTH.get(key)) for key, title in _LIST_COLUMNS]
+    print_table(columns, [[_shown(row, key) for key, _ in _LIST_COLUMNS] for row in rows])
 
 
 def _shown(row: dict[str, Any], key: str) -> Any:
@@ -65,19 +57,41 @@ def _shown(row: dict[str, Any], key: str) -> Any:
     return row[key]
 
 
-def _print_tab_separated(rows: list[dict[str, Any]]) -> None:
-    """The table for a pipe or a file: a header line, then one connector a line, the columns
-    separated by tabs (as gh does). Rich's table is for a person at a terminal."""
+class Column:
+    """A table column: its title and how rich lays it out on a terminal."""
 
+    def __init__(self, title: str, **layout: Any) -> None:
+        self.title = title
+        self.layout = {k: v for k, v in layout.items() if v is not None}
+
+
+def print_table(columns: list[Column], rows: list[list[Any]]) -> None:
+    """Rows for people: a rich table on a terminal; piped or in a file, a header line and one
+    row a line, the columns separated by tabs (as gh does), for grep, cut and awk."""
+    if not sys.stdout.isatty():
+        _print_tab_separated(columns, rows)
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, collapse_padding=True)
+    for column in columns:
+        table.add_column(column.title, **column.layout)
+    for row in rows:
+        table.add_row(*(_cell(value) for value in row))
+    stdout_console().print(table)
+
+
+def _print_tab_separated(columns: list[Column], rows: list[list[Any]]) -> None:
     def text(value: Any) -> str:
         if isinstance(value, bool):
             return "yes" if value else "no"
         if isinstance(value, list):
             return ", ".join(value)
-        return "" if value is None else str(value).replace("\t", " ")
+        return "" if value is None else " ".join(str(value).split("\t")).replace("\n", "; ")
 
-    lines = ["\t".join(title for _, title in _LIST_COLUMNS)]
-    lines += ["\t".join(text(_shown(row, key)) for key, _ in _LIST_COLUMNS) for row in rows]
+    lines = ["\t".join(column.title for column in columns)]
+    lines += ["\t".join(text(value) for value in row) for row in rows]
     sys.stdout.write("\n".join(lines) + "\n")
 
 

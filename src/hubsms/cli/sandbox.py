@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from hubsms.cli.common import note, print_json, stdout_console, user_errors, warn
+from hubsms.cli.common import note, print_json, user_errors, warn
 from hubsms.cli.options import JsonOption, command_group
 from hubsms.errors import InvalidValue, MissingValue, NetworkError
 from hubsms.model import is_loopback
@@ -130,12 +130,6 @@ def serve(
         _run(server)
 
 
-def _text(value: Any) -> Any:
-    from rich.text import Text
-
-    return Text("" if value is None else str(value))  # user text: never read as markup
-
-
 def _short_time(rfc2822: str) -> str:
     from email.utils import parsedate_to_datetime
 
@@ -146,18 +140,17 @@ def _short_time(rfc2822: str) -> str:
 
 
 def _render_messages(messages: list[dict[str, Any]]) -> None:
-    from rich.table import Table
+    from hubsms.cli.render import Column, print_table
 
-    table = Table(show_lines=False)
-    table.add_column("Time (UTC)", overflow="fold")
-    for column in ("To", "From", "Status", "Code"):
-        table.add_column(column, no_wrap=True)  # numbers and codes are read whole
-    table.add_column("Body", overflow="fold", ratio=1)
+    columns = [Column("Time (UTC)", overflow="fold")]
+    columns += [Column(title, no_wrap=True) for title in ("To", "From", "Status", "Code")]  # read whole
+    columns.append(Column("Body", overflow="fold", ratio=1))
+    rows = []
     for m in messages:
         status = m["status"] + (f" ({m['error_code']})" if m.get("error_code") else "")
         sender = m.get("from") or m.get("messaging_service_sid")
-        table.add_row(*(_text(v) for v in (_short_time(m["date_created"]), m["to"], sender, status, m.get("code"), m["body"])))
-    stdout_console().print(table)
+        rows.append([_short_time(m["date_created"]), m["to"], sender, status, m.get("code"), m["body"]])
+    print_table(columns, rows)
 
 
 @app.command()
