@@ -30,11 +30,7 @@ def _cell(value: Any) -> Any:
         return value
     if isinstance(value, bool):
         return Text("yes" if value else "no", style="green" if value else "dim")
-    if isinstance(value, list):
-        return Text(", ".join(value))
-    if isinstance(value, dict):
-        return Text(", ".join(f"{key} → {item}" for key, item in value.items()))
-    return Text("" if value is None else str(value))
+    return Text("" if value is None or value == [] else _plain(value))  # user text: never markup
 
 
 def print_connector_list(rows: list[dict[str, Any]], as_json: bool) -> None:
@@ -84,11 +80,7 @@ def print_table(columns: list[Column], rows: list[list[Any]]) -> None:
 
 def _print_tab_separated(columns: list[Column], rows: list[list[Any]]) -> None:
     def text(value: Any) -> str:
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        if isinstance(value, list):
-            return ", ".join(value)
-        return "" if value is None else " ".join(str(value).split("\t")).replace("\n", "; ")
+        return "" if value is None or value == [] else " ".join(_plain(value).split("\t")).replace("\n", "; ")
 
     lines = ["\t".join(column.title for column in columns)]
     lines += ["\t".join(text(value) for value in row) for row in rows]
@@ -96,16 +88,23 @@ def _print_tab_separated(columns: list[Column], rows: list[list[Any]]) -> None:
 
 
 def print_record(record: dict[str, Any], as_json: bool, labels: dict[str, str] | None = None) -> None:
-    """One object: JSON, or a two-column table of field and value."""
+    """One object: JSON, or one line per field, the values aligned."""
     if as_json:
         print_json(record)
         return
-    from rich.table import Table
+    names = {key: (labels or {}).get(key, key.replace("_", " ")) for key in record}
+    width = max(len(name) for name in names.values())
+    lines = [f"{names[key].ljust(width)}  {_plain(value)}".rstrip() for key, value in record.items()]
+    sys.stdout.write("\n".join(lines) + "\n")
 
-    table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column()
-    for key, value in record.items():
-        label = (labels or {}).get(key, key.replace("_", " "))
-        table.add_row(label, _cell("—" if value is None or value == [] or value == {} else value))
-    stdout_console().print(table)
+
+def _plain(value: Any) -> str:
+    if value is None or value == [] or value == {}:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key} → {item}" for key, item in value.items())
+    return str(value)
