@@ -460,9 +460,17 @@ def test_add_never_replaces_another_token_of_the_account_and_names_its_users(cli
     before = read_bytes(config_path)
     result = add(cli, "Second", tok=TOKEN2)
     assert_user_error(result, 2, "account AC…cdef already has a different auth token", "used by: First")
-    assert "connector edit NAME --auth-token-stdin" in result.stderr
+    assert "--replace-token" in result.stderr
     assert stored_token(SID) == TOKEN
     assert read_bytes(config_path) == before
+
+
+def test_add_with_replace_token_replaces_it_for_every_connector_of_the_account(cli):
+    add(cli, "First")
+    result = add(cli, "Second", "--replace-token", tok=TOKEN2)
+    assert result.exit_code == 0, result.stderr
+    assert "replaced the stored auth token of account AC…cdef; it is also used by: First" in result.stderr
+    assert stored_token(SID) == TOKEN2
 
 
 def test_add_with_the_same_token_as_stored_is_fine(cli):

@@ -297,10 +297,10 @@ def test_a_failure_while_waiting_still_shows_the_sent_message(cli, sandbox, conn
     "args",
     [("--connect-timeout", "inf"), ("--read-timeout", "nan"), ("--read-timeout", "601"), ("--wait", "--timeout", "nan")],
 )
-def test_timeouts_must_be_finite_and_at_most_600_seconds(cli, sandbox, connector, args):
+def test_timeouts_must_be_finite_and_within_bounds(cli, sandbox, connector, args):
     result = send(cli, "--to", "+15005550006", *args)
     assert result.exit_code == 2, result.output
-    assert "at most 600 seconds" in result.stderr
+    assert "must be more than 0 and at most" in result.stderr
 
 
 def test_fast_path_leaves_config_between_group_and_command_to_typer():

@@ -111,3 +111,37 @@ def test_ctrl_d_at_the_hidden_token_prompt_cancels_with_130(cli):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
+
+
+def test_sids_and_variable_names_are_not_hidden_in_errors():
+    from hubsms.cli.common import hide_tokens
+
+    sid = "AC0123456789abcdef0123456789abcdef"
+    assert hide_tokens(f"account {sid}") == f"account {sid}"
+    assert hide_tokens(f"set HUBSMS_TOKEN_{sid.upper()}") == f"set HUBSMS_TOKEN_{sid.upper()}"
+    assert hide_tokens(f"/2010-04-01/{sid}/Messages.json") == f"/2010-04-01/{sid}/Messages.json"
+    assert hide_tokens("folder/" + "ab" * 32 + "/c.toml") == "folder/" + "ab" * 32 + "/c.toml"
+    assert hide_tokens(f"extra argument(s) ({TOKEN})") == "extra argument(s) (<hidden>)"
+
+
+def test_a_name_made_of_hex_digits_in_a_file_still_loads(cli, config_path):
+    config_path.parent.mkdir(parents=True, exist_ok=True)
+    guid = "6f1c2d3e4b5a69788796a5b4c3d2e1f0"
+    config_path.write_text(
+        f'schema_version = 1\n[plans."{guid}"]\nsms_connector = "A"\n'
+        f'[connectors.A]\naccount_sid = "{SID}"\nfrom = "+15005550006"\n'
+    )
+    result = cli("plan", "list", "--json")
+    assert result.exit_code == 0, result.output
+    assert guid in result.stdout
+
+
+def test_records_survive_a_console_without_unicode(cli):
+    import subprocess
+
+    assert add(cli, "--auth-token-stdin", input=TOKEN + "\n").exit_code == 0
+    assert cli("plan", "set", "Gold", "--sms-connector", "A").exit_code == 0
+    result = subprocess.run([sys.executable, "-m", "hubsms", "settings", "show"], capture_output=True,
+                            env={**os.environ, "PYTHONIOENCODING": "cp1252"}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert b"Gold: A" in result.stdout

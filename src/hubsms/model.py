@@ -21,7 +21,6 @@ LOGO_EXTENSIONS: Final = ("jpeg", "jpg", "gif", "png")
 _SID_RE = re.compile(r"AC[0-9a-fA-F]{32}")
 _MG_RE = re.compile(r"MG[0-9a-fA-F]{32}")
 _HEX32_RE = re.compile(r"[0-9a-fA-F]{32}")
-_TOKENISH_RE = re.compile(r"[0-9a-fA-F]{30,34}")  # a token, give or take a slip of the finger
 _E164_RE = re.compile(r"\+[1-9][0-9]{7,14}")
 _SHORT_CODE_RE = re.compile(r"[0-9]{5,6}")
 _ALPHA_SENDER_RE = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}")
@@ -142,10 +141,6 @@ def validate_name(value: str) -> str:
     name = value.strip()
     if not name:
         raise InvalidValue("name", "the connector name is empty", "give 1-64 characters")
-    if _TOKENISH_RE.fullmatch(name):
-        raise InvalidValue(
-            "name", "that looks like an auth token, not a name", "the token goes on stdin with --auth-token-stdin"
-        )
     if len(name) > NAME_MAX:
         raise InvalidValue(
             "name", f"the connector name has {len(name)} characters", "use at most 64 characters"
@@ -197,11 +192,16 @@ def validate_auth_token(value: str) -> str:
     return token
 
 
+def looks_like_token(value: str) -> bool:
+    """Exactly 32 hexadecimal digits: the shape of a Twilio auth token."""
+    return bool(_HEX32_RE.fullmatch(value.strip()))
+
+
 def validate_env_name(value: str, field_name: str = "auth_token_env") -> str:
     """The name of an environment variable. The value is never repeated in an error: a token
     typed where its variable's name belongs must not be shown."""
     name = value.strip()
-    if _TOKENISH_RE.fullmatch(name):
+    if _HEX32_RE.fullmatch(name):
         raise InvalidValue(
             field_name,
             "that looks like an auth token, not the name of an environment variable",

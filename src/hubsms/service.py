@@ -73,7 +73,7 @@ def check_fields(values: ConnectorInput, base: Connector | None = None) -> tuple
     current: dict[str, Any] = {} if base is None else base._asdict()
     given = values.given()
     if "name" in given:
-        current["name"] = model.validate_name(given["name"])
+        current["name"] = _check_new_name(given["name"])
     if "provider" in given:
         current["provider"] = model.validate_provider(given["provider"])
     provider = model.PROVIDERS[current.get("provider", model.TWILIO.key)]
@@ -95,6 +95,16 @@ def check_fields(values: ConnectorInput, base: Connector | None = None) -> tuple
         if not current.get(name):
             raise MissingValue(f"missing {name.rstrip('_').replace('_', ' ')}", f"give {flag}")
     return Connector(**current), warnings, logo
+
+
+def _check_new_name(value: str) -> str:
+    """A name being given now: the field's rule, and not an auth token typed in the wrong
+    place (``add --auth-token-stdin TOKEN`` makes the token the NAME). Names already in a
+    file are not held to this."""
+    name = model.validate_name(value)
+    if model.looks_like_token(name):
+        raise InvalidValue("name", "that looks like an auth token, not a name", "the token goes on stdin with --auth-token-stdin")
+    return name
 
 
 def read_logo(path: Path) -> Logo:
@@ -248,9 +258,12 @@ def delete_unused_tokens(config: Config, keyring: Keyring | None, sids: set[str]
 # --- use cases ---------------------------------------------------------------------------
 
 
-def add_connector(path: Path, values: ConnectorInput, keyring: Keyring, *, token: str | None = None) -> Outcome:
+def add_connector(
+    path: Path, values: ConnectorInput, keyring: Keyring, *, token: str | None = None, replace_token: bool = False
+) -> Outcome:
     """Create a connector. The token comes from ``token`` (stored in the keyring), from the
-    variable named by ``auth_token_env``, or is the one already stored for the account."""
+    variable named by ``auth_token_env``, or is the one already stored for the account. A
+    different stored token is replaced only with ``replace_token``."""
     connector, warnings, logo = check_fields(values)
     token = check_token(token) if token is not None else None
     outcome = Outcome(warnings=warnings)
@@ -260,7 +273,10 @@ def add_connector(path: Path, values: ConnectorInput, keyring: Keyring, *, token
         _check_unique(config, connector.name)
         change = Change(path, keyring)
         if token is not None:
-            _refuse_other_token(config, keyring, connector.account_sid, token)
+            if replace_token:
+                _note_replaced_token(config, keyring, connector.account_sid, token, outcome, connector.name)
+            else:
+                _refuse_other_token(config, keyring, connector.account_sid, token)
             change.set_token(connector.account_sid, token)
         elif connector.auth_token_env is None and keyring.get(connector.account_sid) is None:
             raise TokenMissing(
@@ -290,8 +306,9 @@ def _refuse_other_token(config: Config, keyring: Keyring, sid: str, token: str) 
         raise InvalidValue(
             "auth_token",
             f"account {model.mask_sid(sid)} already has a different auth token in the keyring"
-            + (f" (used by: {', '.join(users)})" if users else " (used by connectors of this account, maybe in another config file)"),
-            "add without a token to use the stored one; to rotate it: hubsms connector edit NAME --auth-token-stdin",
+            + (f" (used by: {', '.join(users)})" if users else " (from another config file, or left over)"),
+            "add without a token to use the stored one, or give --replace-token to replace it for every "
+            "connector of the account",
         )
 
 
@@ -730,15 +747,16 @@ def list_plans(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-MAX_SECONDS = 600.0
+MAX_SECONDS = 600.0  # for one connection or one answer
+MAX_WAIT_SECONDS = 86400.0  # for a delivery report
 
 
-def check_seconds(value: float | None, option: str) -> float | None:
-    """A number of seconds given on the command line: more than 0, at most 600, finite."""
+def check_seconds(value: float | None, option: str, maximum: float = MAX_SECONDS) -> float | None:
+    """A number of seconds given on the command line: more than 0, at most ``maximum``, finite."""
     if value is None:
         return None
-    if not 0 < value <= MAX_SECONDS:  # also false for nan
-        raise InvalidValue(option, f"{option} must be more than 0 and at most {MAX_SECONDS:g} seconds", f"e.g. {option} 10")
+    if not 0 < value <= maximum:  # also false for nan
+        raise InvalidValue(option, f"{option} must be more than 0 and at most {maximum:g} seconds", f"e.g. {option} 10")
     return value
 
 

@@ -52,18 +52,29 @@ def report_error(err: HubsmsError) -> int:
 
 
 def hide_tokens(text: str) -> str:
-    """Replace what looks like an auth token (32 hex digits standing alone, not the tail of
-    an AC…/SM… SID) with <hidden>: a last guard for text that repeats what a user typed."""
+    """Replace what looks like an auth token (exactly 32 hex digits standing alone: not part
+    of an AC…/SM… SID, a longer hex run or a NAME_LIKE_THIS) with <hidden>: a last guard for
+    text that repeats what a user typed."""
     import re
 
-    return re.sub(r"(?<![0-9A-Za-z])[0-9a-fA-F]{32,}(?![0-9A-Za-z])", "<hidden>", text)
+    return re.sub(r"(?<![0-9A-Za-z_])[0-9a-fA-F]{32}(?![0-9A-Za-z_])", "<hidden>", text)
 
 
 def print_json(data: Any) -> None:
     """Data for scripts: stdout holds only this JSON document."""
     import json
 
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_out(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_out(text: str) -> None:
+    """Text on stdout; a character its encoding lacks (a cp1252 console, say) becomes '?'
+    rather than an error."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        encoding = sys.stdout.encoding or "ascii"
+        sys.stdout.write(text.encode(encoding, "replace").decode(encoding))
     sys.stdout.flush()
 
 

@@ -66,6 +66,7 @@ def add(
     active: ActiveOption = None,
     auth_token_stdin: TokenStdinOption = False,
     auth_token_env: TokenEnvOption = None,
+    replace_token: Annotated[bool, typer.Option("--replace-token", help="Replace a different token already stored for the account (every connector of the account uses the new one).")] = False,
     no_input: NoInputOption = False,
     config: ConfigOption = None,
 ) -> None:
@@ -84,7 +85,7 @@ def add(
         if dialog.is_interactive(no_input):
             outcome = dialog.run_add(path, values, _dialog_token(auth_token_stdin))
         else:
-            outcome = _add_from_flags(path, values, auth_token_stdin)
+            outcome = _add_from_flags(path, values, auth_token_stdin, replace_token)
         _report(outcome)
         c = outcome.connector
         note(f'Added connector "{c.name}" ({c.provider_info.label}, {c.purpose}, {"active" if c.active else "inactive"}).')
@@ -99,12 +100,13 @@ def _check_one_token_source(auth_token_stdin: bool, auth_token_env: Optional[str
         )
 
 
-def _add_from_flags(path: Path, values: ConnectorInput, auth_token_stdin: bool) -> Outcome:
+def _add_from_flags(path: Path, values: ConnectorInput, auth_token_stdin: bool, replace_token: bool) -> Outcome:
     from hubsms import service
     from hubsms.credentials import Keyring
 
     _require_values(NAME=values.name, account_sid=values.account_sid, from_=values.from_)
-    return service.add_connector(path, values, Keyring(), token=_token_from_stdin(auth_token_stdin))
+    token = _token_from_stdin(auth_token_stdin)
+    return service.add_connector(path, values, Keyring(), token=token, replace_token=replace_token)
 
 
 def _dialog_token(auth_token_stdin: bool) -> Optional[str]:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from hubsms.cli.common import note, print_json, resolve_config_path, user_errors, warn
+from hubsms.cli.common import note, print_json, resolve_config_path, user_errors, warn, write_out
 from hubsms.cli.options import ConfigOption, JsonOption
 
 _ACTION_STYLE = {"create": "green", "update": "yellow", "remove": "red", "unchanged": "dim"}
@@ -103,4 +103,4 @@ def export(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption =
         if json_:
             print_json(data)
         else:
-            sys.stdout.write(declarative.dumps_desired(data, path))
+            write_out(declarative.dumps_desired(data, path))

@@ -491,7 +491,8 @@ def run_add(path: Path, given: ConnectorInput, token: str | None) -> Outcome:
     d = _Dialog(Terminal(), form, pending, _other_names(path), Keyring())
 
     def save(d: _Dialog) -> Outcome:
-        return service.add_connector(path, d.form.to_input(), d.keyring, token=d.form.token)
+        # A token typed although one is stored (Enter would have kept it) is a replacement.
+        return service.add_connector(path, d.form.to_input(), d.keyring, token=d.form.token, replace_token=True)
 
     return _run(d, save)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from hubsms.cli.common import note, print_json, stdout_console
+from hubsms.cli.common import note, print_json, stdout_console, write_out
 
 _LIST_COLUMNS = (
     ("name", "Name"),
@@ -84,7 +84,7 @@ def _print_tab_separated(columns: list[Column], rows: list[list[Any]]) -> None:
 
     lines = ["\t".join(column.title for column in columns)]
     lines += ["\t".join(text(value) for value in row) for row in rows]
-    sys.stdout.write("\n".join(lines) + "\n")
+    write_out("\n".join(lines) + "\n")
 
 
 def print_record(record: dict[str, Any], as_json: bool, labels: dict[str, str] | None = None) -> None:
@@ -95,7 +95,7 @@ def print_record(record: dict[str, Any], as_json: bool, labels: dict[str, str] |
     names = {key: (labels or {}).get(key, key.replace("_", " ")) for key in record}
     width = max(len(name) for name in names.values())
     lines = [f"{names[key].ljust(width)}  {_plain(value)}".rstrip() for key, value in record.items()]
-    sys.stdout.write("\n".join(lines) + "\n")
+    write_out("\n".join(lines) + "\n")
 
 
 def _plain(value: Any) -> str:
@@ -106,5 +106,5 @@ def _plain(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     if isinstance(value, dict):
-        return ", ".join(f"{key} → {item}" for key, item in value.items())
+        return ", ".join(f"{key}: {item}" for key, item in value.items())
     return str(value)

@@ -51,7 +51,7 @@ def run_send(options: SendOptions) -> None:
         _show_dry_run(prepared, options.json)
         return
     limits = service.choose_timeouts(options.connect_timeout, options.read_timeout)
-    wait_for = service.check_seconds(options.timeout, "--timeout") if options.wait else None
+    wait_for = service.check_seconds(options.timeout, "--timeout", service.MAX_WAIT_SECONDS) if options.wait else None
     with service.make_client(prepared.connector, prepared.token, limits, on_retry=note) as client:
         sent = service.send_otp(prepared, client)
         final = _follow(client, prepared, sent, wait_for, options.json) if wait_for else sent
