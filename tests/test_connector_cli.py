@@ -235,6 +235,18 @@ def test_a_good_logo_is_copied_beside_the_config_and_stored_as_a_relative_path(c
     assert show_json(cli, "My Twilio")["logo"] == "logos/my-twilio.png"
 
 
+def test_no_logo_removes_the_logo_and_its_file(cli, config_path, tmp_path):
+    source = tmp_path / "brand.png"
+    source.write_bytes(PNG)
+    assert add(cli, "My Twilio", "--logo", str(source)).exit_code == 0
+    result = cli("connector", "edit", "My Twilio", "--no-logo")
+    assert result.exit_code == 0, result.stderr
+    assert "logo" not in config_path.read_text()
+    assert not (config_path.parent / "logos" / "my-twilio.png").exists()
+    both = cli("connector", "edit", "My Twilio", "--no-logo", "--logo", str(source))
+    assert both.exit_code == 2
+
+
 def test_two_connectors_with_the_same_logo_slug_get_two_files(cli, config_path, tmp_path):
     source = tmp_path / "a.gif"
     source.write_bytes(GIF)

@@ -331,14 +331,18 @@ def edit_connector(
     *,
     token: str | None = None,
     force: bool = False,
+    clear_logo: bool = False,
 ) -> Outcome:
     """Change a connector. A rename keeps the default and plans pointing at it; a changed
-    Account SID moves the token (unless the new account has one); ``token`` replaces it."""
+    Account SID moves the token (unless the new account has one); ``token`` replaces it;
+    ``clear_logo`` drops the logo (its file goes when no connector uses it)."""
     token = check_token(token) if token is not None else None
     keyring.preload()
     with store.locked(path) as config:
         old = _require(config, name)
         new, warnings, logo = check_fields(values, base=old)
+        if clear_logo:
+            new = new.with_changes(logo=None)
         outcome = Outcome(warnings=warnings)
         if new.name != old.name:
             _check_unique(config, new.name, ignore=old.name)

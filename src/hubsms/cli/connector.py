@@ -171,6 +171,7 @@ def edit(
     account_sid: SidOption = None,
     from_: FromOption = None,
     logo: LogoOption = None,
+    no_logo: Annotated[bool, typer.Option("--no-logo", help="Remove the connector's logo.")] = False,
     server_address: ServerOption = None,
     active: ActiveOption = None,
     auth_token_stdin: TokenStdinOption = False,
@@ -191,12 +192,14 @@ def edit(
             name=new_name, logo=logo, server_address=server_address, account_sid=account_sid,
             from_=from_, active=active, auth_token_env=auth_token_env,
         )
+        if logo is not None and no_logo:
+            _usage("give either --logo or --no-logo, not both")
         path = resolve_config_path(config, ctx)
-        if not values.given() and not auth_token_stdin and dialog.is_interactive(no_input):
+        if not values.given() and not (auth_token_stdin or no_logo) and dialog.is_interactive(no_input):
             outcome = dialog.run_edit(path, name, force)
         else:
             token = _token_from_stdin(auth_token_stdin)
-            outcome = service.edit_connector(path, name, values, Keyring(), token=token, force=force)
+            outcome = service.edit_connector(path, name, values, Keyring(), token=token, force=force, clear_logo=no_logo)
         _report(outcome)
         note(f'Saved connector "{outcome.connector.name}".')
 
