@@ -5,6 +5,7 @@ environment."""
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import keyring
@@ -12,6 +13,12 @@ import pytest
 from keyrings.alt.file import PlaintextKeyring
 
 pytest_plugins = ["sandbox_fixture"]
+
+# A run started in the background by a non-interactive shell inherits SIGINT ignored, and so
+# would every hubsms the tests start, which Ctrl-C tests then could not interrupt. A handler
+# here (not SIG_IGN) means the children start with SIGINT's default again.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 FILE_BACKEND = "keyrings.alt.file.PlaintextKeyring"
 
