@@ -38,7 +38,6 @@ class Provider(NamedTuple):
     label: str
     purpose: str
     default_server_address: str
-    official_host: str
 
 
 TWILIO: Final = Provider(
@@ -46,7 +45,6 @@ TWILIO: Final = Provider(
     label="Twilio",
     purpose="SMS Gateway",
     default_server_address="https://api.twilio.com/2010-04-01/Accounts",
-    official_host="api.twilio.com",
 )
 PROVIDERS: Final[dict[str, Provider]] = {TWILIO.key: TWILIO}
 
@@ -76,9 +74,6 @@ class Connector(NamedTuple):
 
     def with_changes(self, **changes: object) -> Connector:
         return self._replace(**changes)
-
-    def as_dict(self) -> dict[str, object]:
-        return self._asdict()
 
 
 class Plan(NamedTuple):

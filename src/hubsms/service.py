@@ -118,10 +118,6 @@ def read_logo(path: Path) -> Logo:
     return Logo(data, model.validate_logo(path.name, data))
 
 
-def check_token(token: str) -> str:
-    return model.validate_auth_token(token)
-
-
 def _require(config: Config, name: str) -> Connector:
     connector = config.find(name)
     if connector is None:
@@ -265,7 +261,7 @@ def add_connector(
     variable named by ``auth_token_env``, or is the one already stored for the account. A
     different stored token is replaced only with ``replace_token``."""
     connector, warnings, logo = check_fields(values)
-    token = check_token(token) if token is not None else None
+    token = model.validate_auth_token(token) if token is not None else None
     outcome = Outcome(warnings=warnings)
     _warn_unset_env(connector, outcome)
     keyring.preload()
@@ -336,7 +332,7 @@ def edit_connector(
     """Change a connector. A rename keeps the default and plans pointing at it; a changed
     Account SID moves the token (unless the new account has one); ``token`` replaces it;
     ``clear_logo`` drops the logo (its file goes when no connector uses it)."""
-    token = check_token(token) if token is not None else None
+    token = model.validate_auth_token(token) if token is not None else None
     keyring.preload()
     with store.locked(path) as config:
         old = _require(config, name)
@@ -530,11 +526,6 @@ def show_connector(
     }, warnings
 
 
-def find_connector(path: Path, name: str) -> Connector:
-    """The connector called ``name`` (ConnectorNotFound otherwise), read without the lock."""
-    return _require(store.load(path), name)
-
-
 def show_settings(path: Path) -> dict[str, Any]:
     config = store.load(path)
     return {
@@ -574,23 +565,15 @@ class PreparedOtp(NamedTuple):
 def choose_connector(config: Config, connector: str | None = None, plan: str | None = None) -> Connector:
     """The connector to send with: ``connector``, else the plan's, else the default SMS
     connector. It must be active."""
-    if connector is not None:
-        chosen = _require(config, connector)
-    elif plan is not None:
+    if plan is not None and connector is None:
         return resolve_plan_connector(config, plan)
-    elif config.default_sms_connector is not None:
-        chosen = _require(config, config.default_sms_connector)
-    else:
+    name = connector if connector is not None else config.default_sms_connector
+    if name is None:
         raise MissingValue(
             "no connector given and no default SMS connector set",
             "give --connector NAME or --plan PLAN, or set one: hubsms settings set-default-sms NAME",
         )
-    if not chosen.active:
-        raise ConnectorInactive(
-            f'connector "{chosen.name}" is inactive and cannot send',
-            f'activate it: hubsms connector activate "{chosen.name}"',
-        )
-    return chosen
+    return _require_active(config, name, "send")
 
 
 def prepare_otp(

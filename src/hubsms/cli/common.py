@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -41,6 +41,14 @@ def note(text: str) -> None:
     """A status message on stderr."""
     sys.stderr.write(text + "\n")
     sys.stderr.flush()
+
+
+def report(warnings: Iterable[str] = (), notes: Iterable[str] = ()) -> None:
+    """What a change has to say: its warnings, then its notes, on stderr."""
+    for text in warnings:
+        warn(text)
+    for text in notes:
+        note(text)
 
 
 def report_error(err: HubsmsError) -> int:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from hubsms.cli.common import note, resolve_config_path, user_errors, warn
+from hubsms.cli.common import note, report, resolve_config_path, user_errors, warn
 from hubsms.cli.options import ConfigOption, JsonOption, NoInputOption, command_group
 
 if TYPE_CHECKING:
@@ -48,13 +48,6 @@ def _token_from_stdin(flag: bool) -> Optional[str]:
     return read_token_stream(sys.stdin) if flag else None
 
 
-def _report(outcome: object) -> None:
-    for text in getattr(outcome, "warnings", []):
-        warn(text)
-    for text in getattr(outcome, "notes", []):
-        note(text)
-
-
 @app.command("add")
 def add(
     ctx: typer.Context,
@@ -86,7 +79,7 @@ def add(
             outcome = dialog.run_add(path, values, _dialog_token(auth_token_stdin))
         else:
             outcome = _add_from_flags(path, values, auth_token_stdin, replace_token)
-        _report(outcome)
+        report(outcome.warnings, outcome.notes)
         c = outcome.connector
         note(f'Added connector "{c.name}" ({c.provider_info.label}, {c.purpose}, {"active" if c.active else "inactive"}).')
 
@@ -200,7 +193,7 @@ def edit(
         else:
             token = _token_from_stdin(auth_token_stdin)
             outcome = service.edit_connector(path, name, values, Keyring(), token=token, force=force, clear_logo=no_logo)
-        _report(outcome)
+        report(outcome.warnings, outcome.notes)
         note(f'Saved connector "{outcome.connector.name}".')
 
 
@@ -221,7 +214,7 @@ def _set_active(ctx: typer.Context, name: str, active: bool, force: bool, config
 
     with user_errors():
         outcome = service.set_active(resolve_config_path(config, ctx), name, active, force=force)
-        _report(outcome)
+        report(outcome.warnings, outcome.notes)
         note(f'"{outcome.connector.name}" is {"active" if active else "inactive"}.')
 
 
@@ -243,7 +236,7 @@ def remove(
         if not yes:  # an unknown name, or one in use, is said before anything is asked
             _confirm_removal(service.check_removable(path, name, force).name, no_input)
         outcome = service.remove_connector(path, name, Keyring(), force=force)
-        _report(outcome)
+        report(outcome.warnings, outcome.notes)
         note(f'Removed connector "{outcome.connector.name}".')
 
 

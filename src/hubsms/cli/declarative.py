@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from hubsms.cli.common import note, print_json, resolve_config_path, user_errors, warn, write_out
+from hubsms.cli.common import note, print_json, report, resolve_config_path, user_errors, write_out
 from hubsms.cli.options import ConfigOption, JsonOption
 
 _ACTION_STYLE = {"create": "green", "update": "yellow", "remove": "red", "unchanged": "dim"}
@@ -33,17 +33,13 @@ def apply(
 
     with user_errors():
         desired = _read_desired(file)
-        for text in desired.warnings:
-            warn(text)
+        report(desired.warnings)
         result = declarative.apply_desired(
             resolve_config_path(config, ctx), desired, Keyring(), prune=prune, keep_env_refs=keep_env_refs, dry_run=dry_run
         )
         if json_ or result.changed or dry_run:
             _print_changes(result.changes, json_)
-        for text in result.warnings:
-            warn(text)
-        for text in result.notes:
-            note(text)
+        report(result.warnings, result.notes)
         note(_summary(result, dry_run, desired.label))
 
 

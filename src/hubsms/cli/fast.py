@@ -106,28 +106,23 @@ def _run_send(options: dict[str, Any]) -> None:
     from hubsms.cli.common import resolve_config_path
     from hubsms.cli.sending import SendOptions, run_send
 
-    if "to" not in options:
-        raise _NotHere
     config = resolve_config_path(options.pop("config"))
     run_send(SendOptions(config=config, **options))
 
 
-class _NotHere(Exception):
-    """The arguments lack something Typer must report (a required option)."""
-
-
-COMMANDS: list[tuple[list[str], Spec, Callable[[dict[str, Any]], None]]] = [
-    (["connector", "list"], LIST_OPTIONS, _run_list),
-    (["otp", "send"], SEND_OPTIONS, _run_send),
+# words, options, the options that must be given (else Typer says so), what runs
+COMMANDS: list[tuple[list[str], Spec, set[str], Callable[[dict[str, Any]], None]]] = [
+    (["connector", "list"], LIST_OPTIONS, set(), _run_list),
+    (["otp", "send"], SEND_OPTIONS, {"to"}, _run_send),
 ]
 
 
 def try_run(args: list[str]) -> int | None:
     """Run ``args`` without Typer when they are plainly a hot command; None means 'not
     handled here'."""
-    for words, spec, run in COMMANDS:
+    for words, spec, required, run in COMMANDS:
         options = parse(args, words, spec)
-        if options is None:
+        if options is None or not required <= options.keys():
             continue
         if options["config"] is not None:
             options["config"] = Path(options["config"])
@@ -135,8 +130,6 @@ def try_run(args: list[str]) -> int | None:
 
         try:
             run(options)
-        except _NotHere:
-            return None
         except HubsmsError as err:
             return report_error(err)
         return 0

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from hubsms.cli.common import note, print_json, resolve_config_path, user_errors
+from hubsms.cli.common import note, print_json, report, resolve_config_path, user_errors
 from hubsms.cli.options import ConfigOption, JsonOption, command_group
 
 app = command_group("Service plans: which SMS connector each plan uses.")
@@ -54,8 +54,7 @@ def set_(
         if sms_connector is None:
             raise MissingValue("missing --sms-connector", 'give --sms-connector CONNECTOR, e.g. --sms-connector "My Twilio"')
         plan, outcome = service.plan_set(resolve_config_path(config, ctx), name, sms_connector)
-        for text in outcome.notes:
-            note(text)
+        report(outcome.warnings, outcome.notes)
         note(f'Plan "{plan.name}" uses SMS connector "{plan.sms_connector}".')
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any, NamedTuple, Optional
 
-from hubsms.cli.common import note, print_json, warn
+from hubsms.cli.common import note, print_json, report
 
 
 class SendOptions(NamedTuple):
@@ -45,8 +45,7 @@ def run_send(options: SendOptions) -> None:
         length=options.length, code=options.code, template=options.message, validity=options.validity,
         stdin_token=stdin_token(options.auth_token_stdin),
     )
-    for text in prepared.warnings:
-        warn(text)
+    report(prepared.warnings)
     if options.dry_run:
         _show_dry_run(prepared, options.json)
         return
