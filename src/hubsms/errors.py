@@ -1,6 +1,7 @@
 """The errors hubsms reports to its users, each with a message, a hint and an exit code.
 
-Errors become output and exit codes in one place only: ``hubsms.cli.common``.
+Commands and services raise these; they become output and exit codes in one place only, the
+entry point (``hubsms.cli.main``).
 """
 
 from __future__ import annotations
@@ -42,10 +43,24 @@ class InvalidValue(HubsmsError):
         self.field = field
 
 
-class MissingValue(HubsmsError):
-    """A required value was not given and cannot be asked for."""
+class UsageError(HubsmsError):
+    """The command line is wrong as a whole: options that exclude each other, an unknown
+    option, a missing argument (Click's usage errors are said as this)."""
 
     exit_code = ExitCode.USAGE
+
+
+class MissingValue(UsageError):
+    """A required value was not given and cannot be asked for."""
+
+
+class Cancelled(HubsmsError):
+    """The person stopped at a prompt (Cancel, No, or the end of input): nothing was written."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+    def __init__(self, message: str = "cancelled, nothing written", hint: str | None = None) -> None:
+        super().__init__(message, hint)
 
 
 class ConfigError(HubsmsError):
