@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from pathlib import Path
 
 import keyring
@@ -55,30 +56,38 @@ def config_path(isolated_env: Path) -> Path:
     return isolated_env
 
 
-@pytest.fixture(scope="session")
-def _built_commands() -> None:
-    """Typer's runner turns the app into its Click command on every call (about 65 ms);
-    a process does it once. Build it once per test session too: the same command objects."""
-    import functools
+class Result:
+    """What a run of hubsms left: its exit code and what it wrote."""
 
-    import typer.testing
+    def __init__(self, exit_code: int, stdout: str, stderr: str, output: str) -> None:
+        self.exit_code = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
+        self.output = output  # stdout and stderr interleaved, as a terminal shows them
 
-    original = typer.testing._get_command
-    typer.testing._get_command = functools.lru_cache(maxsize=None)(original)
-    yield
-    typer.testing._get_command = original
+    def __repr__(self) -> str:
+        return f"<Result exit {self.exit_code}: {self.output[-500:]!r}>"
 
 
 @pytest.fixture
-def cli(_built_commands: None):
-    """Run the real Typer app: ``cli("connector", "list", input=...)``."""
+def cli():
+    """Run hubsms through its real entry point, ``main(argv)`` (fast path and error
+    boundary included), in-process: ``cli("connector", "list", input=...)``. Standard
+    streams and ``env`` are swapped for the run by Click's test isolation."""
     from typer.testing import CliRunner
 
-    from hubsms.cli.app import app
+    from hubsms.cli.main import main
 
     runner = CliRunner()
 
-    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):
-        return runner.invoke(app, list(args), input=input, env=env)
+    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+        with runner.isolation(input=input, env=env) as (stdout, stderr, output):
+            try:
+                code = main(list(args))
+            except SystemExit as exit:  # --version, --help: Click exits by itself
+                code = exit.code if isinstance(exit.code, int) else 0 if exit.code is None else 1
+            sys.stdout.flush()
+            sys.stderr.flush()
+            return Result(code, *(stream.getvalue().decode() for stream in (stdout, stderr, output)))
 
     return invoke

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import os
 import subprocess
 import sys
@@ -58,7 +60,10 @@ def assert_user_error(result: Any, code: int, *fragments: str) -> None:
     assert lines[0].startswith("error: "), result.stderr
     assert len(lines) == 2 and lines[1].startswith("hint: "), result.stderr
     assert "Traceback" not in result.stderr + result.stdout
-    assert result.stdout == ""
+    if result.stdout:  # --json: the same error as one JSON object
+        error = json.loads(result.stdout)["error"]
+        assert error["exit_code"] == code and "error: " + error["message"] == lines[0], result.stdout
+        assert "hint: " + error["hint"] == lines[1], result.stdout
     for fragment in fragments:
         assert fragment in lines[0], (fragment, result.stderr)
 

@@ -54,6 +54,15 @@ class MissingValue(UsageError):
     """A required value was not given and cannot be asked for."""
 
 
+class Interrupted(HubsmsError):
+    """Ctrl-C (SIGINT) or SIGTERM stopped the command."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+    def __init__(self, message: str = "interrupted", hint: str | None = None) -> None:
+        super().__init__(message, hint)
+
+
 class Cancelled(HubsmsError):
     """The person stopped at a prompt (Cancel, No, or the end of input): nothing was written."""
 

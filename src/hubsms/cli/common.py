@@ -1,4 +1,5 @@
-"""What every command shares: options, output, and errors turned into exit codes.
+"""What every command shares: output on stdout and stderr, errors said as lines (and as
+JSON), the config path.
 
 Kept free of typer and rich at import time so that the fast path of ``hubsms.cli.fast``
 can use it too.
@@ -6,10 +7,9 @@ can use it too.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -51,12 +51,30 @@ def report(warnings: Iterable[str] = (), notes: Iterable[str] = ()) -> None:
         note(text)
 
 
-def report_error(err: HubsmsError) -> int:
-    """Print an error (and its hint) as one or two lines on stderr; return its exit code."""
+def report_error(err: HubsmsError) -> None:
+    """Print an error (and its hint) as one or two lines on stderr, tokens hidden. A stop by
+    the person (Ctrl-C, Cancel) is said plainly: it is not an error."""
+    if err.exit_code == ExitCode.INTERRUPTED:
+        note(hide_tokens(err.message))
+        return
     _say("error:", "1;31", hide_tokens(err.message))
     if err.hint:
         _say("hint:", "36", hide_tokens(err.hint))
-    return int(err.exit_code)
+
+
+def error_json(err: HubsmsError, exit_code: int) -> None:
+    """The error as one JSON object on stdout, for ``--json`` callers; nothing when the
+    command already printed its JSON document (a delivery failure shows the message)."""
+    if _json_printed:
+        return
+    error = {
+        "exit_code": exit_code,
+        "message": hide_tokens(err.message),
+        "hint": hide_tokens(err.hint) if err.hint else None,
+        "twilio_code": getattr(err, "code", None),
+        "more_info": getattr(err, "more_info", None),
+    }
+    print_json({"error": error})
 
 
 def hide_tokens(text: str) -> str:
@@ -68,10 +86,21 @@ def hide_tokens(text: str) -> str:
     return re.sub(r"(?<![0-9A-Za-z_])[0-9a-fA-F]{32}(?![0-9A-Za-z_])", "<hidden>", text)
 
 
+_json_printed = False
+
+
+def start_output() -> None:
+    """A new run of hubsms (in-process tests run many): no JSON printed yet."""
+    global _json_printed
+    _json_printed = False
+
+
 def print_json(data: Any) -> None:
     """Data for scripts: stdout holds only this JSON document."""
     import json
 
+    global _json_printed
+    _json_printed = True
     write_out(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -113,17 +142,3 @@ def resolve_config_path(option: Path | None, ctx: Any = None) -> Path:
     from hubsms.store import default_config_path
 
     return default_config_path()
-
-
-@contextlib.contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn a HubsmsError into its message and exit code; Ctrl-C into 130."""
-    import typer
-
-    try:
-        yield
-    except HubsmsError as err:
-        raise typer.Exit(report_error(err)) from None
-    except KeyboardInterrupt:
-        sys.stderr.write("\ninterrupted\n")
-        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from hubsms.cli.common import note, report, resolve_config_path, user_errors, warn
+from hubsms.cli.common import note, report, resolve_config_path, warn
 from hubsms.cli.options import ConfigOption, JsonOption, NoInputOption, command_group
 
 if TYPE_CHECKING:
@@ -68,20 +68,19 @@ def add(
     from hubsms import service
     from hubsms.cli import dialog
 
-    with user_errors():
-        _check_one_token_source(auth_token_stdin, auth_token_env)
-        values = service.ConnectorInput(
-            name=name, logo=logo, server_address=server_address, account_sid=account_sid,
-            from_=from_, active=active, auth_token_env=auth_token_env,
-        )
-        path = resolve_config_path(config, ctx)
-        if dialog.is_interactive(no_input):
-            outcome = dialog.run_add(path, values, _dialog_token(auth_token_stdin))
-        else:
-            outcome = _add_from_flags(path, values, auth_token_stdin, replace_token)
-        report(outcome.warnings, outcome.notes)
-        c = outcome.connector
-        note(f'Added connector "{c.name}" ({c.provider_info.label}, {c.purpose}, {"active" if c.active else "inactive"}).')
+    _check_one_token_source(auth_token_stdin, auth_token_env)
+    values = service.ConnectorInput(
+        name=name, logo=logo, server_address=server_address, account_sid=account_sid,
+        from_=from_, active=active, auth_token_env=auth_token_env,
+    )
+    path = resolve_config_path(config, ctx)
+    if dialog.is_interactive(no_input):
+        outcome = dialog.run_add(path, values, _dialog_token(auth_token_stdin))
+    else:
+        outcome = _add_from_flags(path, values, auth_token_stdin, replace_token)
+    report(outcome.warnings, outcome.notes)
+    c = outcome.connector
+    note(f'Added connector "{c.name}" ({c.provider_info.label}, {c.purpose}, {"active" if c.active else "inactive"}).')
 
 
 def _check_one_token_source(auth_token_stdin: bool, auth_token_env: Optional[str]) -> None:
@@ -122,9 +121,9 @@ _EXAMPLES = {
 
 
 def _usage(message: str, hint: Optional[str] = None) -> None:
-    from hubsms.errors import MissingValue
+    from hubsms.errors import UsageError
 
-    raise MissingValue(message, hint)
+    raise UsageError(message, hint)
 
 
 @app.command("list")
@@ -138,8 +137,7 @@ def list_(
     from hubsms import service
     from hubsms.cli.render import print_connector_list
 
-    with user_errors():
-        print_connector_list(service.list_connectors(resolve_config_path(config, ctx), active), json_)
+    print_connector_list(service.list_connectors(resolve_config_path(config, ctx), active), json_)
 
 
 @app.command("show")
@@ -149,11 +147,10 @@ def show(ctx: typer.Context, name: NameArg, json_: JsonOption = False, config: C
     from hubsms.cli.render import print_record
     from hubsms.credentials import Keyring
 
-    with user_errors():
-        record, warnings = service.show_connector(resolve_config_path(config, ctx), name, Keyring())
-        for text in warnings:
-            warn(text)
-        print_record(record, json_)
+    record, warnings = service.show_connector(resolve_config_path(config, ctx), name, Keyring())
+    for text in warnings:
+        warn(text)
+    print_record(record, json_)
 
 
 @app.command("edit")
@@ -179,22 +176,21 @@ def edit(
     from hubsms.cli import dialog
     from hubsms.credentials import Keyring
 
-    with user_errors():
-        _check_one_token_source(auth_token_stdin, auth_token_env)
-        values = service.ConnectorInput(
-            name=new_name, logo=logo, server_address=server_address, account_sid=account_sid,
-            from_=from_, active=active, auth_token_env=auth_token_env,
-        )
-        if logo is not None and no_logo:
-            _usage("give either --logo or --no-logo, not both")
-        path = resolve_config_path(config, ctx)
-        if not values.given() and not (auth_token_stdin or no_logo) and dialog.is_interactive(no_input):
-            outcome = dialog.run_edit(path, name, force)
-        else:
-            token = _token_from_stdin(auth_token_stdin)
-            outcome = service.edit_connector(path, name, values, Keyring(), token=token, force=force, clear_logo=no_logo)
-        report(outcome.warnings, outcome.notes)
-        note(f'Saved connector "{outcome.connector.name}".')
+    _check_one_token_source(auth_token_stdin, auth_token_env)
+    values = service.ConnectorInput(
+        name=new_name, logo=logo, server_address=server_address, account_sid=account_sid,
+        from_=from_, active=active, auth_token_env=auth_token_env,
+    )
+    if logo is not None and no_logo:
+        _usage("give either --logo or --no-logo, not both")
+    path = resolve_config_path(config, ctx)
+    if not values.given() and not (auth_token_stdin or no_logo) and dialog.is_interactive(no_input):
+        outcome = dialog.run_edit(path, name, force)
+    else:
+        token = _token_from_stdin(auth_token_stdin)
+        outcome = service.edit_connector(path, name, values, Keyring(), token=token, force=force, clear_logo=no_logo)
+    report(outcome.warnings, outcome.notes)
+    note(f'Saved connector "{outcome.connector.name}".')
 
 
 @app.command("activate")
@@ -212,10 +208,9 @@ def deactivate(ctx: typer.Context, name: NameArg, force: ForceOption = False, co
 def _set_active(ctx: typer.Context, name: str, active: bool, force: bool, config: Optional[Path]) -> None:
     from hubsms import service
 
-    with user_errors():
-        outcome = service.set_active(resolve_config_path(config, ctx), name, active, force=force)
-        report(outcome.warnings, outcome.notes)
-        note(f'"{outcome.connector.name}" is {"active" if active else "inactive"}.')
+    outcome = service.set_active(resolve_config_path(config, ctx), name, active, force=force)
+    report(outcome.warnings, outcome.notes)
+    note(f'"{outcome.connector.name}" is {"active" if active else "inactive"}.')
 
 
 @app.command("remove")
@@ -231,21 +226,19 @@ def remove(
     from hubsms import service
     from hubsms.credentials import Keyring
 
-    with user_errors():
-        path = resolve_config_path(config, ctx)
-        if not yes:  # an unknown name, or one in use, is said before anything is asked
-            _confirm_removal(service.check_removable(path, name, force).name, no_input)
-        outcome = service.remove_connector(path, name, Keyring(), force=force)
-        report(outcome.warnings, outcome.notes)
-        note(f'Removed connector "{outcome.connector.name}".')
+    path = resolve_config_path(config, ctx)
+    if not yes:  # an unknown name, or one in use, is said before anything is asked
+        _confirm_removal(service.check_removable(path, name, force).name, no_input)
+    outcome = service.remove_connector(path, name, Keyring(), force=force)
+    report(outcome.warnings, outcome.notes)
+    note(f'Removed connector "{outcome.connector.name}".')
 
 
 def _confirm_removal(name: str, no_input: bool) -> None:
     from hubsms.cli.dialog import is_interactive
-    from hubsms.errors import MissingValue
+    from hubsms.errors import Cancelled, MissingValue
 
     if not is_interactive(no_input):
         raise MissingValue(f'removing "{name}" needs confirmation', "give --yes to remove without a prompt")
     if not typer.confirm(f'Remove connector "{name}"?', default=False, err=True):
-        sys.stderr.write("cancelled, nothing removed\n")
-        raise typer.Exit(130)
+        raise Cancelled("cancelled, nothing removed")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from hubsms.cli.common import note, print_json, report, resolve_config_path, user_errors, write_out
+from hubsms.cli.common import note, print_json, report, resolve_config_path, write_out
 from hubsms.cli.options import ConfigOption, JsonOption
 
 _ACTION_STYLE = {"create": "green", "update": "yellow", "remove": "red", "unchanged": "dim"}
@@ -31,16 +31,15 @@ def apply(
     from hubsms import declarative
     from hubsms.credentials import Keyring
 
-    with user_errors():
-        desired = _read_desired(file)
-        report(desired.warnings)
-        result = declarative.apply_desired(
-            resolve_config_path(config, ctx), desired, Keyring(), prune=prune, keep_env_refs=keep_env_refs, dry_run=dry_run
-        )
-        if json_ or result.changed or dry_run:
-            _print_changes(result.changes, json_)
-        report(result.warnings, result.notes)
-        note(_summary(result, dry_run, desired.label))
+    desired = _read_desired(file)
+    report(desired.warnings)
+    result = declarative.apply_desired(
+        resolve_config_path(config, ctx), desired, Keyring(), prune=prune, keep_env_refs=keep_env_refs, dry_run=dry_run
+    )
+    if json_ or result.changed or dry_run:
+        _print_changes(result.changes, json_)
+    report(result.warnings, result.notes)
+    note(_summary(result, dry_run, desired.label))
 
 
 def _read_desired(file: str) -> Any:
@@ -93,10 +92,9 @@ def export(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption =
     hubsms apply -' changes nothing."""
     from hubsms import declarative
 
-    with user_errors():
-        path = resolve_config_path(config, ctx)
-        data = declarative.export_config(path)
-        if json_:
-            print_json(data)
-        else:
-            write_out(declarative.dumps_desired(data, path))
+    path = resolve_config_path(config, ctx)
+    data = declarative.export_config(path)
+    if json_:
+        print_json(data)
+    else:
+        write_out(declarative.dumps_desired(data, path))

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hubsms.errors import HubsmsError
 
 
 class Flag:
@@ -117,20 +116,15 @@ COMMANDS: list[tuple[list[str], Spec, set[str], Callable[[dict[str, Any]], None]
 ]
 
 
-def try_run(args: list[str]) -> int | None:
-    """Run ``args`` without Typer when they are plainly a hot command; None means 'not
-    handled here'."""
+def try_run(args: list[str]) -> bool:
+    """Run ``args`` without Typer when they are plainly a hot command (errors raised, as
+    from the Typer command); False means 'not handled here'."""
     for words, spec, required, run in COMMANDS:
         options = parse(args, words, spec)
         if options is None or not required <= options.keys():
             continue
         if options["config"] is not None:
             options["config"] = Path(options["config"])
-        from hubsms.cli.common import report_error
-
-        try:
-            run(options)
-        except HubsmsError as err:
-            return report_error(err)
-        return 0
-    return None
+        run(options)
+        return True
+    return False

@@ -1,4 +1,11 @@
-"""The console entry point. Imports nothing heavy until it knows what to run."""
+"""The console entry point, and the one place where errors become messages and exit codes.
+
+``main(argv)`` is the boundary (as httpie's ``core.main``): it runs :func:`program` and turns
+whatever escapes it into output and an exit status. ``program`` does the work and handles
+nothing: the fast path for the hot commands, else the Typer app. Commands and services raise
+:class:`~hubsms.errors.HubsmsError`; Click's usage errors are said as :class:`UsageError`.
+Imports nothing heavy until it knows what to run.
+"""
 
 from __future__ import annotations
 
@@ -6,38 +13,55 @@ import os
 import sys
 from typing import Any
 
-from hubsms.cli.common import DEBUG_ENV
+from hubsms.cli.common import DEBUG_ENV, error_json, report_error, start_output
+from hubsms.errors import Cancelled, ExitCode, HubsmsError, Interrupted, UsageError
 
 
-def main(argv: list[str] | None = None) -> None:
-    """The fast path for the hot commands, else the Typer app. A bug is one line unless
-    ``--debug`` (or HUBSMS_DEBUG) asks for the traceback."""
-    args = sys.argv[1:] if argv is None else argv
+def main(argv: list[str] | None = None) -> int:
+    """Run hubsms with ``argv`` (default: the process's arguments) and return its exit code.
+    A bug is one line unless ``--debug`` (or HUBSMS_DEBUG) asks for the traceback."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    start_output()
     try:
-        from hubsms.cli import fast
-
-        code = fast.try_run(args)
-        if code is None:
-            code = _run_typer(args)
+        return program(args)
+    except HubsmsError as err:
+        return _fail(err, args, blank_line=isinstance(err, Interrupted))
     except KeyboardInterrupt:
-        sys.stderr.write("\ninterrupted\n")
-        code = 130
-    except EOFError:  # Ctrl-D at a prompt, as Typer's own prompts say it
-        sys.stderr.write("\ncancelled, nothing written\n")
-        code = 130
+        return _fail(Interrupted(), args, blank_line=True)
+    except EOFError:  # Ctrl-D at a prompt
+        return _fail(Cancelled(), args, blank_line=True)
     except Exception as exc:
         if "--debug" in args or os.environ.get(DEBUG_ENV):
             raise
-        sys.stderr.write(
-            f"error: internal error: {type(exc).__name__}: {exc}\n"
-            "hint: run again with --debug for the traceback, and report it\n"
+        internal = HubsmsError(
+            f"internal error: {type(exc).__name__}: {exc}", "run again with --debug for the traceback, and report it"
         )
-        code = 1
-    sys.exit(code)
+        return _fail(internal, args, ExitCode.INTERNAL)
+
+
+def _fail(err: HubsmsError, args: list[str], code: ExitCode | None = None, blank_line: bool = False) -> int:
+    """Say ``err`` on stderr (and as JSON on stdout when ``--json`` was given); its exit code."""
+    exit_code = int(code if code is not None else err.exit_code)
+    if blank_line:
+        sys.stderr.write("\n")
+    report_error(err)
+    if "--json" in args:
+        error_json(err, exit_code)
+    return exit_code
+
+
+def program(args: list[str]) -> int:
+    """The work: the fast path when ``args`` are plainly a hot command, else Typer."""
+    from hubsms.cli import fast
+
+    if fast.try_run(args):
+        return 0
+    return _run_typer(args)
 
 
 def _run_typer(args: list[str]) -> int:
-    """Run the Typer app; its usage errors are said as ours are: one error line, one hint."""
+    """Run the Typer app; Click's own usage errors become UsageError, its Abort (Ctrl-D at
+    a prompt) Cancelled, and Ctrl-C inside a command Interrupted."""
     import typer
 
     from hubsms.cli.app import app
@@ -50,14 +74,13 @@ def _run_typer(args: list[str]) -> int:
         return int(err.exit_code)
     except exceptions.UsageError as err:
         path = err.ctx.command_path if err.ctx is not None else _command_path(args)
-        _say_error(err.format_message(), f"see '{path} -h' for what it takes")
-        return int(err.exit_code)
+        raise UsageError(err.format_message().rstrip("."), f"see '{path} -h' for what it takes") from None
     except exceptions.ClickException as err:
-        _say_error(err.format_message(), None)
-        return int(err.exit_code)
+        raise UsageError(err.format_message().rstrip(".")) from None
     except typer.Abort:
-        sys.stderr.write("cancelled, nothing written\n")
-        return 130
+        raise Cancelled() from None
+    if result == ExitCode.INTERRUPTED:  # Typer says a KeyboardInterrupt as Exit(130), silently
+        raise Interrupted()
     return result if isinstance(result, int) else 0
 
 
@@ -69,13 +92,6 @@ def _command_path(args: list[str]) -> str:
             break
         words.append(arg)
     return " ".join(["hubsms", *words[:2]])
-
-
-def _say_error(message: str, hint: str | None) -> None:
-    from hubsms.cli.common import report_error
-    from hubsms.errors import MissingValue
-
-    report_error(MissingValue(message.rstrip("."), hint))
 
 
 def _click_exceptions() -> Any:

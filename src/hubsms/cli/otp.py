@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from hubsms.cli.common import note, resolve_config_path, user_errors
+from hubsms.cli.common import note, resolve_config_path
 from hubsms.cli.options import ConfigOption, JsonOption, command_group
 
 app = command_group("Send one-time passwords by SMS.")
@@ -46,13 +46,12 @@ def send(
     """Send a one-time password by SMS, as SigningHub does."""
     from hubsms.cli.sending import SendOptions, run_send
 
-    with user_errors():
-        run_send(SendOptions(
-            to=to, connector=connector, plan=plan, length=length, code=code, message=message,
-            validity=validity, dry_run=dry_run, wait=wait, timeout=timeout, json=json_,
-            auth_token_stdin=auth_token_stdin, connect_timeout=connect_timeout,
-            read_timeout=read_timeout, config=resolve_config_path(config, ctx),
-        ))
+    run_send(SendOptions(
+        to=to, connector=connector, plan=plan, length=length, code=code, message=message,
+        validity=validity, dry_run=dry_run, wait=wait, timeout=timeout, json=json_,
+        auth_token_stdin=auth_token_stdin, connect_timeout=connect_timeout,
+        read_timeout=read_timeout, config=resolve_config_path(config, ctx),
+    ))
 
 
 def test_connector(
@@ -70,14 +69,13 @@ def test_connector(
     from hubsms.cli.sending import stdin_token
     from hubsms.credentials import Keyring
 
-    with user_errors():
-        result = service.check_connector(
-            resolve_config_path(config, ctx), name, Keyring(),
-            stdin_token=stdin_token(auth_token_stdin), timeouts=service.choose_timeouts(connect_timeout, read_timeout),
-        )
-        print_record(result, json_)
-        if result["test_credentials"] and not json_:
-            note("These are Twilio test credentials: they are valid, but they can only send "
-                 "(Twilio answers 20008 to anything else). Try: hubsms otp send --to +15005550006")
-        elif not json_:
-            note(f'Credentials of "{result["connector"]}" accepted.')
+    result = service.check_connector(
+        resolve_config_path(config, ctx), name, Keyring(),
+        stdin_token=stdin_token(auth_token_stdin), timeouts=service.choose_timeouts(connect_timeout, read_timeout),
+    )
+    print_record(result, json_)
+    if result["test_credentials"] and not json_:
+        note("These are Twilio test credentials: they are valid, but they can only send "
+             "(Twilio answers 20008 to anything else). Try: hubsms otp send --to +15005550006")
+    elif not json_:
+        note(f'Credentials of "{result["connector"]}" accepted.')

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from hubsms.cli.common import note, print_json, report, resolve_config_path, user_errors
+from hubsms.cli.common import note, print_json, report, resolve_config_path
 from hubsms.cli.options import ConfigOption, JsonOption, command_group
 
 app = command_group("Service plans: which SMS connector each plan uses.")
@@ -19,8 +19,7 @@ def list_(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption = 
     """List service plans: name, SMS connector, whether that connector is active."""
     from hubsms import service
 
-    with user_errors():
-        _print_plans(service.list_plans(resolve_config_path(config, ctx)), json_)
+    _print_plans(service.list_plans(resolve_config_path(config, ctx)), json_)
 
 
 def _print_plans(rows: list[dict[str, Any]], as_json: bool) -> None:
@@ -50,12 +49,11 @@ def set_(
     from hubsms import service
     from hubsms.errors import MissingValue
 
-    with user_errors():
-        if sms_connector is None:
-            raise MissingValue("missing --sms-connector", 'give --sms-connector CONNECTOR, e.g. --sms-connector "My Twilio"')
-        plan, outcome = service.plan_set(resolve_config_path(config, ctx), name, sms_connector)
-        report(outcome.warnings, outcome.notes)
-        note(f'Plan "{plan.name}" uses SMS connector "{plan.sms_connector}".')
+    if sms_connector is None:
+        raise MissingValue("missing --sms-connector", 'give --sms-connector CONNECTOR, e.g. --sms-connector "My Twilio"')
+    plan, outcome = service.plan_set(resolve_config_path(config, ctx), name, sms_connector)
+    report(outcome.warnings, outcome.notes)
+    note(f'Plan "{plan.name}" uses SMS connector "{plan.sms_connector}".')
 
 
 @app.command("remove")
@@ -63,6 +61,5 @@ def remove(ctx: typer.Context, name: PlanArg, config: ConfigOption = None) -> No
     """Remove a service plan."""
     from hubsms import service
 
-    with user_errors():
-        plan = service.plan_remove(resolve_config_path(config, ctx), name)
-        note(f'Removed plan "{plan.name}".')
+    plan = service.plan_remove(resolve_config_path(config, ctx), name)
+    note(f'Removed plan "{plan.name}".')

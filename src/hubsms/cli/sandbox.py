@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from hubsms.cli.common import note, print_json, user_errors, warn
+from hubsms.cli.common import note, print_json, warn
 from hubsms.cli.options import JsonOption, command_group
 from hubsms.errors import InvalidValue, MissingValue, NetworkError
 from hubsms.model import is_loopback
@@ -117,17 +117,16 @@ def serve(
 
     The first line printed is 'listening on http://HOST:PORT'.
     """
-    with user_errors():
-        token, source = _resolve_token(auth_token_env, auth_token_stdin)
-        _check_host(host, allow_remote)
-        outcomes = _parse_outcomes(outcome or [])
-        server = _make_server(host, port, db, token, status_delay, outcomes, verbose, test_account_sid or ())
-        _bind(server, host, port)
-        print(f"listening on {server.url}", flush=True)
-        if not is_loopback(host):
-            warn(f"the sandbox listens on {host}: other machines can reach it")
-        note(f"Twilio API: {server.accounts_url}  page: {server.url}/  auth token: {source}")
-        _run(server)
+    token, source = _resolve_token(auth_token_env, auth_token_stdin)
+    _check_host(host, allow_remote)
+    outcomes = _parse_outcomes(outcome or [])
+    server = _make_server(host, port, db, token, status_delay, outcomes, verbose, test_account_sid or ())
+    _bind(server, host, port)
+    print(f"listening on {server.url}", flush=True)
+    if not is_loopback(host):
+        warn(f"the sandbox listens on {host}: other machines can reach it")
+    note(f"Twilio API: {server.accounts_url}  page: {server.url}/  auth token: {source}")
+    _run(server)
 
 
 def _short_time(rfc2822: str) -> str:
@@ -161,16 +160,15 @@ def messages(
     url: UrlOption = None,
 ) -> None:
     """List the messages the sandbox captured, newest first."""
-    with user_errors():
-        from hubsms.sandbox.client import list_messages, resolve_url
+    from hubsms.sandbox.client import list_messages, resolve_url
 
-        found = list_messages(resolve_url(url), to, limit)
-        if json_output:
-            print_json({"messages": found})
-        elif not found:
-            note("no messages captured" + (f" for {to}" if to else ""))
-        else:
-            _render_messages(found)
+    found = list_messages(resolve_url(url), to, limit)
+    if json_output:
+        print_json({"messages": found})
+    elif not found:
+        note("no messages captured" + (f" for {to}" if to else ""))
+    else:
+        _render_messages(found)
 
 
 @app.command()
@@ -183,8 +181,7 @@ def otp(
 
     Exit 3 when none arrived in time.
     """
-    with user_errors():
-        from hubsms.sandbox.client import resolve_url, wait_for_otp
+    from hubsms.sandbox.client import resolve_url, wait_for_otp
 
-        found = wait_for_otp(resolve_url(url), to, wait)
-        sys.stdout.write(found["code"] + "\n")
+    found = wait_for_otp(resolve_url(url), to, wait)
+    sys.stdout.write(found["code"] + "\n")

@@ -37,9 +37,9 @@ def run_send(options: SendOptions) -> None:
     from hubsms.credentials import Keyring
 
     if options.connector is not None and options.plan is not None:
-        from hubsms.errors import MissingValue
+        from hubsms.errors import UsageError
 
-        raise MissingValue("give --connector or --plan, not both", "--connector names a connector; --plan uses a plan's connector")
+        raise UsageError("give --connector or --plan, not both", "--connector names a connector; --plan uses a plan's connector")
     prepared = service.prepare_otp(
         options.config, Keyring(), to=options.to, connector=options.connector, plan=options.plan,
         length=options.length, code=options.code, template=options.message, validity=options.validity,

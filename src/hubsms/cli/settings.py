@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from hubsms.cli.common import note, resolve_config_path, user_errors
+from hubsms.cli.common import note, resolve_config_path
 from hubsms.cli.options import ConfigOption, JsonOption, command_group
 
 app = command_group("Global Settings: the default SMS gateway.")
@@ -18,8 +18,7 @@ def show(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption = N
     from hubsms import service
     from hubsms.cli.render import print_record
 
-    with user_errors():
-        print_record(service.show_settings(resolve_config_path(config, ctx)), json_)
+    print_record(service.show_settings(resolve_config_path(config, ctx)), json_)
 
 
 @app.command("set-default-sms")
@@ -31,6 +30,5 @@ def set_default_sms(
     """Make an active connector the Default SMS Gateway of Global Settings."""
     from hubsms import service
 
-    with user_errors():
-        outcome = service.set_default_sms(resolve_config_path(config, ctx), name)
-        note(f'Default SMS connector: "{outcome.connector.name}".')
+    outcome = service.set_default_sms(resolve_config_path(config, ctx), name)
+    note(f'Default SMS connector: "{outcome.connector.name}".')
