@@ -39,6 +39,10 @@ _NOT_TLS_REASONS: Final = frozenset(
 )
 
 
+# OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH and X509_V_ERR_IP_ADDRESS_MISMATCH.
+_NAME_MISMATCH: Final = frozenset({62, 64})
+
+
 def host_of(url: str) -> str:
     """Host and port only: a Server Address could carry user:password@."""
     parts = urlsplit(url)
@@ -70,7 +74,7 @@ def tls_problem(exc: BaseException) -> tuple[str, str] | None:
     root = root_cause(exc)
     if isinstance(root, ssl.SSLCertVerificationError):
         detail = root.verify_message or root.reason or "verification failed"
-        if "hostname mismatch" in str(detail).lower():
+        if root.verify_code in _NAME_MISMATCH:
             return f"the server's certificate is for another name ({detail})", _TRUST_HINT
         return f"the server's certificate is not trusted ({detail})", _TRUST_HINT
     if isinstance(root, ssl.SSLError):
