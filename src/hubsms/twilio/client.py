@@ -1,0 +1,238 @@
+"""TwilioClient: one requests.Session talking to Twilio's 2010-04-01 REST API.
+
+Every request has an overall deadline (retries included, see ``transport``); the retry policy
+is in ``retry``; failures are worded in ``failures``; answers are checked in ``answers``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+import requests
+from requests.auth import HTTPBasicAuth
+
+from hubsms import __version__
+from hubsms.errors import DeliveryFailed, InvalidValue
+from hubsms.model import is_loopback
+from hubsms.seconds import SMALLEST, check_seconds, parse_seconds
+from hubsms.twilio.answers import check_account, check_message, read_answer
+from hubsms.twilio.codes import delivery_advice, describe_delivery_error
+from hubsms.twilio.failures import DEFAULT_SERVER_ADDRESS, deadline_error, network_error
+from hubsms.twilio.retry import make_retry
+from hubsms.twilio.transport import DeadlinePassed, WatchedAdapter, current_watch, run_with_deadline
+
+USER_AGENT: Final = f"hubsms/{__version__}"
+TIMEOUT_ENV: Final = "HUBSMS_TIMEOUT"
+DEADLINE_ENV: Final = "HUBSMS_DEADLINE"
+DEFAULT_TIMEOUTS: Final = (5.0, 15.0)
+DEFAULT_DEADLINE: Final = 30.0
+MAX_TIMEOUT: Final = 600.0
+MAX_DEADLINE: Final = 3600.0
+
+# FACTS.md section 5: statuses after which a message never changes again.
+FINAL_STATUSES: Final = frozenset(
+    {"delivered", "undelivered", "failed", "read", "canceled", "received"}
+)
+FAILED_STATUSES: Final = frozenset({"undelivered", "failed"})
+MESSAGING_SERVICE_SID_RE: Final = re.compile(r"MG[0-9a-fA-F]{32}")
+
+StatusCallback = Callable[[str, dict[str, Any]], None]
+
+
+def message_form(to: str, sender: str, body: str, validity: int | None = None) -> dict[str, str]:
+    """The create-message form, exactly as posted: a sender that is a Messaging Service SID
+    (MG + 32 hex digits) goes in ``MessagingServiceSid``, any other in ``From``;
+    ``ValidityPeriod`` only when given."""
+    key = "MessagingServiceSid" if MESSAGING_SERVICE_SID_RE.fullmatch(sender) else "From"
+    form = {"To": to, key: sender, "Body": body}
+    if validity is not None:
+        form["ValidityPeriod"] = str(validity)
+    return form
+
+
+def parse_timeouts(text: str, source: str = TIMEOUT_ENV) -> tuple[float, float]:
+    """Read "SECONDS" (connect and read alike) or "CONNECT,READ" into a (connect, read) pair."""
+    parts = [p.strip() for p in text.split(",")]
+    example = '"10", or connect and read seconds, e.g. "5,30"'
+    if len(parts) not in (1, 2):
+        raise InvalidValue(source, f"{source} must be one or two numbers, got {text!r}", f"e.g. {example}")
+    values = [parse_seconds(p, source, lowest=SMALLEST, highest=MAX_TIMEOUT, example=example) for p in parts]
+    return (values[0], values[-1])
+
+
+def timeouts_from_env(
+    environ: Mapping[str, str] | None = None,
+    default: tuple[float, float] = DEFAULT_TIMEOUTS,
+) -> tuple[float, float]:
+    """The (connect, read) timeouts from HUBSMS_TIMEOUT, else the default."""
+    text = (os.environ if environ is None else environ).get(TIMEOUT_ENV, "").strip()
+    return parse_timeouts(text) if text else default
+
+
+def deadline_from_env(environ: Mapping[str, str] | None = None, default: float = DEFAULT_DEADLINE) -> float:
+    """The overall deadline of one request, in seconds, from HUBSMS_DEADLINE, else the default."""
+    text = (os.environ if environ is None else environ).get(DEADLINE_ENV, "").strip()
+    if not text:
+        return default
+    return parse_seconds(text, DEADLINE_ENV, lowest=SMALLEST, highest=MAX_DEADLINE, example="60")
+
+
+class TwilioClient:
+    """Twilio's Accounts and Messages endpoints under a connector's Server Address.
+
+    ``deadline``: seconds within which each request (retries included) finishes or fails;
+    None reads HUBSMS_DEADLINE, else 30. The auth token lives only in the request auth
+    object: never in repr, messages or logs. A session passed in gets the retry policy
+    mounted too, and is not closed by ``close()``.
+    """
+
+    def __init__(
+        self, account_sid: str, auth_token: str, base_url: str = DEFAULT_SERVER_ADDRESS, *,
+        connect_timeout: float = DEFAULT_TIMEOUTS[0], read_timeout: float = DEFAULT_TIMEOUTS[1],
+        retries: int = 3, retry_total_seconds: float = 30.0, backoff_factor: float = 0.5,
+        deadline: float | None = None,
+        session: requests.Session | None = None, on_retry: Callable[[str], None] | None = None,
+    ) -> None:
+        self.account_sid = account_sid
+        self.base_url = base_url.rstrip("/")
+        self.timeout = (connect_timeout, read_timeout)
+        self.deadline = check_seconds(deadline, "deadline", SMALLEST, MAX_DEADLINE) or deadline_from_env()
+        self._auth = HTTPBasicAuth(account_sid, auth_token)
+        self._owns_session = session is None
+        self._session = session if session is not None else requests.Session()
+        if is_loopback(urlsplit(self.base_url).hostname or ""):
+            self._session.trust_env = False  # a local sandbox is never reached through a proxy
+        retry = make_retry(retries, retry_total_seconds, backoff_factor, on_retry)
+        adapter = WatchedAdapter(max_retries=retry)
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+
+    def __repr__(self) -> str:
+        return f"TwilioClient(account_sid={self.account_sid!r}, base_url={self.base_url!r})"
+
+    def __enter__(self) -> TwilioClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._owns_session:
+            self._session.close()
+
+    @property
+    def messages_url(self) -> str:
+        return f"{self.base_url}/{self.account_sid}/Messages.json"
+
+    def create_message(self, form: dict[str, str]) -> dict[str, Any]:
+        """POST exactly ``form`` (see ``message_form``) and return the created Message, which
+        is checked to carry a message SID and a known status."""
+        message = self._request("POST", self.messages_url, form)
+        check_message(message, self.messages_url, "POST")
+        return message
+
+    def send_message(
+        self, to: str, body: str, *, from_: str | None = None,
+        messaging_service_sid: str | None = None, validity_period: int | None = None,
+    ) -> dict[str, Any]:
+        """Create a message from a From sender or a Messaging Service SID (exactly one)."""
+        sender = from_ or messaging_service_sid
+        if bool(from_) == bool(messaging_service_sid) or (
+            messaging_service_sid and not MESSAGING_SERVICE_SID_RE.fullmatch(messaging_service_sid)
+        ):
+            raise InvalidValue(
+                "from", "give exactly one of a From sender and a Messaging Service SID (MG...)",
+                "Set the connector's 'from' to a number, sender ID or MG... SID.",
+            )
+        return self.create_message(message_form(to, str(sender), body, validity_period))
+
+    def fetch_message(self, sid: str) -> dict[str, Any]:
+        """Fetch a Message; checked to be that message, with a known status."""
+        url = f"{self.base_url}/{self.account_sid}/Messages/{sid}.json"
+        message = self._request("GET", url)
+        check_message(message, url, "GET", sid)
+        return message
+
+    def fetch_account(self) -> dict[str, Any]:
+        """Fetch the Account resource (checked: its SID, status and type); its ``auth_token``
+        field is dropped, never kept."""
+        url = f"{self.base_url}/{self.account_sid}.json"
+        account = self._request("GET", url)
+        account.pop("auth_token", None)
+        check_account(account, url, self.account_sid)
+        return account
+
+    def wait_for_final_status(
+        self, sid: str, *, timeout: float = 60.0, interval: float = 1.0,
+        max_interval: float = 5.0, on_status: StatusCallback | None = None,
+    ) -> dict[str, Any]:
+        """Poll a message until its status is final or ``timeout`` seconds have passed.
+
+        Calls ``on_status(status, message)`` on each change of status. Returns the last
+        message seen: its status is not final when the time ran out. The pause between
+        polls grows from ``interval`` to ``max_interval`` and never passes the deadline.
+        """
+        deadline = time.monotonic() + timeout
+        seen: str | None = None
+        while True:
+            message = self.fetch_message(sid)
+            status = str(message.get("status"))
+            if status != seen and on_status is not None:
+                on_status(status, message)
+            seen = status
+            remaining = deadline - time.monotonic()
+            if status in FINAL_STATUSES or remaining <= 0:
+                return message
+            time.sleep(min(interval, remaining))
+            interval = min(interval * 1.5, max_interval)
+
+    def _request(self, method: str, url: str, form: dict[str, str] | None = None) -> dict[str, Any]:
+        try:
+            response = run_with_deadline(lambda: self._exchange(method, url, form), self.deadline)
+        except DeadlinePassed as exc:
+            raise deadline_error(method, url, self.deadline, exc.sent) from None
+        except _Failed as exc:
+            raise network_error(exc.error, method, url, exc.sent) from None
+        with response:
+            return read_answer(response, method)
+
+    def _exchange(self, method: str, url: str, form: dict[str, str] | None) -> requests.Response:
+        """One exchange, run in the deadline's worker thread (the body is read there too)."""
+        try:
+            return self._session.request(
+                method, url, data=form, auth=self._auth, timeout=self.timeout,
+                allow_redirects=False,
+                headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            )
+        except requests.RequestException as exc:
+            watch = current_watch()
+            raise _Failed(exc, watch.sent if watch is not None else True) from None
+
+
+class _Failed(Exception):
+    """A requests failure, with whether the request had been written when it happened."""
+
+    def __init__(self, error: requests.RequestException, sent: bool) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.sent = sent
+
+
+def check_delivery(message: Mapping[str, Any]) -> None:
+    """Raise DeliveryFailed when a message ended ``failed`` or ``undelivered``."""
+    status = message.get("status")
+    if status not in FAILED_STATUSES:
+        return
+    code = message.get("error_code")
+    code = code if isinstance(code, int) and not isinstance(code, bool) else None
+    raise DeliveryFailed(
+        f"message {message.get('sid')} to {message.get('to')} ended {status}: "
+        f"{describe_delivery_error(code)}",
+        delivery_advice(code) or "The carrier did not deliver the SMS; check the number, or look "
+        "the message up in the Twilio console (Monitor > Logs > Messaging).",
+    )

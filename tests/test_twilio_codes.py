@@ -1,0 +1,56 @@
+"""Delivery error codes in words: every code hubsms explains has a meaning, what to do, and
+its Twilio link; a message that ended failed says both."""
+
+from __future__ import annotations
+
+import pytest
+
+from hubsms.errors import DeliveryFailed, ExitCode
+from hubsms.twilio_client import DELIVERY_ERRORS, check_delivery, delivery_advice, describe_delivery_error
+
+REQUIRED = [30001, 30002, 30003, 30004, 30005, 30006, 30007, 30008, 30010, 30032, 30034,
+            21610, 21614, 21211, 21408, 21606, 21608, 21612]
+
+
+@pytest.mark.parametrize("code", REQUIRED)
+def test_each_required_code_has_words_and_advice(code: int) -> None:
+    entry = DELIVERY_ERRORS[code]
+    assert len(entry.meaning) > 10 and len(entry.action) > 10
+    text = describe_delivery_error(code, advice=True)
+    assert text.startswith(entry.meaning)
+    assert f"(error {code}, https://www.twilio.com/docs/errors/{code})" in text
+    assert text.endswith(f"what to do: {entry.action}")
+
+
+def test_without_advice_the_description_is_the_meaning_and_link_only() -> None:
+    assert describe_delivery_error(30003) == (
+        "unreachable destination handset (switched off, out of coverage or roaming) "
+        "(error 30003, https://www.twilio.com/docs/errors/30003)"
+    )
+
+
+def test_an_unknown_code_still_gets_its_link_and_a_pointer() -> None:
+    text = describe_delivery_error(30999, advice=True)
+    assert text.startswith("delivery error (error 30999, https://www.twilio.com/docs/errors/30999)")
+    assert "error dictionary" in text
+    assert delivery_advice(30999) is None and delivery_advice(None) is None
+
+
+def test_a_failed_message_names_the_error_and_what_to_do() -> None:
+    message = {"sid": "SM" + "0" * 32, "to": "+14155552671", "status": "undelivered", "error_code": 30005}
+    with pytest.raises(DeliveryFailed) as info:
+        check_delivery(message)
+    assert info.value.exit_code == ExitCode.DELIVERY_FAILED
+    assert "unknown destination handset" in info.value.message and "30005" in info.value.message
+    assert info.value.hint == DELIVERY_ERRORS[30005].action
+
+
+def test_a_failed_message_without_a_code_keeps_the_general_hint() -> None:
+    with pytest.raises(DeliveryFailed) as info:
+        check_delivery({"sid": "SM" + "0" * 32, "status": "failed", "error_code": None})
+    assert "no error code given" in info.value.message
+    assert "Twilio console" in info.value.hint
+
+
+def test_a_delivered_message_passes() -> None:
+    check_delivery({"status": "delivered", "error_code": None})
