@@ -819,14 +819,14 @@ def test_a_hand_edited_logo_outside_logos_is_refused_and_remove_deletes_nothing(
 
 
 def test_only_a_file_inside_logos_is_ever_deleted_as_an_unused_logo(config_path):
-    from hubsms import service
     from hubsms.model import Config
+    from hubsms.service.transaction import delete_unused_logo
 
     victim = config_path.parent.parent / "victim.png"
     victim.write_bytes(PNG)
     config_path.parent.mkdir(parents=True, exist_ok=True)
     for logo in ("../victim.png", str(victim), "logos/../../victim.png"):
-        service._delete_unused_logo(config_path, Config(), logo)
+        delete_unused_logo(config_path, Config(), logo)
     assert victim.read_bytes() == PNG
 
 

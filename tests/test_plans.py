@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hubsms import service, store
+from hubsms import store
+from hubsms.service.plans import resolve_plan_connector
 from hubsms.errors import ConnectorInactive, PlanNotFound
 
 SID = "AC0123456789abcdef0123456789abcdef"
@@ -182,17 +183,17 @@ def test_renaming_a_connector_keeps_its_plans(cli, used):
 
 
 def test_resolve_plan_connector_returns_the_plans_connector(cli, used, config_path: Path):
-    connector = service.resolve_plan_connector(store.load(config_path), "enterprise")
+    connector = resolve_plan_connector(store.load(config_path), "enterprise")
     assert connector.name == "Prod"
 
 
 def test_resolve_plan_connector_refuses_an_unknown_plan(cli, used, config_path: Path):
     with pytest.raises(PlanNotFound):
-        service.resolve_plan_connector(store.load(config_path), "Gold")
+        resolve_plan_connector(store.load(config_path), "Gold")
 
 
 def test_resolve_plan_connector_refuses_an_inactive_connector_of_a_hand_edited_file(cli, used, config_path: Path):
     text = config_path.read_text().replace("active = true", "active = false", 1)
     config_path.write_text(text)
     with pytest.raises(ConnectorInactive, match='plan "Enterprise" uses connector "Prod", which is inactive'):
-        service.resolve_plan_connector(store.load(config_path), "Enterprise")
+        resolve_plan_connector(store.load(config_path), "Enterprise")

@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
     NETWORK = 6
     DELIVERY_FAILED = 7
     INTERRUPTED = 130
+    TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process it terminated
 
 
 class HubsmsError(Exception):
@@ -54,13 +55,20 @@ class MissingValue(UsageError):
     """A required value was not given and cannot be asked for."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is (the entry point installs the handler), so that
+    it stops as cleanly as at Ctrl-C."""
+
+
 class Interrupted(HubsmsError):
     """Ctrl-C (SIGINT) or SIGTERM stopped the command."""
 
     exit_code = ExitCode.INTERRUPTED
 
-    def __init__(self, message: str = "interrupted", hint: str | None = None) -> None:
+    def __init__(self, message: str = "interrupted", hint: str | None = None, *, terminated: bool = False) -> None:
         super().__init__(message, hint)
+        if terminated:
+            self.exit_code = ExitCode.TERMINATED
 
 
 class Cancelled(HubsmsError):

@@ -12,7 +12,8 @@ from hubsms.cli.common import note, report, resolve_config_path, warn
 from hubsms.cli.options import ConfigOption, JsonOption, NoInputOption, command_group
 
 if TYPE_CHECKING:
-    from hubsms.service import ConnectorInput, Outcome
+    from hubsms.service.connectors import ConnectorInput
+    from hubsms.service.transaction import Outcome
 
 app = command_group("Add, list, show, edit, (de)activate and remove SMS-gateway connectors.")
 
@@ -65,11 +66,11 @@ def add(
 ) -> None:
     """Add a Twilio connector. At a terminal, a two-step dialog (Basic Information, then
     Details) asks for every value not given as a flag."""
-    from hubsms import service
+    from hubsms.service import connectors
     from hubsms.cli import dialog
 
     _check_one_token_source(auth_token_stdin, auth_token_env)
-    values = service.ConnectorInput(
+    values = connectors.ConnectorInput(
         name=name, logo=logo, server_address=server_address, account_sid=account_sid,
         from_=from_, active=active, auth_token_env=auth_token_env,
     )
@@ -93,12 +94,12 @@ def _check_one_token_source(auth_token_stdin: bool, auth_token_env: Optional[str
 
 
 def _add_from_flags(path: Path, values: ConnectorInput, auth_token_stdin: bool, replace_token: bool) -> Outcome:
-    from hubsms import service
+    from hubsms.service import connectors
     from hubsms.credentials import Keyring
 
     _require_values(NAME=values.name, account_sid=values.account_sid, from_=values.from_)
     token = _token_from_stdin(auth_token_stdin)
-    return service.add_connector(path, values, Keyring(), token=token, replace_token=replace_token)
+    return connectors.add_connector(path, values, Keyring(), token=token, replace_token=replace_token)
 
 
 def _dialog_token(auth_token_stdin: bool) -> Optional[str]:
@@ -134,20 +135,20 @@ def list_(
     config: ConfigOption = None,
 ) -> None:
     """List connectors: name, provider, purpose, from, account, active, default, used by."""
-    from hubsms import service
+    from hubsms.service import views
     from hubsms.cli.render import print_connector_list
 
-    print_connector_list(service.list_connectors(resolve_config_path(config, ctx), active), json_)
+    print_connector_list(views.list_connectors(resolve_config_path(config, ctx), active), json_)
 
 
 @app.command("show")
 def show(ctx: typer.Context, name: NameArg, json_: JsonOption = False, config: ConfigOption = None) -> None:
     """Show every field of a connector, its purpose and where its token comes from."""
-    from hubsms import service
+    from hubsms.service import views
     from hubsms.cli.render import print_record
     from hubsms.credentials import Keyring
 
-    record, warnings = service.show_connector(resolve_config_path(config, ctx), name, Keyring())
+    record, warnings = views.show_connector(resolve_config_path(config, ctx), name, Keyring())
     for text in warnings:
         warn(text)
     print_record(record, json_)
@@ -172,12 +173,12 @@ def edit(
 ) -> None:
     """Change a connector's fields; only the given ones change. At a terminal and without
     change flags, the two-step dialog asks for every field, prefilled with its value."""
-    from hubsms import service
+    from hubsms.service import connectors
     from hubsms.cli import dialog
     from hubsms.credentials import Keyring
 
     _check_one_token_source(auth_token_stdin, auth_token_env)
-    values = service.ConnectorInput(
+    values = connectors.ConnectorInput(
         name=new_name, logo=logo, server_address=server_address, account_sid=account_sid,
         from_=from_, active=active, auth_token_env=auth_token_env,
     )
@@ -188,7 +189,7 @@ def edit(
         outcome = dialog.run_edit(path, name, force)
     else:
         token = _token_from_stdin(auth_token_stdin)
-        outcome = service.edit_connector(path, name, values, Keyring(), token=token, force=force, clear_logo=no_logo)
+        outcome = connectors.edit_connector(path, name, values, Keyring(), token=token, force=force, clear_logo=no_logo)
     report(outcome.warnings, outcome.notes)
     note(f'Saved connector "{outcome.connector.name}".')
 
@@ -206,9 +207,9 @@ def deactivate(ctx: typer.Context, name: NameArg, force: ForceOption = False, co
 
 
 def _set_active(ctx: typer.Context, name: str, active: bool, force: bool, config: Optional[Path]) -> None:
-    from hubsms import service
+    from hubsms.service import connectors
 
-    outcome = service.set_active(resolve_config_path(config, ctx), name, active, force=force)
+    outcome = connectors.set_active(resolve_config_path(config, ctx), name, active, force=force)
     report(outcome.warnings, outcome.notes)
     note(f'"{outcome.connector.name}" is {"active" if active else "inactive"}.')
 
@@ -223,13 +224,13 @@ def remove(
     config: ConfigOption = None,
 ) -> None:
     """Remove a connector, and its account's token when no other connector uses it."""
-    from hubsms import service
+    from hubsms.service import connectors
     from hubsms.credentials import Keyring
 
     path = resolve_config_path(config, ctx)
     if not yes:  # an unknown name, or one in use, is said before anything is asked
-        _confirm_removal(service.check_removable(path, name, force).name, no_input)
-    outcome = service.remove_connector(path, name, Keyring(), force=force)
+        _confirm_removal(connectors.check_removable(path, name, force).name, no_input)
+    outcome = connectors.remove_connector(path, name, Keyring(), force=force)
     report(outcome.warnings, outcome.notes)
     note(f'Removed connector "{outcome.connector.name}".')
 

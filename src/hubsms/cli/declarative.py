@@ -28,7 +28,7 @@ def apply(
     """Make the config match a desired-state file: create what is missing, update what
     differs, and with --prune remove what the file does not list. Tokens come from the
     variable each connector names in auth_token_env (see docs/apply.md)."""
-    from hubsms import declarative
+    from hubsms.service import declarative
     from hubsms.credentials import Keyring
 
     desired = _read_desired(file)
@@ -43,7 +43,7 @@ def apply(
 
 
 def _read_desired(file: str) -> Any:
-    from hubsms import declarative
+    from hubsms.service import declarative
 
     if file == "-":
         return declarative.read_desired(sys.stdin.read(), "<stdin>", Path.cwd())
@@ -90,7 +90,7 @@ def _fields_text(change: Any) -> str:
 def export(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption = None) -> None:
     """Print the config as a desired-state TOML file (never a token): 'hubsms export |
     hubsms apply -' changes nothing."""
-    from hubsms import declarative
+    from hubsms.service import declarative
 
     path = resolve_config_path(config, ctx)
     data = declarative.export_config(path)

@@ -33,7 +33,8 @@ from hubsms.errors import HubsmsError, InvalidValue
 
 if TYPE_CHECKING:
     from hubsms.credentials import Keyring
-    from hubsms.service import ConnectorInput, Outcome
+    from hubsms.service.connectors import ConnectorInput
+    from hubsms.service.transaction import Outcome
 
 FORCE_ENV: Final = "HUBSMS_FORCE_INTERACTIVE"
 CANCELLED_EXIT: Final = 130  # stopped by the user, like Ctrl-C (1 is kept for bugs)
@@ -153,7 +154,7 @@ class Form:
 
     def to_input(self, base: Form | None = None) -> ConnectorInput:
         """A ConnectorInput of every field, or for an edit of the fields changed from ``base``."""
-        from hubsms.service import ConnectorInput
+        from hubsms.service.connectors import ConnectorInput
 
         values = {name: getattr(self, name) for name in ConnectorInput._fields}
         if base is not None:
@@ -249,7 +250,7 @@ def _ask_provider(d: _Dialog) -> None:
 
 
 def _check_logo(d: _Dialog, answer: str) -> Path | None:
-    from hubsms.service import read_logo
+    from hubsms.service.transaction import read_logo
 
     if answer == "-":
         return None
@@ -473,15 +474,15 @@ def _without_shown(d: _Dialog, outcome: Outcome) -> Outcome:
 
 
 def _other_names(path: Path, skip: str | None = None) -> dict[str, str]:
-    from hubsms import service
+    from hubsms.service import views
 
-    names = (row["name"] for row in service.list_connectors(path))
+    names = (row["name"] for row in views.list_connectors(path))
     return {n.casefold(): n for n in names if skip is None or n.casefold() != skip.casefold()}
 
 
 def run_add(path: Path, given: ConnectorInput, token: str | None) -> Outcome:
     """Ask what ``given`` (a ConnectorInput of the flags) lacks, then add the connector."""
-    from hubsms import service
+    from hubsms.service import connectors
     from hubsms.credentials import Keyring
 
     pending = {k: v for k, v in given.given().items() if k != "auth_token_env"}
@@ -492,7 +493,7 @@ def run_add(path: Path, given: ConnectorInput, token: str | None) -> Outcome:
 
     def save(d: _Dialog) -> Outcome:
         # A token typed although one is stored (Enter would have kept it) is a replacement.
-        return service.add_connector(path, d.form.to_input(), d.keyring, token=d.form.token, replace_token=True)
+        return connectors.add_connector(path, d.form.to_input(), d.keyring, token=d.form.token, replace_token=True)
 
     return _run(d, save)
 
@@ -511,11 +512,11 @@ def _form_of(record: dict[str, Any]) -> Form:
 
 def run_edit(path: Path, name: str, force: bool) -> Outcome:
     """The same two steps, prefilled with the connector's values; saves what changed."""
-    from hubsms import service
+    from hubsms.service import connectors, views
     from hubsms.credentials import Keyring
 
     keyring = Keyring()
-    record, warnings = service.show_connector(path, name, keyring)
+    record, warnings = views.show_connector(path, name, keyring)
     original = _form_of(record)
     d = _Dialog(Terminal(), _form_of(record), {}, _other_names(path, skip=record["name"]), keyring,
                 original=original, kept_logo=record["logo"], used_by=record["used_by"], force=force)
@@ -523,7 +524,7 @@ def run_edit(path: Path, name: str, force: bool) -> Outcome:
         d.warn(text)
 
     def save(d: _Dialog) -> Outcome:
-        return service.edit_connector(path, original.name, d.form.to_input(base=original), d.keyring,
+        return connectors.edit_connector(path, original.name, d.form.to_input(base=original), d.keyring,
                                       token=d.form.token, force=d.force)
 
     return _run(d, save)

@@ -93,11 +93,11 @@ def _convert(value: str, kind: Any, lowest: float | None) -> Any:
 
 
 def _run_list(options: dict[str, Any]) -> None:
-    from hubsms import service
+    from hubsms.service import views
     from hubsms.cli.common import resolve_config_path
     from hubsms.cli.render import print_connector_list
 
-    rows = service.list_connectors(resolve_config_path(options["config"]), options.get("active"))
+    rows = views.list_connectors(resolve_config_path(options["config"]), options.get("active"))
     print_connector_list(rows, options.get("json", False))
 
 

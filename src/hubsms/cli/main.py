@@ -10,24 +10,27 @@ Imports nothing heavy until it knows what to run.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import Any
 
 from hubsms.cli.common import DEBUG_ENV, error_json, report_error, start_output
-from hubsms.errors import Cancelled, ExitCode, HubsmsError, Interrupted, UsageError
+from hubsms.errors import Cancelled, ExitCode, HubsmsError, Interrupted, Terminated, UsageError
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run hubsms with ``argv`` (default: the process's arguments) and return its exit code.
     A bug is one line unless ``--debug`` (or HUBSMS_DEBUG) asks for the traceback."""
+    if argv is None:
+        signal.signal(signal.SIGTERM, _terminate)
     args = sys.argv[1:] if argv is None else list(argv)
     start_output()
     try:
         return program(args)
     except HubsmsError as err:
         return _fail(err, args, blank_line=isinstance(err, Interrupted))
-    except KeyboardInterrupt:
-        return _fail(Interrupted(), args, blank_line=True)
+    except KeyboardInterrupt as stop:
+        return _fail(Interrupted(terminated=isinstance(stop, Terminated)), args, blank_line=True)
     except EOFError:  # Ctrl-D at a prompt
         return _fail(Cancelled(), args, blank_line=True)
     except Exception as exc:
@@ -37,6 +40,16 @@ def main(argv: list[str] | None = None) -> int:
             f"internal error: {type(exc).__name__}: {exc}", "run again with --debug for the traceback, and report it"
         )
         return _fail(internal, args, ExitCode.INTERNAL)
+
+
+_terminated = False
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    """SIGTERM stops hubsms as Ctrl-C does (a sent message is still shown), exit 143."""
+    global _terminated
+    _terminated = True
+    raise Terminated()
 
 
 def _fail(err: HubsmsError, args: list[str], code: ExitCode | None = None, blank_line: bool = False) -> int:
@@ -80,7 +93,7 @@ def _run_typer(args: list[str]) -> int:
     except typer.Abort:
         raise Cancelled() from None
     if result == ExitCode.INTERRUPTED:  # Typer says a KeyboardInterrupt as Exit(130), silently
-        raise Interrupted()
+        raise Interrupted(terminated=_terminated)
     return result if isinstance(result, int) else 0
 
 

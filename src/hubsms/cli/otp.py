@@ -64,14 +64,15 @@ def test_connector(
     config: ConfigOption = None,
 ) -> None:
     """Check a connector's credentials: fetch its Twilio account."""
-    from hubsms import service
+    from hubsms.service import checks
+    from hubsms.service.sending import Limits
     from hubsms.cli.render import print_record
     from hubsms.cli.sending import stdin_token
     from hubsms.credentials import Keyring
 
-    result = service.check_connector(
+    result = checks.check_connector(
         resolve_config_path(config, ctx), name, Keyring(),
-        stdin_token=stdin_token(auth_token_stdin), timeouts=service.choose_timeouts(connect_timeout, read_timeout),
+        stdin_token=stdin_token(auth_token_stdin), limits=Limits(connect_timeout, read_timeout),
     )
     print_record(result, json_)
     if result["test_credentials"] and not json_:

@@ -17,9 +17,9 @@ PlanArg = Annotated[str, typer.Argument(help="The service plan's name (case-inse
 @app.command("list")
 def list_(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption = None) -> None:
     """List service plans: name, SMS connector, whether that connector is active."""
-    from hubsms import service
+    from hubsms.service import views
 
-    _print_plans(service.list_plans(resolve_config_path(config, ctx)), json_)
+    _print_plans(views.list_plans(resolve_config_path(config, ctx)), json_)
 
 
 def _print_plans(rows: list[dict[str, Any]], as_json: bool) -> None:
@@ -46,12 +46,12 @@ def set_(
     config: ConfigOption = None,
 ) -> None:
     """Assign an active SMS connector to a service plan (created if new)."""
-    from hubsms import service
+    from hubsms.service import plans
     from hubsms.errors import MissingValue
 
     if sms_connector is None:
         raise MissingValue("missing --sms-connector", 'give --sms-connector CONNECTOR, e.g. --sms-connector "My Twilio"')
-    plan, outcome = service.plan_set(resolve_config_path(config, ctx), name, sms_connector)
+    plan, outcome = plans.plan_set(resolve_config_path(config, ctx), name, sms_connector)
     report(outcome.warnings, outcome.notes)
     note(f'Plan "{plan.name}" uses SMS connector "{plan.sms_connector}".')
 
@@ -59,7 +59,7 @@ def set_(
 @app.command("remove")
 def remove(ctx: typer.Context, name: PlanArg, config: ConfigOption = None) -> None:
     """Remove a service plan."""
-    from hubsms import service
+    from hubsms.service import plans
 
-    plan = service.plan_remove(resolve_config_path(config, ctx), name)
+    plan = plans.plan_remove(resolve_config_path(config, ctx), name)
     note(f'Removed plan "{plan.name}".')

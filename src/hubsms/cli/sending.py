@@ -3,11 +3,16 @@ the fast path (``hubsms.cli.fast``), so neither Typer nor rich is imported to se
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from hubsms.cli.common import note, print_json, report
+
+if TYPE_CHECKING:
+    from hubsms.service.sending import SendHooks, SendResult
 
 
 class SendOptions(NamedTuple):
@@ -31,49 +36,29 @@ class SendOptions(NamedTuple):
 
 
 def run_send(options: SendOptions) -> None:
-    """Resolve, check and send (or show, for a dry run); with ``wait``, follow the message
-    to a final status. Raises HubsmsError for anything the user can fix."""
-    from hubsms import service
+    """Send (or show, for a dry run) through :func:`hubsms.service.sending.send_otp`, and
+    show what happened."""
     from hubsms.credentials import Keyring
+    from hubsms.service.sending import Limits, OtpRequest, SendHooks, send_otp
 
-    if options.connector is not None and options.plan is not None:
-        from hubsms.errors import UsageError
-
-        raise UsageError("give --connector or --plan, not both", "--connector names a connector; --plan uses a plan's connector")
-    prepared = service.prepare_otp(
-        options.config, Keyring(), to=options.to, connector=options.connector, plan=options.plan,
-        length=options.length, code=options.code, template=options.message, validity=options.validity,
-        stdin_token=stdin_token(options.auth_token_stdin),
+    request = OtpRequest(
+        to=options.to, connector=options.connector, plan=options.plan, length=options.length,
+        code=options.code, template=options.message, validity=options.validity,
     )
-    report(prepared.warnings)
+    limits = Limits(options.connect_timeout, options.read_timeout, options.timeout if options.wait else None)
+    hooks = SendHooks(
+        prepared=lambda result: report(result.warnings), retry=note,
+        before_error=lambda result: _show_sent(result, options.json),
+    )
+    with _status_line(options, hooks) as hooks:
+        result = send_otp(
+            options.config, Keyring(), request, stdin_token=stdin_token(options.auth_token_stdin),
+            dry_run=options.dry_run, limits=limits, hooks=hooks,
+        )
     if options.dry_run:
-        _show_dry_run(prepared, options.json)
-        return
-    limits = service.choose_timeouts(options.connect_timeout, options.read_timeout)
-    wait_for = service.check_seconds(options.timeout, "--timeout", service.MAX_WAIT_SECONDS) if options.wait else None
-    with service.make_client(prepared.connector, prepared.token, limits, on_retry=note) as client:
-        sent = service.send_otp(prepared, client)
-        final = _follow(client, prepared, sent, wait_for, options.json) if wait_for else sent
-    _show_sent(prepared, final, options.json)
-    if wait_for:
-        service.check_final(final, wait_for)
-
-
-def _follow(client: Any, prepared: Any, sent: dict[str, Any], timeout: float, quiet: bool) -> dict[str, Any]:
-    """Wait for a final status. If following fails, the message was still sent: show it,
-    and say so in the error, so that nobody sends a second OTP to find out."""
-    from hubsms.errors import HubsmsError
-
-    try:
-        return _wait(client, sent, timeout, quiet)
-    except HubsmsError as err:
-        _show_sent(prepared, sent, quiet)
-        err.message = f"message {sent.get('sid')} was sent ({sent.get('status')}), but following it failed: {err.message}"
-        raise
-    except KeyboardInterrupt:
-        _show_sent(prepared, sent, quiet)
-        sys.stderr.write(f"\nmessage {sent.get('sid')} was sent; stopped waiting for its delivery\n")
-        raise
+        _show_dry_run(result, options.json)
+    else:
+        _show_sent(result, options.json)
 
 
 def stdin_token(flag: bool) -> Optional[str]:
@@ -82,55 +67,52 @@ def stdin_token(flag: bool) -> Optional[str]:
     return read_token_stream(sys.stdin) if flag else None
 
 
-def _show_dry_run(prepared: Any, as_json: bool) -> None:
-    auth = f"{prepared.connector.account_sid}:<hidden>"
+def _show_dry_run(result: SendResult, as_json: bool) -> None:
     record = {
         "dry_run": True,
-        "connector": prepared.connector.name,
+        "connector": result.connector.name,
         "method": "POST",
-        "url": prepared.url,
-        "auth": auth,
-        "token_source": prepared.token.source,
-        "form": prepared.form(),
-        "to": prepared.to,
-        "code": prepared.code,
+        "url": result.url,
+        "auth": result.auth,
+        "token_source": result.token_source,
+        "form": result.form,
+        "to": result.to,
+        "code": result.code,
     }
     if as_json:
         print_json(record)
         return
     from urllib.parse import urlencode
 
-    print(f"POST {prepared.url}")
-    print(f"Authorization: Basic {auth}  (token from {prepared.token.source})")
+    print(f"POST {result.url}")
+    print(f"Authorization: Basic {result.auth}  (token from {result.token_source})")
     print("Content-Type: application/x-www-form-urlencoded")
     print()
-    print(urlencode(prepared.form()))
-    note(f'Dry run: nothing sent (connector "{prepared.connector.name}", code {prepared.code}).')
+    print(urlencode(result.form))
+    note(f'Dry run: nothing sent (connector "{result.connector.name}", code {result.code}).')
 
 
-def _wait(client: Any, sent: dict[str, Any], timeout: float, quiet: bool) -> dict[str, Any]:
-    """Poll until a final status, with a spinner on a terminal."""
-    from hubsms import service
-
-    if quiet or not sys.stderr.isatty():
-        return service.follow_message(client, sent["sid"], timeout)
+@contextlib.contextmanager
+def _status_line(options: SendOptions, hooks: SendHooks) -> Iterator[SendHooks]:
+    """While waiting at a terminal, a spinner shows the message's status."""
+    if not options.wait or options.json or not sys.stderr.isatty():
+        yield hooks
+        return
     from rich.console import Console
 
     console = Console(stderr=True, emoji=False)
-    with console.status(f"waiting for delivery of {sent['sid']} ({sent.get('status')})") as status:
-        return service.follow_message(
-            client, sent["sid"], timeout,
-            on_status=lambda value, _m: status.update(f"waiting for delivery of {sent['sid']} ({value})"),
-        )
+    with console.status("sending") as status:
+        yield hooks._replace(status=lambda value: status.update(f"waiting for delivery ({value})"))
 
 
-def _show_sent(prepared: Any, message: dict[str, Any], as_json: bool) -> None:
+def _show_sent(result: SendResult, as_json: bool) -> None:
+    message = result.message or {}
     record = {
         "sid": message.get("sid"),
         "status": message.get("status"),
-        "connector": prepared.connector.name,
-        "to": prepared.to,
-        "code": prepared.code,
+        "connector": result.connector.name,
+        "to": result.to,
+        "code": result.code,
     }
     if message.get("error_code") is not None:
         record["error_code"] = message["error_code"]
@@ -140,5 +122,3 @@ def _show_sent(prepared: Any, message: dict[str, Any], as_json: bool) -> None:
     from hubsms.cli.render import print_record
 
     print_record(record, False, labels={"sid": "message"})
-
-

@@ -15,10 +15,10 @@ app = command_group("Global Settings: the default SMS gateway.")
 @app.command("show")
 def show(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption = None) -> None:
     """Show Global Settings: the config file, the default SMS connector, the plans."""
-    from hubsms import service
+    from hubsms.service import views
     from hubsms.cli.render import print_record
 
-    print_record(service.show_settings(resolve_config_path(config, ctx)), json_)
+    print_record(views.show_settings(resolve_config_path(config, ctx)), json_)
 
 
 @app.command("set-default-sms")
@@ -28,7 +28,7 @@ def set_default_sms(
     config: ConfigOption = None,
 ) -> None:
     """Make an active connector the Default SMS Gateway of Global Settings."""
-    from hubsms import service
+    from hubsms.service import plans
 
-    outcome = service.set_default_sms(resolve_config_path(config, ctx), name)
+    outcome = plans.set_default_sms(resolve_config_path(config, ctx), name)
     note(f'Default SMS connector: "{outcome.connector.name}".')

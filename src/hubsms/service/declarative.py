@@ -26,7 +26,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from hubsms import model, service, store
+from hubsms import model, store
+from hubsms.service.lookup import uses_by_connector
+from hubsms.service.connectors import ConnectorInput, check_fields, replace_connector
+from hubsms.service.transaction import (
+    LOGO_FOLDER,
+    Logo,
+    Outcome,
+    Transaction,
+    delete_unused_tokens,
+    free_logo_path,
+    read_bytes,
+)
 from hubsms.errors import ConfigError, ConnectorInactive, ConnectorInUse, InvalidValue, TokenMissing
 from hubsms.model import Config, Connector, Plan
 
@@ -56,7 +67,7 @@ class Desired:
 
     label: str
     config: Config
-    logos: dict[str, service.Logo] = field(default_factory=dict)
+    logos: dict[str, Logo] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -88,7 +99,7 @@ def read_desired(text: str, label: str, base: Path) -> Desired:
     return desired
 
 
-def _check_connector(c: Connector, label: str, base: Path) -> tuple[Connector, service.Logo | None, list[str]]:
+def _check_connector(c: Connector, label: str, base: Path) -> tuple[Connector, Logo | None, list[str]]:
     where = f'{label}: [connectors."{c.name}"]'
     if not c.auth_token_env:
         raise ConfigError(
@@ -96,12 +107,12 @@ def _check_connector(c: Connector, label: str, base: Path) -> tuple[Connector, s
             'tokens are never in the file: add auth_token_env = "VAR", the variable apply reads the token from',
         )
     logo_path = base / c.logo if c.logo else None  # an absolute logo path stays as it is
-    values = service.ConnectorInput(
+    values = ConnectorInput(
         name=c.name, provider=c.provider, logo=logo_path, server_address=c.server_address,
         account_sid=c.account_sid, from_=c.from_, active=c.active, auth_token_env=c.auth_token_env,
     )
     try:
-        checked, warnings, logo = service.check_fields(values)
+        checked, warnings, logo = check_fields(values)
     except InvalidValue as exc:
         raise ConfigError(f"{where} {exc.field}: {exc.message}", exc.hint) from None
     checked = checked.with_changes(logo=str(logo_path) if logo_path else None)
@@ -110,16 +121,18 @@ def _check_connector(c: Connector, label: str, base: Path) -> tuple[Connector, s
 
 def _check_plans(parsed: Config, checked: Config, label: str) -> dict[str, Plan]:
     plans: dict[str, Plan] = {}
+    seen: set[str] = set()
     for plan in parsed.plans.values():
         try:
             name = model.validate_plan_name(plan.name)
         except InvalidValue as exc:
             raise ConfigError(f'{label}: [plans."{plan.name}"] {exc.message}', exc.hint) from None
-        if any(known.casefold() == name.casefold() for known in plans):
+        if name.casefold() in seen:
             raise ConfigError(
                 f'{label}: plan names must be unique (ignoring case): "{name}" appears twice',
                 "give each plan its own name, or merge the two",
             )
+        seen.add(name.casefold())
         plans[name] = Plan(name, _canonical(checked, plan.sms_connector) or plan.sms_connector)
     return plans
 
@@ -131,8 +144,9 @@ def _canonical(config: Config, name: str | None) -> str | None:
 
 
 def _check_uses_active(config: Config, label: str) -> None:
+    uses_of = uses_by_connector(config)
     for connector in config.connectors.values():
-        uses = config.uses_of(connector.name)
+        uses = uses_of.get(connector.name)
         if uses and not connector.active:
             raise ConnectorInactive(
                 f'{label}: "{connector.name}" is inactive and cannot be used by {", ".join(uses)}',
@@ -292,7 +306,7 @@ class _Planner:
         if old is None:
             self.new.connectors[target.name] = target
             return
-        service.replace_connector(self.new, old, target)
+        replace_connector(self.new, old, target)
         if old.account_sid != target.account_sid:
             self.stale_sids.add(old.account_sid)
         if old.logo and old.logo != target.logo:
@@ -305,10 +319,10 @@ class _Planner:
         current = old.logo if old else None
         if image is None:
             return None, current is not None
-        if current is not None and service.read_bytes(self.folder / current) == image.data:
+        if current is not None and read_bytes(self.folder / current) == image.data:
             return current, False
         taken = {c.logo for c in self.new.connectors.values() if old is None or c.name != old.name}
-        relative = service.free_logo_path(wanted.name, image.extension, taken | self._placed)
+        relative = free_logo_path(wanted.name, image.extension, taken | self._placed)
         self._placed.add(relative)
         self.logos.append((self.folder / relative, image.data))
         return relative, True
@@ -379,14 +393,14 @@ class _Planner:
     def clean_up(self) -> None:
         """Delete tokens of accounts and logo files that nothing uses any more (best effort,
         like ``connector remove``)."""
-        outcome = service.Outcome()
-        service.delete_unused_tokens(self.new, self.keyring, self.stale_sids, outcome)
+        outcome = Outcome()
+        delete_unused_tokens(self.new, self.keyring, self.stale_sids, outcome)
         self.notes += outcome.notes
         self.warnings += outcome.warnings
         kept = {c.logo for c in self.new.connectors.values()}
         for relative in sorted(self.stale_logos - kept):
             # only files hubsms copied itself: never one a hand-edited file points at elsewhere
-            if relative.startswith(f"{service.LOGO_FOLDER}/"):
+            if relative.startswith(f"{LOGO_FOLDER}/"):
                 with contextlib.suppress(OSError):
                     (self.folder / relative).unlink()
 
@@ -457,7 +471,7 @@ def apply_desired(
         planner = _Planner(path, config, desired, keyring, env, **options).run()
         if not planner.result(applied=False).changed:
             return planner.result(applied=False)
-        change = service.Change(path, keyring)
+        change = Transaction(path, keyring)
         for sid, token in planner.tokens.items():
             change.set_token(sid, token)
         for target, data in planner.logos:

@@ -1,0 +1,276 @@
+"""Connectors: add, edit, (de)activate and remove. Every change runs inside the config
+file's lock, from load through save, as one :class:`~hubsms.service.transaction.Transaction`;
+a connector is saved only if its token was stored."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from hubsms import model, store
+from hubsms.errors import InvalidValue, MissingValue, TokenMissing
+from hubsms.model import Config, Connector
+from hubsms.service.lookup import check_unique, release_uses, require_connector
+from hubsms.service.transaction import (
+    Logo,
+    Outcome,
+    Transaction,
+    delete_unused_logo,
+    delete_unused_tokens,
+    place_logo,
+    read_logo,
+)
+
+if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
+    from hubsms.credentials import Keyring
+
+
+class ConnectorInput(NamedTuple):
+    """Values for a connector as given (flags, prompts, a file); None means 'not given'."""
+
+    name: str | None = None
+    provider: str | None = None
+    logo: Path | None = None
+    server_address: str | None = None
+    account_sid: str | None = None
+    from_: str | None = None
+    active: bool | None = None
+    auth_token_env: str | None = None
+
+    def given(self) -> dict[str, Any]:
+        return {key: value for key, value in self._asdict().items() if value is not None}
+
+
+def check_fields(values: ConnectorInput, base: Connector | None = None) -> tuple[Connector, list[str], Logo | None]:
+    """Validate every given value (each with its own error), on top of ``base`` for an edit."""
+    warnings: list[str] = []
+    current: dict[str, Any] = {} if base is None else base._asdict()
+    given = values.given()
+    if "name" in given:
+        current["name"] = _check_new_name(given["name"])
+    if "provider" in given:
+        current["provider"] = model.validate_provider(given["provider"])
+    provider = model.PROVIDERS[current.get("provider", model.TWILIO.key)]
+    if "server_address" in given:
+        current["server_address"], warning = model.validate_server_address(given["server_address"], provider)
+        warnings += [warning] if warning else []
+    if "account_sid" in given:
+        current["account_sid"] = model.validate_account_sid(given["account_sid"])
+    if "from_" in given:
+        current["from_"], warning = model.validate_from(given["from_"])
+        warnings += [warning] if warning else []
+    if "active" in given:
+        current["active"] = given["active"]
+    if "auth_token_env" in given:
+        env = given["auth_token_env"].strip()
+        current["auth_token_env"] = model.validate_env_name(env) if env else None
+    logo = read_logo(given["logo"]) if "logo" in given else None
+    for name, flag in (("name", "NAME"), ("account_sid", "--account-sid"), ("from_", "--from")):
+        if not current.get(name):
+            raise MissingValue(f"missing {name.rstrip('_').replace('_', ' ')}", f"give {flag}")
+    return Connector(**current), warnings, logo
+
+
+def _check_new_name(value: str) -> str:
+    """A name being given now: the field's rule, and not an auth token typed in the wrong
+    place (``add --auth-token-stdin TOKEN`` makes the token the NAME). Names already in a
+    file are not held to this."""
+    name = model.validate_name(value)
+    if model.looks_like_token(name):
+        raise InvalidValue("name", "that looks like an auth token, not a name", "the token goes on stdin with --auth-token-stdin")
+    return name
+
+
+def add_connector(
+    path: Path, values: ConnectorInput, keyring: Keyring, *, token: str | None = None, replace_token: bool = False
+) -> Outcome:
+    """Create a connector. The token comes from ``token`` (stored in the keyring), from the
+    variable named by ``auth_token_env``, or is the one already stored for the account. A
+    different stored token is replaced only with ``replace_token``."""
+    connector, warnings, logo = check_fields(values)
+    token = model.validate_auth_token(token) if token is not None else None
+    outcome = Outcome(warnings=warnings)
+    _warn_unset_env(connector, outcome)
+    keyring.preload()
+    with store.locked(path) as config:
+        check_unique(config, connector.name)
+        change = Transaction(path, keyring)
+        if token is not None:
+            if replace_token:
+                _note_replaced_token(config, keyring, connector.account_sid, token, outcome, connector.name)
+            else:
+                _refuse_other_token(config, keyring, connector.account_sid, token)
+            change.set_token(connector.account_sid, token)
+        elif connector.auth_token_env is None and keyring.get(connector.account_sid) is None:
+            raise TokenMissing(
+                f"no auth token for account {model.mask_sid(connector.account_sid)}",
+                "give --auth-token-stdin (the token on stdin) or --auth-token-env VAR",
+            )
+        connector = place_logo(change, config, connector, logo)
+        config.connectors[connector.name] = connector
+        change.commit(config)
+    outcome.connector = connector
+    return outcome
+
+
+def _warn_unset_env(connector: Connector, outcome: Outcome) -> None:
+    """Not an error: the variable is read when a message is sent, perhaps in another shell."""
+    variable = connector.auth_token_env
+    if variable and not os.environ.get(variable):
+        outcome.warnings.append(f"{variable} is not set: hubsms will need it when it sends")
+
+
+def _refuse_other_token(config: Config, keyring: Keyring, sid: str, token: str) -> None:
+    """``add`` never replaces an account's token by the way: the keyring entry serves every
+    connector of the account, in every config file. Rotating it is ``edit``'s job."""
+    previous = keyring.get(sid)
+    if previous is not None and previous != token:
+        users = [c.name for c in config.connectors_of_account(sid)]
+        raise InvalidValue(
+            "auth_token",
+            f"account {model.mask_sid(sid)} already has a different auth token in the keyring"
+            + (f" (used by: {', '.join(users)})" if users else " (from another config file, or left over)"),
+            "add without a token to use the stored one, or give --replace-token to replace it for every "
+            "connector of the account",
+        )
+
+
+def _note_replaced_token(config: Config, keyring: Keyring, sid: str, token: str, outcome: Outcome, own: str) -> None:
+    """Say that a new token replaced the account's, naming the other connectors it reaches."""
+    previous = keyring.get(sid)
+    if previous is not None and previous != token:
+        users = [c.name for c in config.connectors_of_account(sid) if c.name != own]
+        outcome.notes.append(
+            f"replaced the stored auth token of account {model.mask_sid(sid)}"
+            + (f"; it is also used by: {', '.join(users)}" if users else "")
+        )
+
+
+def edit_connector(
+    path: Path,
+    name: str,
+    values: ConnectorInput,
+    keyring: Keyring,
+    *,
+    token: str | None = None,
+    force: bool = False,
+    clear_logo: bool = False,
+) -> Outcome:
+    """Transaction a connector. A rename keeps the default and plans pointing at it; a changed
+    Account SID moves the token (unless the new account has one); ``token`` replaces it;
+    ``clear_logo`` drops the logo (its file goes when no connector uses it)."""
+    token = model.validate_auth_token(token) if token is not None else None
+    keyring.preload()
+    with store.locked(path) as config:
+        old = require_connector(config, name)
+        new, warnings, logo = check_fields(values, base=old)
+        if clear_logo:
+            new = new.with_changes(logo=None)
+        outcome = Outcome(warnings=warnings)
+        if new.name != old.name:
+            check_unique(config, new.name, ignore=old.name)
+        if old.active and not new.active:
+            release_uses(config, old.name, force, "deactivate", outcome)
+        if new.auth_token_env != old.auth_token_env:
+            _warn_unset_env(new, outcome)
+        change = Transaction(path, keyring)
+        _plan_token_change(config, keyring, old, new, token, change, outcome)
+        new = place_logo(change, config, new, logo)
+        replace_connector(config, old, new)
+        change.commit(config)
+        delete_unused_logo(path, config, old.logo)
+        if new.account_sid != old.account_sid:
+            delete_unused_tokens(config, keyring, {old.account_sid}, outcome)
+    outcome.connector = new
+    return outcome
+
+
+def _plan_token_change(
+    config: Config, keyring: Keyring, old: Connector, new: Connector, token: str | None, change: Transaction, outcome: Outcome
+) -> None:
+    if token is not None:
+        _note_replaced_token(config, keyring, new.account_sid, token, outcome, old.name)
+        change.set_token(new.account_sid, token)
+        return
+    if new.auth_token_env:
+        return
+    if new.account_sid == old.account_sid:
+        # Only dropping the variable reference can leave the connector without a token; other
+        # edits do not touch the keyring (the token may well come from HUBSMS_AUTH_TOKEN).
+        if old.auth_token_env and keyring.get(new.account_sid) is None:
+            raise TokenMissing(
+                f'"{new.name}" would have no auth token: none is stored for account {model.mask_sid(new.account_sid)}',
+                "give it with --auth-token-stdin (the token on stdin), or keep --auth-token-env VAR",
+            )
+        return
+    if keyring.get(new.account_sid) is not None:
+        outcome.notes.append(f"using the auth token already stored for account {model.mask_sid(new.account_sid)}")
+        return
+    moved = keyring.get(old.account_sid)
+    if moved is None:  # saved only with a token, as add is
+        raise TokenMissing(
+            f"no auth token for account {model.mask_sid(new.account_sid)}",
+            "give it with --auth-token-stdin (the token on stdin), or --auth-token-env VAR",
+        )
+    change.set_token(new.account_sid, moved)
+    outcome.notes.append(f"moved the auth token to account {model.mask_sid(new.account_sid)}")
+
+
+def replace_connector(config: Config, old: Connector, new: Connector) -> None:
+    """Put ``new`` where ``old`` was (same position), and repoint the references on a rename."""
+    config.connectors = {
+        (new.name if key == old.name else key): (new if key == old.name else value)
+        for key, value in config.connectors.items()
+    }
+    if new.name == old.name:
+        return
+    if config.default_sms_connector == old.name:
+        config.default_sms_connector = new.name
+    for plan_name, plan in list(config.plans.items()):
+        if plan.sms_connector == old.name:
+            config.plans[plan_name] = model.Plan(plan.name, new.name)
+
+
+def set_active(path: Path, name: str, active: bool, *, force: bool = False) -> Outcome:
+    """Activate or deactivate. An inactive connector cannot be the default or used by a plan."""
+    outcome = Outcome()
+    with store.locked(path) as config:
+        connector = require_connector(config, name)
+        if connector.active == active:
+            outcome.notes.append(f'"{connector.name}" is already {"active" if active else "inactive"}')
+            outcome.connector = connector
+            return outcome
+        if not active:
+            release_uses(config, connector.name, force, "deactivate", outcome)
+        connector = connector.with_changes(active=active)
+        config.connectors[connector.name] = connector
+        store.save(path, config)
+    outcome.connector = connector
+    return outcome
+
+
+def remove_connector(path: Path, name: str, keyring: Keyring | None, *, force: bool = False) -> Outcome:
+    """Remove a connector, its logo, and its account's token when no other connector uses it."""
+    outcome = Outcome()
+    if keyring is not None:
+        keyring.preload()
+    with store.locked(path) as config:
+        connector = require_connector(config, name)
+        release_uses(config, connector.name, force, "remove", outcome)
+        del config.connectors[connector.name]
+        store.save(path, config)
+        delete_unused_tokens(config, keyring, {connector.account_sid}, outcome)
+        delete_unused_logo(path, config, connector.logo)
+    outcome.connector = connector
+    return outcome
+
+
+def check_removable(path: Path, name: str, force: bool = False) -> Connector:
+    """The connector ``remove`` would remove: ConnectorNotFound, or ConnectorInUse unless
+    ``force``, before anyone is asked to confirm (read without the lock; remove checks again)."""
+    config = store.load(path)
+    connector = require_connector(config, name)
+    if not force:
+        release_uses(config, connector.name, False, "remove", Outcome())
+    return connector

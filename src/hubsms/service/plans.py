@@ -1,0 +1,61 @@
+"""Which connector sends: service plans (each names its SMS connector) and Global
+Settings' default SMS connector. Only an active connector can be assigned."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hubsms import model, store
+from hubsms.errors import ConnectorInactive
+from hubsms.model import Connector
+from hubsms.service.lookup import require_active, require_connector, require_plan
+from hubsms.service.transaction import Outcome
+
+
+def resolve_plan_connector(config: Config, plan_name: str) -> Connector:
+    """The SMS connector of a service plan (name compared ignoring case). It must be active:
+    a hand-edited file could assign an inactive one."""
+    plan = require_plan(config, plan_name)
+    connector = require_connector(config, plan.sms_connector)
+    if not connector.active:
+        raise ConnectorInactive(
+            f'plan "{plan.name}" uses connector "{connector.name}", which is inactive',
+            f'activate it (hubsms connector activate "{connector.name}") or assign another: '
+            f'hubsms plan set "{plan.name}" --sms-connector NAME',
+        )
+    return connector
+
+
+def plan_set(path: Path, name: str, sms_connector: str) -> tuple[model.Plan, Outcome]:
+    """Assign an SMS connector to a service plan, creating the plan if it is new (an existing
+    plan matched ignoring case keeps its spelling). Only an active connector can be assigned."""
+    plan_name = model.validate_plan_name(name)
+    with store.locked(path) as config:
+        connector = require_active(config, sms_connector, "be assigned to a service plan")
+        outcome = Outcome(connector=connector)
+        existing = config.find_plan(plan_name)
+        plan = model.Plan(existing.name if existing else plan_name, connector.name)
+        if existing == plan:
+            outcome.notes.append(f'plan "{plan.name}" already uses "{connector.name}"')
+            return plan, outcome
+        config.plans[plan.name] = plan
+        store.save(path, config)
+    return plan, outcome
+
+
+def plan_remove(path: Path, name: str) -> model.Plan:
+    """Remove a service plan (PlanNotFound when there is none of that name)."""
+    with store.locked(path) as config:
+        plan = require_plan(config, name)
+        del config.plans[plan.name]
+        store.save(path, config)
+    return plan
+
+
+def set_default_sms(path: Path, name: str) -> Outcome:
+    """Global Settings' Default SMS Gateway: an active connector only."""
+    with store.locked(path) as config:
+        connector = require_active(config, name, "be the default SMS connector")
+        config.default_sms_connector = connector.name
+        store.save(path, config)
+    return Outcome(connector=connector)

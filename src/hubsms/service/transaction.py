@@ -1,0 +1,147 @@
+"""A change to the config as one transaction: keyring writes and logo copies are applied
+before the file is saved and undone if anything fails, so that the file and the keyring never
+disagree after a command; and what a change has to say (:class:`Outcome`)."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from hubsms import model, store
+from hubsms.errors import HubsmsError, InvalidValue
+from hubsms.model import Config, Connector
+
+if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
+    from hubsms.credentials import Keyring
+
+
+LOGO_FOLDER = "logos"
+
+
+class Outcome:
+    """What a change did: the connector as saved, warnings and notes for the user."""
+
+    def __init__(
+        self, connector: Connector | None = None, warnings: list[str] | None = None, notes: list[str] | None = None
+    ) -> None:
+        self.connector = connector
+        self.warnings: list[str] = [] if warnings is None else warnings
+        self.notes: list[str] = [] if notes is None else notes
+
+
+class Logo(NamedTuple):
+    data: bytes
+    extension: str
+
+
+def read_logo(path: Path) -> Logo:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(model.LOGO_MAX_BYTES + 1)
+    except OSError as exc:
+        raise InvalidValue(
+            "logo", f"cannot read logo {str(path)!r}: {exc.strerror or exc}", "give the path of a jpeg, jpg, gif or png file"
+        ) from None
+    return Logo(data, model.validate_logo(path.name, data))
+
+
+class Transaction:
+    """Keyring writes and logo copies to apply before the file is saved, all undone if
+    anything fails: tokens get their previous value back, an overwritten logo its bytes."""
+
+    def __init__(self, path: Path, keyring: Keyring | None) -> None:
+        self.path = path
+        self.keyring = keyring
+        self.tokens: list[tuple[str, str]] = []
+        self.logos: list[tuple[Path, bytes]] = []
+
+    def set_token(self, account_sid: str, token: str) -> None:
+        self.tokens.append((account_sid, token))
+
+    def add_logo(self, target: Path, data: bytes) -> None:
+        self.logos.append((target, data))
+
+    def commit(self, config: Config) -> None:
+        undo_tokens: list[tuple[str, str | None]] = []
+        undo_logos: list[tuple[Path, bytes | None]] = []
+        try:
+            for sid, token in self.tokens:
+                assert self.keyring is not None
+                undo_tokens.append((sid, self.keyring.get(sid)))
+                self.keyring.set(sid, token)
+            for target, data in self.logos:
+                undo_logos.append((target, read_bytes(target)))
+                store.write_atomic(target, data, 0o644)
+            store.save(self.path, config)
+        except BaseException:
+            self._undo(undo_tokens, undo_logos)
+            raise
+
+    def _undo(self, undo_tokens: list[tuple[str, str | None]], undo_logos: list[tuple[Path, bytes | None]]) -> None:
+        for sid, previous in reversed(undo_tokens):
+            with contextlib.suppress(HubsmsError):
+                assert self.keyring is not None
+                if previous is None:
+                    self.keyring.delete(sid)
+                else:
+                    self.keyring.set(sid, previous)
+        for target, data in reversed(undo_logos):
+            with contextlib.suppress(OSError, HubsmsError):
+                if data is None:
+                    target.unlink()
+                else:
+                    store.write_atomic(target, data, 0o644)
+
+
+def read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def delete_unused_logo(path: Path, config: Config, logo: str | None) -> None:
+    """Delete a logo file no connector refers to any more (after a remove, or a new logo)."""
+    if logo and all(c.logo != logo for c in config.connectors.values()):
+        target = path.parent / logo
+        # only a file hubsms copied itself: never one a hand-edited path points at elsewhere
+        if target.resolve().parent != (path.parent / LOGO_FOLDER).resolve():
+            return
+        with contextlib.suppress(OSError):
+            target.unlink()
+
+
+def place_logo(change: Transaction, config: Config, connector: Connector, logo: Logo | None) -> Connector:
+    if logo is None:
+        return connector
+    taken = {c.logo for c in config.connectors.values() if c.name != connector.name}
+    relative = free_logo_path(connector.name, logo.extension, taken)
+    change.add_logo(change.path.parent / relative, logo.data)
+    return connector.with_changes(logo=relative)
+
+
+def free_logo_path(name: str, extension: str, taken: set[str | None]) -> str:
+    """``logos/<name>.<ext>`` relative to the config file, numbered when another connector
+    already has that file."""
+    filename = model.logo_filename(name, extension)
+    stem, ext = filename.rsplit(".", 1)
+    counter = 2
+    while f"{LOGO_FOLDER}/{filename}" in taken:
+        filename = f"{stem}-{counter}.{ext}"
+        counter += 1
+    return f"{LOGO_FOLDER}/{filename}"
+
+
+def delete_unused_tokens(config: Config, keyring: Keyring | None, sids: set[str], outcome: Outcome) -> None:
+    """Delete the token of each account no connector of this file uses any more."""
+    for sid in sorted(sids):
+        if config.connectors_of_account(sid) or keyring is None:
+            continue
+        try:
+            if keyring.get(sid) is None:  # nothing stored: nothing to say
+                continue
+            keyring.delete(sid)
+            outcome.notes.append(f"deleted the stored auth token of account {model.mask_sid(sid)}")
+        except HubsmsError as exc:
+            outcome.warnings.append(f"the auth token of account {model.mask_sid(sid)} was left in the keyring: {exc.message}")
