@@ -64,7 +64,7 @@ class DeclaredAccount:
 
     def public(self) -> dict[str, Any]:
         """What the own API shows: everything but the token (only where it came from)."""
-        shown: dict[str, Any] = {"sid": self.sid, "auth_token": self.token_source,
+        shown: dict[str, Any] = {"sid": self.sid, "token_source": self.token_source,
                                  "friendly_name": self.friendly_name, "type": self.type,
                                  "status": self.status, "balance": self.balance}
         shown.update({name: list(getattr(self, name)) for name in _LISTS})
