@@ -33,6 +33,7 @@ class SandboxHandle:
         self.auth = (ACCOUNT_SID, AUTH_TOKEN)
         self.http = requests.Session()
         self.http.trust_env = False  # never through a proxy: the sandbox is local
+        self.http.headers["X-Hubsms-Sandbox"] = "1"  # the own API's writes must say so
 
     @property
     def status_delay(self) -> float:
@@ -60,6 +61,13 @@ class SandboxHandle:
     def fault(self, mode: str, count: int = 1, **options: Any) -> None:
         answer = self.http.post(f"{self.url}/api/faults", json={"mode": mode, "count": count, **options}, timeout=10)
         answer.raise_for_status()
+
+    def declare(self, sid: str = ACCOUNT_SID, token: str | None = AUTH_TOKEN, **fields: Any) -> dict[str, Any]:
+        """Declare an account through the own API; returns what the API shows of it."""
+        body = {"sid": sid, **({"auth_token": token} if token else {}), **fields}
+        answer = self.http.post(f"{self.url}/api/accounts", json=body, timeout=10)
+        assert answer.status_code in (200, 201), answer.text
+        return answer.json()
 
     def outcome(self, to: str, status: str, error_code: int) -> None:
         answer = self.http.post(f"{self.url}/api/outcomes",
@@ -107,27 +115,44 @@ ERROR_SCHEMA: dict[str, Any] = {
 
 
 class TwilioSchemas:
-    """Validates response bodies against the operations' schemas in Twilio's OpenAPI spec,
-    and checks that a resource has exactly the spec's fields (no more, no fewer)."""
+    """Validates response bodies against the operations' schemas in Twilio's OpenAPI specs
+    (API 2010-04-01 and Messaging v1), and checks that a resource has exactly the spec's
+    fields (no more, no fewer)."""
 
-    def __init__(self, spec: dict[str, Any]) -> None:
+    def __init__(self, spec: dict[str, Any], messaging: dict[str, Any] | None = None) -> None:
         from openapi_schema_validator import OAS30Validator
 
         self._spec = spec
+        self._messaging = messaging or {"paths": {}, "components": {"schemas": {}}}
         self._validator = OAS30Validator
 
+    def _spec_of(self, path: str) -> dict[str, Any]:
+        return self._messaging if path.startswith("/v1/") else self._spec
+
     def _schema(self, path: str, method: str, status: str) -> dict[str, Any]:
-        content = self._spec["paths"][path][method]["responses"][status]["content"]
+        content = self._spec_of(path)["paths"][path][method]["responses"][status]["content"]
         return content["application/json"]["schema"]
 
-    def _validate(self, schema: dict[str, Any], body: Any) -> None:
+    def _validate(self, schema: dict[str, Any], body: Any, spec: dict[str, Any] | None = None) -> None:
         # The components travel with the schema so that its $refs resolve.
-        self._validator({**schema, "components": self._spec["components"]}).validate(body)
+        self._validator({**schema, "components": (spec or self._spec)["components"]}).validate(body)
 
-    def _exact_fields(self, schema: dict[str, Any], body: dict[str, Any]) -> None:
+    def _exact_fields(self, schema: dict[str, Any], body: dict[str, Any], spec: dict[str, Any] | None = None) -> None:
         if "$ref" in schema:
-            schema = self._spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+            schema = (spec or self._spec)["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
         assert set(body) == set(schema["properties"]), set(body) ^ set(schema["properties"])
+
+    def fetched(self, path: str, body: Any) -> None:
+        """A GET answer of any operation in either spec, e.g. ``/v1/Services/{Sid}``; list
+        answers have each item checked for exactly its fields too."""
+        spec = self._spec_of(path)
+        schema = self._schema(path, "get", "200")
+        self._validate(schema, body, spec)
+        self._exact_fields(schema, body, spec)
+        for key, item_schema in schema.get("properties", {}).items():
+            if item_schema.get("type") == "array":
+                for item in body[key]:
+                    self._exact_fields(item_schema["items"], item, spec)
 
     def account(self, body: Any) -> None:
         schema = self._schema(ACCOUNT_PATH, "get", "200")
@@ -157,4 +182,5 @@ class TwilioSchemas:
 def twilio_schemas() -> TwilioSchemas:
     import json
 
-    return TwilioSchemas(json.loads(SPEC_PATH.read_text(encoding="utf-8")))
+    return TwilioSchemas(json.loads(SPEC_PATH.read_text(encoding="utf-8")),
+                         json.loads(MESSAGING_SPEC_PATH.read_text(encoding="utf-8")))

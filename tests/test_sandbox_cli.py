@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -147,7 +148,7 @@ def test_allow_remote_binds_and_warns(served) -> None:
     [
         (["--outcome", "+1555=lost:1"], 2, "--outcome"),
         (["--auth-token-env", "UNSET_SANDBOX_VAR"], 2, "UNSET_SANDBOX_VAR"),
-        (["--auth-token-stdin"], 2, "standard input"),
+        (["--auth-token-stdin"], 2, "stdin is empty"),
     ],
 )
 def test_bad_serve_options_are_one_line_errors(cli, args, code, fragment) -> None:
@@ -169,7 +170,7 @@ def test_messages_lists_captured_messages_as_a_table(cli, sandbox) -> None:
     sandbox.send(body="Your code is 112233 [bold]x[/bold]")
     result = cli("sandbox", "messages", "--url", sandbox.url)
     assert result.exit_code == 0, result.stderr
-    assert "112233" in result.stdout and TO in result.stdout
+    assert "Your code is 112233" in result.stdout and TO in result.stdout
     assert "[bold]x[/bold]" in result.stdout  # user text is not read as markup
 
 
@@ -258,3 +259,125 @@ def test_serve_with_a_database_it_cannot_open_is_a_usage_error(tmp_path):
     )
     assert result.returncode == 2
     assert result.stderr.startswith("error: cannot open the message database")
+
+
+ACCOUNTS_TOML = f"""
+[accounts.{ACCOUNT_SID}]
+auth_token_env = "SB_PROD_TOKEN"
+type = "Trial"
+numbers = ["+14155552671"]
+verified_numbers = ["{TO}"]
+"""
+
+
+def test_serve_with_an_accounts_file_plays_the_declared_account(served, tmp_path) -> None:
+    accounts = tmp_path / "accounts.toml"
+    accounts.write_text(ACCOUNTS_TOML)
+    token = "b" * 32
+    server = served("--port", "0", "--status-delay", "0", "--accounts", str(accounts), env={"SB_PROD_TOKEN": token})
+    assert server.send(token="0" * 32, From="+14155552671").status_code == 401
+    not_owned = server.send(token=token, From="+14155559999")
+    assert (not_owned.status_code, not_owned.json()["code"]) == (400, 21659)
+    unverified = server.send(token=token, From="+14155552671", To="+15550000009")
+    assert (unverified.status_code, unverified.json()["code"]) == (400, 21608)
+    assert server.send(token=token, From="+14155552671").status_code == 201
+    code, _, err = server.stop()
+    assert code == 0 and token not in err and "declared accounts: 1" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "fragment"),
+    [
+        (ACCOUNTS_TOML, {}, "$SB_PROD_TOKEN is not set"),
+        (ACCOUNTS_TOML.replace("type =", "colour = 1\ntype ="), {"SB_PROD_TOKEN": "x"}, "unknown key 'colour'"),
+        ("[accounts\n", {}, "line 1"),
+    ],
+)
+def test_a_bad_accounts_file_is_exit_3_naming_the_file(cli, tmp_path, monkeypatch, text, env, fragment) -> None:
+    accounts = tmp_path / "accounts.toml"
+    accounts.write_text(text)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = cli("sandbox", "serve", "--port", "0", "--accounts", str(accounts))
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith(f"error: {accounts}: ") and fragment in result.stderr
+    assert "hint:" in result.stderr and "Traceback" not in result.output
+
+
+def test_clear_deletes_all_or_one_numbers_messages(cli, sandbox) -> None:
+    sandbox.send(body="one 1111")
+    sandbox.send(to="+15550000002", body="two 2222")
+    sandbox.send(to="+15550000002", body="three 3333")
+    result = cli("sandbox", "clear", "--to", "+15550000002", "--json", "--url", sandbox.url)
+    assert (result.exit_code, json.loads(result.stdout)) == (0, {"deleted": 2})
+    assert [m["body"] for m in sandbox.messages()] == ["one 1111"]
+    result = cli("sandbox", "clear", "--url", sandbox.url)
+    assert result.exit_code == 0 and "deleted 1 message" in result.stderr
+    assert sandbox.messages() == []
+
+
+def test_otp_after_waits_for_a_newer_code(cli, sandbox) -> None:
+    first = sandbox.send(body="Your code is 111111").json()["sid"]
+    result = cli("sandbox", "otp", "--to", TO, "--after", first, "--wait", "0.3", "--url", sandbox.url)
+    assert result.exit_code == 3
+    sandbox.send(body="Your code is 222222")
+    result = cli("sandbox", "otp", "--to", TO, "--after", first, "--url", sandbox.url)
+    assert (result.exit_code, result.stdout) == (0, "222222\n")
+    unknown = cli("sandbox", "otp", "--to", TO, "--after", "SM" + "0" * 32, "--url", sandbox.url)
+    assert unknown.exit_code == 2 and "--after" in unknown.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--to", TO, "--url", "http://[::1"], "not a valid address"),
+        (["--to", TO, "--url", "http://127.0.0.1:99999"], "not a valid address"),
+        (["--to", "abc"], "invalid number 'abc'"),
+    ],
+)
+def test_otp_with_a_bad_url_or_number_is_a_usage_error(cli, args, fragment) -> None:
+    result = cli("sandbox", "otp", *args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error:") and fragment in result.stderr and "hint:" in result.stderr
+
+
+def test_the_short_time_is_the_time_today_else_the_date_and_minute() -> None:
+    from hubsms.cli.sandbox import _short_time
+
+    assert _short_time("Thu, 24 Aug 2023 05:01:45 +0000", today="2023-08-24") == "05:01:45"
+    assert _short_time("Thu, 24 Aug 2023 05:01:45 +0000", today="2023-08-25") == "08-24 05:01"
+
+
+def test_messages_fit_80_columns_one_row_a_line(sandbox) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    sandbox.send(to="+447700900123", from_="+15005550006", body="Your code is 123456")
+    sandbox.outcome("+15557654321", "undelivered", 30007)
+    sandbox.send(to="+15557654321", body="Your code is 654321")
+    child = pexpect.spawn(HUBSMS, ["sandbox", "messages", "--url", sandbox.url], dimensions=(40, 80),
+                          env={**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}, encoding="utf-8", timeout=20)
+    output = re.sub(r"\x1b\[[0-9;]*m", "", child.read())  # bold titles: not text
+    child.close()
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert all(len(line) <= 80 for line in lines), lines
+    rows = [line for line in lines if "+15005550006" in line]
+    assert len(rows) == 2, lines  # each message on one line, whole
+    assert any("+447700900123" in r and "Your code is 123456" in r for r in rows), rows
+    assert any("undelivered 30007" in r and "Your code is 654321" in r for r in rows), rows
+
+
+def test_auth_token_stdin_at_a_terminal_is_read_without_echo() -> None:
+    pexpect = pytest.importorskip("pexpect")
+    token = "c" * 32
+    child = pexpect.spawn(HUBSMS, ["sandbox", "serve", "--port", "0", "--auth-token-stdin"],
+                          encoding="utf-8", timeout=20)
+    child.expect("Auth token")
+    child.sendline(token)
+    child.expect(r"listening on (http://\S+)")
+    url = child.match.group(1)
+    seen = child.before
+    answer = requests.post(f"{url}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json", auth=(ACCOUNT_SID, token),
+                           data={"To": TO, "From": "+15005550006", "Body": "x 1234"}, timeout=10)
+    child.kill(signal.SIGTERM)
+    child.expect(pexpect.EOF)
+    assert answer.status_code == 201
+    assert token not in seen + child.before

@@ -102,7 +102,7 @@ def test_the_otp_code_is_the_first_run_of_4_to_10_digits(body: str, code: str | 
         ({"Body": None}, 21602),
         ({"Body": ""}, 21602),
         ({"Body": "x" * 1601}, 21617),
-        ({"from_": None, "MessagingServiceSid": "MG123"}, 21701),
+        ({"from_": None, "MessagingServiceSid": "MG123"}, 21705),
         ({"from_": None, "MessagingServiceSid": "MG" + "a" * 32, "Body": None}, 21619),
     ],
 )

@@ -81,7 +81,7 @@ def test_with_a_messaging_service_from_is_null_and_status_accepted(sandbox, twil
         ({"Body": "x" * 1601}, 21617),
         ({"To": "555-1234"}, 21211),
         ({"From": "bad sender!"}, 21212),
-        ({"MessagingServiceSid": "MGnope", "From": None}, 21701),
+        ({"MessagingServiceSid": "MGnope", "From": None}, 21705),
         ({"To": "+15005550001"}, 21211),
         ({"To": "+15005550002"}, 21612),
         ({"To": "+15005550003"}, 21408),

@@ -35,10 +35,9 @@ def _resolve_token(env_name: str | None, from_stdin: bool) -> tuple[str | None, 
         raise InvalidValue("auth-token", "--auth-token-env and --auth-token-stdin exclude each other",
                            "give the token one way only")
     if from_stdin:
-        token = sys.stdin.readline().strip()
-        if not token:
-            raise MissingValue("no auth token on standard input", "pipe it in: ... | hubsms sandbox serve --auth-token-stdin")
-        return token, "stdin"
+        from hubsms.credentials import read_token_stream
+
+        return read_token_stream(sys.stdin), "stdin"  # at a terminal: asked without echo
     name = env_name or TOKEN_ENV
     token = os.environ.get(name, "").strip()
     if env_name and not token:
@@ -52,6 +51,25 @@ def _check_host(host: str, allow_remote: bool) -> None:
             "host", f"{host} is not a loopback address: other machines could send to the sandbox",
             "add --allow-remote to bind it anyway, or use --host 127.0.0.1",
         )
+
+
+def _load_accounts(paths: list[Path]) -> list[Any]:
+    """Every ``--accounts`` file, checked whole; an SID declared twice is refused."""
+    from hubsms.errors import ConfigError
+    from hubsms.sandbox.accounts import AccountError, load_accounts_file
+
+    accounts: dict[str, Any] = {}
+    for path in paths:
+        try:
+            loaded = load_accounts_file(path)
+        except AccountError as err:
+            raise ConfigError(str(err), "see 'Declared accounts' in docs/sandbox.md for the format") from None
+        for account in loaded:
+            if account.sid in accounts:
+                raise ConfigError(f"{path}: accounts.{account.sid} is declared twice",
+                                  "declare each account in one file only")
+            accounts[account.sid] = account
+    return list(accounts.values())
 
 
 def _parse_outcomes(options: list[str]) -> dict[str, Any]:
@@ -111,6 +129,7 @@ def serve(
     status_delay: Annotated[float, typer.Option(min=0, max=3600, help="Seconds per status step queued -> sending -> sent -> delivered (0: at once).")] = 0.5,
     outcome: Annotated[Optional[list[str]], typer.Option(metavar="NUMBER=STATUS:CODE", help="Make messages to NUMBER end undelivered or failed, e.g. +15557654321=undelivered:30007. Repeatable.")] = None,
     test_account_sid: Annotated[Optional[list[str]], typer.Option("--test-account-sid", metavar="AC…", help="Treat this account's credentials as Twilio test credentials: sending works, anything else is 403 (20008). Repeatable.")] = None,
+    accounts: Annotated[Optional[list[Path]], typer.Option("--accounts", metavar="FILE", dir_okay=False, help="TOML file of declared accounts that behave like real Twilio accounts (numbers, services, trial, status). Repeatable.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", help="Log each request on stderr.")] = False,
 ) -> None:
     """Run the Twilio-compatible SMS sandbox until Ctrl-C or SIGTERM.
@@ -120,35 +139,53 @@ def serve(
     token, source = _resolve_token(auth_token_env, auth_token_stdin)
     _check_host(host, allow_remote)
     outcomes = _parse_outcomes(outcome or [])
-    server = _make_server(host, port, db, token, status_delay, outcomes, verbose, test_account_sid or ())
+    declared = _load_accounts(accounts or [])
+    server = _make_server(host, port, db, token, status_delay, outcomes, verbose, test_account_sid or (),
+                          declared, allow_remote)
     _bind(server, host, port)
     print(f"listening on {server.url}", flush=True)
     if not is_loopback(host):
         warn(f"the sandbox listens on {host}: other machines can reach it")
-    note(f"Twilio API: {server.accounts_url}  page: {server.url}/  auth token: {source}")
+    note(f"Twilio API: {server.accounts_url}  page: {server.url}/  auth token: {source}"
+         + (f"  declared accounts: {len(declared)}" if declared else ""))
     _run(server)
 
 
-def _short_time(rfc2822: str) -> str:
+def _short_time(rfc2822: str, today: str | None = None) -> str:
+    """``HH:MM:SS`` for a message of today, else ``MM-DD HH:MM`` (UTC): the table fits 80 columns."""
+    from datetime import datetime, timezone
     from email.utils import parsedate_to_datetime
 
     try:
-        return parsedate_to_datetime(rfc2822).strftime("%Y-%m-%d %H:%M:%S")
+        moment = parsedate_to_datetime(rfc2822).astimezone(timezone.utc)
     except (TypeError, ValueError):
         return rfc2822
+    today = today or datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    return moment.strftime("%H:%M:%S" if moment.strftime("%Y-%m-%d") == today else "%m-%d %H:%M")
+
+
+def _body_cell(body: str, code: str | None) -> Any:
+    """The body with its OTP code in bold: no column of its own, so that a row fits 80 columns."""
+    from rich.text import Text
+
+    text = Text(body)
+    start = body.find(code) if code else -1
+    if start >= 0:
+        text.stylize("bold", start, start + len(code or ""))
+    return text
 
 
 def _render_messages(messages: list[dict[str, Any]]) -> None:
     from hubsms.cli.render import Column, print_table
 
-    columns = [Column("Time (UTC)", overflow="fold")]
-    columns += [Column(title, no_wrap=True) for title in ("To", "From", "Status", "Code")]  # read whole
+    # Everything but the body is short and read whole; the body takes the rest and folds.
+    columns = [Column(title, no_wrap=True) for title in ("UTC", "To", "From", "Status")]
     columns.append(Column("Body", overflow="fold", ratio=1))
     rows = []
     for m in messages:
-        status = m["status"] + (f" ({m['error_code']})" if m.get("error_code") else "")
+        status = m["status"] + (f" {m['error_code']}" if m.get("error_code") else "")
         sender = m.get("from") or m.get("messaging_service_sid")
-        rows.append([_short_time(m["date_created"]), m["to"], sender, status, m.get("code"), m["body"]])
+        rows.append([_short_time(m["date_created"]), m["to"], sender, status, _body_cell(m["body"], m.get("code"))])
     print_table(columns, rows)
 
 
@@ -175,13 +212,31 @@ def messages(
 def otp(
     to: Annotated[str, typer.Option("--to", help="The number the OTP was sent to.")],
     wait: Annotated[float, typer.Option(min=0, max=3600, help="Seconds to wait for one to arrive.")] = 0.0,
+    after: Annotated[Optional[str], typer.Option("--after", metavar="SID", help="Only a code newer than this message (e.g. the one a previous run printed).")] = None,
     url: UrlOption = None,
 ) -> None:
     """Print the newest OTP code sent to a number (only the code, on stdout).
 
     Exit 3 when none arrived in time.
     """
-    from hubsms.sandbox.client import resolve_url, wait_for_otp
+    from hubsms.sandbox.client import checked_number, resolve_url, wait_for_otp
 
-    found = wait_for_otp(resolve_url(url), to, wait)
+    found = wait_for_otp(resolve_url(url), checked_number(to), wait, after)
     sys.stdout.write(found["code"] + "\n")
+
+
+@app.command()
+def clear(
+    to: Annotated[Optional[str], typer.Option("--to", help="Only the messages to this number.")] = None,
+    json_output: JsonOption = False,
+    url: UrlOption = None,
+) -> None:
+    """Delete the messages the sandbox captured (all, or those to one number)."""
+    from hubsms.sandbox.client import checked_number, clear_messages, resolve_url
+
+    deleted = clear_messages(resolve_url(url), checked_number(to) if to else None)
+    if json_output:
+        print_json({"deleted": deleted})
+    else:
+        note(f"deleted {deleted} message{'' if deleted == 1 else 's'}" + (f" to {to}" if to else ""))
+

@@ -7,21 +7,17 @@ Twilio's shape.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
 import json
 import re
 import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Callable, Final
-from urllib.parse import parse_qs
 
-from hubsms.model import count_segments
+from hubsms.model import is_loopback
 from hubsms.sandbox import page
-from hubsms.sandbox.listing import list_messages
+from hubsms.sandbox.accounts import AccountError, AccountRegistry, DeclaredAccount, parse_account
+from hubsms.sandbox.endpoints import TwilioEndpoints, find_route
 from hubsms.sandbox.state import (
     BadRequest,
     Fault,
@@ -32,34 +28,16 @@ from hubsms.sandbox.state import (
     parse_outcome,
 )
 from hubsms.sandbox.store import MessageStore, Query
-from hubsms.sandbox.twilio import (
-    ACCOUNT_SID_RE,
-    MESSAGE_SID_RE,
-    TwilioError,
-    account_resource,
-    current_resource,
-    find_code,
-    message_resource,
-    new_message_sid,
-    plus_restored,
-    validate_create,
-)
+from hubsms.sandbox.twilio import ACCOUNT_SID_RE, TwilioError, current_resource, plus_restored
 
 JSON_TYPE: Final = "application/json; charset=utf-8"
-FORM_TYPE: Final = "application/x-www-form-urlencoded"
+WRITE_HEADER: Final = "X-Hubsms-Sandbox"
 MAX_WAIT: Final = 30.0
 DEFAULT_LIMIT: Final = 100
 MAX_LIMIT: Final = 1000
 
-_TWILIO_ROUTE: Final = re.compile(
-    r"^/2010-04-01/Accounts/(?P<account>[^/]+?)"
-    r"(?P<rest>\.json|/Messages\.json|/Messages/(?P<sid>[^/]+)\.json)$"
-)
-_TEMPLATES: Final = {
-    ".json": "/2010-04-01/Accounts/{Sid}.json",
-    "/Messages.json": "/2010-04-01/Accounts/{AccountSid}/Messages.json",
-    "message": "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
-}
+_ACCOUNT_PATH: Final = re.compile(r"^/api/accounts/(?P<sid>[^/]+)$")
+_WRITES: Final = ("POST", "DELETE", "PUT", "PATCH")
 
 
 @dataclass
@@ -93,27 +71,28 @@ def api_error(status: int, message: str) -> Response:
     return json_response(status, {"error": message})
 
 
-def check_basic_auth(header: str | None, account: str, token: str | None) -> None:
-    """HTTP Basic with the path's Account SID as user, and the token when the server has one."""
-    scheme, _, encoded = (header or "").partition(" ")
-    if scheme.lower() != "basic" or not encoded.strip():
-        raise TwilioError(20003, 401)
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        raise TwilioError(20003, 401) from None
-    user, colon, password = decoded.partition(":")
-    if not colon or user != account:
-        raise TwilioError(20003, 401)
-    if token is not None and not hmac.compare_digest(password.encode(), token.encode()):
-        raise TwilioError(20003, 401)
+class _NotFound(BadRequest):
+    """The own API has no such item (answered 404)."""
 
 
-def _path_account(path: str) -> str | None:
-    parts = path.split("/")
-    if len(parts) > 3 and parts[2] == "Accounts" and parts[3]:
-        return parts[3].removesuffix(".json")
-    return None
+def host_allowed(header: str | None) -> bool:
+    """A loopback name in ``Host`` (127.0.0.0/8, localhost, [::1], any port): a page of
+    another site that had its name resolve to 127.0.0.1 (DNS rebinding) sends its own."""
+    host = (header or "").strip()
+    if not host:
+        return True  # no browser omits Host; HTTP/1.0 tools may
+    if host.startswith("["):
+        host = host[1:host.find("]")] if "]" in host else ""
+    elif host.count(":") == 1:
+        host = host.rsplit(":", 1)[0]
+    return is_loopback(host.rstrip(".")) if host else False
+
+
+def write_allowed(req: Request) -> bool:
+    """A write to the own API must say it is one: JSON, or the sandbox's own header. A form
+    or text/plain POST, which any web page may send across sites, is neither."""
+    content_type = (req.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    return content_type == "application/json" or bool(req.headers.get(WRITE_HEADER))
 
 
 class Sandbox:
@@ -121,16 +100,20 @@ class Sandbox:
 
     def __init__(self, store: MessageStore, auth_token: str | None = None,
                  status_delay: float = 0.5, outcomes: Outcomes | None = None,
-                 test_accounts: Iterable[str] = ()) -> None:
+                 test_accounts: Iterable[str] = (), accounts: Iterable[DeclaredAccount] = (),
+                 allow_remote: bool = False) -> None:
         self.store = store
         # Accounts whose credentials act as Twilio's test credentials: they can only send.
         self.test_accounts = set(test_accounts)
+        self.accounts = AccountRegistry(accounts)
         self.auth_token = auth_token
         self.status_delay = status_delay
+        self.allow_remote = allow_remote
         self.outcomes = outcomes or Outcomes()
         self.faults = FaultQueue()
         self.requests = RequestCounter()
         self.stopping = threading.Event()
+        self.twilio = TwilioEndpoints(self)
         self._own: dict[tuple[str, str], Callable[[Request], Response]] = {
             ("GET", "/api/messages"): self._api_messages,
             ("DELETE", "/api/messages"): self._api_delete,
@@ -146,19 +129,27 @@ class Sandbox:
             ("DELETE", "/api/stats"): self._api_clear_stats,
             ("POST", "/api/test-accounts"): self._api_add_test_account,
             ("DELETE", "/api/test-accounts"): self._api_clear_test_accounts,
+            ("GET", "/api/accounts"): self._api_accounts,
+            ("POST", "/api/accounts"): self._api_add_account,
+            ("GET", "/api/accounts/{sid}"): self._api_account,
+            ("DELETE", "/api/accounts/{sid}"): self._api_remove_account,
             ("GET", "/readyz"): lambda r: json_response(200, {"status": "ready"}),
         }
 
     def reset(self) -> None:
-        """Forget messages, faults, outcomes and request counts (between tests)."""
+        """Forget messages, faults, outcomes, request counts and accounts (between tests)."""
         self.store.delete()
         self.faults.clear()
         self.outcomes.clear()
         self.requests.clear()
         self.test_accounts.clear()
+        self.accounts.clear()
 
     def handle(self, req: Request) -> Response:
-        if req.path.startswith("/2010-04-01/"):
+        if not self.allow_remote and not host_allowed(req.headers.get("Host")):
+            return Response(421, b"421 Misdirected Request: the sandbox answers only loopback host names "
+                            b"(127.0.0.1, localhost, [::1]); see --allow-remote\n", "text/plain; charset=utf-8")
+        if req.path.startswith(("/2010-04-01/", "/v1/")):
             return self._twilio(req)
         if req.path.startswith("/api/") or req.path == "/readyz":
             return self._own_api(req)
@@ -170,16 +161,15 @@ class Sandbox:
     # --- Twilio endpoints ----------------------------------------------------------------
 
     def _twilio(self, req: Request) -> Response:
-        match = _TWILIO_ROUTE.match(req.path)
-        kind = None if match is None else ("message" if match["sid"] else match["rest"])
-        self.requests.hit(f"{req.method} {_TEMPLATES.get(kind or '', req.path)}")
+        route, match = find_route(req.path)
+        self.requests.hit(f"{req.method} {route.template if route else req.path}")
         fault = self.faults.take()
         if fault is not None and fault.mode != "delay":
             return self._fault(fault)
         if fault is not None:
             self.stopping.wait(fault.delay)
         try:
-            return self._twilio_route(req, match, kind)
+            return self.twilio.route(req, route, match)
         except TwilioError as err:
             return twilio_error(err)
 
@@ -191,61 +181,21 @@ class Sandbox:
         headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
         return json_response(429, TwilioError(20429, 429).body(), headers)
 
-    def _twilio_route(self, req: Request, match: re.Match[str] | None, kind: str | None) -> Response:
-        account = match["account"] if match else _path_account(req.path)
-        if account is not None:
-            check_basic_auth(req.headers.get("Authorization"), account, self.auth_token)
-        if match is None or not ACCOUNT_SID_RE.match(account or ""):
-            raise TwilioError(20404, 404, path=req.path)
-        allowed = {".json": ("GET",), "/Messages.json": ("GET", "POST"), "message": ("GET",)}[kind or ""]
-        if req.method not in allowed:
-            raise TwilioError(20004, 405)
-        if account in self.test_accounts and not (kind == "/Messages.json" and req.method == "POST"):
-            raise TwilioError(20008, 403)  # test credentials can only create messages
-        if kind == ".json":
-            return json_response(200, account_resource(account))
-        if kind == "message":
-            return self._fetch(account, match["sid"], req.path)
-        if req.method == "POST":
-            return self._create(req, account)
-        return json_response(200, list_messages(self.store, account, req.query))
-
-    def _fetch(self, account: str, sid: str, path: str) -> Response:
-        row = self.store.get(sid, account) if MESSAGE_SID_RE.match(sid) else None
-        if row is None:
-            raise TwilioError(20404, 404, path=path)
-        return json_response(200, current_resource(row))
-
-    def _create(self, req: Request, account: str) -> Response:
-        content_type = (req.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        form: dict[str, list[str]] = {}
-        if content_type == FORM_TYPE:  # JSON or anything else: no To was given (21604)
-            form = parse_qs(req.body.decode("utf-8", "replace"), keep_blank_values=True)
-        new = validate_create(form)
-        outcome = self.outcomes.get(new.to)
-        row = {
-            "sid": new_message_sid(bool(new.media)), "account_sid": account,
-            "to_": new.to, "from_": new.from_, "service_sid": new.service_sid,
-            "body": new.body, "code": find_code(new.body),
-            "num_segments": count_segments(new.body) if new.body else 0,
-            "num_media": len(new.media), "created": time.time(),
-            "step_delay": float(self.status_delay),
-            "final_status": outcome.status if outcome else "delivered",
-            "error_code": outcome.error_code if outcome else None,
-            "error_message": outcome.error_message if outcome else None,
-        }
-        stored = self.store.add(row)
-        return json_response(201, message_resource(stored, 0))
-
     # --- the sandbox's own API -----------------------------------------------------------
 
     def _own_api(self, req: Request) -> Response:
-        handler = self._own.get((req.method, req.path))
+        path = "/api/accounts/{sid}" if _ACCOUNT_PATH.match(req.path) else req.path
+        handler = self._own.get((req.method, path))
         if handler is None:
-            known = any(path == req.path for _, path in self._own)
+            known = any(p == path for _, p in self._own)
             return api_error(405 if known else 404, f"no route {req.method} {req.path}")
+        if req.method in _WRITES and not write_allowed(req):
+            return api_error(415, f"send the body as Content-Type: application/json, or add the header "
+                             f"{WRITE_HEADER}: 1 (a guard against writes from other web pages)")
         try:
             return handler(req)
+        except _NotFound as err:
+            return api_error(404, str(err))
         except BadRequest as err:
             return api_error(400, str(err))
 
@@ -317,6 +267,34 @@ class Sandbox:
     def _api_clear_test_accounts(self, req: Request) -> Response:
         self.test_accounts.clear()
         return json_response(200, {"test_accounts": []})
+
+    def _api_accounts(self, req: Request) -> Response:
+        return json_response(200, {"accounts": [a.public() for a in self.accounts.all()]})
+
+    def _api_add_account(self, req: Request) -> Response:
+        """The same fields as a table of the accounts file, with ``sid``; the token as
+        ``auth_token`` (or ``auth_token_env``, read from the server's environment)."""
+        data = _json_object(req)
+        try:
+            account = parse_account(data.get("sid"), data, from_json=True, where="account")
+        except AccountError as err:
+            raise BadRequest(str(err)) from None
+        replaced = self.accounts.put(account)
+        return json_response(200 if replaced else 201, account.public())
+
+    def _declared(self, req: Request) -> DeclaredAccount:
+        sid = req.path.rsplit("/", 1)[1]
+        account = self.accounts.get(sid)
+        if account is None:
+            raise _NotFound(f"no declared account {sid}")
+        return account
+
+    def _api_account(self, req: Request) -> Response:
+        return json_response(200, self._declared(req).public())
+
+    def _api_remove_account(self, req: Request) -> Response:
+        self.accounts.remove(self._declared(req).sid)
+        return json_response(200, {"deleted": req.path.rsplit("/", 1)[1]})
 
     def _api_stats(self, req: Request) -> Response:
         return json_response(200, {"messages": self.store.count(), "requests": self.requests.snapshot()})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from typing import Any, Final
 from urllib.parse import urlencode, urlsplit
@@ -23,24 +24,44 @@ START_HINT: Final = (
 )
 
 
+WRITE_HEADERS: Final = {"X-Hubsms-Sandbox": "1"}  # the own API refuses writes without it
+_E164: Final = re.compile(r"^\+[1-9][0-9]{7,14}$")
+
+
 def resolve_url(option: str | None) -> str:
     """``--url``, else ``$HUBSMS_SANDBOX_URL``, else http://127.0.0.1:8765."""
     url = (option or os.environ.get(URL_ENV) or DEFAULT_URL).rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError as exc:
+        raise InvalidValue("url", f"{url!r} is not a valid address: {exc}", f"for example {DEFAULT_URL}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidValue("url", f"{url!r} is not an http:// address of a sandbox",
                            f"for example {DEFAULT_URL}")
     return url
 
 
-def _request(url: str, path: str, params: dict[str, Any], timeout: float) -> tuple[int, Any]:
+def checked_number(number: str) -> str:
+    """A number as the sandbox stores it: E.164 (a ``00`` prefix read as ``+``)."""
+    compact = re.sub(r"[\s().-]", "", number)
+    compact = "+" + compact[2:] if compact.startswith("00") else compact
+    if not _E164.match(compact):
+        raise InvalidValue("to", f"invalid number {number!r}", "give it in E.164: +, the country code and the number")
+    return compact
+
+
+def _request(url: str, path: str, params: dict[str, Any], timeout: float,
+             method: str = "GET") -> tuple[int, Any]:
     import urllib.error
     import urllib.request
 
     query = urlencode({k: v for k, v in params.items() if v is not None})
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    headers = WRITE_HEADERS if method != "GET" else {}
+    request = urllib.request.Request(f"{url}{path}?{query}", method=method, headers=headers)
     try:
-        with opener.open(f"{url}{path}?{query}", timeout=timeout) as answer:
+        with opener.open(request, timeout=timeout) as answer:
             return answer.status, json.loads(answer.read() or b"null")
     except urllib.error.HTTPError as err:
         return err.code, _json_or_none(err.read())
@@ -70,16 +91,29 @@ def list_messages(url: str, to: str | None = None, limit: int = 100) -> list[dic
     return list(data.get("messages") or [])
 
 
-def wait_for_otp(url: str, to: str, wait: float = 0.0) -> dict[str, Any]:
-    """The newest OTP sent to ``to``, waiting up to ``wait`` seconds (in long-polls of at
-    most 30 s each) for one to arrive; NothingArrived when none did."""
+def clear_messages(url: str, to: str | None = None) -> int:
+    """Delete the captured messages (those to ``to`` only, if given); how many went."""
+    status, data = _request(url, "/api/messages", {"to": to}, timeout=10, method="DELETE")
+    if status != 200 or not isinstance(data, dict):
+        raise _unexpected(url, status, data)
+    return int(data.get("deleted") or 0)
+
+
+def wait_for_otp(url: str, to: str, wait: float = 0.0, after: str | None = None) -> dict[str, Any]:
+    """The newest OTP sent to ``to`` (newer than message ``after``, if given), waiting up to
+    ``wait`` seconds (in long-polls of at most 30 s each) for one to arrive; NothingArrived
+    when none did."""
     deadline = time.monotonic() + max(wait, 0.0)
     while True:
         left = max(deadline - time.monotonic(), 0.0)
         step = min(left, SERVER_WAIT_CAP)
-        status, data = _request(url, "/api/otp", {"to": to, "wait": f"{step:.3f}"}, timeout=step + 10)
+        params = {"to": to, "wait": f"{step:.3f}", "after": after}
+        status, data = _request(url, "/api/otp", params, timeout=step + 10)
         if status == 200 and isinstance(data, dict):
             return data
+        if status == 400 and after:
+            raise InvalidValue("after", f"--after {after}: the sandbox has no such message",
+                               "give the SID of a message it captured (see 'hubsms sandbox messages --json')")
         if status != 404:
             raise _unexpected(url, status, data)
         if left <= SERVER_WAIT_CAP:

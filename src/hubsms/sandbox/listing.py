@@ -69,6 +69,11 @@ def _int(query: dict[str, list[str]], key: str, default: int, low: int, high: in
     return int(text)
 
 
+def paging(query: dict[str, list[str]]) -> tuple[int, int]:
+    """``PageSize`` (1-1000, default 50) and ``Page`` (from 0) of a list request."""
+    return _int(query, "PageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE), _int(query, "Page", 0, 0, 10**9)
+
+
 def _page_uri(account: str, query: dict[str, list[str]], size: int, page: int,
               token: str | None = None) -> str:
     pairs = [(k, _one(query, k)) for k in _FILTER_KEYS if _one(query, k) is not None]
@@ -92,8 +97,7 @@ def _rows(store: MessageStore, base: Query, size: int, page: int, token: str | N
 
 def list_messages(store: MessageStore, account: str, query: dict[str, list[str]]) -> dict[str, Any]:
     """The ListMessageResponse for one account, newest first."""
-    size = _int(query, "PageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
-    page = _int(query, "Page", 0, 0, 10**9)
+    size, page = paging(query)
     token = _one(query, "PageToken")
     low, high = _date_filter(query)
     to, from_ = _one(query, "To"), _one(query, "From")

@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+import io
 import socket
 import sys
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,6 +18,7 @@ from types import TracebackType
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
+from hubsms.sandbox.accounts import DeclaredAccount
 from hubsms.sandbox.api import Request, Response, Sandbox, twilio_error
 from hubsms.sandbox.state import Outcome, Outcomes, parse_outcome_option
 from hubsms.sandbox.store import MessageStore
@@ -23,7 +26,41 @@ from hubsms.sandbox.twilio import ACCOUNTS_PREFIX, TwilioError
 
 MAX_REQUEST_BYTES: Final = 1 << 20
 IDLE_TIMEOUT: Final = 60.0
+HEAD_TIMEOUT: Final = 5.0
 _STDLIB_CODES: Final = {404: 20404, 405: 20004, 501: 20004}
+
+
+class _HeadDeadline(io.RawIOBase):
+    """The connection's reads, bounded so that a request head must arrive whole within
+    ``head_timeout`` of its first byte: a client that trickles it (slowloris) is cut off.
+    Between requests a keep-alive connection may stay idle for ``IDLE_TIMEOUT``."""
+
+    def __init__(self, connection: socket.socket, head_timeout: float) -> None:
+        super().__init__()
+        self._connection = connection
+        self._head_timeout = head_timeout
+        self.deadline: float | None = None
+        self.armed = False  # the next bytes read start a request head
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.deadline is None:
+            self._connection.settimeout(IDLE_TIMEOUT)
+        else:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the request head did not arrive in time")
+            self._connection.settimeout(left)
+        count = self._connection.recv_into(buffer)
+        if self.armed and count and self.deadline is None:
+            self.deadline = time.monotonic() + self._head_timeout
+        return count
+
+    def head_done(self) -> None:
+        self.armed = False
+        self.deadline = None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -37,7 +74,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        self._reads = _HeadDeadline(self.connection, self.server.head_timeout)
+        self.rfile = io.BufferedReader(self._reads)
         self.server.track(self.connection, True)
+
+    def handle_one_request(self) -> None:
+        self._reads.armed = True
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        self._reads.head_done()  # the body is read under the idle timeout
+        return parsed
 
     def finish(self) -> None:
         try:
@@ -89,6 +137,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
+        if response.content_type.startswith("application/json"):
+            self.send_header("X-Content-Type-Options", "nosniff")
         for name, value in response.headers.items():
             self.send_header(name, value)
         if self.close_connection:
@@ -109,11 +159,13 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # many clients connecting at once must not be refused
 
-    def __init__(self, address: tuple[str, int], sandbox: Sandbox, verbose: bool) -> None:
+    def __init__(self, address: tuple[str, int], sandbox: Sandbox, verbose: bool,
+                 head_timeout: float = HEAD_TIMEOUT) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.sandbox = sandbox
         self.verbose = verbose
+        self.head_timeout = head_timeout
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -159,19 +211,22 @@ class SandboxServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, db: str | Path | None = None,
                  auth_token: str | None = None, status_delay: float = 0.5,
                  outcomes: Mapping[str, Outcome | str] | None = None, verbose: bool = False,
-                 test_accounts: Iterable[str] = ()) -> None:
+                 test_accounts: Iterable[str] = (), accounts: Iterable[DeclaredAccount] = (),
+                 allow_remote: bool = False, head_timeout: float = HEAD_TIMEOUT) -> None:
         self.host = host
         self._port = port
         self._verbose = verbose
+        self._head_timeout = head_timeout
         store = MessageStore(str(db) if db is not None else None)
-        self.sandbox = Sandbox(store, auth_token, status_delay, _outcomes(outcomes), test_accounts)
+        self.sandbox = Sandbox(store, auth_token, status_delay, _outcomes(outcomes), test_accounts,
+                               accounts, allow_remote)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     def bind(self) -> SandboxServer:
         """Listen on the socket (port 0: a free one); connections queue until served."""
         if self._httpd is None:
-            self._httpd = _HTTPServer((self.host, self._port), self.sandbox, self._verbose)
+            self._httpd = _HTTPServer((self.host, self._port), self.sandbox, self._verbose, self._head_timeout)
         return self
 
     @property

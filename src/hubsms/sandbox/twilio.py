@@ -43,6 +43,7 @@ ERROR_MESSAGES: Final = {
     20003: "Authenticate",
     20004: "Method not allowed",
     20008: "Resource not accessible with Test Account Credentials",
+    20403: "Forbidden: the account is suspended",
     20404: "The requested resource {path} was not found",
     20429: "Too Many Requests",
     20500: "An internal server error has occurred",
@@ -56,6 +57,9 @@ ERROR_MESSAGES: Final = {
     21604: "A 'To' phone number is required.",
     21606: "The 'From' phone number provided is not a valid message-capable Twilio "
     "phone number for this destination.",
+    21608: "The number {to} is unverified. Trial accounts cannot send messages to unverified numbers; "
+    "verify {to} at twilio.com/user/account/phone-numbers/verified, or purchase a Twilio number "
+    "to send messages to unverified numbers",
     21610: "Attempt to send to unsubscribed recipient",
     21611: "This 'From' number has exceeded the maximum number of queued messages",
     21612: "The 'To' phone number: {to}, is not currently reachable using the "
@@ -63,7 +67,12 @@ ERROR_MESSAGES: Final = {
     21614: "'To' number is not a valid mobile number",
     21617: "The concatenated message body exceeds the 1600 character limit.",
     21619: "A text message body, media URL or content SID is required.",
-    21701: "The Messaging Service Sid {service} is invalid.",
+    21659: "'From' {from_} is not a Twilio phone number or Short Code country mismatch",
+    21660: "Mismatch between the 'From' number {from_} and the account {account}",
+    21661: "'From' number {from_} is not SMS-capable",
+    21701: "The Messaging Service Sid {service} does not exist",
+    21704: "The Messaging Service {service} contains no phone numbers",
+    21705: "The Messaging Service Sid {service} is invalid.",
 }
 DELIVERY_ERRORS: Final = {
     30001: "Queue overflow",
@@ -116,6 +125,11 @@ def rfc2822(timestamp: float) -> str:
 
 def new_message_sid(media: bool = False) -> str:
     return ("MM" if media else "SM") + secrets.token_hex(16)
+
+
+def is_alpha_sender(sender: str) -> bool:
+    """An alphanumeric sender ID (a letter at least), not a number or short code."""
+    return bool(ALPHA_SENDER_RE.match(sender))
 
 
 def find_code(body: str | None) -> str | None:
@@ -179,7 +193,7 @@ def _check_body(body: str, media: tuple[str, ...], service_sid: str | None) -> N
 
 def validate_create(form: dict[str, list[str]]) -> NewMessage:
     """Twilio's checks on a create, in Twilio's order: To (21604, magic numbers, 21211),
-    From or MessagingServiceSid (21603, 21701, magic numbers, 21212), Body (21602/21619, 21617)."""
+    From or MessagingServiceSid (21603, 21705, magic numbers, 21212), Body (21602/21619, 21617)."""
     to, from_ = _number_value(form, "To"), _number_value(form, "From")
     service_sid = (form.get("MessagingServiceSid") or [""])[0].strip() or None
     body = (form.get("Body") or [""])[0]  # a body keeps its spaces
@@ -188,7 +202,7 @@ def validate_create(form: dict[str, list[str]]) -> NewMessage:
     if not from_ and not service_sid:
         raise TwilioError(21603, 400)
     if service_sid and not SERVICE_SID_RE.match(service_sid):
-        raise TwilioError(21701, 400, service=service_sid)
+        raise TwilioError(21705, 400, service=service_sid)
     if from_:
         _check_from(from_)
     _check_body(body, media, service_sid)
@@ -201,8 +215,11 @@ def validate_create(form: dict[str, list[str]]) -> NewMessage:
 def status_steps(service: bool, final: str) -> tuple[str, ...]:
     """The statuses a message goes through, one per ``status_delay``.
 
-    ``failed`` means never handed to a carrier, so it comes right after ``queued``."""
+    ``failed`` means never handed to a carrier, so it comes right after ``queued``; ``queued``
+    as the final status is a message sent with test credentials, which never leaves."""
     start = ("accepted", "queued") if service else ("queued",)
+    if final == "queued":
+        return start
     if final == "failed":
         return (*start, "failed")
     return (*start, "sending", "sent", final)
@@ -267,20 +284,21 @@ def current_resource(row: dict[str, Any], now: float | None = None) -> dict[str,
     return message_resource(row, _step_index(row, time.time() if now is None else now))
 
 
-def account_resource(sid: str) -> dict[str, Any]:
-    """Any well-formed Account SID is an active, full account. The token is never echoed."""
+def account_resource(sid: str, friendly_name: str = "hubsms sandbox", status: str = "active",
+                     type_: str = "Full") -> dict[str, Any]:
+    """The Account resource (undeclared SIDs: an active, full account). The token is never echoed."""
     base = f"{ACCOUNTS_PREFIX}/{sid}"
     names = ("messages", "calls", "incoming_phone_numbers", "usage")
     return {
         "auth_token": None,
         "date_created": rfc2822(0),
         "date_updated": rfc2822(0),
-        "friendly_name": "hubsms sandbox",
+        "friendly_name": friendly_name,
         "owner_account_sid": sid,
         "sid": sid,
-        "status": "active",
+        "status": status,
         "subresource_uris": {n: f"{base}/{''.join(p.title() for p in n.split('_'))}.json" for n in names},
-        "type": "Full",
+        "type": type_,
         "uri": f"{base}.json",
     }
 

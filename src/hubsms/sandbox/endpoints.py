@@ -1,0 +1,243 @@
+"""The sandbox's Twilio endpoints: API 2010-04-01 under ``/2010-04-01/Accounts/`` and
+Messaging v1 under ``/v1/`` (Twilio serves it from messaging.twilio.com; the sandbox from the
+same origin). Every answer, errors included, has Twilio's shape.
+
+Order of checks, as Twilio's: Basic auth (401/20003), unknown path (404/20404), method
+(405/20004), a closed or suspended declared account, test credentials (403/20008), then the
+request itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import parse_qs
+
+from hubsms.model import count_segments
+from hubsms.sandbox import resources
+from hubsms.sandbox.accounts import DeclaredAccount
+from hubsms.sandbox.listing import list_messages
+from hubsms.sandbox.rules import check_send, check_status, check_test_send
+from hubsms.sandbox.twilio import (
+    ACCOUNT_SID_RE,
+    MESSAGE_SID_RE,
+    SERVICE_SID_RE,
+    TwilioError,
+    account_resource,
+    current_resource,
+    find_code,
+    message_resource,
+    new_message_sid,
+    validate_create,
+)
+
+if TYPE_CHECKING:
+    from hubsms.sandbox.api import Request, Response, Sandbox
+
+FORM_TYPE: Final = "application/x-www-form-urlencoded"
+_ACCOUNT: Final = r"^/2010-04-01/Accounts/(?P<account>[^/]+?)"
+_AS: Final = "/2010-04-01/Accounts/{AccountSid}"
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: re.Pattern[str]
+    template: str  # the spec's path: the key of /api/stats
+    methods: tuple[str, ...]
+    kind: str
+
+
+ROUTES: Final = tuple(Route(re.compile(p), t, m, k) for p, t, m, k in (
+    (_ACCOUNT + r"\.json$", "/2010-04-01/Accounts/{Sid}.json", ("GET",), "account"),
+    (_ACCOUNT + r"/Messages\.json$", f"{_AS}/Messages.json", ("GET", "POST"), "messages"),
+    (_ACCOUNT + r"/Messages/(?P<sid>[^/]+)\.json$", f"{_AS}/Messages/{{Sid}}.json", ("GET",), "message"),
+    (_ACCOUNT + r"/IncomingPhoneNumbers\.json$", f"{_AS}/IncomingPhoneNumbers.json", ("GET",), "numbers"),
+    (_ACCOUNT + r"/SMS/ShortCodes\.json$", f"{_AS}/SMS/ShortCodes.json", ("GET",), "short_codes"),
+    (_ACCOUNT + r"/OutgoingCallerIds\.json$", f"{_AS}/OutgoingCallerIds.json", ("GET",), "caller_ids"),
+    (_ACCOUNT + r"/Balance\.json$", f"{_AS}/Balance.json", ("GET",), "balance"),
+    (r"^/v1/Services/(?P<service>[^/]+)$", "/v1/Services/{Sid}", ("GET",), "service"),
+    *((rf"^/v1/Services/(?P<service>[^/]+)/{name}$", f"/v1/Services/{{ServiceSid}}/{name}", ("GET",), name)
+      for name in resources.SENDER_PATHS),
+))
+
+
+def find_route(path: str) -> tuple[Route | None, re.Match[str] | None]:
+    for route in ROUTES:
+        match = route.pattern.match(path)
+        if match:
+            return route, match
+    return None, None
+
+
+def basic_credentials(header: str | None) -> tuple[str, str]:
+    """The user and password of an HTTP Basic header; 401/20003 when there is none."""
+    scheme, _, encoded = (header or "").partition(" ")
+    if scheme.lower() != "basic" or not encoded.strip():
+        raise TwilioError(20003, 401)
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise TwilioError(20003, 401) from None
+    user, colon, password = decoded.partition(":")
+    if not colon:
+        raise TwilioError(20003, 401)
+    return user, password
+
+
+def _path_account(path: str) -> str | None:
+    parts = path.split("/")
+    if len(parts) > 3 and parts[2] == "Accounts" and parts[3]:
+        return parts[3].removesuffix(".json")
+    return None
+
+
+@dataclass
+class Call:
+    """One authenticated request on its way to a handler."""
+
+    req: Request
+    match: re.Match[str]
+    account: str
+    declared: DeclaredAccount | None
+
+
+class TwilioEndpoints:
+    """Routes a Twilio request of one sandbox to the handler of its resource."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self._handlers: dict[str, Callable[[Call], Any]] = {
+            "account": self._account, "messages": self._messages, "message": self._message,
+            "numbers": self._numbers, "short_codes": self._short_codes,
+            "caller_ids": self._caller_ids, "balance": self._balance,
+            "service": self._service, **{name: self._senders for name in resources.SENDER_PATHS},
+        }
+
+    def route(self, req: Request, route: Route | None, match: re.Match[str] | None) -> Response:
+        from hubsms.sandbox.api import json_response
+
+        account = self._authenticate(req, match)
+        if route is None or match is None or not ACCOUNT_SID_RE.match(account):
+            raise TwilioError(20404, 404, path=req.path)
+        if req.method not in route.methods:
+            raise TwilioError(20004, 405)
+        declared = self.sandbox.accounts.get(account)
+        check_status(declared, route.kind == "account")
+        creating = route.kind == "messages" and req.method == "POST"
+        if account in self.sandbox.test_accounts and not creating:
+            raise TwilioError(20008, 403)  # test credentials can only create messages
+        if creating:
+            return self._create(req, account, declared)
+        return json_response(200, self._handlers[route.kind](Call(req, match, account, declared)))
+
+    def _authenticate(self, req: Request, match: re.Match[str] | None) -> str:
+        """The account of the request: the path's (API 2010) or Basic auth's user (v1). The
+        password must be the declared account's token, else the server's, if either is set."""
+        on_v1 = req.path.startswith("/v1/")
+        account = None if on_v1 else (match["account"] if match else _path_account(req.path))
+        if account is None and not on_v1:
+            return ""
+        user, password = basic_credentials(req.headers.get("Authorization"))
+        if not ACCOUNT_SID_RE.match(user) if on_v1 else user != account:
+            raise TwilioError(20003, 401)
+        declared = self.sandbox.accounts.get(user)
+        token = declared.auth_token if declared and declared.auth_token else self.sandbox.auth_token
+        if token is not None and not hmac.compare_digest(password.encode(), token.encode()):
+            raise TwilioError(20003, 401)
+        return user
+
+    # --- API 2010-04-01 ---------------------------------------------------------------
+
+    def _account(self, call: Call) -> dict[str, Any]:
+        d = call.declared
+        if d is None:
+            return account_resource(call.account)
+        return account_resource(call.account, d.friendly_name, d.status, d.type)
+
+    def _message(self, call: Call) -> dict[str, Any]:
+        sid = call.match["sid"]
+        row = self.sandbox.store.get(sid, call.account) if MESSAGE_SID_RE.match(sid) else None
+        if row is None:
+            raise TwilioError(20404, 404, path=call.req.path)
+        return current_resource(row)
+
+    def _messages(self, call: Call) -> dict[str, Any]:
+        return list_messages(self.sandbox.store, call.account, call.req.query)
+
+    def _numbers(self, call: Call) -> dict[str, Any]:
+        items = resources.list_numbers(call.account, call.declared, call.req.query)
+        return resources.v2010_page("incoming_phone_numbers", items, call.req.path, call.req.query,
+                                    ("PhoneNumber",))
+
+    def _short_codes(self, call: Call) -> dict[str, Any]:
+        items = resources.list_short_codes(call.account, call.declared, call.req.query)
+        return resources.v2010_page("short_codes", items, call.req.path, call.req.query, ("ShortCode",))
+
+    def _caller_ids(self, call: Call) -> dict[str, Any]:
+        items = resources.list_caller_ids(call.account, call.declared, call.req.query)
+        return resources.v2010_page("outgoing_caller_ids", items, call.req.path, call.req.query,
+                                    ("PhoneNumber",))
+
+    def _balance(self, call: Call) -> dict[str, Any]:
+        return resources.balance(call.account, call.declared)
+
+    def _create(self, req: Request, account: str, declared: DeclaredAccount | None) -> Response:
+        from hubsms.sandbox.api import json_response
+
+        content_type = (req.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        form: dict[str, list[str]] = {}
+        if content_type == FORM_TYPE:  # JSON or anything else: no To was given (21604)
+            form = parse_qs(req.body.decode("utf-8", "replace"), keep_blank_values=True)
+        new = validate_create(form)
+        test = account in self.sandbox.test_accounts
+        if test:
+            check_test_send(new)
+        elif declared is not None:
+            check_send(declared, new, self.sandbox.accounts)
+        outcome = None if test else self.sandbox.outcomes.get(new.to)
+        row = {
+            "sid": new_message_sid(bool(new.media)), "account_sid": account,
+            "to_": new.to, "from_": new.from_, "service_sid": new.service_sid,
+            "body": new.body, "code": find_code(new.body),
+            "num_segments": count_segments(new.body) if new.body else 0,
+            "num_media": len(new.media), "created": time.time(),
+            "step_delay": float(self.sandbox.status_delay),
+            # Test credentials: answered, never delivered (the status stays queued).
+            "final_status": "queued" if test else (outcome.status if outcome else "delivered"),
+            "error_code": outcome.error_code if outcome else None,
+            "error_message": outcome.error_message if outcome else None,
+        }
+        return json_response(201, message_resource(self.sandbox.store.add(row), 0))
+
+    # --- Messaging v1 -----------------------------------------------------------------
+
+    def _pool(self, call: Call) -> tuple[str, tuple[str, ...]]:
+        """The service's SID and sender pool; 404 when the account has no such service."""
+        sid = call.match["service"]
+        declared = call.declared
+        if not SERVICE_SID_RE.match(sid) or (declared and sid not in declared.messaging_services):
+            raise TwilioError(20404, 404, path=call.req.path)
+        return sid, declared.messaging_services[sid] if declared else ()
+
+    def _service(self, call: Call) -> dict[str, Any]:
+        sid, _ = self._pool(call)
+        name = call.declared.friendly_name if call.declared else "hubsms sandbox"
+        return resources.service(_origin(call.req), call.account, sid, name)
+
+    def _senders(self, call: Call) -> dict[str, Any]:
+        sid, pool = self._pool(call)
+        kind = resources.SENDER_PATHS[call.req.path.rsplit("/", 1)[1]]
+        origin = _origin(call.req)
+        items = resources.service_senders(kind, origin, call.account, sid, pool)
+        return resources.v1_page(kind, items, origin + call.req.path, call.req.query)
+
+
+def _origin(req: Request) -> str:
+    """Absolute v1 URLs (as Twilio's) on the address the client used."""
+    return f"http://{req.headers.get('Host') or '127.0.0.1'}"

@@ -1,0 +1,206 @@
+"""The account's other resources as Twilio shapes them: IncomingPhoneNumbers, SMS ShortCodes,
+OutgoingCallerIds, Balance (API 2010-04-01), and a Messaging Service with its sender lists
+(Messaging v1). Each field set is that of Twilio's OpenAPI schema for the resource.
+
+SIDs are derived from the account and the number, so the same number keeps its SID.
+An undeclared account answers permissively: every number it is asked about is its own and
+SMS-capable, every well-formed Messaging Service exists with an empty sender pool.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any, Final
+from urllib.parse import urlencode
+
+from hubsms.sandbox.accounts import DEFAULT_BALANCE, DeclaredAccount
+from hubsms.sandbox.listing import paging
+from hubsms.sandbox.twilio import (
+    ACCOUNTS_PREFIX,
+    API_VERSION,
+    E164_RE,
+    SHORT_CODE_RE,
+    is_alpha_sender,
+    plus_restored,
+    rfc2822,
+)
+
+EPOCH_ISO: Final = "1970-01-01T00:00:00Z"
+V1_SERVICES: Final = "/v1/Services"
+
+
+def derived_sid(prefix: str, *parts: str) -> str:
+    return prefix + hashlib.sha256(":".join(parts).encode()).hexdigest()[:32]
+
+
+def _one(query: dict[str, list[str]], key: str) -> str | None:
+    values = query.get(key)
+    return plus_restored(values[0]) if values and values[0] != "" else None
+
+
+# --- API 2010-04-01 ---------------------------------------------------------------------
+
+
+def incoming_number(account: str, number: str, sms: bool) -> dict[str, Any]:
+    sid = derived_sid("PN", account, number)
+    null_fields = ("address_sid", "identity_sid", "sms_application_sid", "sms_fallback_url",
+                   "sms_url", "status_callback", "trunk_sid", "voice_application_sid",
+                   "voice_fallback_url", "voice_url", "emergency_address_sid", "bundle_sid")
+    return {
+        **dict.fromkeys(null_fields), "account_sid": account, "address_requirements": "none",
+        "api_version": API_VERSION, "beta": False,
+        "capabilities": {"voice": True, "sms": sms, "mms": False, "fax": False},
+        "date_created": rfc2822(0), "date_updated": rfc2822(0), "friendly_name": number,
+        "phone_number": number, "origin": "twilio", "sid": sid,
+        "sms_fallback_method": "POST", "sms_method": "POST", "status_callback_method": "POST",
+        "uri": f"{ACCOUNTS_PREFIX}/{account}/IncomingPhoneNumbers/{sid}.json",
+        "voice_receive_mode": "voice", "voice_caller_id_lookup": False,
+        "voice_fallback_method": "POST", "voice_method": "POST", "emergency_status": "Inactive",
+        "emergency_address_status": "unregistered", "status": "in-use", "type": "local",
+    }
+
+
+def short_code(account: str, code: str) -> dict[str, Any]:
+    sid = derived_sid("SC", account, code)
+    return {
+        "account_sid": account, "api_version": API_VERSION, "date_created": rfc2822(0),
+        "date_updated": rfc2822(0), "friendly_name": code, "short_code": code, "sid": sid,
+        "sms_fallback_method": "POST", "sms_fallback_url": None, "sms_method": "POST",
+        "sms_url": None, "uri": f"{ACCOUNTS_PREFIX}/{account}/SMS/ShortCodes/{sid}.json",
+    }
+
+
+def caller_id(account: str, number: str) -> dict[str, Any]:
+    sid = derived_sid("PN", account, "caller-id", number)
+    return {
+        "sid": sid, "date_created": rfc2822(0), "date_updated": rfc2822(0),
+        "friendly_name": number, "account_sid": account, "phone_number": number,
+        "uri": f"{ACCOUNTS_PREFIX}/{account}/OutgoingCallerIds/{sid}.json",
+    }
+
+
+def balance(account: str, declared: DeclaredAccount | None) -> dict[str, Any]:
+    amount = declared.balance if declared else DEFAULT_BALANCE
+    return {"account_sid": account, "balance": amount, "currency": "USD"}
+
+
+def _matches(value: str, wanted: str | None) -> bool:
+    """Twilio's PhoneNumber filter also matches part of a number."""
+    return wanted is None or wanted in value
+
+
+def list_numbers(account: str, declared: DeclaredAccount | None,
+                 query: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """``PhoneNumber`` filters; an undeclared account owns the number it asks about."""
+    wanted = _one(query, "PhoneNumber")
+    if declared is None:
+        owned = [(wanted, True)] if wanted and E164_RE.match(wanted) else []
+    else:
+        owned = [(n, True) for n in declared.numbers] + [(n, False) for n in declared.voice_only_numbers]
+    return [incoming_number(account, n, sms) for n, sms in owned if _matches(n, wanted)]
+
+
+def list_short_codes(account: str, declared: DeclaredAccount | None,
+                     query: dict[str, list[str]]) -> list[dict[str, Any]]:
+    wanted = _one(query, "ShortCode")
+    if declared is None:
+        codes = [wanted] if wanted and SHORT_CODE_RE.match(wanted) else []
+    else:
+        codes = [c for c in declared.short_codes if _matches(c, wanted)]
+    return [short_code(account, c) for c in codes]
+
+
+def list_caller_ids(account: str, declared: DeclaredAccount | None,
+                    query: dict[str, list[str]]) -> list[dict[str, Any]]:
+    wanted = _one(query, "PhoneNumber")
+    if declared is None:
+        numbers = [wanted] if wanted and E164_RE.match(wanted) else []
+    else:
+        numbers = [n for n in declared.verified_numbers if _matches(n, wanted)]
+    return [caller_id(account, n) for n in numbers]
+
+
+def v2010_page(key: str, items: list[dict[str, Any]], path: str, query: dict[str, list[str]],
+               filters: tuple[str, ...]) -> dict[str, Any]:
+    """A 2010-04-01 list page: ``key``, page numbers and relative page URIs."""
+    size, page = paging(query)
+    kept = [(k, _one(query, k) or "") for k in filters if _one(query, k)]
+
+    def uri(number: int) -> str:
+        return f"{path}?{urlencode([*kept, ('PageSize', size), ('Page', number)])}"
+
+    start = page * size
+    rows = items[start:start + size]
+    return {
+        key: rows, "end": start + max(len(rows) - 1, 0), "first_page_uri": uri(0),
+        "next_page_uri": uri(page + 1) if start + size < len(items) else None,
+        "page": page, "page_size": size,
+        "previous_page_uri": uri(page - 1) if page > 0 else None, "start": start, "uri": uri(page),
+    }
+
+
+# --- Messaging v1 -----------------------------------------------------------------------
+
+
+def service(origin: str, account: str, sid: str, friendly_name: str) -> dict[str, Any]:
+    url = f"{origin}{V1_SERVICES}/{sid}"
+    links = {name: f"{url}/{title}" for name, title in (
+        ("phone_numbers", "PhoneNumbers"), ("short_codes", "ShortCodes"), ("alpha_senders", "AlphaSenders"))}
+    nulls = ("inbound_request_url", "fallback_url", "status_callback", "usecase")
+    return {
+        **dict.fromkeys(nulls), "sid": sid, "account_sid": account, "friendly_name": friendly_name,
+        "date_created": EPOCH_ISO, "date_updated": EPOCH_ISO, "inbound_method": "POST",
+        "fallback_method": "POST", "sticky_sender": True, "mms_converter": True,
+        "smart_encoding": True, "scan_message_content": "inherit", "fallback_to_long_code": True,
+        "area_code_geomatch": True, "synchronous_validation": True, "validity_period": 14400,
+        "url": url, "links": links, "us_app_to_person_registered": False,
+        "use_inbound_webhook_on_number": False,
+    }
+
+
+def _sender(kind: str, origin: str, account: str, service_sid: str, value: str) -> dict[str, Any]:
+    prefix, field, path = {"phone_numbers": ("PN", "phone_number", "PhoneNumbers"),
+                           "short_codes": ("SC", "short_code", "ShortCodes"),
+                           "alpha_senders": ("AI", "alpha_sender", "AlphaSenders")}[kind]
+    sid = derived_sid(prefix, account, value)
+    item = {"sid": sid, "account_sid": account, "service_sid": service_sid,
+            "date_created": EPOCH_ISO, "date_updated": EPOCH_ISO, field: value,
+            "capabilities": ["SMS"], "url": f"{origin}{V1_SERVICES}/{service_sid}/{path}/{sid}"}
+    if kind != "alpha_senders":
+        item["country_code"] = "US" if value.startswith("+1") or SHORT_CODE_RE.match(value) else None
+    return item
+
+
+_KINDS: Final[dict[str, Callable[[str], bool]]] = {
+    "phone_numbers": lambda s: bool(E164_RE.match(s)),
+    "short_codes": lambda s: bool(SHORT_CODE_RE.match(s)),
+    "alpha_senders": is_alpha_sender,
+}
+SENDER_PATHS: Final = {"PhoneNumbers": "phone_numbers", "ShortCodes": "short_codes",
+                       "AlphaSenders": "alpha_senders"}
+
+
+def service_senders(kind: str, origin: str, account: str, service_sid: str,
+                    pool: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The pool's senders of one kind (``phone_numbers``, ``short_codes``, ``alpha_senders``)."""
+    return [_sender(kind, origin, account, service_sid, s) for s in pool if _KINDS[kind](s)]
+
+
+def v1_page(key: str, items: list[dict[str, Any]], url: str, query: dict[str, list[str]]) -> dict[str, Any]:
+    """A Messaging v1 list page: ``key`` and the ``meta`` object with absolute page URLs."""
+    size, page = paging(query)
+
+    def page_url(number: int) -> str:
+        return f"{url}?{urlencode({'PageSize': size, 'Page': number})}"
+
+    start = page * size
+    return {
+        key: items[start:start + size],
+        "meta": {
+            "first_page_url": page_url(0), "key": key,
+            "next_page_url": page_url(page + 1) if start + size < len(items) else None,
+            "page": page, "page_size": size,
+            "previous_page_url": page_url(page - 1) if page > 0 else None, "url": page_url(page),
+        },
+    }
