@@ -138,24 +138,27 @@ def test_an_invalid_account_sid_is_explained_and_asked_again(config_path: Path):
     assert SID in config_path.read_text()
 
 
-@pytest.mark.parametrize(
-    "field_index, bad, message",
-    [
-        (0, "", "the connector name is empty"),
-        (1, "Vonage", "unknown provider 'Vonage'"),
-        (2, "missing.png", "cannot read logo"),
-        (3, "http://example.com/api", "plain http is refused"),
-        (5, "not-a-token", "invalid auth token (11 characters"),
-        (6, "12!", "invalid From '12!'"),
-    ],
-)
-def test_every_invalid_answer_is_explained_and_asked_again(config_path: Path, field_index: int, bad: str, message: str):
+INVALID = [  # per field: an invalid answer and the start of its error
+    ("Name", "", "the connector name is empty"),
+    ("Provider", "Vonage", "unknown provider 'Vonage'"),
+    ("Logo", "missing.png", "cannot read logo"),
+    ("Server Address", "http://example.com/api", "plain http is refused"),
+    ("Auth Token", "not-a-token", "invalid auth token (11 characters"),
+    ("From", "12!", "invalid From '12!'"),
+]
+
+
+def test_every_invalid_answer_is_explained_and_asked_again(config_path: Path):
     answers = full_add()
-    answers.insert(field_index, (LABELS[field_index], bad))
+    for label, bad, _ in reversed(INVALID):
+        answers.insert(LABELS.index(label), (label, bad))
     status, shown = run("connector", "add", answers=answers)
     assert status == 0, shown
-    assert f"error: {message}" in shown
-    assert shown.count("error: ") == 1 and "hint: " in shown
+    for label, _, message in INVALID:
+        assert f"error: {message}" in shown
+        assert shown.split(f"error: {message}", 1)[1].split("\n")[1].startswith("hint: ")
+        assert f"\n{label}" in shown.split(f"error: {message}", 1)[1]  # asked again
+    assert shown.count("error: ") == shown.count("hint: ") == len(INVALID)
     assert 'from = "+12345678987"' in config_path.read_text()
 
 

@@ -456,15 +456,8 @@ def run_add(path: Path, given: ConnectorInput, token: str | None) -> Outcome:
 
 
 def _form_of(record: dict[str, Any]) -> Form:
-    return Form(
-        name=record["name"],
-        provider=model.validate_provider(record["provider"]),
-        server_address=record["server_address"],
-        account_sid=record["account_sid"],
-        from_=record["from"],
-        active=record["active"],
-        auth_token_env=record["auth_token_env"],
-    )
+    same = {key: record[key] for key in ("name", "server_address", "account_sid", "active", "auth_token_env")}
+    return Form(**same, provider=model.validate_provider(record["provider"]), from_=record["from"])
 
 
 def run_edit(path: Path, name: str, force: bool) -> Outcome:
