@@ -28,6 +28,7 @@ from helpers import (
 )
 from hubsms import __version__
 from keyring_backends import ReadOnlyKeyring
+import terminal
 
 ROW_KEYS = ["name", "provider", "purpose", "from", "account_sid", "active", "default", "used_by", "plans"]
 SHOW_KEYS = [
@@ -942,40 +943,50 @@ def test_removing_a_connector_whose_token_is_not_stored_says_nothing_of_deleting
 # --- remove's confirmation -------------------------------------------------------------------------
 
 
-ASK = {"HUBSMS_FORCE_INTERACTIVE": "1"}  # stands in for a terminal (CliRunner has none)
+def assert_said_at_a_terminal(status: int, shown: str, code: int, message: str) -> None:
+    """Exit ``code``, the ``error:`` line and its ``hint:``, and no question asked."""
+    assert status == code, shown
+    assert f"error: {message}" in shown and "\nhint: " in shown
+    assert "Remove connector" not in shown and "Traceback" not in shown
 
 
-@pytest.mark.parametrize("env", [ASK, None], ids=["terminal", "no terminal"])
-def test_remove_of_an_unknown_connector_exits_3_before_asking(cli, env):
+@terminal.POSIX_ONLY
+def test_remove_of_an_unknown_connector_exits_3_before_asking(cli):
     add(cli, "Mine")
-    result = cli("connector", "remove", "Ghost", input="y\n", env=env)
+    result = cli("connector", "remove", "Ghost", input="y\n")  # no terminal
     assert_user_error(result, 3, 'no connector named "Ghost"')
     assert "Remove connector" not in result.output
+    assert_said_at_a_terminal(*terminal.run("connector", "remove", "Ghost"), 3, 'no connector named "Ghost"')
 
 
-def test_remove_asks_with_the_connector_spelling_and_removes_on_yes(cli):
+@terminal.POSIX_ONLY
+def test_remove_asks_with_the_connector_spelling_and_removes_on_yes(cli, tmp_path):
     add(cli, "My Twilio")
-    result = cli("connector", "remove", "my twilio", input="y\n", env=ASK)
-    assert result.exit_code == 0, result.stderr
-    assert 'Remove connector "My Twilio"? [y/N]:' in result.stderr
-    assert "Remove connector" not in result.stdout  # the prompt is on stderr
+    term = terminal.Terminal("connector", "remove", "my twilio", stdout=tmp_path / "stdout")
+    term.expect('Remove connector "My Twilio"? [y/N]:')
+    term.child.sendline("y")
+    assert term.end() == 0, term.shown
+    assert "Remove connector" not in (tmp_path / "stdout").read_text()  # the prompt is on stderr
     assert list_json(cli) == []
 
 
-def test_remove_declined_at_the_prompt_keeps_the_connector(cli, config_path):
+@terminal.POSIX_ONLY
+@pytest.mark.parametrize("answer", ["n", ""], ids=["no", "enter"])
+def test_remove_declined_at_the_prompt_keeps_the_connector(cli, config_path, answer):
     add(cli, "Mine")
     before = read_bytes(config_path)
-    result = cli("connector", "remove", "Mine", input="n\n", env=ASK)
-    assert result.exit_code == 130
-    assert "cancelled, nothing removed" in result.stderr
+    status, shown = terminal.run("connector", "remove", "Mine", answers=[("Remove connector", answer)])
+    assert status == 130
+    assert "cancelled, nothing" in shown
     assert read_bytes(config_path) == before
 
 
+@terminal.POSIX_ONLY
 def test_remove_with_no_input_never_asks_and_needs_yes(cli, config_path):
     add(cli, "Mine")
     before = read_bytes(config_path)
-    result = cli("connector", "remove", "Mine", "--no-input", input="y\n", env=ASK)
-    assert_user_error(result, 2, 'removing "Mine" needs confirmation')
-    assert "--yes" in result.stderr and "Remove connector" not in result.output
+    status, shown = terminal.run("connector", "remove", "Mine", "--no-input")
+    assert_said_at_a_terminal(status, shown, 2, 'removing "Mine" needs confirmation')
+    assert "--yes" in shown
     assert read_bytes(config_path) == before
     assert cli("connector", "remove", "Mine", "--no-input", "--yes").exit_code == 0

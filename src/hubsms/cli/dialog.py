@@ -5,20 +5,21 @@ Step 2 of 2, Details: Server Address, Account SID, Auth Token (hidden), From, Ac
 Then a summary of every field and a choice: Finish, Back (to step 1, every value kept as
 the default) or Cancel.
 
-Every answer goes through the model's ``validate_*`` functions, so the dialog yields exactly
-what the flags would; an invalid answer is explained (message and hint) and asked again.
-Values given as flags are taken and not asked (until Back). Nothing is written before
-Finish: Cancel, or the end of input, exits 130 with "cancelled, nothing written"; Ctrl-C
-exits 130. A failed save (a locked keyring, say) shows the error and returns to the
-summary, so nothing typed is lost.
+Click's prompts do the reading: defaults in [brackets], hidden input for the token, yes/no
+questions, the end of input and Ctrl-C. Every answer goes through the model's ``validate_*``
+functions, so the dialog yields exactly what the flags would; an invalid answer is explained
+(message and hint) and asked again. Values given as flags are taken and not asked (until
+Back). Nothing is written before Finish: Cancel, Ctrl-C or the end of input at a prompt
+raises :class:`~hubsms.errors.Cancelled` (exit 130, "cancelled, nothing written"). A failed
+save (a locked keyring, say) shows the error and returns to the summary, so nothing typed
+is lost.
 
 Interactive means: stdin is a terminal and ``--no-input`` is not given.
-``HUBSMS_FORCE_INTERACTIVE=1`` runs the dialog when stdin is not a terminal; it is a testing
-aid (Typer's CliRunner has no terminal), read in :func:`is_interactive` only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -29,16 +30,16 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 import typer
 
 from hubsms import model
-from hubsms.errors import HubsmsError, InvalidValue
+from hubsms.cli.common import report_error, warn
+from hubsms.errors import Cancelled, HubsmsError, InvalidValue
 
 if TYPE_CHECKING:
     from hubsms.credentials import Keyring
     from hubsms.service.connectors import ConnectorInput
     from hubsms.service.transaction import Outcome
 
-FORCE_ENV: Final = "HUBSMS_FORCE_INTERACTIVE"
-CANCELLED_EXIT: Final = 130  # stopped by the user, like Ctrl-C (1 is kept for bugs)
 STEPS: Final = 2
+CHOICES: Final = ("finish", "back", "cancel")
 
 T = TypeVar("T")
 
@@ -50,25 +51,17 @@ HELP: Final = {
     "server_address": "The provider's API base URL; https only (plain http only for 127.0.0.1, ::1 or "
     "localhost, the sandbox). Changing it is not recommended.",
     "account_sid": "'AC' followed by 32 hexadecimal digits (Twilio Console, Account Info).",
-    "auth_token": "32 hexadecimal digits (Twilio Console, Account Info). Typing is not shown; "
+    "token": "32 hexadecimal digits (Twilio Console, Account Info). Typing is not shown; "
     "it is kept in the keyring, never in the file.",
-    "from": "An E.164 number (+ or 00, then 8-15 digits), a 5-6 digit short code, an alphanumeric "
+    "from_": "An E.164 number (+ or 00, then 8-15 digits), a 5-6 digit short code, an alphanumeric "
     "sender ID (1-11 characters, a letter at least) or a Messaging Service SID (MG + 32 hex digits).",
     "active": "Only an active connector can be the default SMS connector, serve a service plan, or send.",
 }
 
 
 def is_interactive(no_input: bool) -> bool:
-    """Whether to ask: stdin is a terminal (or HUBSMS_FORCE_INTERACTIVE=1, for tests) and
-    --no-input was not given."""
-    if no_input:
-        return False
-    stdin = sys.stdin
-    return bool(stdin is not None and stdin.isatty()) or os.environ.get(FORCE_ENV) == "1"
-
-
-class _Cancelled(Exception):
-    """The person chose Cancel, or the input ended."""
+    """Whether to ask: stdin is a terminal and --no-input was not given."""
+    return not no_input and sys.stdin is not None and sys.stdin.isatty()
 
 
 class _AskAgain(Exception):
@@ -78,61 +71,19 @@ class _AskAgain(Exception):
 # --- the terminal --------------------------------------------------------------------------
 
 
-class Terminal:
-    """Headings, help and prompts on stderr; answers from stdin; hidden input for secrets."""
+def _echo(text: str = "", **style: Any) -> None:
+    """Dialog text on stderr (stdout stays for data); styled only at a terminal without NO_COLOR."""
+    typer.echo(typer.style(text, **style) if style else text, err=True, color=False if os.environ.get("NO_COLOR") else None)
 
-    def __init__(self) -> None:
-        from hubsms.cli.common import stderr_console
 
-        self.console = stderr_console()
+def _heading(text: str) -> None:
+    _echo()
+    _echo(text, bold=True)
+    _echo("─" * len(text), bold=True)
 
-    def heading(self, text: str) -> None:
-        self.console.print()
-        self.console.print(text, style="bold", markup=False)
-        self.console.print("─" * len(text), style="bold", markup=False)
 
-    def help(self, text: str) -> None:
-        self.console.print(text, style="dim", markup=False)
-
-    def say(self, text: str = "") -> None:
-        self.console.print(text, markup=False)
-
-    def error(self, err: HubsmsError) -> None:
-        from hubsms.cli.common import report_error
-
-        report_error(err)
-
-    def warn(self, text: str) -> None:
-        from hubsms.cli.common import warn
-
-        warn(text)
-
-    def read(self, prompt: str, hidden: bool = False) -> str:
-        """One answer, without its line end. Hidden input on a terminal is never echoed."""
-        try:
-            if hidden and sys.stdin.isatty():
-                import getpass
-
-                return getpass.getpass(prompt, stream=sys.stderr)
-            sys.stderr.write(prompt)
-            sys.stderr.flush()
-            line = sys.stdin.readline()
-        except EOFError:
-            raise _Cancelled("the input ended") from None
-        if not line:
-            sys.stderr.write("\n")
-            raise _Cancelled("the input ended")
-        return line.rstrip("\r\n")
-
-    def confirm(self, question: str, default: bool) -> bool:
-        choices = "Y/n" if default else "y/N"
-        while True:
-            answer = self.read(f"{question} [{choices}]: ").strip().lower()
-            if not answer:
-                return default
-            if answer in ("y", "yes", "n", "no"):
-                return answer.startswith("y")
-            self.say("Answer y (yes) or n (no).")
+def _help(text: str) -> None:
+    _echo(text, dim=True)
 
 
 # --- what the dialog holds -------------------------------------------------------------------
@@ -164,7 +115,6 @@ class Form:
 
 @dataclass
 class _Dialog:
-    term: Terminal
     form: Form
     pending: dict[str, Any]  # values given as flags, taken on the first pass
     names: dict[str, str]  # other connectors' names, by casefold
@@ -182,19 +132,22 @@ class _Dialog:
     def warn(self, text: str | None) -> None:
         """Show a warning once (Back would repeat it for an unchanged value)."""
         if text and text not in self.shown:
-            self.term.warn(text)
+            warn(text)
             self.shown.add(text)
 
 
-def _ask(d: _Dialog, prompt: str, check: Callable[[str], T], *, default: str | None = None, hidden: bool = False) -> T:
-    """Ask until ``check`` accepts the answer (Enter gives ``default`` when there is one)."""
-    text = f"{prompt} [{default}]: " if default else f"{prompt}: "
+def _ask(prompt: str, check: Callable[[str], T], *, default: str = "", hidden: bool = False) -> T:
+    """Ask until ``check`` accepts the answer; Enter gives ``default`` (shown in [brackets]).
+
+    Click reads the answer and applies ``check``. A refusal is said here as every hubsms
+    error is, message and hint: Click's own re-ask (on its UsageError) prints "Error: ..."
+    with no hint, and only "the value you entered was invalid" after a hidden prompt."""
     while True:
-        answer = d.term.read(text, hidden=hidden).strip()
         try:
-            return check(answer or default or "")
+            return typer.prompt(prompt, default=default, show_default=bool(default), hide_input=hidden,
+                                value_proc=lambda answer: check(answer.strip() or default), err=True)
         except InvalidValue as err:
-            d.term.error(err)
+            report_error(err)
         except _AskAgain:
             pass
 
@@ -206,11 +159,19 @@ def _given(d: _Dialog, key: str, label: str, check: Callable[[Any], T], shown: C
     try:
         value = check(d.pending.pop(key))
     except InvalidValue as err:
-        d.term.error(err)
+        report_error(err)
         return False
     setattr(d.form, key, value)
-    d.term.say(f"{label}: {shown(value)} (given on the command line)")
+    _echo(f"{label}: {shown(value)} (given on the command line)")
     return True
+
+
+def _field(d: _Dialog, key: str, label: str, check: Callable[[str], Any]) -> None:
+    """Its help line, then the value given as a flag (first pass), else the question with
+    the current value as the default."""
+    _help(HELP[key])
+    if not _given(d, key, label, check):
+        setattr(d.form, key, _ask(label, check, default=getattr(d.form, key)))
 
 
 # --- step 1: Basic Information -------------------------------------------------------------
@@ -228,12 +189,6 @@ def _check_name(d: _Dialog, answer: str) -> str:
     return name
 
 
-def _ask_name(d: _Dialog) -> None:
-    d.term.help(HELP["name"])
-    if not _given(d, "name", "Name", lambda v: _check_name(d, v)):
-        d.form.name = _ask(d, "Name", lambda a: _check_name(d, a), default=d.form.name or None)
-
-
 def _check_provider(answer: str) -> str:
     choices = list(model.PROVIDERS.values())
     if answer.isdigit() and 1 <= int(answer) <= len(choices):
@@ -242,11 +197,11 @@ def _check_provider(answer: str) -> str:
 
 
 def _ask_provider(d: _Dialog) -> None:
-    d.term.help(HELP["provider"])
+    _help(HELP["provider"])
     for number, provider in enumerate(model.PROVIDERS.values(), 1):
-        d.term.say(f"  {number}) {provider.label} ({provider.purpose})")
-    d.form.provider = _ask(d, "Provider", _check_provider, default=d.provider.label)
-    d.term.say(f"Purpose: {d.provider.purpose} (set by the provider)")
+        _echo(f"  {number}) {provider.label} ({provider.purpose})")
+    d.form.provider = _ask("Provider", _check_provider, default=d.provider.label)
+    _echo(f"Purpose: {d.provider.purpose} (set by the provider)")
 
 
 def _check_logo(d: _Dialog, answer: str) -> Path | None:
@@ -262,7 +217,7 @@ def _check_logo(d: _Dialog, answer: str) -> Path | None:
 
 
 def _ask_logo(d: _Dialog) -> None:
-    d.term.help(HELP["logo"])
+    _help(HELP["logo"])
     if _given(d, "logo", "Logo", lambda v: _check_logo(d, str(v))):
         return
     if d.form.logo is not None:
@@ -271,13 +226,13 @@ def _ask_logo(d: _Dialog) -> None:
         prompt = f"Logo (Enter keeps {d.kept_logo})"
     else:
         prompt = "Logo (optional, Enter skips)"
-    d.form.logo = _ask(d, prompt, lambda a: _check_logo(d, a))
+    d.form.logo = _ask(prompt, lambda a: _check_logo(d, a))
 
 
 def _step_basic(d: _Dialog) -> None:
-    d.term.heading(f"Step 1 of {STEPS} — Basic Information")
-    d.term.help("Enter keeps the value in [brackets]; Ctrl-C stops without saving anything.")
-    _ask_name(d)
+    _heading(f"Step 1 of {STEPS} — Basic Information")
+    _help("Enter keeps the value in [brackets]; Ctrl-C stops without saving anything.")
+    _field(d, "name", "Name", lambda a: _check_name(d, a))
     _ask_provider(d)
     _ask_logo(d)
 
@@ -290,22 +245,16 @@ def _check_address(d: _Dialog, answer: str, default: str, confirm: bool) -> str:
     if warning and address != default:
         d.shown.discard(warning)  # shown before each confirmation: the token goes there
         d.warn(warning)
-        if confirm and not d.term.confirm("Use this server address?", default=False):
+        if confirm and not typer.confirm("Use this server address?", default=False, err=True):
             raise _AskAgain
     return address
 
 
 def _ask_server_address(d: _Dialog) -> None:
-    d.term.help(HELP["server_address"])
+    _help(HELP["server_address"])
     default = d.form.server_address
     if not _given(d, "server_address", "Server Address", lambda v: _check_address(d, v, "", False)):
-        d.form.server_address = _ask(d, "Server Address", lambda a: _check_address(d, a, default, True), default=default)
-
-
-def _ask_account_sid(d: _Dialog) -> None:
-    d.term.help(HELP["account_sid"])
-    if not _given(d, "account_sid", "Account SID", model.validate_account_sid):
-        d.form.account_sid = _ask(d, "Account SID", model.validate_account_sid, default=d.form.account_sid or None)
+        d.form.server_address = _ask("Server Address", lambda a: _check_address(d, a, default, True), default=default)
 
 
 def _stored_token(d: _Dialog, sid: str) -> bool:
@@ -342,14 +291,14 @@ def _check_token(keeper: str | None, typed: str | None, answer: str) -> str | No
 
 def _ask_token(d: _Dialog) -> None:
     if d.form.auth_token_env:
-        d.term.say(f"Auth Token: read from ${d.form.auth_token_env} when needed (--auth-token-env)")
+        _echo(f"Auth Token: read from ${d.form.auth_token_env} when needed (--auth-token-env)")
         return
-    d.term.help(HELP["auth_token"])
+    _help(HELP["token"])
     if _given(d, "token", "Auth Token", model.validate_auth_token, _masked):
         return
     keeper = _token_keeper(d)
     prompt = f"Auth Token (hidden; Enter keeps {keeper})" if keeper else "Auth Token (hidden)"
-    d.form.token = _ask(d, prompt, lambda a: _check_token(keeper, d.form.token, a), hidden=True)
+    d.form.token = _ask(prompt, lambda a: _check_token(keeper, d.form.token, a), hidden=True)
 
 
 def _check_from(d: _Dialog, answer: str) -> str:
@@ -358,35 +307,29 @@ def _check_from(d: _Dialog, answer: str) -> str:
     return sender
 
 
-def _ask_from(d: _Dialog) -> None:
-    d.term.help(HELP["from"])
-    if not _given(d, "from_", "From", lambda v: _check_from(d, v)):
-        d.form.from_ = _ask(d, "From", lambda a: _check_from(d, a), default=d.form.from_ or None)
-
-
 def _ask_active(d: _Dialog) -> None:
-    d.term.help(HELP["active"])
+    _help(HELP["active"])
     if _given(d, "active", "Active", bool, _yes_no):
         return
     while True:
-        active = d.term.confirm("Active?", default=d.form.active)
+        active = typer.confirm("Active?", default=d.form.active, err=True)
         if active or not d.used_by or d.force or _release_uses(d):
             d.form.active = active
             return
 
 
 def _release_uses(d: _Dialog) -> bool:
-    d.term.warn(f'"{d.original.name if d.original else d.form.name}" is used by {", ".join(d.used_by)}')
-    d.force = d.term.confirm("Deactivate it, clearing the default and removing those plans?", default=False)
+    warn(f'"{d.original.name if d.original else d.form.name}" is used by {", ".join(d.used_by)}')
+    d.force = typer.confirm("Deactivate it, clearing the default and removing those plans?", default=False, err=True)
     return d.force
 
 
 def _step_details(d: _Dialog) -> None:
-    d.term.heading(f"Step 2 of {STEPS} — Details")
+    _heading(f"Step 2 of {STEPS} — Details")
     _ask_server_address(d)
-    _ask_account_sid(d)
+    _field(d, "account_sid", "Account SID", model.validate_account_sid)
     _ask_token(d)
-    _ask_from(d)
+    _field(d, "from_", "From", lambda a: _check_from(d, a))
     _ask_active(d)
 
 
@@ -426,46 +369,61 @@ def summary_rows(d: _Dialog) -> list[tuple[str, str]]:
     ]
 
 
+def _choice(answer: str) -> str:
+    """'finish', 'back' or 'cancel' from its first letters; Click says the refusal and asks again."""
+    for choice in CHOICES:
+        if choice.startswith(answer.strip().lower()):
+            return choice
+    raise typer.BadParameter("answer f (Finish), b (Back to step 1) or c (Cancel)")
+
+
 def _summary(d: _Dialog) -> str:
     """Show every field and return 'finish', 'back' or 'cancel'."""
-    d.term.heading("Summary — check, then Finish")
+    _heading("Summary — check, then Finish")
     rows = summary_rows(d)
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
-        d.term.say(f"  {label.ljust(width)}  {value}")
-    while True:
-        answer = d.term.read("[F]inish, [B]ack or [C]ancel? [Finish]: ").strip().lower()
-        for choice in ("finish", "back", "cancel"):
-            if choice.startswith(answer or "f"):
-                return choice
-        d.term.say("Answer f (Finish), b (Back to step 1) or c (Cancel).")
+        _echo(f"  {label.ljust(width)}  {value}")
+    return typer.prompt("[F]inish, [B]ack or [C]ancel?", default="Finish", value_proc=_choice, err=True)
 
 
 def _run(d: _Dialog, save: Callable[[_Dialog], Outcome]) -> Outcome:
-    """Steps, summary, then save; Back asks again from step 1, a failed save returns to the summary."""
-    ask = True
+    """Steps, summary, then save; Back asks again from step 1, a failed save returns to the
+    summary. Cancel, or Ctrl-C or the end of input at a prompt (Click's Abort), is Cancelled."""
     try:
-        while True:
-            if ask:
-                _step_basic(d)
-                _step_details(d)
-            choice = _summary(d)
-            ask = choice == "back"
-            if choice == "cancel":
-                raise _Cancelled("cancelled")
-            if choice == "finish":
-                try:
-                    return _without_shown(d, save(d))
-                except HubsmsError as err:
-                    d.term.error(err)
-                    d.term.say("Nothing was written. Choose Finish to try again, Back to change a value, or Cancel.")
-    except _Cancelled:
-        d.term.say("cancelled, nothing written")
-        raise typer.Exit(CANCELLED_EXIT) from None
+        # Click has input() write each prompt's last character, which goes to stdout: send it
+        # to stderr with the rest of the prompt, so that stdout stays clean for data.
+        with contextlib.redirect_stdout(sys.stderr):
+            return _steps(d, save)
+    except typer.Abort:
+        _echo()  # after the ^C or ^D the terminal shows on the prompt's line
+        raise Cancelled() from None
 
 
-def _without_shown(d: _Dialog, outcome: Outcome) -> Outcome:
-    """The service's warnings, less those the dialog already showed."""
+def _steps(d: _Dialog, save: Callable[[_Dialog], Outcome]) -> Outcome:
+    ask = True
+    while True:
+        if ask:
+            _step_basic(d)
+            _step_details(d)
+        choice = _summary(d)
+        if choice == "cancel":
+            raise Cancelled()
+        ask = choice == "back"
+        outcome = _save(d, save) if choice == "finish" else None
+        if outcome is not None:
+            return outcome
+
+
+def _save(d: _Dialog, save: Callable[[_Dialog], Outcome]) -> Outcome | None:
+    """The outcome less the warnings the dialog already showed; None when saving failed
+    (said here, deliberately: the summary comes back and nothing typed is lost)."""
+    try:
+        outcome = save(d)
+    except HubsmsError as err:
+        report_error(err)
+        _echo("Nothing was written. Choose Finish to try again, Back to change a value, or Cancel.")
+        return None
     outcome.warnings = [w for w in outcome.warnings if w not in d.shown]
     return outcome
 
@@ -489,7 +447,7 @@ def run_add(path: Path, given: ConnectorInput, token: str | None) -> Outcome:
     if token is not None:
         pending["token"] = token
     form = Form(auth_token_env=given.auth_token_env)
-    d = _Dialog(Terminal(), form, pending, _other_names(path), Keyring())
+    d = _Dialog(form, pending, _other_names(path), Keyring())
 
     def save(d: _Dialog) -> Outcome:
         # A token typed although one is stored (Enter would have kept it) is a replacement.
@@ -499,15 +457,8 @@ def run_add(path: Path, given: ConnectorInput, token: str | None) -> Outcome:
 
 
 def _form_of(record: dict[str, Any]) -> Form:
-    return Form(
-        name=record["name"],
-        provider=model.validate_provider(record["provider"]),
-        server_address=record["server_address"],
-        account_sid=record["account_sid"],
-        from_=record["from"],
-        active=record["active"],
-        auth_token_env=record["auth_token_env"],
-    )
+    same = {key: record[key] for key in ("name", "server_address", "account_sid", "active", "auth_token_env")}
+    return Form(**same, provider=model.validate_provider(record["provider"]), from_=record["from"])
 
 
 def run_edit(path: Path, name: str, force: bool) -> Outcome:
@@ -518,7 +469,7 @@ def run_edit(path: Path, name: str, force: bool) -> Outcome:
     keyring = Keyring()
     record, warnings = views.show_connector(path, name, keyring)
     original = _form_of(record)
-    d = _Dialog(Terminal(), _form_of(record), {}, _other_names(path, skip=record["name"]), keyring,
+    d = _Dialog(_form_of(record), {}, _other_names(path, skip=record["name"]), keyring,
                 original=original, kept_logo=record["logo"], used_by=record["used_by"], force=force)
     for text in warnings:
         d.warn(text)
