@@ -281,3 +281,48 @@ def test_plan_names_differing_only_in_case_are_refused():
     )
     with pytest.raises(ConfigError, match="appears twice"):
         store.parse(text)
+
+
+def _connector(name: str, sid: str = SID, extra: str = "") -> str:
+    return f'[connectors."{name}"]\naccount_sid = "{sid}"\nfrom = "+15005550006"\n{extra}'
+
+
+def test_names_equal_after_unicode_normalisation_are_duplicates():
+    import unicodedata
+
+    nfc, nfd = (unicodedata.normalize(form, "Ünïcode") for form in ("NFC", "NFD"))
+    with pytest.raises(ConfigError, match="appears twice"):
+        store.parse(_connector(nfc) + _connector(nfd))
+    plans = f'[plans."{nfc}"]\nsms_connector = "A"\n[plans."{nfd}"]\nsms_connector = "A"\n'
+    with pytest.raises(ConfigError, match="plan names must be unique"):
+        store.parse(plans + _connector("A"))
+
+
+def test_a_name_written_in_nfd_loads_in_nfc_and_references_reach_it():
+    import unicodedata
+
+    nfc, nfd = (unicodedata.normalize(form, "Ünïcode") for form in ("NFC", "NFD"))
+    config = store.parse(f'[settings]\ndefault_sms_connector = "{nfc}"\n' + _connector(nfd))
+    assert list(config.connectors) == [nfc]
+    assert config.default_sms_connector == nfc
+
+
+def test_sids_are_normalised_on_load():
+    mg = "MG" + "AB" * 16
+    config = store.parse(_connector("A", "AC" + SID[2:].upper()).replace("+15005550006", mg))
+    assert (config.connectors["A"].account_sid, config.connectors["A"].from_) == (SID, mg[:2] + mg[2:].lower())
+
+
+def test_a_bad_server_address_on_load_names_the_file_and_the_connector():
+    with pytest.raises(ConfigError) as info:
+        store.parse(_connector("A", extra='server_address = "https://user:pw@h/x"\n'), "conf.toml")
+    assert info.value.message.startswith('conf.toml: [connectors."A"] server_address')
+    assert "pw" not in info.value.message
+
+
+def test_many_connectors_and_plans_load_with_their_references():
+    text = "".join(f'[plans."P{i}"]\nsms_connector = "c{i}"\n' for i in range(2000))
+    text += "".join(_connector(f"C{i}") for i in range(2000))
+    config = store.parse(text)
+    assert len(config.connectors) == len(config.plans) == 2000
+    assert config.plans["P1999"].sms_connector == "C1999"
