@@ -100,8 +100,10 @@ def test_an_error_at_the_end_of_the_document_still_names_a_line(tmp_path):
 def test_a_file_that_is_not_utf8_is_a_config_error(tmp_path):
     path = tmp_path / "c.toml"
     path.write_bytes(b"schema_version = 1\n# \xff\xfe\n")
-    with pytest.raises(ConfigError, match="cannot read"):
+    with pytest.raises(ConfigError) as info:
         store.load(path)
+    assert info.value.message == f"cannot read {path}: not UTF-8 text (byte 0xff at offset 21)"
+    assert "re-save the file as UTF-8" in info.value.hint
 
 
 @pytest.mark.parametrize(
@@ -154,31 +156,29 @@ def test_the_lock_makes_a_second_writer_wait_for_the_first(tmp_path):
     assert order == ["first", "second"]
 
 
-def test_a_lock_held_too_long_is_a_config_error_naming_the_lock_file(tmp_path, monkeypatch):
-    from filelock import FileLock
+def test_a_lock_held_too_long_is_a_config_error_naming_the_holder_without_advising_removal(tmp_path, monkeypatch):
+    import subprocess
+    import sys
 
     path = tmp_path / "c.toml"
     monkeypatch.setenv("HUBSMS_LOCK_TIMEOUT", "0.2")
-    # A FileLock is reentrant in one thread, so the competing holder runs in another.
-    held, done = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with FileLock(str(path) + ".lock"):
-            held.set()
-            done.wait(5)
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    held.wait(5)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"from hubsms import store\nwith store.locked(__import__('pathlib').Path({str(path)!r})):\n"
+         "    print('held', flush=True)\n    input()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
     try:
+        assert holder.stdout.readline() == "held\n"
         with pytest.raises(ConfigError) as info:
             with store.locked(path):
                 pass
     finally:
-        done.set()
-        thread.join(5)
-    assert "locked by another hubsms process" in info.value.message
-    assert f"{path}.lock" in info.value.hint
+        holder.kill()  # no clean exit: the kernel releases the lock of a dead process
+        holder.wait(10)
+    assert info.value.message == f"{path} is locked by process {holder.pid} (waited 0.2 s)"
+    assert "remove" not in info.value.hint and "released when it ends" in info.value.hint
+    with store.locked(path):
+        pass
 
 
 def test_connectors_keep_their_order_in_the_file(tmp_path):

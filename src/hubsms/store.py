@@ -7,14 +7,16 @@ Unknown keys are an error, not silently dropped; a newer ``schema_version`` is r
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from hubsms import logos, model
+from hubsms import locking, logos, model
 from hubsms.errors import ConfigError, InvalidValue
 from hubsms.model import Config, Connector, Plan
 
@@ -284,15 +286,27 @@ def dumps(config: Config) -> str:
 
 
 def save(path: Path, config: Config) -> None:
-    """Write atomically: a temp file in the same folder, fsync, 0600, then ``os.replace``."""
-    write_atomic(path, dumps(config).encode("utf-8"))
+    """Write atomically: a temp file in the same folder, fsync, 0600, then ``os.replace``.
+    A symlinked config file stays a link: its final target is written."""
+    write_atomic(config_target(path), dumps(config).encode("utf-8"))
+
+
+def config_target(path: Path) -> Path:
+    """The file that holds the config: the final target when ``path`` is a symlink (as a
+    dotfiles manager makes), so that saving does not replace the link by a copy."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else path
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Replace ``path`` (not following a symlink there) by ``data``, atomically. The temp
+    file's name holds the writer's pid (``.NAME.PID.XXXX.tmp``), for ``stale_temp_files``."""
     ensure_folder(path.parent)
     import tempfile  # only writers need it
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=_TEMP_SUFFIX, dir=path.parent)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -304,15 +318,38 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise ConfigError(f"cannot write {path}: {_reason(exc)}", "check the folder's permissions") from None
+            raise _write_error(path, exc) from None
         raise
 
 
+def _write_error(path: Path, exc: OSError) -> ConfigError:
+    """A failed write in ``path``'s folder; a folder hubsms may not write in is named."""
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return ConfigError(
+            f"cannot write in {path.parent}: {_reason(exc).lower()}",
+            "make the folder writable for this user, or choose another config file with --config or HUBSMS_CONFIG",
+        )
+    return ConfigError(f"cannot write {path}: {_reason(exc)}", "check the folder's permissions")
+
+
 def ensure_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"cannot create {folder}: {_reason(exc)}", "check the path and its permissions") from None
+    """Create ``folder`` and its missing parents 0700, whatever the umask (mkdir's mode is
+    narrowed by the umask only, so each folder made here is chmod-ed). Existing folders
+    keep their mode."""
+    missing = []
+    while not folder.is_dir() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for level in reversed(missing):
+        try:
+            level.mkdir(mode=0o700)
+            os.chmod(level, 0o700)
+        except FileExistsError:
+            continue  # made meanwhile by another hubsms; a file there fails at the next step
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise _write_error(level, exc) from None
+            raise ConfigError(f"cannot create {level}: {_reason(exc)}", "check the path and its permissions") from None
 
 
 def lock_timeout() -> float:
@@ -329,26 +366,71 @@ def lock_timeout() -> float:
     return value
 
 
+def lock_path(path: Path) -> Path:
+    """The hidden lock file beside the config file's final target: ``.connectors.toml.lock``."""
+    target = config_target(path)
+    return target.with_name(f".{target.name}.lock")
+
+
 @contextlib.contextmanager
 def locked(path: Path) -> Iterator[Config]:
-    """Hold the file's lock from load through save: concurrent writers wait their turn."""
-    from filelock import FileLock, Timeout
-
+    """Hold the file's lock from load through save: concurrent writers wait their turn.
+    The lock is the final target's, so that two paths to one file share it."""
     # Imported before the lock is taken, so that waiting writers do not also wait for them.
     import tomli_w  # noqa: F401
     import tomllib  # noqa: F401
 
     timeout = lock_timeout()
-    ensure_folder(path.parent)
-    lock = FileLock(str(path) + ".lock", timeout=timeout)
+    lock = lock_path(path)
+    ensure_folder(lock.parent)
     try:
-        lock.acquire()
-    except Timeout:
+        with locking.exclusive(lock, timeout, lambda exc: _write_error(lock, exc)):
+            yield load(path)
+    except locking.LockTimeout as exc:
+        holder = f"process {exc.holder}" if exc.holder else "another hubsms process"
         raise ConfigError(
-            f"{path} is locked by another hubsms process (waited {timeout:g} s)",
-            f"try again, or remove {path}.lock if no hubsms is running",
+            f"{path} is locked by {holder} (waited {timeout:g} s)",
+            f"try again when it has finished (the lock is released when it ends), or wait longer with {LOCK_TIMEOUT_ENV}",
         ) from None
+
+
+_TEMP_SUFFIX: Final = ".tmp"
+STALE_TEMP_SECONDS: Final = 60.0
+
+
+def stale_temp_files(config_path: Path, now: float | None = None) -> list[Path]:
+    """Temp files a crashed save of this config left behind (``.connectors.toml.PID.X.tmp``
+    beside the final target, and the same for files in ``logos/``): their writer is no longer
+    running, or they are older than a minute (no save takes that long; the pid may have been
+    reused). Delete them only while holding ``locked(config_path)``: every save makes its
+    temp file under that lock, so none can be in use then."""
+    target = config_target(config_path)
+    now = time.time() if now is None else now
+    found = _temp_files(target.parent, target.name)
+    if (target.parent / logos.LOGO_FOLDER).is_dir():
+        found += _temp_files(target.parent / logos.LOGO_FOLDER, None)
+    return sorted(p for p, pid in found if not locking.is_running(pid) or now - _mtime(p, now) > STALE_TEMP_SECONDS)
+
+
+_TEMP_RE: Final = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]+)\.[A-Za-z0-9_]+" + re.escape(_TEMP_SUFFIX))
+
+
+def _temp_files(folder: Path, name: str | None) -> list[tuple[Path, int]]:
+    """hubsms's temp files in ``folder`` (of the file ``name`` only, when given), with their pid."""
     try:
-        yield load(path)
-    finally:
-        lock.release()
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    matches = ((entry, _TEMP_RE.fullmatch(entry.name)) for entry in entries)
+    return [
+        (Path(entry.path), int(m["pid"]))
+        for entry, m in matches
+        if m and (name is None or m["name"] == name) and entry.is_file(follow_symlinks=False)
+    ]
+
+
+def _mtime(path: Path, default: float) -> float:
+    try:
+        return path.lstat().st_mtime
+    except OSError:
+        return default
