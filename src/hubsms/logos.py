@@ -130,21 +130,38 @@ def read_logo(path: Path) -> Logo:
     """Read and check the logo file at ``path``. Only a regular file: a FIFO or a device
     would block or never end, so the file is opened without blocking and checked before it
     is read. The size error names the file's real size."""
-    hint = "give the path of a jpeg, jpg, gif or png file"
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise InvalidValue("logo", f"cannot read logo {str(path)!r}: {exc.strerror or exc}", hint) from None
-    with os.fdopen(fd, "rb") as handle:
+        raise _unreadable(path, exc) from None
+    try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise InvalidValue("logo", f"logo {str(path)!r} is not a regular file ({_file_kind(info.st_mode)})", hint)
+            raise InvalidValue(
+                "logo", f"logo {str(path)!r} is not a regular file ({_file_kind(info.st_mode)})", _READ_HINT
+            )
         _check_size(path.name, info.st_size)
-        try:
-            data = handle.read(LOGO_MAX_BYTES + 1)
-        except OSError as exc:
-            raise InvalidValue("logo", f"cannot read logo {str(path)!r}: {exc.strerror or exc}", hint) from None
+        data = _read_at_most(fd, LOGO_MAX_BYTES + 1)
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    finally:
+        os.close(fd)
     return Logo(data, validate_logo(path.name, data))
+
+
+_READ_HINT: Final = "give the path of a jpeg, jpg, gif or png file"
+
+
+def _unreadable(path: Path, exc: OSError) -> InvalidValue:
+    return InvalidValue("logo", f"cannot read logo {str(path)!r}: {exc.strerror or exc}", _READ_HINT)
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks = []
+    while limit > 0 and (chunk := os.read(fd, min(limit, 1 << 16))):
+        chunks.append(chunk)
+        limit -= len(chunk)
+    return b"".join(chunks)
 
 
 def _file_kind(mode: int) -> str:
