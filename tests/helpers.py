@@ -19,9 +19,10 @@ SID2 = "ACfedcba9876543210fedcba9876543210"
 TOKEN = "9b1f2c3d4e5f60718293a4b5c6d7e8f9"
 TOKEN2 = "00112233445566778899aabbccddeeff"
 FROM = "+15005550006"  # Twilio's test number "valid", which phonenumbers also finds valid
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(17)
-GIF = b"GIF89a" + bytes(20)
-JPEG = b"\xff\xd8\xff\xe0" + bytes(20)
+# The headers of 1x1 images, complete up to their width and height (what hubsms checks).
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00" + bytes(4)
+GIF = b"GIF89a" + b"\x01\x00\x01\x00" + bytes(16)
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(9) + b"\xff\xc0\x00\x0b\x08\x00\x01\x00\x01\x01\x01\x11\x00"
 
 
 def sid(n: int) -> str:

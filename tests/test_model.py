@@ -189,3 +189,68 @@ def test_the_uses_of_a_connector_name_the_default_and_the_plans():
     assert config.uses_of("A") == ["Global Settings (default SMS connector)", 'plan "Gold"']
     assert config.uses_of("B") == ['plan "Free"']
     assert config.uses_of("C") == []
+
+
+def test_a_name_key_ignores_case_normalisation_and_surrounding_spaces():
+    import unicodedata
+
+    nfc, nfd = (unicodedata.normalize(form, "Ünïcode Straße") for form in ("NFC", "NFD"))
+    assert model.name_key(nfc) == model.name_key(nfd) == model.name_key(" ÜNÏCODE STRASSE ")
+    assert model.name_key("a") != model.name_key("b")
+
+
+def test_a_name_is_returned_in_nfc():
+    import unicodedata
+
+    assert model.validate_name(unicodedata.normalize("NFD", " Ünïcode ")) == unicodedata.normalize("NFC", "Ünïcode")
+
+
+def test_the_name_table_finds_a_record_after_renames_and_removals():
+    config = Config(connectors={"A": Connector(name="A", account_sid=SID, from_="+15005550006")})
+    renamed = config.connectors["A"].with_changes(name="a")
+    config.connectors["a"] = renamed  # set the new spelling before deleting the old one
+    del config.connectors["A"]
+    assert config.find("A") == renamed
+    config.connectors.pop("a")
+    assert config.find("a") is None
+    config.connectors = {"B": renamed.with_changes(name="B")}
+    assert config.find("b").name == "B"
+    assert config.connectors == {"B": renamed.with_changes(name="B")}
+
+
+def test_account_and_messaging_service_sids_get_lower_case_digits():
+    upper = "AC" + SID[2:].upper()
+    assert model.validate_account_sid(upper) == SID
+    assert model.validate_from("MG" + "AB" * 16) == ("MG" + "ab" * 16, None)
+    config = Config(connectors={"A": Connector(name="A", account_sid=SID, from_="+15005550006")})
+    assert [c.name for c in config.connectors_of_account(upper)] == ["A"]
+
+
+def test_plans_by_connector_gives_the_same_uses_in_one_pass():
+    config = Config(plans={"Gold": Plan("Gold", "A"), "Free": Plan("Free", "B"), "Pro": Plan("Pro", "A")}, default_sms_connector="A")
+    by = config.plans_by_connector()
+    assert by == {"A": ["Gold", "Pro"], "B": ["Free"]}
+    for name in ("A", "B", "C"):
+        assert config.uses_of(name, by.get(name, [])) == config.uses_of(name)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["https://h/x\x00", "https://h\t/x", "https:// h/x", "https://-", "https://-a.com", "https://a-.com", "https://a..b/x",
+     "https://h/x?", "https://h/x#", "https://user@h/x", "https://h:/x", "https://h:65536/x", "https://[::1/x",
+     "https://[1.2.3.4]/x", "https://::1/x", "https://999.1.1.1/x", "https://h/a b", "https://h/%zz", "https://h/ü",
+     "https://h/x\\y", "https:h/x", "https://a_b.com/x", "https://" + "a" * 64 + ".com/x"],
+)
+def test_a_server_address_is_parsed_strictly(address):
+    with pytest.raises(InvalidValue) as info:
+        model.validate_server_address(address)
+    assert info.value.field == "server_address" and info.value.hint
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["https://api.twilio.com:443/2010-04-01/Accounts", "https://api.twilio.com./x", "https://bücher.example/x",
+     "https://xn--bcher-kva.example/x", "https://[2001:db8::1]/x", "https://10.0.0.1:8443/a%20b/~x", "http://[::1]:9/x"],
+)
+def test_valid_server_addresses_are_accepted(address):
+    assert model.validate_server_address(address)[0] == address

@@ -100,8 +100,10 @@ def test_an_error_at_the_end_of_the_document_still_names_a_line(tmp_path):
 def test_a_file_that_is_not_utf8_is_a_config_error(tmp_path):
     path = tmp_path / "c.toml"
     path.write_bytes(b"schema_version = 1\n# \xff\xfe\n")
-    with pytest.raises(ConfigError, match="cannot read"):
+    with pytest.raises(ConfigError) as info:
         store.load(path)
+    assert info.value.message == f"cannot read {path}: not UTF-8 text (byte 0xff at offset 21)"
+    assert "re-save the file as UTF-8" in info.value.hint
 
 
 @pytest.mark.parametrize(
@@ -154,31 +156,29 @@ def test_the_lock_makes_a_second_writer_wait_for_the_first(tmp_path):
     assert order == ["first", "second"]
 
 
-def test_a_lock_held_too_long_is_a_config_error_naming_the_lock_file(tmp_path, monkeypatch):
-    from filelock import FileLock
+def test_a_lock_held_too_long_is_a_config_error_naming_the_holder_without_advising_removal(tmp_path, monkeypatch):
+    import subprocess
+    import sys
 
     path = tmp_path / "c.toml"
     monkeypatch.setenv("HUBSMS_LOCK_TIMEOUT", "0.2")
-    # A FileLock is reentrant in one thread, so the competing holder runs in another.
-    held, done = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with FileLock(str(path) + ".lock"):
-            held.set()
-            done.wait(5)
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    held.wait(5)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"from hubsms import store\nwith store.locked(__import__('pathlib').Path({str(path)!r})):\n"
+         "    print('held', flush=True)\n    input()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
     try:
+        assert holder.stdout.readline() == "held\n"
         with pytest.raises(ConfigError) as info:
             with store.locked(path):
                 pass
     finally:
-        done.set()
-        thread.join(5)
-    assert "locked by another hubsms process" in info.value.message
-    assert f"{path}.lock" in info.value.hint
+        holder.kill()  # no clean exit: the kernel releases the lock of a dead process
+        holder.wait(10)
+    assert info.value.message == f"{path} is locked by process {holder.pid} (waited 0.2 s)"
+    assert "remove" not in info.value.hint and "released when it ends" in info.value.hint
+    with store.locked(path):
+        pass
 
 
 def test_connectors_keep_their_order_in_the_file(tmp_path):
@@ -281,3 +281,48 @@ def test_plan_names_differing_only_in_case_are_refused():
     )
     with pytest.raises(ConfigError, match="appears twice"):
         store.parse(text)
+
+
+def _connector(name: str, sid: str = SID, extra: str = "") -> str:
+    return f'[connectors."{name}"]\naccount_sid = "{sid}"\nfrom = "+15005550006"\n{extra}'
+
+
+def test_names_equal_after_unicode_normalisation_are_duplicates():
+    import unicodedata
+
+    nfc, nfd = (unicodedata.normalize(form, "Ünïcode") for form in ("NFC", "NFD"))
+    with pytest.raises(ConfigError, match="appears twice"):
+        store.parse(_connector(nfc) + _connector(nfd))
+    plans = f'[plans."{nfc}"]\nsms_connector = "A"\n[plans."{nfd}"]\nsms_connector = "A"\n'
+    with pytest.raises(ConfigError, match="plan names must be unique"):
+        store.parse(plans + _connector("A"))
+
+
+def test_a_name_written_in_nfd_loads_in_nfc_and_references_reach_it():
+    import unicodedata
+
+    nfc, nfd = (unicodedata.normalize(form, "Ünïcode") for form in ("NFC", "NFD"))
+    config = store.parse(f'[settings]\ndefault_sms_connector = "{nfc}"\n' + _connector(nfd))
+    assert list(config.connectors) == [nfc]
+    assert config.default_sms_connector == nfc
+
+
+def test_sids_are_normalised_on_load():
+    mg = "MG" + "AB" * 16
+    config = store.parse(_connector("A", "AC" + SID[2:].upper()).replace("+15005550006", mg))
+    assert (config.connectors["A"].account_sid, config.connectors["A"].from_) == (SID, mg[:2] + mg[2:].lower())
+
+
+def test_a_bad_server_address_on_load_names_the_file_and_the_connector():
+    with pytest.raises(ConfigError) as info:
+        store.parse(_connector("A", extra='server_address = "https://user:pw@h/x"\n'), "conf.toml")
+    assert info.value.message.startswith('conf.toml: [connectors."A"] server_address')
+    assert "pw" not in info.value.message
+
+
+def test_many_connectors_and_plans_load_with_their_references():
+    text = "".join(f'[plans."P{i}"]\nsms_connector = "c{i}"\n' for i in range(2000))
+    text += "".join(_connector(f"C{i}") for i in range(2000))
+    config = store.parse(text)
+    assert len(config.connectors) == len(config.plans) == 2000
+    assert config.plans["P1999"].sms_connector == "C1999"

@@ -8,15 +8,18 @@ warning beside the value.
 from __future__ import annotations
 
 import re
-from typing import Final, NamedTuple
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, MutableMapping, ValuesView
+from typing import Final, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
+from hubsms.addresses import address_problem
 from hubsms.errors import InvalidValue
+
+# Logos have their own module; these stay importable from here for the callers that use them.
+from hubsms.logos import LOGO_EXTENSIONS, LOGO_MAX_BYTES, detect_image_type, validate_logo  # noqa: F401
 
 SCHEMA_VERSION: Final = 1
 NAME_MAX: Final = 64
-LOGO_MAX_BYTES: Final = 1024 * 1024
-LOGO_EXTENSIONS: Final = ("jpeg", "jpg", "gif", "png")
 
 _SID_RE = re.compile(r"AC[0-9a-fA-F]{32}")
 _MG_RE = re.compile(r"MG[0-9a-fA-F]{32}")
@@ -81,18 +84,96 @@ class Plan(NamedTuple):
     sms_connector: str
 
 
+def name_key(name: str) -> str:
+    """What connector and plan names are compared by: trimmed, canonically normalised and
+    case-folded, so that "Ünïcode" typed in NFC or NFD, or in another case, is one name.
+    (Unicode's canonical caseless match: NFD, casefold, then NFC to keep keys short.)"""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", name.strip()).casefold())
+
+
+_V = TypeVar("_V")
+
+
+class NameTable(MutableMapping[str, _V]):
+    """Records by their name, in insertion order, also found in one step by ``name_key``.
+    Names are unique by key; setting a second name of the same key is the caller's bug."""
+
+    def __init__(self, items: Mapping[str, _V] | None = None) -> None:
+        self._items: dict[str, _V] = {}
+        self._names: dict[str, str] = {}  # name_key -> name
+        self.update(items or {})
+
+    def __getitem__(self, name: str) -> _V:
+        return self._items[name]
+
+    def __setitem__(self, name: str, value: _V) -> None:
+        self._items[name] = value
+        self._names[name_key(name)] = name
+
+    def __delitem__(self, name: str) -> None:
+        del self._items[name]
+        key = name_key(name)
+        if self._names.get(key) == name:
+            del self._names[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return repr(self._items)
+
+    # The dict's own views: the mixins' would call __getitem__ once per record.
+    def keys(self) -> KeysView[str]:
+        return self._items.keys()
+
+    def values(self) -> ValuesView[_V]:
+        return self._items.values()
+
+    def items(self) -> ItemsView[str, _V]:
+        return self._items.items()
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._items
+
+    def find(self, name: str) -> _V | None:
+        """The record whose name has the same ``name_key`` as ``name``."""
+        found = self._names.get(name_key(name))
+        return None if found is None else self._items.get(found)
+
+
 class Config:
     """The whole config file: Global Settings, service plans and connectors."""
 
     def __init__(
         self,
-        connectors: dict[str, Connector] | None = None,
-        plans: dict[str, Plan] | None = None,
+        connectors: Mapping[str, Connector] | None = None,
+        plans: Mapping[str, Plan] | None = None,
         default_sms_connector: str | None = None,
     ) -> None:
-        self.connectors: dict[str, Connector] = {} if connectors is None else connectors
-        self.plans: dict[str, Plan] = {} if plans is None else plans
+        self.connectors = connectors or {}
+        self.plans = plans or {}
         self.default_sms_connector = default_sms_connector
+
+    @property
+    def connectors(self) -> NameTable[Connector]:
+        return self._connectors
+
+    @connectors.setter
+    def connectors(self, value: Mapping[str, Connector]) -> None:
+        self._connectors = NameTable(value)
+
+    @property
+    def plans(self) -> NameTable[Plan]:
+        return self._plans
+
+    @plans.setter
+    def plans(self, value: Mapping[str, Plan]) -> None:
+        self._plans = NameTable(value)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Config):
@@ -105,35 +186,43 @@ class Config:
         return f"Config(connectors={self.connectors!r}, plans={self.plans!r}, default_sms_connector={self.default_sms_connector!r})"
 
     def find(self, name: str) -> Connector | None:
-        """The connector called ``name``, compared case-insensitively (names are unique so)."""
-        key = name.strip().casefold()
-        for connector in self.connectors.values():
-            if connector.name.casefold() == key:
-                return connector
-        return None
+        """The connector called ``name``, compared by ``name_key`` (names are unique so)."""
+        return self.connectors.find(name)
 
     def find_plan(self, name: str) -> Plan | None:
-        """The plan called ``name``, compared case-insensitively like connector names."""
-        key = name.strip().casefold()
-        return next((p for p in self.plans.values() if p.name.casefold() == key), None)
+        """The plan called ``name``, compared by ``name_key`` like connector names."""
+        return self.plans.find(name)
 
-    def uses_of(self, name: str) -> list[str]:
-        """What refers to connector ``name``: Global Settings and 'plan "X"' entries."""
+    def uses_of(self, name: str, plans: list[str] | None = None) -> list[str]:
+        """What refers to connector ``name``: Global Settings and 'plan "X"' entries. Give
+        ``plans`` from ``plans_by_connector()`` when asking for every connector."""
         uses = []
         if self.default_sms_connector == name:
             uses.append("Global Settings (default SMS connector)")
-        uses += [f'plan "{p.name}"' for p in self.plans.values() if p.sms_connector == name]
-        return uses
+        if plans is None:
+            plans = [p.name for p in self.plans.values() if p.sms_connector == name]
+        return uses + [f'plan "{p}"' for p in plans]
+
+    def plans_by_connector(self) -> dict[str, list[str]]:
+        """The names of the plans using each connector (those used by some plan), in one pass."""
+        found: dict[str, list[str]] = {}
+        for plan in self.plans.values():
+            found.setdefault(plan.sms_connector, []).append(plan.name)
+        return found
 
     def connectors_of_account(self, account_sid: str) -> list[Connector]:
-        return [c for c in self.connectors.values() if c.account_sid == account_sid]
+        sid = normal_sid(account_sid)
+        return [c for c in self.connectors.values() if c.account_sid == sid]
 
 
 # --- field rules -------------------------------------------------------------------------
 
 
 def validate_name(value: str) -> str:
-    name = value.strip()
+    """1-64 printable characters, trimmed, returned in Unicode NFC (the form stored)."""
+    import unicodedata
+
+    name = unicodedata.normalize("NFC", value.strip())
     if not name:
         raise InvalidValue("name", "the connector name is empty", "give 1-64 characters")
     if len(name) > NAME_MAX:
@@ -166,6 +255,8 @@ def validate_provider(value: str) -> str:
 
 
 def validate_account_sid(value: str) -> str:
+    """'AC' and 32 hex digits, returned as Twilio writes it: the digits in lower case. SIDs
+    differing only in case are one account (and one keyring entry)."""
     sid = value.strip()
     if not _SID_RE.fullmatch(sid):
         raise InvalidValue(
@@ -173,7 +264,12 @@ def validate_account_sid(value: str) -> str:
             f"invalid Account SID ({_shape(sid)})",
             "an Account SID is 'AC' followed by 32 hexadecimal digits (Twilio Console, Account Info)",
         )
-    return sid
+    return normal_sid(sid)
+
+
+def normal_sid(sid: str) -> str:
+    """A Twilio SID (two letters, 32 hex digits) as Twilio writes it: prefix upper, digits lower."""
+    return sid[:2].upper() + sid[2:].lower()
 
 
 def validate_auth_token(value: str) -> str:
@@ -223,7 +319,7 @@ def validate_from(value: str) -> tuple[str, str | None]:
     or Messaging Service SID. Returns the normalised sender and a warning or None."""
     sender = value.strip()
     if _MG_RE.fullmatch(sender):
-        return sender, None
+        return normal_sid(sender), None
     compact = re.sub(r"[\s().-]", "", sender)
     if compact.startswith("00"):
         compact = "+" + compact[2:]
@@ -239,6 +335,12 @@ def validate_from(value: str) -> tuple[str, str | None]:
         f"invalid From {value!r}",
         FROM_RULE,
     )
+
+
+def normal_sender(value: str) -> str:
+    """A stored From as hubsms saves it: a Messaging Service SID in Twilio's case (SIDs
+    differing only in case are one service); any other sender as it is."""
+    return normal_sid(value) if _MG_RE.fullmatch(value) else value
 
 
 def is_sender_shape(value: str) -> bool:
@@ -275,24 +377,17 @@ def validate_phone_number(value: str, field_name: str = "to") -> tuple[str, str 
 
 def validate_server_address(value: str, provider: Provider = TWILIO) -> tuple[str, str | None]:
     """https only; plain http only for loopback hosts (the sandbox). Any other host than the
-    provider's gets a warning, because the auth token will be sent there."""
+    provider's gets a warning, because the auth token will be sent there. The address is
+    parsed strictly (``addresses.address_problem``): one that requests would read another way, or
+    refuse only when sending, is refused now."""
     address = value.strip().rstrip("/")
     hint = f"use an https:// URL such as {provider.default_server_address}"
-    try:
-        parts = urlsplit(address)
-        port = parts.port
-    except ValueError as exc:
-        raise InvalidValue("server_address", f"invalid server address {value!r}: {exc}", hint) from None
+    problem = address_problem(address)
+    if problem:
+        shown = "" if "@" in address else f" {address!r}"  # credentials there are never repeated
+        raise InvalidValue("server_address", f"invalid server address{shown}: {problem}", hint)
+    parts = urlsplit(address)
     host = parts.hostname or ""
-    del port  # read only so that a malformed port is refused above
-    if parts.scheme not in ("https", "http") or not host:
-        raise InvalidValue("server_address", f"invalid server address {value!r}", hint)
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise InvalidValue(
-            "server_address",
-            "the server address must not hold credentials, a query or a fragment",
-            hint,
-        )
     if parts.scheme == "http" and not is_loopback(host):
         raise InvalidValue(
             "server_address",
@@ -318,39 +413,6 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def detect_image_type(data: bytes) -> str | None:
-    """The image type by its magic bytes: 'png', 'jpeg', 'gif' or None."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    return None
-
-
-def validate_logo(filename: str, data: bytes) -> str:
-    """A logo's content: jpeg, jpg, gif or png by its bytes, at most 1 MiB. Returns the
-    extension to store it under."""
-    allowed = "a jpeg, jpg, gif or png image of at most 1 MiB"
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if suffix not in LOGO_EXTENSIONS:
-        raise InvalidValue("logo", f"logo {filename!r} is not a jpeg, jpg, gif or png file", f"give {allowed}")
-    if len(data) > LOGO_MAX_BYTES:
-        raise InvalidValue("logo", f"logo {filename!r} is {len(data)} bytes", f"give {allowed}")
-    kind = detect_image_type(data)
-    if kind is None:
-        raise InvalidValue(
-            "logo", f"logo {filename!r} is not an image (its content is not jpeg, gif or png)", f"give {allowed}"
-        )
-    expected = "jpeg" if suffix in ("jpg", "jpeg") else suffix
-    if kind != expected:
-        raise InvalidValue(
-            "logo", f"logo {filename!r} is named .{suffix} but holds a {kind} image", f"rename it to .{kind}"
-        )
-    return suffix
 
 
 def _shape(value: str) -> str:

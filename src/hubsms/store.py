@@ -7,14 +7,16 @@ Unknown keys are an error, not silently dropped; a newer ``schema_version`` is r
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
-from hubsms import model
+from hubsms import locking, logos, model
 from hubsms.errors import ConfigError, InvalidValue
 from hubsms.model import Config, Connector, Plan
 
@@ -40,25 +42,29 @@ def default_config_path() -> Path:
 def load(path: Path) -> Config:
     """The config in ``path``; an empty config when the file does not exist yet."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return Config()
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ConfigError(f"cannot read {path}: {_reason(exc)}", "check the path and its permissions") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"cannot read {path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            "re-save the file as UTF-8 (an editor's 'Save with encoding' or iconv -t UTF-8)",
+        ) from None
     config = parse(text, path)
     for connector in config.connectors.values():
         _check_stored_logo(connector, path)
     return config
 
 
-_STORED_LOGO_RE: Final = re.compile(r"logos/[^/\\\x00]+\.(?:" + "|".join(model.LOGO_EXTENSIONS) + ")", re.IGNORECASE)
-
-
 def _check_stored_logo(connector: Connector, path: Path) -> None:
     """A config file's logo is a file hubsms copied into ``logos/`` beside it: anything else
     (``../x``, an absolute path) would be read, and deleted by ``connector remove``."""
     logo = connector.logo
-    if logo is None or _STORED_LOGO_RE.fullmatch(logo):
+    if logo is None or logos.is_stored_logo(logo):
         return
     raise ConfigError(
         f'{path}: [connectors."{connector.name}"] logo {logo!r} is not a file in logos/ beside the config file',
@@ -74,6 +80,11 @@ def parse(text: str, path: Path | str = "<config>") -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"{path}: {_toml_error(exc, text)}",
+            "fix the file by hand; hubsms never overwrites a file it cannot parse",
+        ) from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise ConfigError(
+            f"{path}: invalid TOML: arrays or inline tables are nested too deeply",
             "fix the file by hand; hubsms never overwrites a file it cannot parse",
         ) from None
     try:
@@ -113,34 +124,47 @@ def from_dict(data: dict[str, Any]) -> Config:
             f"schema_version {version} is newer than this hubsms understands ({model.SCHEMA_VERSION})",
             "upgrade hubsms",
         )
-    connectors = {}
-    seen: set[str] = set()
-    for name, table in _table(data, "connectors").items():
-        connector = _connector_from(name, _table({"x": table}, "x", f'connectors."{name}"'))
-        if connector.name.casefold() in seen:
-            raise ConfigError(f'connector names must be unique: "{name}" appears twice')
-        seen.add(connector.name.casefold())
-        connectors[connector.name] = connector
+    connectors = _unique((_connector_from(name, table) for name, table in _table(data, "connectors").items()), "connector")
     settings = _table(data, "settings")
     _check_keys(settings, {"default_sms_connector"}, "[settings]")
     default = _optional_str(settings, "default_sms_connector", "[settings]")
-    plans = {}
-    for name, table in _table(data, "plans").items():
-        _check_table_name(name, f'[plans."{name}"]', model.validate_plan_name)
-        table = _table({"x": table}, "x", f'plans."{name}"')
-        _check_keys(table, {"sms_connector"}, f'[plans."{name}"]')
-        if any(other.casefold() == name.casefold() for other in plans):
-            raise ConfigError(f'plan names must be unique (ignoring case): "{name}" appears twice', "rename or merge one")
-        plans[name] = Plan(name=name, sms_connector=_required_str(table, "sms_connector", f'[plans."{name}"]'))
+    plans = _unique((_plan_from(name, table) for name, table in _table(data, "plans").items()), "plan")
     config = Config(connectors=connectors, plans=plans, default_sms_connector=default)
     _check_references(config)
     return config
 
 
-def _connector_from(name: str, table: dict[str, Any]) -> Connector:
+_Named = TypeVar("_Named", Connector, Plan)
+
+
+def _unique(records: Iterable[_Named], kind: str) -> model.NameTable[_Named]:
+    """The records by name; two names with the same ``model.name_key`` (differing in case or
+    Unicode normalisation only) are one name written twice. Linear: one dict look-up each."""
+    table: model.NameTable[_Named] = model.NameTable()
+    for record in records:
+        other = table.find(record.name)
+        if other is not None:
+            raise ConfigError(
+                f'{kind} names must be unique (ignoring case and Unicode normalisation): "{record.name}" appears twice',
+                f'rename or merge one of the [{kind}s."{other.name}"] tables by hand',
+            )
+        table[record.name] = record
+    return table
+
+
+def _plan_from(name: str, table: Any) -> Plan:
+    where = f'[plans."{name}"]'
+    name = _check_table_name(name, where, model.validate_plan_name)
+    table = _table({"x": table}, "x", where.strip("[]"))
+    _check_keys(table, {"sms_connector"}, where)
+    return Plan(name=name, sms_connector=_required_str(table, "sms_connector", where))
+
+
+def _connector_from(name: str, table: Any) -> Connector:
     where = f'[connectors."{name}"]'
+    table = _table({"x": table}, "x", where.strip("[]"))
     _check_keys(table, _CONNECTOR_KEYS, where)
-    _check_table_name(name, where, model.validate_name)
+    name = _check_table_name(name, where, model.validate_name)
     try:
         provider = model.validate_provider(_optional_str(table, "provider", where) or model.TWILIO.key)
         address = _optional_str(table, "server_address", where) or model.PROVIDERS[provider].default_server_address
@@ -155,7 +179,7 @@ def _connector_from(name: str, table: dict[str, Any]) -> Connector:
             name=name,
             provider=provider,
             account_sid=model.validate_account_sid(_required_str(table, "account_sid", where)),
-            from_=sender,
+            from_=model.normal_sender(sender),
             server_address=model.validate_server_address(address)[0],
             active=active,
             logo=_optional_str(table, "logo", where),
@@ -165,37 +189,40 @@ def _connector_from(name: str, table: dict[str, Any]) -> Connector:
         raise ConfigError(f"{where} {exc.field}: {exc.message}", exc.hint) from None
 
 
-def _check_table_name(name: str, where: str, validate: Callable[[str], str]) -> None:
+def _check_table_name(name: str, where: str, validate: Callable[[str], str]) -> str:
     """A table's key is the name as hubsms would store it: trimmed, 1-64 printable
-    characters. A key with spaces around it would load, then match no command's NAME."""
+    characters. A key with spaces around it would load, then match no command's NAME. A
+    key in another Unicode normalisation (an editor's NFD) is the same name: returned NFC."""
     try:
-        valid = validate(name) == name
+        valid = validate(name)
     except InvalidValue as exc:
         raise ConfigError(f"{where} {exc.message}", f"{exc.hint}: rename the table by hand") from None
-    if not valid:
+    if name.strip() != name:
         raise ConfigError(
             f"{where}: the name has spaces around it",
             "names are trimmed, 1-64 printable characters: rename the table by hand, without them",
         )
+    return valid
 
 
 def _check_references(config: Config) -> None:
-    """The default and each plan must name a connector; names compare ignoring case, as
-    everywhere, and a reference is kept in the connector's own spelling."""
-    names = {name.casefold(): name for name in config.connectors}
+    """The default and each plan must name a connector; names compare by ``model.name_key``,
+    as everywhere, and a reference is kept in the connector's own spelling."""
     known = ", ".join(f'"{n}"' for n in config.connectors) or "none yet"
     hint = f"name one of the connectors ({known}), or remove the line"
     default = config.default_sms_connector
     if default is not None:
-        if default.casefold() not in names:
+        connector = config.find(default)
+        if connector is None:
             raise ConfigError(f'[settings] default_sms_connector names "{default}", which is not a connector', hint)
-        config.default_sms_connector = names[default.casefold()]
+        config.default_sms_connector = connector.name
     for key, plan in list(config.plans.items()):
-        if plan.sms_connector.casefold() not in names:
+        connector = config.find(plan.sms_connector)
+        if connector is None:
             raise ConfigError(
                 f'[plans."{plan.name}"] sms_connector names "{plan.sms_connector}", which is not a connector', hint
             )
-        config.plans[key] = plan._replace(sms_connector=names[plan.sms_connector.casefold()])
+        config.plans[key] = plan._replace(sms_connector=connector.name)
 
 
 def _table(data: dict[str, Any], key: str, where: str | None = None) -> dict[str, Any]:
@@ -259,15 +286,27 @@ def dumps(config: Config) -> str:
 
 
 def save(path: Path, config: Config) -> None:
-    """Write atomically: a temp file in the same folder, fsync, 0600, then ``os.replace``."""
-    write_atomic(path, dumps(config).encode("utf-8"))
+    """Write atomically: a temp file in the same folder, fsync, 0600, then ``os.replace``.
+    A symlinked config file stays a link: its final target is written."""
+    write_atomic(config_target(path), dumps(config).encode("utf-8"))
+
+
+def config_target(path: Path) -> Path:
+    """The file that holds the config: the final target when ``path`` is a symlink (as a
+    dotfiles manager makes), so that saving does not replace the link by a copy."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else path
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Replace ``path`` (not following a symlink there) by ``data``, atomically. The temp
+    file's name holds the writer's pid (``.NAME.PID.XXXX.tmp``), for ``stale_temp_files``."""
     ensure_folder(path.parent)
     import tempfile  # only writers need it
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=_TEMP_SUFFIX, dir=path.parent)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -279,15 +318,38 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise ConfigError(f"cannot write {path}: {_reason(exc)}", "check the folder's permissions") from None
+            raise _write_error(path, exc) from None
         raise
 
 
+def _write_error(path: Path, exc: OSError) -> ConfigError:
+    """A failed write in ``path``'s folder; a folder hubsms may not write in is named."""
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return ConfigError(
+            f"cannot write in {path.parent}: {_reason(exc).lower()}",
+            "make the folder writable for this user, or choose another config file with --config or HUBSMS_CONFIG",
+        )
+    return ConfigError(f"cannot write {path}: {_reason(exc)}", "check the folder's permissions")
+
+
 def ensure_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"cannot create {folder}: {_reason(exc)}", "check the path and its permissions") from None
+    """Create ``folder`` and its missing parents 0700, whatever the umask (mkdir's mode is
+    narrowed by the umask only, so each folder made here is chmod-ed). Existing folders
+    keep their mode."""
+    missing = []
+    while not folder.is_dir() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for level in reversed(missing):
+        try:
+            level.mkdir(mode=0o700)
+            os.chmod(level, 0o700)
+        except FileExistsError:
+            continue  # made meanwhile by another hubsms; a file there fails at the next step
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise _write_error(level, exc) from None
+            raise ConfigError(f"cannot create {level}: {_reason(exc)}", "check the path and its permissions") from None
 
 
 def lock_timeout() -> float:
@@ -304,26 +366,71 @@ def lock_timeout() -> float:
     return value
 
 
+def lock_path(path: Path) -> Path:
+    """The hidden lock file beside the config file's final target: ``.connectors.toml.lock``."""
+    target = config_target(path)
+    return target.with_name(f".{target.name}.lock")
+
+
 @contextlib.contextmanager
 def locked(path: Path) -> Iterator[Config]:
-    """Hold the file's lock from load through save: concurrent writers wait their turn."""
-    from filelock import FileLock, Timeout
-
+    """Hold the file's lock from load through save: concurrent writers wait their turn.
+    The lock is the final target's, so that two paths to one file share it."""
     # Imported before the lock is taken, so that waiting writers do not also wait for them.
     import tomli_w  # noqa: F401
     import tomllib  # noqa: F401
 
     timeout = lock_timeout()
-    ensure_folder(path.parent)
-    lock = FileLock(str(path) + ".lock", timeout=timeout)
+    lock = lock_path(path)
+    ensure_folder(lock.parent)
     try:
-        lock.acquire()
-    except Timeout:
+        with locking.exclusive(lock, timeout, lambda exc: _write_error(lock, exc)):
+            yield load(path)
+    except locking.LockTimeout as exc:
+        holder = f"process {exc.holder}" if exc.holder else "another hubsms process"
         raise ConfigError(
-            f"{path} is locked by another hubsms process (waited {timeout:g} s)",
-            f"try again, or remove {path}.lock if no hubsms is running",
+            f"{path} is locked by {holder} (waited {timeout:g} s)",
+            f"try again when it has finished (the lock is released when it ends), or wait longer with {LOCK_TIMEOUT_ENV}",
         ) from None
+
+
+_TEMP_SUFFIX: Final = ".tmp"
+STALE_TEMP_SECONDS: Final = 60.0
+
+
+def stale_temp_files(config_path: Path, now: float | None = None) -> list[Path]:
+    """Temp files a crashed save of this config left behind (``.connectors.toml.PID.X.tmp``
+    beside the final target, and the same for files in ``logos/``): their writer is no longer
+    running, or they are older than a minute (no save takes that long; the pid may have been
+    reused). Delete them only while holding ``locked(config_path)``: every save makes its
+    temp file under that lock, so none can be in use then."""
+    target = config_target(config_path)
+    now = time.time() if now is None else now
+    found = _temp_files(target.parent, target.name)
+    if (target.parent / logos.LOGO_FOLDER).is_dir():
+        found += _temp_files(target.parent / logos.LOGO_FOLDER, None)
+    return sorted(p for p, pid in found if not locking.is_running(pid) or now - _mtime(p, now) > STALE_TEMP_SECONDS)
+
+
+_TEMP_RE: Final = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]+)\.[A-Za-z0-9_]+" + re.escape(_TEMP_SUFFIX))
+
+
+def _temp_files(folder: Path, name: str | None) -> list[tuple[Path, int]]:
+    """hubsms's temp files in ``folder`` (of the file ``name`` only, when given), with their pid."""
     try:
-        yield load(path)
-    finally:
-        lock.release()
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    matches = ((entry, _TEMP_RE.fullmatch(entry.name)) for entry in entries)
+    return [
+        (Path(entry.path), int(m["pid"]))
+        for entry, m in matches
+        if m and (name is None or m["name"] == name) and entry.is_file(follow_symlinks=False)
+    ]
+
+
+def _mtime(path: Path, default: float) -> float:
+    try:
+        return path.lstat().st_mtime
+    except OSError:
+        return default
