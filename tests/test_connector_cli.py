@@ -307,7 +307,7 @@ INVALID = {
     "logo that is no image": ({"logo": ("logo.png", b"<html></html>")}, "not an image"),
     "logo over one mebibyte": ({"logo": ("big.png", PNG + bytes(1024 * 1024))}, "bytes"),
     "logo that does not exist": ({"logo": "missing"}, "cannot read logo"),
-    "logo that is a folder": ({"logo": "folder"}, "cannot read logo"),
+    "logo that is a folder": ({"logo": "folder"}, "is not a regular file"),
 }
 
 

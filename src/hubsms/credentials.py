@@ -19,7 +19,12 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any, Final, NamedTuple, TypeVar
 
-from hubsms.errors import CredentialsError, InvalidValue, KeyringUnavailable, TokenMissing
+from hubsms.errors import (
+    CredentialsError,
+    InvalidValue,
+    KeyringUnavailable,
+    TokenMissing,
+)
 from hubsms.model import Connector, mask_sid, validate_auth_token
 
 SERVICE: Final = "hubsms"

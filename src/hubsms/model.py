@@ -8,7 +8,14 @@ warning beside the value.
 from __future__ import annotations
 
 import re
-from collections.abc import ItemsView, Iterator, KeysView, Mapping, MutableMapping, ValuesView
+from collections.abc import (
+    ItemsView,
+    Iterator,
+    KeysView,
+    Mapping,
+    MutableMapping,
+    ValuesView,
+)
 from typing import Final, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
@@ -16,7 +23,12 @@ from hubsms.addresses import address_problem
 from hubsms.errors import InvalidValue
 
 # Logos have their own module; these stay importable from here for the callers that use them.
-from hubsms.logos import LOGO_EXTENSIONS, LOGO_MAX_BYTES, detect_image_type, validate_logo  # noqa: F401
+from hubsms.logos import (  # noqa: F401
+    LOGO_EXTENSIONS,
+    LOGO_MAX_BYTES,
+    detect_image_type,
+    validate_logo,
+)
 
 SCHEMA_VERSION: Final = 1
 NAME_MAX: Final = 64

@@ -377,8 +377,9 @@ def locked(path: Path) -> Iterator[Config]:
     """Hold the file's lock from load through save: concurrent writers wait their turn.
     The lock is the final target's, so that two paths to one file share it."""
     # Imported before the lock is taken, so that waiting writers do not also wait for them.
-    import tomli_w  # noqa: F401
     import tomllib  # noqa: F401
+
+    import tomli_w  # noqa: F401
 
     timeout = lock_timeout()
     lock = lock_path(path)

@@ -17,7 +17,12 @@ from hubsms.twilio.client import (
     parse_timeouts,
     timeouts_from_env,
 )
-from hubsms.twilio.codes import CODE_HINTS, DELIVERY_ERRORS, delivery_advice, describe_delivery_error
+from hubsms.twilio.codes import (
+    CODE_HINTS,
+    DELIVERY_ERRORS,
+    delivery_advice,
+    describe_delivery_error,
+)
 from hubsms.twilio.failures import DEFAULT_SERVER_ADDRESS
 from hubsms.twilio.retry import BoundedRetry, make_retry
 

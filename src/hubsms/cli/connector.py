@@ -66,8 +66,8 @@ def add(
 ) -> None:
     """Add a Twilio connector. At a terminal, a two-step dialog (Basic Information, then
     Details) asks for every value not given as a flag."""
-    from hubsms.service import connectors
     from hubsms.cli import dialog
+    from hubsms.service import connectors
 
     _check_one_token_source(auth_token_stdin, auth_token_env)
     values = connectors.ConnectorInput(
@@ -94,8 +94,8 @@ def _check_one_token_source(auth_token_stdin: bool, auth_token_env: Optional[str
 
 
 def _add_from_flags(path: Path, values: ConnectorInput, auth_token_stdin: bool, replace_token: bool) -> Outcome:
-    from hubsms.service import connectors
     from hubsms.credentials import Keyring
+    from hubsms.service import connectors
 
     _require_values(NAME=values.name, account_sid=values.account_sid, from_=values.from_)
     token = _token_from_stdin(auth_token_stdin)
@@ -135,8 +135,8 @@ def list_(
     config: ConfigOption = None,
 ) -> None:
     """List connectors: name, provider, purpose, from, account, active, default, used by."""
-    from hubsms.service import views
     from hubsms.cli.render import print_connector_list
+    from hubsms.service import views
 
     print_connector_list(views.list_connectors(resolve_config_path(config, ctx), active), json_)
 
@@ -144,9 +144,9 @@ def list_(
 @app.command("show")
 def show(ctx: typer.Context, name: NameArg, json_: JsonOption = False, config: ConfigOption = None) -> None:
     """Show every field of a connector, its purpose and where its token comes from."""
-    from hubsms.service import views
     from hubsms.cli.render import print_record
     from hubsms.credentials import Keyring
+    from hubsms.service import views
 
     record, warnings = views.show_connector(resolve_config_path(config, ctx), name, Keyring())
     for text in warnings:
@@ -173,9 +173,9 @@ def edit(
 ) -> None:
     """Change a connector's fields; only the given ones change. At a terminal and without
     change flags, the two-step dialog asks for every field, prefilled with its value."""
-    from hubsms.service import connectors
     from hubsms.cli import dialog
     from hubsms.credentials import Keyring
+    from hubsms.service import connectors
 
     _check_one_token_source(auth_token_stdin, auth_token_env)
     values = connectors.ConnectorInput(
@@ -224,8 +224,8 @@ def remove(
     config: ConfigOption = None,
 ) -> None:
     """Remove a connector, and its account's token when no other connector uses it."""
-    from hubsms.service import connectors
     from hubsms.credentials import Keyring
+    from hubsms.service import connectors
 
     path = resolve_config_path(config, ctx)
     if not yes:  # an unknown name, or one in use, is said before anything is asked

@@ -28,8 +28,8 @@ def apply(
     """Make the config match a desired-state file: create what is missing, update what
     differs, and with --prune remove what the file does not list. Tokens come from the
     variable each connector names in auth_token_env (see docs/apply.md)."""
-    from hubsms.service import declarative
     from hubsms.credentials import Keyring
+    from hubsms.service import declarative
 
     desired = _read_desired(file)
     report(desired.warnings)

@@ -117,7 +117,7 @@ class Form:
 class _Dialog:
     form: Form
     pending: dict[str, Any]  # values given as flags, taken on the first pass
-    names: dict[str, str]  # other connectors' names, by casefold
+    names: dict[str, str]  # other connectors' names, by model.name_key
     keyring: Keyring
     original: Form | None = None  # the connector being edited
     kept_logo: str | None = None
@@ -179,7 +179,7 @@ def _field(d: _Dialog, key: str, label: str, check: Callable[[str], Any]) -> Non
 
 def _check_name(d: _Dialog, answer: str) -> str:
     name = model.validate_name(answer)
-    existing = d.names.get(name.casefold())
+    existing = d.names.get(model.name_key(name))
     if existing is not None:
         raise InvalidValue(
             "name",
@@ -205,7 +205,7 @@ def _ask_provider(d: _Dialog) -> None:
 
 
 def _check_logo(d: _Dialog, answer: str) -> Path | None:
-    from hubsms.service.transaction import read_logo
+    from hubsms.logos import read_logo
 
     if answer == "-":
         return None
@@ -435,13 +435,13 @@ def _other_names(path: Path, skip: str | None = None) -> dict[str, str]:
     from hubsms.service import views
 
     names = (row["name"] for row in views.list_connectors(path))
-    return {n.casefold(): n for n in names if skip is None or n.casefold() != skip.casefold()}
+    return {model.name_key(n): n for n in names if skip is None or model.name_key(n) != model.name_key(skip)}
 
 
 def run_add(path: Path, given: ConnectorInput, token: str | None) -> Outcome:
     """Ask what ``given`` (a ConnectorInput of the flags) lacks, then add the connector."""
-    from hubsms.service import connectors
     from hubsms.credentials import Keyring
+    from hubsms.service import connectors
 
     pending = {k: v for k, v in given.given().items() if k != "auth_token_env"}
     if token is not None:
@@ -463,8 +463,8 @@ def _form_of(record: dict[str, Any]) -> Form:
 
 def run_edit(path: Path, name: str, force: bool) -> Outcome:
     """The same two steps, prefilled with the connector's values; saves what changed."""
-    from hubsms.service import connectors, views
     from hubsms.credentials import Keyring
+    from hubsms.service import connectors, views
 
     keyring = Keyring()
     record, warnings = views.show_connector(path, name, keyring)

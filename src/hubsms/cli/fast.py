@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 
-
 class Flag:
     """An option without a value: it sets its parameter to ``value``."""
 
@@ -93,9 +92,9 @@ def _convert(value: str, kind: Any, lowest: float | None) -> Any:
 
 
 def _run_list(options: dict[str, Any]) -> None:
-    from hubsms.service import views
     from hubsms.cli.common import resolve_config_path
     from hubsms.cli.render import print_connector_list
+    from hubsms.service import views
 
     rows = views.list_connectors(resolve_config_path(options["config"]), options.get("active"))
     print_connector_list(rows, options.get("json", False))

@@ -15,7 +15,14 @@ import sys
 from typing import Any
 
 from hubsms.cli.common import DEBUG_ENV, error_json, report_error, start_output
-from hubsms.errors import Cancelled, ExitCode, HubsmsError, Interrupted, Terminated, UsageError
+from hubsms.errors import (
+    Cancelled,
+    ExitCode,
+    HubsmsError,
+    Interrupted,
+    Terminated,
+    UsageError,
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -64,11 +64,11 @@ def test_connector(
     config: ConfigOption = None,
 ) -> None:
     """Check a connector's credentials: fetch its Twilio account."""
-    from hubsms.service import checks
-    from hubsms.service.sending import Limits
     from hubsms.cli.render import print_record
     from hubsms.cli.sending import stdin_token
     from hubsms.credentials import Keyring
+    from hubsms.service import checks
+    from hubsms.service.sending import Limits
 
     result = checks.check_connector(
         resolve_config_path(config, ctx), name, Keyring(),

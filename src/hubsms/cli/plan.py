@@ -46,8 +46,8 @@ def set_(
     config: ConfigOption = None,
 ) -> None:
     """Assign an active SMS connector to a service plan (created if new)."""
-    from hubsms.service import plans
     from hubsms.errors import MissingValue
+    from hubsms.service import plans
 
     if sms_connector is None:
         raise MissingValue("missing --sms-connector", 'give --sms-connector CONNECTOR, e.g. --sms-connector "My Twilio"')

@@ -15,8 +15,8 @@ app = command_group("Global Settings: the default SMS gateway.")
 @app.command("show")
 def show(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption = None) -> None:
     """Show Global Settings: the config file, the default SMS connector, the plans."""
-    from hubsms.service import views
     from hubsms.cli.render import print_record
+    from hubsms.service import views
 
     print_record(views.show_settings(resolve_config_path(config, ctx)), json_)
 

@@ -16,7 +16,12 @@ from typing import Any, Callable, Final
 
 from hubsms.model import is_loopback
 from hubsms.sandbox import page
-from hubsms.sandbox.accounts import AccountError, AccountRegistry, DeclaredAccount, parse_account
+from hubsms.sandbox.accounts import (
+    AccountError,
+    AccountRegistry,
+    DeclaredAccount,
+    parse_account,
+)
 from hubsms.sandbox.endpoints import TwilioEndpoints, find_route
 from hubsms.sandbox.state import (
     BadRequest,
@@ -28,7 +33,12 @@ from hubsms.sandbox.state import (
     parse_outcome,
 )
 from hubsms.sandbox.store import MessageStore, Query
-from hubsms.sandbox.twilio import ACCOUNT_SID_RE, TwilioError, current_resource, plus_restored
+from hubsms.sandbox.twilio import (
+    ACCOUNT_SID_RE,
+    TwilioError,
+    current_resource,
+    plus_restored,
+)
 
 JSON_TYPE: Final = "application/json; charset=utf-8"
 WRITE_HEADER: Final = "X-Hubsms-Sandbox"

@@ -13,7 +13,12 @@ from typing import Any, Final
 from urllib.parse import urlencode
 
 from hubsms.sandbox.store import MessageStore, Query
-from hubsms.sandbox.twilio import ACCOUNTS_PREFIX, TwilioError, current_resource, plus_restored
+from hubsms.sandbox.twilio import (
+    ACCOUNTS_PREFIX,
+    TwilioError,
+    current_resource,
+    plus_restored,
+)
 
 DEFAULT_PAGE_SIZE: Final = 50
 MAX_PAGE_SIZE: Final = 1000

@@ -10,7 +10,12 @@ from __future__ import annotations
 from typing import Final
 
 from hubsms.sandbox.accounts import AccountRegistry, DeclaredAccount
-from hubsms.sandbox.twilio import MAGIC_FROM_OK, NewMessage, TwilioError, is_alpha_sender
+from hubsms.sandbox.twilio import (
+    MAGIC_FROM_OK,
+    NewMessage,
+    TwilioError,
+    is_alpha_sender,
+)
 
 # Alphanumeric sender IDs cannot reach the US or Canada (+1): Twilio's 21612 page.
 NO_ALPHA_PREFIXES: Final = ("+1",)

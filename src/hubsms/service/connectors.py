@@ -10,16 +10,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hubsms import model, store
 from hubsms.errors import InvalidValue, MissingValue, TokenMissing
+from hubsms.logos import Logo, read_logo
 from hubsms.model import Config, Connector
 from hubsms.service.lookup import check_unique, release_uses, require_connector
 from hubsms.service.transaction import (
-    Logo,
     Outcome,
     Transaction,
     delete_unused_logo,
     delete_unused_tokens,
     place_logo,
-    read_logo,
 )
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it

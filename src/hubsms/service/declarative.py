@@ -27,19 +27,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from hubsms import model, store
-from hubsms.service.lookup import uses_by_connector
+from hubsms.errors import (
+    ConfigError,
+    ConnectorInactive,
+    ConnectorInUse,
+    InvalidValue,
+    TokenMissing,
+)
+from hubsms.logos import LOGO_FOLDER, Logo
+from hubsms.model import Config, Connector, Plan
 from hubsms.service.connectors import ConnectorInput, check_fields, replace_connector
+from hubsms.service.lookup import uses_by_connector
 from hubsms.service.transaction import (
-    LOGO_FOLDER,
-    Logo,
     Outcome,
     Transaction,
     delete_unused_tokens,
     free_logo_path,
     read_bytes,
 )
-from hubsms.errors import ConfigError, ConnectorInactive, ConnectorInUse, InvalidValue, TokenMissing
-from hubsms.model import Config, Connector, Plan
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
     from hubsms.credentials import Keyring
@@ -127,12 +132,12 @@ def _check_plans(parsed: Config, checked: Config, label: str) -> dict[str, Plan]
             name = model.validate_plan_name(plan.name)
         except InvalidValue as exc:
             raise ConfigError(f'{label}: [plans."{plan.name}"] {exc.message}', exc.hint) from None
-        if name.casefold() in seen:
+        if model.name_key(name) in seen:
             raise ConfigError(
                 f'{label}: plan names must be unique (ignoring case): "{name}" appears twice',
                 "give each plan its own name, or merge the two",
             )
-        seen.add(name.casefold())
+        seen.add(model.name_key(name))
         plans[name] = Plan(name, _canonical(checked, plan.sms_connector) or plan.sms_connector)
     return plans
 

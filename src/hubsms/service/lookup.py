@@ -4,7 +4,12 @@ active connector can be used, and one in use is not taken away without ``force``
 from __future__ import annotations
 
 from hubsms import model
-from hubsms.errors import ConnectorInactive, ConnectorInUse, ConnectorNotFound, InvalidValue
+from hubsms.errors import (
+    ConnectorInactive,
+    ConnectorInUse,
+    ConnectorNotFound,
+    InvalidValue,
+)
 from hubsms.model import Config, Connector
 from hubsms.service.transaction import Outcome
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hubsms import model, store
 from hubsms.errors import ConnectorInactive
-from hubsms.model import Connector
+from hubsms.model import Config, Connector
 from hubsms.service.lookup import require_active, require_connector, require_plan
 from hubsms.service.transaction import Outcome
 

@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hubsms import model, store
-from hubsms.errors import HubsmsError, Interrupted, MissingValue, NetworkError, Terminated, UsageError
+from hubsms.errors import (
+    HubsmsError,
+    Interrupted,
+    MissingValue,
+    NetworkError,
+    Terminated,
+    UsageError,
+)
 from hubsms.model import Config, Connector
 from hubsms.service.lookup import require_active
 from hubsms.service.plans import resolve_plan_connector

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from hubsms import model, store
-from hubsms.errors import HubsmsError, InvalidValue
+from hubsms.errors import HubsmsError
+from hubsms.logos import LOGO_FOLDER, Logo, deletable_logo
 from hubsms.model import Config, Connector
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
     from hubsms.credentials import Keyring
 
 
-LOGO_FOLDER = "logos"
 
 
 class Outcome:
@@ -28,22 +28,6 @@ class Outcome:
         self.connector = connector
         self.warnings: list[str] = [] if warnings is None else warnings
         self.notes: list[str] = [] if notes is None else notes
-
-
-class Logo(NamedTuple):
-    data: bytes
-    extension: str
-
-
-def read_logo(path: Path) -> Logo:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(model.LOGO_MAX_BYTES + 1)
-    except OSError as exc:
-        raise InvalidValue(
-            "logo", f"cannot read logo {str(path)!r}: {exc.strerror or exc}", "give the path of a jpeg, jpg, gif or png file"
-        ) from None
-    return Logo(data, model.validate_logo(path.name, data))
 
 
 class Transaction:
@@ -104,12 +88,10 @@ def read_bytes(path: Path) -> bytes | None:
 def delete_unused_logo(path: Path, config: Config, logo: str | None) -> None:
     """Delete a logo file no connector refers to any more (after a remove, or a new logo)."""
     if logo and all(c.logo != logo for c in config.connectors.values()):
-        target = path.parent / logo
-        # only a file hubsms copied itself: never one a hand-edited path points at elsewhere
-        if target.resolve().parent != (path.parent / LOGO_FOLDER).resolve():
-            return
-        with contextlib.suppress(OSError):
-            target.unlink()
+        target = deletable_logo(path, logo)  # only a file hubsms copied itself
+        if target is not None:
+            with contextlib.suppress(OSError):
+                target.unlink()
 
 
 def place_logo(change: Transaction, config: Config, connector: Connector, logo: Logo | None) -> Connector:

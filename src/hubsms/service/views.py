@@ -11,7 +11,11 @@ from typing import TYPE_CHECKING, Any
 from hubsms import store
 from hubsms.errors import HubsmsError
 from hubsms.model import Config
-from hubsms.service.lookup import plans_by_connector, require_connector, uses_by_connector
+from hubsms.service.lookup import (
+    plans_by_connector,
+    require_connector,
+    uses_by_connector,
+)
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
     from hubsms.credentials import Keyring

@@ -24,7 +24,12 @@ from hubsms.twilio.answers import check_account, check_message, read_answer
 from hubsms.twilio.codes import delivery_advice, describe_delivery_error
 from hubsms.twilio.failures import DEFAULT_SERVER_ADDRESS, deadline_error, network_error
 from hubsms.twilio.retry import make_retry
-from hubsms.twilio.transport import DeadlinePassed, WatchedAdapter, current_watch, run_with_deadline
+from hubsms.twilio.transport import (
+    DeadlinePassed,
+    WatchedAdapter,
+    current_watch,
+    run_with_deadline,
+)
 
 USER_AGENT: Final = f"hubsms/{__version__}"
 TIMEOUT_ENV: Final = "HUBSMS_TIMEOUT"
