@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench stress clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "hubsms needs Python >= 3.11")'
@@ -24,6 +24,11 @@ bench: $(STAMP)
 	-$(BIN)/python benchmarks/startup.py
 	-$(BIN)/python benchmarks/send.py
 	-$(BIN)/python benchmarks/sandbox.py
+	-$(BIN)/python benchmarks/scale.py
+
+# Concurrency, kill -9, secret leaks, keyring and network faults (BENCH_ARGS=--quick for a short run).
+stress: $(STAMP)
+	$(BIN)/python benchmarks/reliability.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV)

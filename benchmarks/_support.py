@@ -34,3 +34,7 @@ def median_ms(argv: list[str], env: dict[str, str], runs: int) -> float:
         subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000
+
+
+def verdict(passed: bool) -> str:
+    return "PASS" if passed else "FAIL"

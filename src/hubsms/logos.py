@@ -130,6 +130,8 @@ def read_logo(path: Path) -> Logo:
     """Read and check the logo file at ``path``. Only a regular file: a FIFO or a device
     would block or never end, so the file is opened without blocking and checked before it
     is read. The size error names the file's real size."""
+    if "\0" in str(path):  # no file can have it, and os.open would raise ValueError
+        raise InvalidValue("logo", f"logo {str(path)!r} holds a NUL character", "give the path of a jpeg, jpg, gif or png file")
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:

@@ -1,0 +1,226 @@
+"""Reliability of hubsms under concurrency, crashes, leaks, keyring and network faults.
+
+Runs the real ``hubsms`` CLI in subprocesses, each part in its own temp folder (config file,
+keyring backend, XDG_DATA_HOME), all traffic to the project's sandbox on 127.0.0.1. Figures:
+
+  concurrent writers   N ``connector add`` into one config file, and N into N files (one
+                       keyring): connectors lost, tokens lost (expected 0)
+  kill -9              add / edit (Account SID) / apply / token rotation killed at a random
+                       moment: corrupt configs, tokens lost for connectors in the file, orphans
+                       (tokens of no connector, temp files) before and after ``doctor --fix``
+  canary token         one unique token through add, send, dry run, show, list, export, apply
+                       and errors (401, bad token): leaks in stdout/stderr, files (but the
+                       keyring's), the sandbox's output and every process's arguments (expected 0)
+  keyring faults       a hanging and a raising keyring: exit 4 (remove: 0, the token left with
+                       a warning, as documented) within timeout + 1 s
+  network faults       sandbox faults 429 / 500 / delay / close and a refused port: exit code of
+                       ``otp send`` and messages stored for that send (0 or 1 as documented)
+
+Usage: python benchmarks/reliability.py [--quick] [--backend MODULE.CLASS] [--writers N]
+       [--kills N] [--seed S]     (exit 0 when every figure is as expected)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import secrets
+import signal
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from _faults import Figure, canary, header, keyring_faults, network_faults
+from _harness import FILE_BACKEND, FROM, World, sid
+from _support import compile_package, verdict
+
+
+# --- concurrent writers -----------------------------------------------------------------------
+
+
+def concurrent_writers(root: Path, backend: str, n: int) -> list[Figure]:
+    header(f"concurrent writers: {n} connector add at once, into one file and into {n} files")
+    figures = []
+    for label, shared in (("one file", True), (f"{n} files", False)):
+        worlds = [World(root / label.replace(" ", "-"), backend, "connectors.toml" if shared else f"c{i}.toml")
+                  for i in range(n)]
+        tokens = {sid(i, 1 if shared else 2): secrets.token_hex(16) for i in range(n)}
+        processes = [
+            w.start("connector", "add", f"Writer {i}", "--no-input", "--account-sid", s, "--from", FROM,
+                    "--auth-token-stdin", stdin=token + "\n")
+            for i, (w, (s, token)) in enumerate(zip(worlds, tokens.items()))
+        ]
+        errors = [p.communicate(timeout=120)[1] for p in processes]
+        codes = Counter(p.returncode for p in processes)
+        for err in {e.strip().splitlines()[0] for p, e in zip(processes, errors) if p.returncode and e.strip()}:
+            print(f"  a failed writer said: {err[:150]}")
+        found: dict[str, dict] = {}
+        for w in (worlds[:1] if shared else worlds):
+            found.update(w.connectors() or {})
+        stored, _ = worlds[0].keyring(get=list(tokens))
+        lost = n - sum(f"Writer {i}" in found for i in range(n))
+        lost_tokens = sum(stored.get(s) != t for s, t in tokens.items())
+        print(f"{label}: exit codes {dict(codes)}; connectors lost {lost}; tokens lost {lost_tokens}")
+        figures += [(f"writers, {label}: connectors lost", str(lost), "0", lost == 0),
+                    (f"writers, {label}: tokens lost", str(lost_tokens), "0", lost_tokens == 0)]
+    return figures
+
+
+# --- kill -9 ----------------------------------------------------------------------------------
+
+# Accounts of the kill rounds: A and B exist; the operations make C, move B, make D.
+SID_A, SID_B, SID_C, SID_B2, SID_D = (sid(i, 3) for i in range(5))
+
+
+def kill_setup(world: World, tokens: dict[str, str]) -> None:
+    world.write_config({"A": SID_A, "B": SID_B}, plans={"Gold": "A"})
+    world.keyring(set_={SID_A: tokens["A"], SID_B: tokens["B"]})
+
+
+def kill_operation(world: World, op: str, tokens: dict[str, str]) -> tuple[list[str], str | None, dict[str, str]]:
+    """(arguments, stdin, extra environment) of one operation."""
+    if op == "add":
+        return ["connector", "add", "C", "--no-input", "--account-sid", SID_C, "--from", FROM,
+                "--auth-token-stdin"], tokens["C"] + "\n", {}
+    if op == "edit":
+        return ["connector", "edit", "B", "--account-sid", SID_B2, "--no-input"], None, {}
+    if op == "rotate":
+        return ["connector", "edit", "A", "--auth-token-stdin", "--no-input"], tokens["A2"] + "\n", {}
+    desired = world.root / "desired.toml"
+    desired.write_text(
+        f'[plans."Gold"]\nsms_connector = "D"\n\n'
+        f'[connectors."A"]\naccount_sid = "{SID_A}"\nfrom = "{FROM}"\nauth_token_env = "TOKEN_A"\n\n'
+        f'[connectors."D"]\naccount_sid = "{SID_D}"\nfrom = "{FROM}"\nauth_token_env = "TOKEN_D"\n', encoding="utf-8")
+    return ["apply", str(desired), "--prune"], None, {"TOKEN_A": tokens["A"], "TOKEN_D": tokens["D"]}
+
+
+def accepted_tokens(tokens: dict[str, str]) -> dict[str, set[str]]:
+    """What each account's keyring entry may hold, whenever the kill came."""
+    return {SID_A: {tokens["A"], tokens["A2"]}, SID_B: {tokens["B"]}, SID_C: {tokens["C"]},
+            SID_B2: {tokens["B"]}, SID_D: {tokens["D"]}}
+
+
+def orphans(world: World, connectors: dict[str, dict]) -> int:
+    """Tokens that no connector of the file uses, and temp files left beside the config."""
+    used = {c["account_sid"] for c in connectors.values() if c.get("account_sid")}
+    stored, _ = world.keyring(get=[SID_A, SID_B, SID_C, SID_B2, SID_D])
+    stray_tokens = sum(1 for s, t in stored.items() if t is not None and s not in used)
+    temp_files = len(list(world.config.parent.glob(f".{world.config.name}.*")))
+    return stray_tokens + temp_files
+
+
+def doctor_available(world: World) -> bool:
+    done = world.run("doctor", "--help")
+    return not (done.code == 2 and "doctor" in (done.out + done.err).lower())
+
+
+def kill_round(world: World, op: str, moment: float, doctor: bool) -> dict[str, int]:
+    tokens = {k: secrets.token_hex(16) for k in ("A", "A2", "B", "C", "D")}
+    kill_setup(world, tokens)
+    args, stdin, env = kill_operation(world, op, tokens)
+    process = world.start(*args, stdin=stdin, env=env)
+    time.sleep(moment)
+    killed = process.poll() is None
+    if killed:
+        os.kill(process.pid, signal.SIGKILL)
+    process.communicate(timeout=60)
+    result = {"killed": int(killed), "corrupt": 0, "tokens lost": 0, "orphans": 0, "orphans after doctor": 0}
+    connectors = world.connectors()
+    if connectors is None:
+        result["corrupt"] = 1
+        return result
+    accepted = accepted_tokens(tokens)
+    sids = [c["account_sid"] for c in connectors.values()]
+    stored, _ = world.keyring(get=sids)
+    result["tokens lost"] = sum(stored.get(s) not in accepted.get(s, set()) for s in sids)
+    result["orphans"] = orphans(world, connectors)
+    if doctor:
+        world.run("doctor", "--fix")
+        after = world.connectors()
+        result["orphans after doctor"] = orphans(world, after) if after is not None else 99
+    return result
+
+
+def kills(root: Path, backend: str, rounds: int, rng: random.Random) -> list[Figure]:
+    header(f"kill -9 at a random moment: {rounds} rounds per operation")
+    probe = World(root / "kill-probe", backend)
+    doctor = doctor_available(probe)
+    print(f"doctor: {'available' if doctor else 'not available yet'}")
+    figures = []
+    for op in ("add", "edit", "apply", "rotate"):
+        timing = World(root / f"kill-{op}-timing", backend)
+        tokens = {k: secrets.token_hex(16) for k in ("A", "A2", "B", "C", "D")}
+        kill_setup(timing, tokens)
+        args, stdin, env = kill_operation(timing, op, tokens)
+        start = time.perf_counter()
+        full = timing.start(*args, stdin=stdin, env=env)
+        _, err = full.communicate(timeout=60)
+        duration = time.perf_counter() - start
+        if full.returncode != 0:
+            print(f"{op}: the operation itself failed (exit {full.returncode}): {err.strip()[-300:]}")
+        totals: Counter[str] = Counter()
+        for i in range(rounds):
+            world = World(root / f"kill-{op}-{i}", backend)
+            totals.update(kill_round(world, op, rng.uniform(0, duration * 1.1), doctor))
+        print(f"{op:7} (runs {duration:.2f} s unkilled): killed {totals['killed']}/{rounds}, corrupt {totals['corrupt']}, "
+              f"tokens lost {totals['tokens lost']}, orphans {totals['orphans']}"
+              + (f", after doctor --fix {totals['orphans after doctor']}" if doctor else ""), flush=True)
+        figures += [(f"kill {op}: corrupt configs", str(totals["corrupt"]), "0", totals["corrupt"] == 0),
+                    (f"kill {op}: tokens lost", str(totals["tokens lost"]), "0", totals["tokens lost"] == 0)]
+        if doctor:
+            after = totals["orphans after doctor"]
+            figures.append((f"kill {op}: orphans after doctor --fix", f"{after} (before {totals['orphans']})", "0", after == 0))
+        else:
+            figures.append((f"kill {op}: orphans after doctor --fix", f"doctor: not available yet (before: {totals['orphans']})",
+                            "0", True))
+    return figures
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def summary(figures: list[Figure]) -> bool:
+    width = max(len(f[0]) for f in figures)
+    value_width = max(len(f[1]) for f in figures)
+    print(f"\n== summary\n{'figure':{width}}  {'value':{value_width}}  {'expected':24}  verdict")
+    for name, value, expected, met in figures:
+        print(f"{name:{width}}  {value:{value_width}}  {expected:24}  {verdict(met)}")
+    ok = all(f[3] for f in figures)
+    failed = sum(not f[3] for f in figures)
+    print(f"\nreliability: {'PASS: every figure as expected' if ok else f'FAIL: {failed} figure(s) not as expected'}")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a sanity run: fewer writers and kill rounds (< 2 min)")
+    parser.add_argument("--backend", default=FILE_BACKEND,
+                        help=f"keyring backend for the hubsms processes (default {FILE_BACKEND}; e.g. hubsms.keyring_file...)")
+    parser.add_argument("--writers", type=int, help="concurrent writers (default 16, quick 4)")
+    parser.add_argument("--kills", type=int, help="kill rounds per operation (default 25, quick 3)")
+    parser.add_argument("--seed", type=int, default=None, help="seed of the kill moments (default: random, printed)")
+    args = parser.parse_args()
+    writers = max(2, min(args.writers or (4 if args.quick else 16), 64))
+    rounds = max(1, min(args.kills or (3 if args.quick else 25), 200))
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**32)
+    compile_package()
+    print(f"backend {args.backend}; writers {writers}; kill rounds {rounds} per operation; seed {seed}; "
+          f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="hubsms-reliability-") as tmp:
+        root = Path(tmp)
+        figures = concurrent_writers(root, args.backend, writers)
+        figures += kills(root, args.backend, rounds, random.Random(seed))
+        figures += canary(root, args.backend)
+        figures += keyring_faults(root)
+        figures += network_faults(root, args.backend)
+    ok = summary(figures)
+    print(f"({time.perf_counter() - started:.0f} s)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
