@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, Final
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from requests.auth import HTTPBasicAuth
@@ -171,6 +171,22 @@ class TwilioClient:
         account.pop("auth_token", None)
         check_account(account, url, self.account_sid)
         return account
+
+    def get_json(self, url: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """GET any resource of the account (an absolute URL, or a path on the API's origin
+        such as a list's ``next_page_uri``) and return its JSON object; errors mapped as for
+        every request."""
+        if url.startswith("/"):
+            parts = urlsplit(self.base_url)
+            url = f"{parts.scheme}://{parts.netloc}{url}"
+        if params:
+            url = f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
+        return self._request("GET", url)
+
+    @property
+    def account_url(self) -> str:
+        """The account's own URL: ``{server_address}/{AccountSid}``; its lists are below it."""
+        return f"{self.base_url}/{self.account_sid}"
 
     def wait_for_final_status(
         self, sid: str, *, timeout: float = 60.0, interval: float = 1.0,
