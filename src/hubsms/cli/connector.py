@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from hubsms.cli.common import note, report, resolve_config_path, warn
-from hubsms.cli.options import ConfigOption, JsonOption, NoInputOption, command_group
+from hubsms.cli import params
+from hubsms.cli.options import ConfigOption, JsonOption, NoInputOption, command_group, typer_params
 
 if TYPE_CHECKING:
     from hubsms.service.connectors import ConnectorInput
@@ -128,17 +129,12 @@ def _usage(message: str, hint: Optional[str] = None) -> None:
 
 
 @app.command("list")
-def list_(
-    ctx: typer.Context,
-    active: Annotated[Optional[bool], typer.Option("--active/--inactive", help="Only active, or only inactive, connectors.", show_default=False)] = None,
-    json_: JsonOption = False,
-    config: ConfigOption = None,
-) -> None:
+@typer_params(params.LIST)
+def list_(ctx: typer.Context, config: ConfigOption = None, **options: Any) -> None:
     """List connectors: name, provider, purpose, from, account, active, default, used by."""
-    from hubsms.cli.render import print_connector_list
-    from hubsms.service import views
+    from hubsms.cli.listing import run_list
 
-    print_connector_list(views.list_connectors(resolve_config_path(config, ctx), active), json_)
+    run_list(resolve_config_path(config, ctx), **options)
 
 
 @app.command("show")

@@ -7,7 +7,7 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Optional
+from typing import TYPE_CHECKING, Optional
 
 from hubsms.cli.common import note, print_json, report
 
@@ -15,50 +15,31 @@ if TYPE_CHECKING:
     from hubsms.service.sending import SendHooks, SendResult
 
 
-class SendOptions(NamedTuple):
-    """The options of ``hubsms otp send``, as parsed."""
-
-    to: str
-    config: Path
-    connector: Optional[str] = None
-    plan: Optional[str] = None
-    length: int = 6
-    code: Optional[str] = None
-    message: Optional[str] = None
-    validity: Optional[int] = None
-    dry_run: bool = False
-    wait: bool = False
-    timeout: float = 60.0
-    json: bool = False
-    auth_token_stdin: bool = False
-    connect_timeout: Optional[float] = None
-    read_timeout: Optional[float] = None
-
-
-def run_send(options: SendOptions) -> None:
-    """Send (or show, for a dry run) through :func:`hubsms.service.sending.send_otp`, and
-    show what happened."""
+def run_send(
+    config: Path, *, to: str, connector: str | None, plan: str | None, length: int, code: str | None,
+    message: str | None, validity: int | None, dry_run: bool, wait: bool, timeout: float, json: bool,
+    auth_token_stdin: bool, connect_timeout: float | None, read_timeout: float | None,
+) -> None:
+    """``otp send`` with its options (hubsms.cli.params.SEND): send (or show, for a dry run)
+    through :func:`hubsms.service.sending.send_otp`, and show what happened."""
     from hubsms.credentials import Keyring
     from hubsms.service.sending import Limits, OtpRequest, SendHooks, send_otp
 
-    request = OtpRequest(
-        to=options.to, connector=options.connector, plan=options.plan, length=options.length,
-        code=options.code, template=options.message, validity=options.validity,
-    )
-    limits = Limits(options.connect_timeout, options.read_timeout, options.timeout if options.wait else None)
+    request = OtpRequest(to, connector, plan, length, code, message, validity)
+    limits = Limits(connect_timeout, read_timeout, timeout if wait else None)
     hooks = SendHooks(
         prepared=lambda result: report(result.warnings), retry=note,
-        before_error=lambda result: _show_sent(result, options.json),
+        before_error=lambda result: _show_sent(result, json),
     )
-    with _status_line(options, hooks) as hooks:
+    with _status_line(wait and not json, hooks) as hooks:
         result = send_otp(
-            options.config, Keyring(), request, stdin_token=stdin_token(options.auth_token_stdin),
-            dry_run=options.dry_run, limits=limits, hooks=hooks,
+            config, Keyring(), request, stdin_token=stdin_token(auth_token_stdin),
+            dry_run=dry_run, limits=limits, hooks=hooks,
         )
-    if options.dry_run:
-        _show_dry_run(result, options.json)
+    if dry_run:
+        _show_dry_run(result, json)
     else:
-        _show_sent(result, options.json)
+        _show_sent(result, json)
 
 
 def stdin_token(flag: bool) -> Optional[str]:
@@ -93,9 +74,9 @@ def _show_dry_run(result: SendResult, as_json: bool) -> None:
 
 
 @contextlib.contextmanager
-def _status_line(options: SendOptions, hooks: SendHooks) -> Iterator[SendHooks]:
+def _status_line(spinner: bool, hooks: SendHooks) -> Iterator[SendHooks]:
     """While waiting at a terminal, a spinner shows the message's status."""
-    if not options.wait or options.json or not sys.stderr.isatty():
+    if not spinner or not sys.stderr.isatty():
         yield hooks
         return
     from rich.console import Console
