@@ -14,6 +14,8 @@ from hubsms.errors import HubsmsError, InvalidValue
 
 # The shortest duration worth waiting for: keeps "more than 0" a closed range.
 SMALLEST: float = 0.001
+MAX_SECONDS: float = 600.0  # for one connection or one answer
+MAX_WAIT_SECONDS: float = 86400.0  # for a delivery report
 
 
 def parse_seconds(
@@ -51,7 +53,7 @@ def _in_range(
         return value
     shown = given if isinstance(given, str) else f"{given:g}"
     message = f"{source} must be seconds from {lowest:g} to {highest:g}, got {shown!r}"
-    hint = f"e.g. {example}" if example else f"Give a number of seconds, e.g. {min(highest, 30):g}."
+    hint = f"e.g. {example}" if example else f"give a number of seconds, e.g. {min(highest, 30):g}."
     if issubclass(error, InvalidValue):
         raise error(source, message, hint)
     raise error(message, hint)

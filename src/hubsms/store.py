@@ -354,16 +354,12 @@ def ensure_folder(folder: Path) -> None:
 
 def lock_timeout() -> float:
     """Seconds to wait for the file's lock: ``HUBSMS_LOCK_TIMEOUT``, else 30."""
+    from hubsms.seconds import parse_seconds
+
     raw = os.environ.get(LOCK_TIMEOUT_ENV)
     if not raw:
         return 30.0
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:  # also refuses NaN
-        raise InvalidValue(LOCK_TIMEOUT_ENV, f"{LOCK_TIMEOUT_ENV}={raw!r} is not a number of seconds", "e.g. 30")
-    return value
+    return parse_seconds(raw, LOCK_TIMEOUT_ENV, lowest=0, highest=86400, example=f"{LOCK_TIMEOUT_ENV}=30")
 
 
 def lock_path(path: Path) -> Path:

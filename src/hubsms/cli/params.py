@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Final, NamedTuple
 
-MAX_SECONDS: Final = 600.0  # for one connection or one answer
-MAX_WAIT_SECONDS: Final = 86400.0  # for a delivery report
+from hubsms.seconds import MAX_SECONDS, MAX_WAIT_SECONDS, SMALLEST
+
 
 
 class Param(NamedTuple):
@@ -38,11 +38,11 @@ JSON: Final = Param("--json", "json", bool, "Print JSON (stable keys) on stdout 
 TOKEN_STDIN: Final = Param("--auth-token-stdin", "auth_token_stdin", bool, "Read the auth token from stdin for this command only.", False)
 CONNECT_TIMEOUT: Final = Param(
     "--connect-timeout", "connect_timeout", float,
-    "Seconds to wait for a connection (default 5, or $HUBSMS_TIMEOUT).", lowest=0.001, highest=MAX_SECONDS,
+    "Seconds to wait for a connection (default 5, or $HUBSMS_TIMEOUT).", lowest=SMALLEST, highest=MAX_SECONDS,
 )
 READ_TIMEOUT: Final = Param(
     "--read-timeout", "read_timeout", float,
-    "Seconds to wait for an answer (default 15, or $HUBSMS_TIMEOUT).", lowest=0.001, highest=MAX_SECONDS,
+    "Seconds to wait for an answer (default 15, or $HUBSMS_TIMEOUT).", lowest=SMALLEST, highest=MAX_SECONDS,
 )
 
 SEND: Final = (

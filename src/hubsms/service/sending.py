@@ -22,6 +22,7 @@ from hubsms.errors import (
     UsageError,
 )
 from hubsms.model import Config, Connector
+from hubsms.seconds import MAX_SECONDS, MAX_WAIT_SECONDS, SMALLEST, check_seconds
 from hubsms.service.lookup import require_active
 from hubsms.service.plans import resolve_plan_connector
 
@@ -29,8 +30,6 @@ if TYPE_CHECKING:  # imported only when a message is really sent
     from hubsms.credentials import Keyring, Token
     from hubsms.twilio_client import TwilioClient
 
-MAX_SECONDS = 600.0  # for one connection or one answer
-MAX_WAIT_SECONDS = 86400.0  # for a delivery report
 
 
 class OtpRequest(NamedTuple):
@@ -100,7 +99,7 @@ def send_otp(
     if request.connector is not None and request.plan is not None:
         raise UsageError("give --connector or --plan, not both", "--connector names a connector; --plan uses a plan's connector")
     connect, read = choose_timeouts(limits.connect, limits.read)
-    wait = check_seconds(limits.wait, "--timeout", MAX_WAIT_SECONDS)
+    wait = check_seconds(limits.wait, "--timeout", 0.1, MAX_WAIT_SECONDS)
     prepared, token = _prepare(path, keyring, request, stdin_token)
     if hooks.prepared is not None:
         hooks.prepared(prepared)
@@ -200,24 +199,13 @@ def choose_connector(config: Config, connector: str | None = None, plan: str | N
     return require_active(config, name, "send")
 
 
-def check_seconds(value: float | None, option: str, maximum: float = MAX_SECONDS) -> float | None:
-    """A number of seconds given on the command line: more than 0, at most ``maximum``, finite."""
-    from hubsms.errors import InvalidValue
-
-    if value is None:
-        return None
-    if not 0 < value <= maximum:  # also false for nan
-        raise InvalidValue(option, f"{option} must be more than 0 and at most {maximum:g} seconds", f"e.g. {option} 10")
-    return value
-
-
 def choose_timeouts(connect: float | None, read: float | None) -> tuple[float, float]:
     """The connect and read timeouts: the options, else HUBSMS_TIMEOUT, else the defaults."""
     from hubsms.twilio_client import timeouts_from_env
 
     default_connect, default_read = timeouts_from_env()
-    connect = check_seconds(connect, "--connect-timeout")
-    read = check_seconds(read, "--read-timeout")
+    connect = check_seconds(connect, "--connect-timeout", SMALLEST, MAX_SECONDS)
+    read = check_seconds(read, "--read-timeout", SMALLEST, MAX_SECONDS)
     return (connect or default_connect, read or default_read)
 
 
