@@ -17,7 +17,7 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hubsms import model, store
+from hubsms import logos, model, store
 from hubsms.service import declarative
 from hubsms.errors import ConfigError, HubsmsError
 
@@ -76,7 +76,7 @@ def test_a_field_validator_raises_only_its_own_error(name: str, value: str) -> N
                                 st.binary(max_size=32))))
 def test_the_logo_rule_raises_only_its_own_error(filename: str, data: bytes) -> None:
     try:
-        model.validate_logo(filename, data)
+        logos.validate_logo(filename, data)
     except HubsmsError:
         pass
 

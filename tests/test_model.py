@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import GIF, JPEG, PNG
-from hubsms import model
+from hubsms import logos, model, names
 from hubsms.errors import ExitCode, InvalidValue
 from hubsms.model import Config, Connector, Plan
 
@@ -138,12 +138,12 @@ def test_a_malformed_server_address_is_refused(address):
 
 @pytest.mark.parametrize(("data", "kind"), [(PNG, "png"), (GIF, "gif"), (b"GIF87a", "gif"), (JPEG, "jpeg"), (b"<svg/>", None)])
 def test_images_are_told_apart_by_their_magic_bytes(data, kind):
-    assert model.detect_image_type(data) == kind
+    assert logos.detect_image_type(data) == kind
 
 
 @pytest.mark.parametrize(("filename", "data"), [("a.png", PNG), ("a.JPG", JPEG), ("a.jpeg", JPEG), ("a.gif", GIF)])
 def test_a_logo_whose_content_matches_its_extension_is_accepted(filename, data):
-    assert model.validate_logo(filename, data) == filename.rsplit(".", 1)[1].lower()
+    assert logos.validate_logo(filename, data) == filename.rsplit(".", 1)[1].lower()
 
 
 @pytest.mark.parametrize(
@@ -153,17 +153,17 @@ def test_a_logo_whose_content_matches_its_extension_is_accepted(filename, data):
         ("logo", PNG, "not a jpeg"),
         ("logo.png", b"hello", "not an image"),
         ("logo.png", GIF, "holds a gif"),
-        ("logo.png", PNG + bytes(model.LOGO_MAX_BYTES), "bytes"),
+        ("logo.png", PNG + bytes(logos.LOGO_MAX_BYTES), "bytes"),
     ],
 )
 def test_a_bad_logo_is_refused(filename, data, fragment):
     with pytest.raises(InvalidValue) as info:
-        model.validate_logo(filename, data)
+        logos.validate_logo(filename, data)
     assert fragment in info.value.message
 
 
 def test_a_logo_of_exactly_one_mebibyte_is_accepted():
-    assert model.validate_logo("a.png", PNG + bytes(model.LOGO_MAX_BYTES - len(PNG))) == "png"
+    assert logos.validate_logo("a.png", PNG + bytes(logos.LOGO_MAX_BYTES - len(PNG))) == "png"
 
 
 def test_a_masked_sid_shows_the_prefix_and_the_last_four_digits():
@@ -195,8 +195,8 @@ def test_a_name_key_ignores_case_normalisation_and_surrounding_spaces():
     import unicodedata
 
     nfc, nfd = (unicodedata.normalize(form, "Ünïcode Straße") for form in ("NFC", "NFD"))
-    assert model.name_key(nfc) == model.name_key(nfd) == model.name_key(" ÜNÏCODE STRASSE ")
-    assert model.name_key("a") != model.name_key("b")
+    assert names.name_key(nfc) == names.name_key(nfd) == names.name_key(" ÜNÏCODE STRASSE ")
+    assert names.name_key("a") != names.name_key("b")
 
 
 def test_a_name_is_returned_in_nfc():

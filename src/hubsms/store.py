@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from hubsms import locking, logos, model
+from hubsms import locking, logos, model, names
 from hubsms.errors import ConfigError, InvalidValue
 from hubsms.model import Config, Connector, Plan
 
@@ -137,10 +137,10 @@ def from_dict(data: dict[str, Any]) -> Config:
 _Named = TypeVar("_Named", Connector, Plan)
 
 
-def _unique(records: Iterable[_Named], kind: str) -> model.NameTable[_Named]:
-    """The records by name; two names with the same ``model.name_key`` (differing in case or
+def _unique(records: Iterable[_Named], kind: str) -> names.NameTable[_Named]:
+    """The records by name; two names with the same ``names.name_key`` (differing in case or
     Unicode normalisation only) are one name written twice. Linear: one dict look-up each."""
-    table: model.NameTable[_Named] = model.NameTable()
+    table: names.NameTable[_Named] = names.NameTable()
     for record in records:
         other = table.find(record.name)
         if other is not None:
@@ -206,7 +206,7 @@ def _check_table_name(name: str, where: str, validate: Callable[[str], str]) -> 
 
 
 def _check_references(config: Config) -> None:
-    """The default and each plan must name a connector; names compare by ``model.name_key``,
+    """The default and each plan must name a connector; names compare by ``names.name_key``,
     as everywhere, and a reference is kept in the connector's own spelling."""
     known = ", ".join(f'"{n}"' for n in config.connectors) or "none yet"
     hint = f"name one of the connectors ({known}), or remove the line"

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import typer
 
-from hubsms import model
+from hubsms import logos, model
+from hubsms.names import name_key
 from hubsms.cli.common import report_error, warn
 from hubsms.errors import Cancelled, HubsmsError, InvalidValue
 
@@ -46,7 +47,7 @@ T = TypeVar("T")
 HELP: Final = {
     "name": f"1-{model.NAME_MAX} printable characters, unique among your connectors (ignoring case).",
     "provider": "The SMS gateway that sends the messages.",
-    "logo": f"Optional: a {', '.join(model.LOGO_EXTENSIONS[:-1])} or {model.LOGO_EXTENSIONS[-1]} image of at "
+    "logo": f"Optional: a {', '.join(logos.LOGO_EXTENSIONS[:-1])} or {logos.LOGO_EXTENSIONS[-1]} image of at "
     "most 1 MiB, copied beside the config file.",
     "server_address": "The provider's API base URL; https only (plain http only for 127.0.0.1, ::1 or "
     "localhost, the sandbox). Changing it is not recommended.",
@@ -117,7 +118,7 @@ class Form:
 class _Dialog:
     form: Form
     pending: dict[str, Any]  # values given as flags, taken on the first pass
-    names: dict[str, str]  # other connectors' names, by model.name_key
+    names: dict[str, str]  # other connectors' names, by names.name_key
     keyring: Keyring
     original: Form | None = None  # the connector being edited
     kept_logo: str | None = None
@@ -179,7 +180,7 @@ def _field(d: _Dialog, key: str, label: str, check: Callable[[str], Any]) -> Non
 
 def _check_name(d: _Dialog, answer: str) -> str:
     name = model.validate_name(answer)
-    existing = d.names.get(model.name_key(name))
+    existing = d.names.get(name_key(name))
     if existing is not None:
         raise InvalidValue(
             "name",
@@ -435,7 +436,7 @@ def _other_names(path: Path, skip: str | None = None) -> dict[str, str]:
     from hubsms.service import views
 
     names = (row["name"] for row in views.list_connectors(path))
-    return {model.name_key(n): n for n in names if skip is None or model.name_key(n) != model.name_key(skip)}
+    return {name_key(n): n for n in names if skip is None or name_key(n) != name_key(skip)}
 
 
 def run_add(path: Path, given: ConnectorInput, token: str | None) -> Outcome:

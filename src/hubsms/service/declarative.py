@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from hubsms import model, store
+from hubsms import model, names, store
 from hubsms.errors import (
     ConfigError,
     ConnectorInactive,
@@ -132,12 +132,12 @@ def _check_plans(parsed: Config, checked: Config, label: str) -> dict[str, Plan]
             name = model.validate_plan_name(plan.name)
         except InvalidValue as exc:
             raise ConfigError(f'{label}: [plans."{plan.name}"] {exc.message}', exc.hint) from None
-        if model.name_key(name) in seen:
+        if names.name_key(name) in seen:
             raise ConfigError(
                 f'{label}: plan names must be unique (ignoring case): "{name}" appears twice',
                 "give each plan its own name, or merge the two",
             )
-        seen.add(model.name_key(name))
+        seen.add(names.name_key(name))
         plans[name] = Plan(name, _canonical(checked, plan.sms_connector) or plan.sms_connector)
     return plans
 
