@@ -56,16 +56,51 @@ class ReadOnlyKeyring(KeyringBackend):
         raise PasswordDeleteError("the keyring refused the delete")
 
 
-class BrokenKeyring(KeyringBackend):
-    """A backend with a bug: an exception no keyring documents, for the internal-error path."""
+class LeakyKeyring(KeyringBackend):
+    """A backend with bugs whose messages repeat what they were given, the token included:
+    the exceptions no keyring documents (KeyError, RuntimeError)."""
 
     priority = 0.1
 
     def get_password(self, service: str, username: str) -> str | None:
-        raise LookupError("backend bug")
+        raise RuntimeError(f"backend bug reading {service}/{username}")
 
     def set_password(self, service: str, username: str, password: str) -> None:
-        raise LookupError("backend bug")
+        raise KeyError(f"backend bug storing {password} for {username}")
 
     def delete_password(self, service: str, username: str) -> None:
-        raise LookupError("backend bug")
+        raise RuntimeError(f"backend bug deleting {service}/{username}")
+
+
+class ForgetfulKeyring(KeyringBackend):
+    """Says yes to every write and keeps nothing, as a backend losing entries does."""
+
+    priority = 0.1
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        pass
+
+    def delete_password(self, service: str, username: str) -> None:
+        pass
+
+
+class StickyKeyring(ReadOnlyKeyring):
+    """Says yes to every delete and keeps the entry."""
+
+    def delete_password(self, service: str, username: str) -> None:
+        pass
+
+
+class MemoryKeyring(ReadOnlyKeyring):
+    """Keeps entries in memory, usernames case-sensitive (unlike keyrings.alt's file, whose
+    INI keys are lower-cased), so that two spellings would be two entries."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.entries.pop((service, username), None) is None:
+            raise PasswordDeleteError("not found")
