@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import configparser
 import contextlib
+import glob
 import io
 import os
 from collections.abc import Callable, Iterator
@@ -58,10 +59,19 @@ class AtomicPlaintextKeyring(PlaintextKeyring):
         """Read, change and replace the file while holding its lock, so that no concurrent
         writer's entry is lost between our read and our write."""
         with self._locked():
+            self._remove_leftovers()
             config = configparser.RawConfigParser()
             config.read(self.file_path, encoding="utf-8")
             change(config)
             _replace(self.file_path, config)
+
+    def _remove_leftovers(self) -> None:
+        """Temporary files of writers killed before their rename: they hold tokens. Under
+        the lock no write is under way, so that any there is a leftover."""
+        folder, name = os.path.split(self.file_path)
+        for entry in glob.glob(os.path.join(glob.escape(folder or "."), f".{glob.escape(name)}.*.tmp")):
+            with contextlib.suppress(OSError):
+                os.unlink(entry)
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
