@@ -10,6 +10,7 @@ import threading
 
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError, PasswordSetError
+from keyrings.alt.file import PlaintextKeyring
 
 # Bounded so that a test process never hangs on its own backend; far above any timeout tested.
 BLOCK_SECONDS = 120.0
@@ -104,3 +105,14 @@ class MemoryKeyring(ReadOnlyKeyring):
     def delete_password(self, service: str, username: str) -> None:
         if self.entries.pop((service, username), None) is None:
             raise PasswordDeleteError("not found")
+
+
+class LeakyFileKeyring(PlaintextKeyring):
+    """Reads the test's file keyring; its writes and deletes fail with a message that holds
+    the token (the new one, or the one it was asked to delete)."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise KeyError(f"backend bug storing {password} for {username}")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise RuntimeError(f"backend bug deleting {self.get_password(service, username)}")

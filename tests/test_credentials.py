@@ -13,7 +13,7 @@ from hubsms import credentials
 from hubsms.credentials import Keyring, resolve_token
 from hubsms.errors import CredentialsError, ExitCode, InvalidValue, KeyringUnavailable, TokenMissing
 from hubsms.model import Connector
-from keyring_backends import BlockingKeyring, ForgetfulKeyring, LeakyKeyring, MemoryKeyring, ReadOnlyKeyring, StickyKeyring
+from keyring_backends import BlockingKeyring, ForgetfulKeyring, LeakyFileKeyring, LeakyKeyring, MemoryKeyring, ReadOnlyKeyring, StickyKeyring
 from keyrings.alt.file import PlaintextKeyring
 from hubsms.keyring_file import AtomicPlaintextKeyring
 
@@ -307,3 +307,14 @@ def test_errors_say_the_commands_purpose_rather_than_the_calls_action(purpose):
         Keyring(purpose=purpose).get(SID)
     assert info.value.message == f"no usable keyring backend (cannot {purpose} the auth token)"
     assert info.value.hint == credentials.HINTS[purpose]
+
+
+def test_a_token_a_backend_repeats_while_deleting_it_is_hidden_whatever_its_shape():
+    Keyring().set(SID, "secret-of-another-shape")
+    keyring.set_keyring(LeakyFileKeyring())
+    with pytest.raises(KeyringUnavailable) as info:
+        Keyring().delete(SID)
+    assert info.value.message == (
+        "the keyring (keyring_backends.LeakyFileKeyring) failed to delete the auth token "
+        "(RuntimeError: backend bug deleting <hidden>)"
+    )

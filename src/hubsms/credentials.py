@@ -118,15 +118,17 @@ class Keyring:
             if kr.get_password(SERVICE, user) != token:
                 raise _NotKept("did not keep the auth token (reading it back gave another value)")
 
-        self._call("store", store, secret=token)
+        self._call("store", store, secrets=[token])
 
     def delete(self, account_sid: str) -> None:
         """Delete the account's token; nothing to delete is not an error."""
         import keyring.errors
 
         user = keyring_username(account_sid)
+        stored: list[str] = []  # hidden from the backend's error message, were it to say it
 
         def delete(kr: Any) -> None:
+            stored.append(kr.get_password(SERVICE, user) or "")
             try:
                 kr.delete_password(SERVICE, user)
             except keyring.errors.PasswordDeleteError:  # also said when there is none
@@ -135,19 +137,21 @@ class Keyring:
             if kr.get_password(SERVICE, user) is not None:
                 raise _NotKept("did not delete the auth token (it is still there)")
 
-        self._call("delete", delete)
+        self._call("delete", delete, secrets=stored)
 
     def load(self) -> Any:
         """The backend in use (loaded within the timeout), for descriptions."""
         return self._call("load", lambda kr: kr)
 
-    def _call(self, action: str, fn: Callable[[Any], T], secret: str | None = None) -> T:
+    def _call(self, action: str, fn: Callable[[Any], T], secrets: list[str] | None = None) -> T:
+        """``fn(backend)`` within the timeout; ``secrets`` (which ``fn`` may add to) are the
+        tokens to take out of a backend's error message."""
         if action != "load":
             action = self.purpose or action
         with contextlib.nullcontext() if action == "load" else _user_lock():
-            return self._bounded(action, fn, secret)
+            return self._bounded(action, fn, [] if secrets is None else secrets)
 
-    def _bounded(self, action: str, fn: Callable[[Any], T], secret: str | None) -> T:
+    def _bounded(self, action: str, fn: Callable[[Any], T], secrets: list[str]) -> T:
         outcome: dict[str, Any] = {}
 
         def run() -> None:
@@ -155,7 +159,7 @@ class Keyring:
                 backend = outcome["backend"] = _backend()
                 outcome["value"] = fn(backend)
             except BaseException as exc:  # carried to the caller's thread
-                outcome["error"] = _keyring_error(action, exc, outcome.get("backend"), secret)
+                outcome["error"] = _keyring_error(action, exc, outcome.get("backend"), secrets)
 
         worker = threading.Thread(target=run, name=f"keyring-{action}", daemon=True)
         worker.start()
@@ -252,7 +256,7 @@ def _named(backend: Any) -> str:
     return f" ({_label(backend)})" if backend is not None else ""
 
 
-def _keyring_error(action: str, exc: BaseException, backend: Any, secret: str | None) -> BaseException:
+def _keyring_error(action: str, exc: BaseException, backend: Any, secrets: list[str]) -> BaseException:
     """Every failure of a keyring call as a KeyringUnavailable naming the backend and the
     action; the backend's own words are kept, the token taken out of them."""
     import keyring.errors
@@ -269,13 +273,13 @@ def _keyring_error(action: str, exc: BaseException, backend: Any, secret: str | 
     if isinstance(exc, _NotKept):
         return KeyringUnavailable(f"the keyring{_named(backend)} {exc}", HINTS[action])
     return KeyringUnavailable(
-        f"the keyring{_named(backend)} failed to {action} {what} ({type(exc).__name__}: {_words(exc, secret)})",
+        f"the keyring{_named(backend)} failed to {action} {what} ({type(exc).__name__}: {_words(exc, secrets)})",
         HINTS.get(action, WAYS_OUT),
     )
 
 
 def _not_loaded(exc: _BackendNotLoaded) -> KeyringUnavailable:
-    cause = f"{type(exc.cause).__name__}: {_words(exc.cause, None)}"
+    cause = f"{type(exc.cause).__name__}: {_words(exc.cause, [])}"
     choices = ", ".join(exc.available) or "none"
     chosen = os.environ.get(BACKEND_ENV)
     if chosen:
@@ -289,10 +293,10 @@ def _not_loaded(exc: _BackendNotLoaded) -> KeyringUnavailable:
     )
 
 
-def _words(exc: BaseException, secret: str | None) -> str:
-    """The exception's text on one line, at most 200 characters, the secret replaced."""
+def _words(exc: BaseException, secrets: list[str]) -> str:
+    """The exception's text on one line, at most 200 characters, the secrets replaced."""
     text = " ".join(str(exc).split())
-    if secret:
+    for secret in filter(None, secrets):
         text = text.replace(secret, "<hidden>")
     return text[:200] or "no message"
 
