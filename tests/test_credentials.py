@@ -9,7 +9,7 @@ import pytest
 from keyring.backends import fail, null
 
 from helpers import SID, SID2, TOKEN, TOKEN2
-from hubsms import credentials
+from hubsms import credentials, keyring_choice
 from hubsms.credentials import Keyring, resolve_token
 from hubsms.errors import CredentialsError, ExitCode, InvalidValue, KeyringUnavailable, TokenMissing
 from hubsms.model import Connector
@@ -246,29 +246,29 @@ def test_the_keyring_timeout_defaults_to_five_seconds_and_takes_fractions(monkey
 def test_the_backend_name_says_a_file_backends_file(tmp_path):
     keyring.set_keyring(PlaintextKeyring())
     path = tmp_path / "data" / "python_keyring" / "keyring_pass.cfg"
-    assert credentials.backend_name() == f"keyrings.alt.file.PlaintextKeyring (plaintext file {path})"
+    assert keyring_choice.backend_name() == f"keyrings.alt.file.PlaintextKeyring (plaintext file {path})"
     keyring.set_keyring(AtomicPlaintextKeyring())
-    assert credentials.backend_name() == f"hubsms.keyring_file.AtomicPlaintextKeyring (plaintext file {path})"
+    assert keyring_choice.backend_name() == f"hubsms.keyring_file.AtomicPlaintextKeyring (plaintext file {path})"
 
 
 def test_the_backend_name_shortens_the_home_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     keyring.set_keyring(PlaintextKeyring())
-    assert credentials.backend_name().endswith("(plaintext file ~/data/python_keyring/keyring_pass.cfg)")
+    assert keyring_choice.backend_name().endswith("(plaintext file ~/data/python_keyring/keyring_pass.cfg)")
 
 
 def test_the_backend_name_of_other_backends_and_of_none():
     keyring.set_keyring(ReadOnlyKeyring())
-    assert credentials.backend_name() == "keyring_backends.ReadOnlyKeyring"
+    assert keyring_choice.backend_name() == "keyring_backends.ReadOnlyKeyring"
     keyring.set_keyring(fail.Keyring())
-    assert credentials.backend_name() == "none usable: no usable keyring backend (cannot load its backend)"
+    assert keyring_choice.backend_name() == "none usable: no usable keyring backend (cannot load its backend)"
 
 
 @pytest.mark.parametrize("backend", [PlaintextKeyring, AtomicPlaintextKeyring])
 def test_a_plaintext_keyring_chosen_by_priority_is_warned_of(monkeypatch, tmp_path, backend):
     monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
     keyring.set_keyring(backend())
-    warning = credentials.plaintext_warning()
+    warning = keyring_choice.plaintext_warning()
     assert warning is not None
     assert f"stored unencrypted in {tmp_path}/data/python_keyring/keyring_pass.cfg" in warning
     assert "PYTHON_KEYRING_BACKEND=hubsms.keyring_file.AtomicPlaintextKeyring" in warning
@@ -276,26 +276,26 @@ def test_a_plaintext_keyring_chosen_by_priority_is_warned_of(monkeypatch, tmp_pa
 
 def test_a_plaintext_keyring_chosen_with_python_keyring_backend_is_not_warned_of():
     keyring.set_keyring(PlaintextKeyring())
-    assert credentials.plaintext_warning() is None
+    assert keyring_choice.plaintext_warning() is None
 
 
 def test_a_plaintext_keyring_chosen_in_keyrings_config_file_is_not_warned_of(monkeypatch, tmp_path):
     monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     keyring.set_keyring(PlaintextKeyring())
-    assert credentials.plaintext_warning() is not None
+    assert keyring_choice.plaintext_warning() is not None
     (tmp_path / "xdg" / "python_keyring").mkdir(parents=True)
     (tmp_path / "xdg" / "python_keyring" / "keyringrc.cfg").write_text(
         "[backend]\ndefault-keyring = keyrings.alt.file.PlaintextKeyring\n"
     )
-    assert credentials.plaintext_warning() is None
+    assert keyring_choice.plaintext_warning() is None
 
 
 @pytest.mark.parametrize("backend", [ReadOnlyKeyring, fail.Keyring])
 def test_no_plaintext_warning_for_other_or_unusable_backends(monkeypatch, backend):
     monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
     keyring.set_keyring(backend())
-    assert credentials.plaintext_warning() is None
+    assert keyring_choice.plaintext_warning() is None
 
 
 @pytest.mark.parametrize("purpose", ["store", "delete"])

@@ -211,26 +211,14 @@ def _backend() -> Any:
     except Exception as exc:
         available: list[str] = []
         with contextlib.suppress(Exception):  # the listing is a help, never a second failure
+            from hubsms.keyring_choice import available_backends
+
             available = available_backends()
         raise _BackendNotLoaded(exc, available) from exc
     candidates = getattr(backend, "backends", [backend])
     if not candidates or all(isinstance(b, (fail.Keyring, null.Keyring)) for b in candidates):
-        raise _NoBackend(_label(backend))
+        raise _NoBackend(label(backend))
     return backend
-
-
-def available_backends() -> list[str]:
-    """The backends that could be chosen with PYTHON_KEYRING_BACKEND here: keyring's viable
-    ones (but ``fail`` and ``null``) and hubsms's file backend when keyrings.alt is installed."""
-    import importlib.util
-
-    import keyring.backend
-
-    names = [_label(b) for b in keyring.backend.get_all_keyring()]
-    names = [n for n in names if not n.startswith(("keyring.backends.fail.", "keyring.backends.null."))]
-    if importlib.util.find_spec("keyrings.alt") is not None and FILE_BACKEND not in names:
-        names.append(FILE_BACKEND)
-    return sorted(names)
 
 
 class _NoBackend(Exception):
@@ -248,12 +236,13 @@ class _NotKept(Exception):
     """The backend said yes, yet reading back shows the change is not there."""
 
 
-def _label(backend: Any) -> str:
+def label(backend: Any) -> str:
+    """A backend's class, as PYTHON_KEYRING_BACKEND names it."""
     return f"{type(backend).__module__}.{type(backend).__name__}"
 
 
 def _named(backend: Any) -> str:
-    return f" ({_label(backend)})" if backend is not None else ""
+    return f" ({label(backend)})" if backend is not None else ""
 
 
 def _keyring_error(action: str, exc: BaseException, backend: Any, secrets: list[str]) -> BaseException:
@@ -299,67 +288,6 @@ def _words(exc: BaseException, secrets: list[str]) -> str:
     for secret in filter(None, secrets):
         text = text.replace(secret, "<hidden>")
     return text[:200] or "no message"
-
-
-# --- what the backend in use is, for `connector show` and `doctor` ---------------------------
-
-
-def backend_name() -> str:
-    """The backend in use and, for a file backend, its file: e.g.
-    ``keyrings.alt.file.PlaintextKeyring (plaintext file ~/.local/share/python_keyring/keyring_pass.cfg)``."""
-    try:
-        backend = Keyring().load()
-    except CredentialsError as exc:
-        return f"none usable: {exc.message}"
-    path = getattr(backend, "file_path", None)
-    if not isinstance(path, str):
-        return _label(backend)
-    kind = "plaintext file" if _is_plaintext(backend) else "file"
-    return f"{_label(backend)} ({kind} {_home_short(path)})"
-
-
-def plaintext_warning() -> str | None:
-    """A warning when the keyring in use keeps tokens unencrypted in a file and nobody chose
-    it: keyring picks keyrings.alt's plaintext file by priority as soon as keyrings.alt is
-    installed and no other keyring is usable. None when chosen explicitly (with
-    PYTHON_KEYRING_BACKEND or keyring's config file), not plaintext, or not usable."""
-    try:
-        backend = Keyring().load()
-    except CredentialsError:
-        return None
-    plain = [b for b in getattr(backend, "backends", [backend]) if _is_plaintext(b)]
-    if not plain or os.environ.get(BACKEND_ENV) or _configured_backend():
-        return None
-    return (
-        f"auth tokens are stored unencrypted in {_home_short(plain[0].file_path)} ({_label(plain[0])}, "
-        f"chosen because no other keyring is usable); set {BACKEND_ENV}={FILE_BACKEND} to choose a "
-        "file keyring knowingly (crash-safe), or install a desktop keyring"
-    )
-
-
-def _is_plaintext(backend: Any) -> bool:
-    if "keyrings.alt.file" not in sys.modules:  # not imported: cannot be the backend in use
-        return False
-    from keyrings.alt.file import PlaintextKeyring
-
-    return isinstance(backend, PlaintextKeyring)
-
-
-def _configured_backend() -> str | None:
-    """The ``default-keyring`` of keyring's own config file, if it names one."""
-    import configparser
-
-    from keyring.util import platform_
-
-    parser = configparser.RawConfigParser()
-    with contextlib.suppress(OSError, configparser.Error):
-        parser.read(Path(platform_.config_root()) / "keyringrc.cfg", encoding="utf-8")
-    return parser.get("backend", "default-keyring", fallback=None) or None
-
-
-def _home_short(path: str) -> str:
-    home = os.path.expanduser("~")
-    return "~" + path[len(home):] if home not in ("", "/") and path.startswith(home + os.sep) else path
 
 
 # --- where a token comes from --------------------------------------------------------------
