@@ -318,3 +318,29 @@ def test_a_token_a_backend_repeats_while_deleting_it_is_hidden_whatever_its_shap
         "the keyring (keyring_backends.LeakyFileKeyring) failed to delete the auth token "
         "(RuntimeError: backend bug deleting <hidden>)"
     )
+
+
+def test_a_lock_that_cannot_be_created_stops_writes_but_not_reads(monkeypatch, tmp_path):
+    Keyring().set(SID, TOKEN)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker))  # the keyring file stays where it was
+    keyring.set_keyring(PlaintextKeyring())
+    keyring.get_keyring().file_path = str(tmp_path / "data" / "python_keyring" / "keyring_pass.cfg")
+    assert Keyring().get(SID) == TOKEN
+    with pytest.raises(KeyringUnavailable, match=f"cannot create the keyring lock {blocker}/hubsms/keyring.lock"):
+        Keyring().set(SID, TOKEN2)
+    assert keyring.get_password("hubsms", SID) == TOKEN
+
+
+def test_writes_take_the_per_user_lock_beside_hubsms_data(tmp_path, monkeypatch):
+    from filelock import FileLock
+
+    monkeypatch.setenv("HUBSMS_LOCK_TIMEOUT", "0.2")
+    lock = FileLock(str(tmp_path / "data" / "hubsms" / "keyring.lock"))
+    assert credentials.keyring_lock_path() == tmp_path / "data" / "hubsms" / "keyring.lock"
+    with lock:  # another hubsms process writing
+        with pytest.raises(KeyringUnavailable, match="being written by another hubsms process"):
+            Keyring().set(SID, TOKEN)
+    Keyring().set(SID, TOKEN)
+    assert keyring.get_password("hubsms", SID) == TOKEN

@@ -146,10 +146,10 @@ class Keyring:
     def _call(self, action: str, fn: Callable[[Any], T], secrets: list[str] | None = None) -> T:
         """``fn(backend)`` within the timeout; ``secrets`` (which ``fn`` may add to) are the
         tokens to take out of a backend's error message."""
-        if action != "load":
-            action = self.purpose or action
-        with contextlib.nullcontext() if action == "load" else _user_lock():
-            return self._bounded(action, fn, [] if secrets is None else secrets)
+        if action == "load":
+            return self._bounded(action, fn, [])
+        with _user_lock(required=action != "read"):
+            return self._bounded(self.purpose or action, fn, [] if secrets is None else secrets)
 
     def _bounded(self, action: str, fn: Callable[[Any], T], secrets: list[str]) -> T:
         outcome: dict[str, Any] = {}
@@ -175,25 +175,34 @@ class Keyring:
 
 
 @contextlib.contextmanager
-def _user_lock() -> Iterator[None]:
+def _user_lock(*, required: bool) -> Iterator[None]:
     """One hubsms keyring call at a time per user: file backends rewrite their whole file, so
     that two writers at once lose one's entry and a reader may see half a file. Waits as
-    long as for the config file's lock."""
+    long as for the config file's lock. A lock that cannot be created (a read-only home)
+    stops writes only: a read goes on without it."""
     from filelock import FileLock, Timeout
 
-    from hubsms.store import ensure_folder, lock_timeout
+    from hubsms.store import lock_timeout
 
     path = keyring_lock_path()
     timeout = lock_timeout()
-    ensure_folder(path.parent)
     lock = FileLock(str(path), timeout=timeout)
     try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         lock.acquire()
     except Timeout:
         raise KeyringUnavailable(
             f"the keyring is being written by another hubsms process (waited {timeout:g} s for {path})",
             f"try again, or remove {path} if no hubsms is running",
         ) from None
+    except OSError as exc:
+        if required:
+            raise KeyringUnavailable(
+                f"cannot create the keyring lock {path} ({exc.strerror or type(exc).__name__})",
+                "check the folder's permissions, or set XDG_DATA_HOME to a writable folder",
+            ) from None
+        yield
+        return
     try:
         yield
     finally:
