@@ -10,6 +10,7 @@ import threading
 
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError, PasswordSetError
+from keyrings.alt.file import PlaintextKeyring
 
 # Bounded so that a test process never hangs on its own backend; far above any timeout tested.
 BLOCK_SECONDS = 120.0
@@ -56,16 +57,62 @@ class ReadOnlyKeyring(KeyringBackend):
         raise PasswordDeleteError("the keyring refused the delete")
 
 
-class BrokenKeyring(KeyringBackend):
-    """A backend with a bug: an exception no keyring documents, for the internal-error path."""
+class LeakyKeyring(KeyringBackend):
+    """A backend with bugs whose messages repeat what they were given, the token included:
+    the exceptions no keyring documents (KeyError, RuntimeError)."""
 
     priority = 0.1
 
     def get_password(self, service: str, username: str) -> str | None:
-        raise LookupError("backend bug")
+        raise RuntimeError(f"backend bug reading {service}/{username}")
 
     def set_password(self, service: str, username: str, password: str) -> None:
-        raise LookupError("backend bug")
+        raise KeyError(f"backend bug storing {password} for {username}")
 
     def delete_password(self, service: str, username: str) -> None:
-        raise LookupError("backend bug")
+        raise RuntimeError(f"backend bug deleting {service}/{username}")
+
+
+class ForgetfulKeyring(KeyringBackend):
+    """Says yes to every write and keeps nothing, as a backend losing entries does."""
+
+    priority = 0.1
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        pass
+
+    def delete_password(self, service: str, username: str) -> None:
+        pass
+
+
+class StickyKeyring(ReadOnlyKeyring):
+    """Says yes to every delete and keeps the entry."""
+
+    def delete_password(self, service: str, username: str) -> None:
+        pass
+
+
+class MemoryKeyring(ReadOnlyKeyring):
+    """Keeps entries in memory, usernames case-sensitive (unlike keyrings.alt's file, whose
+    INI keys are lower-cased), so that two spellings would be two entries."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.entries.pop((service, username), None) is None:
+            raise PasswordDeleteError("not found")
+
+
+class LeakyFileKeyring(PlaintextKeyring):
+    """Reads the test's file keyring; its writes and deletes fail with a message that holds
+    the token (the new one, or the one it was asked to delete)."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise KeyError(f"backend bug storing {password} for {username}")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise RuntimeError(f"backend bug deleting {self.get_password(service, username)}")

@@ -331,7 +331,7 @@ def test_a_keyring_write_failing_midway_restores_the_keyring_and_writes_no_file(
     keyring.set_password("hubsms", SID1, "0" * 32)  # a token the failed apply must give back
     keyring.set_keyring(FailsOnSecondSet())
     result = cli("apply", str(desired))
-    assert_user_error(result, 4, "the keyring failed to write the auth token")
+    assert_user_error(result, 4, "failed to store the auth token")
     assert state(config_path) == (None, {SID1: "0" * 32, SID2: None, SID3: None})
 
 

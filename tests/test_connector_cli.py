@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from helpers import (
     read_bytes,
     run_hubsms,
     run_module,
+    subprocess_env,
 )
 from hubsms import __version__
 from keyring_backends import ReadOnlyKeyring
@@ -598,7 +601,7 @@ def test_a_failed_keyring_write_leaves_the_file_as_it_was_and_exits_4(cli, confi
     before = read_bytes(config_path)
     keyring.set_keyring(ReadOnlyKeyring())
     result = add(cli, "New")
-    assert_user_error(result, 4, "failed to write the auth token")
+    assert_user_error(result, 4, "failed to store the auth token")
     assert read_bytes(config_path) == before
 
 
@@ -739,18 +742,33 @@ def test_version_and_python_m_hubsms_print_the_version():
     assert (module.returncode, module.stdout) == (0, f"hubsms {__version__}\n")
 
 
+# hubsms's entry point with a bug put into a use case (a keyring backend's failure is exit 4).
+BUGGY_HUBSMS = (
+    "import hubsms.service\n"
+    "def bug(*args, **kwargs): raise LookupError('a bug')\n"
+    "hubsms.service.show_connector = bug\n"
+    "from hubsms.cli.main import main\n"
+    "main()\n"
+)
+
+
 def test_an_internal_error_is_one_line_without_debug_and_a_traceback_with_it(cli):
     add(cli, "Mine")
-    broken = {"PYTHON_KEYRING_BACKEND": "keyring_backends.BrokenKeyring"}
-    result = run_hubsms("connector", "show", "Mine", **broken)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", BUGGY_HUBSMS, *args], capture_output=True, text=True, timeout=20, env=subprocess_env()
+        )
+
+    result = run("connector", "show", "Mine")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "error: internal error: LookupError: backend bug",
+        "error: internal error: LookupError: a bug",
         "hint: run again with --debug for the traceback, and report it",
     ]
-    debug = run_hubsms("--debug", "connector", "show", "Mine", **broken)
+    debug = run("--debug", "connector", "show", "Mine")
     assert debug.returncode == 1
-    assert "Traceback" in debug.stderr and "LookupError: backend bug" in debug.stderr
+    assert "Traceback" in debug.stderr and "LookupError: a bug" in debug.stderr
 
 
 def test_a_folder_given_as_config_is_refused_alike_by_the_fast_path_and_typer(cli, tmp_path):

@@ -1,22 +1,23 @@
 """The auth token: the OS keyring with a timeout on every call, and the precedence rules.
 
-The keyring entry is service ``hubsms``, username = the Account SID: connectors of one
-account share the token. When a token is needed it comes from, in this order:
-
-1. ``--auth-token-stdin`` on that command,
-2. the ``HUBSMS_AUTH_TOKEN`` environment variable,
-3. the variable named by the connector's ``auth_token_env``,
-4. the keyring.
+The keyring entry is service ``hubsms``, username = the Account SID (spelt ``AC`` + lower-case
+hex, whatever spelling the caller has): connectors of one account share the token, in every
+config file of the user. Writes are serialised by a per-user lock and read back, so that
+concurrent hubsms processes never lose each other's tokens. The rules of where a token comes
+from are those of ``resolve_token``.
 
 There is no plaintext fallback: an unusable keyring is an error with the ways out.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeVar
 
 from hubsms.errors import (
@@ -30,13 +31,23 @@ from hubsms.model import Connector, mask_sid, validate_auth_token
 SERVICE: Final = "hubsms"
 TOKEN_ENV: Final = "HUBSMS_AUTH_TOKEN"
 TIMEOUT_ENV: Final = "HUBSMS_KEYRING_TIMEOUT"
+BACKEND_ENV: Final = "PYTHON_KEYRING_BACKEND"
 DEFAULT_TIMEOUT: Final = 5.0
-WAYS_OUT: Final = (
-    "unlock the keyring; or choose another backend with PYTHON_KEYRING_BACKEND (e.g. "
-    "'pip install keyrings.alt' and keyrings.alt.file.PlaintextKeyring, which keeps tokens "
-    "unencrypted in a file); or give the token in HUBSMS_AUTH_TOKEN or the connector's "
-    "auth_token_env variable"
+MAX_TIMEOUT: Final = 3600.0
+FILE_BACKEND: Final = "hubsms.keyring_file.AtomicPlaintextKeyring"
+_CHOOSE_BACKEND: Final = (
+    f"unlock the keyring; or choose another backend with {BACKEND_ENV} (e.g. 'pip install "
+    f"keyrings.alt' and {FILE_BACKEND}, which keeps tokens unencrypted in a 0600 file)"
 )
+WAYS_OUT: Final = f"{_CHOOSE_BACKEND}; or give the token in {TOKEN_ENV} or the connector's auth_token_env variable"
+# The ways out of each keyring action: storing is helped by a variable named with
+# --auth-token-env, not by HUBSMS_AUTH_TOKEN, which is read when sending only.
+HINTS: Final = {
+    "read": WAYS_OUT,
+    "store": f"{_CHOOSE_BACKEND}; or keep the token in an environment variable and give "
+    "--auth-token-env VAR instead of --auth-token-stdin",
+    "delete": f"{_CHOOSE_BACKEND}; the entry (service {SERVICE}, user the Account SID) stays until then",
+}
 
 T = TypeVar("T")
 
@@ -52,70 +63,155 @@ class Token(NamedTuple):
 
 
 def keyring_timeout() -> float:
+    """Seconds every keyring call may take: ``HUBSMS_KEYRING_TIMEOUT``, else 5."""
     raw = os.environ.get(TIMEOUT_ENV)
     if not raw:
         return DEFAULT_TIMEOUT
     try:
         value = float(raw)
     except ValueError:
-        value = -1.0
-    if value <= 0:
-        raise InvalidValue(TIMEOUT_ENV, f"{TIMEOUT_ENV}={raw!r} is not a positive number of seconds", "e.g. 5")
+        value = math.nan
+    if not 0 < value <= MAX_TIMEOUT:  # also refuses nan and inf
+        raise InvalidValue(TIMEOUT_ENV, f"{TIMEOUT_ENV}={raw!r} is not a number of seconds in (0, {MAX_TIMEOUT:g}]", "e.g. 5")
     return value
+
+
+def keyring_username(account_sid: str) -> str:
+    """The one spelling the keyring sees: ``AC`` upper-case, the hex digits lower-case."""
+    return account_sid[:2].upper() + account_sid[2:].lower()
+
+
+def keyring_lock_path() -> Path:
+    """The per-user lock that serialises hubsms's keyring writes, beside hubsms's data."""
+    if sys.platform.startswith("win"):
+        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~")
+    elif sys.platform == "darwin":
+        base = os.path.expanduser("~/Library/Application Support")
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
+    return Path(base) / "hubsms" / "keyring.lock"
 
 
 class Keyring:
     """The OS keyring, every call bounded by a timeout, every failure a KeyringUnavailable."""
 
-    def __init__(self, timeout: float | None = None) -> None:
+    def __init__(self, timeout: float | None = None, *, purpose: str | None = None) -> None:
+        """``purpose`` ("read", "store" or "delete") is what the command does with the
+        keyring, said by every error instead of the call's own action: ``add`` reads the
+        stored token before it stores one, and a failure there is a failure to store."""
         self.timeout = keyring_timeout() if timeout is None else timeout
+        self.purpose = purpose
 
     def preload(self) -> None:
         """Import keyring now, before the config file's lock is taken: imported under the
         lock, its 0.1-0.2 s made concurrent hubsms processes wait for each other."""
+        import filelock  # noqa: F401
         import keyring.backends.fail  # noqa: F401
         import keyring.backends.null  # noqa: F401
         import keyring.errors  # noqa: F401
 
     def get(self, account_sid: str) -> str | None:
-        return self._call("read", lambda kr: kr.get_password(SERVICE, account_sid))
+        user = keyring_username(account_sid)
+        return self._call("read", lambda kr: kr.get_password(SERVICE, user))
 
     def set(self, account_sid: str, token: str) -> None:
-        self._call("write", lambda kr: kr.set_password(SERVICE, account_sid, token))
+        """Store the token and read it back: a backend that loses it is an error."""
+        user = keyring_username(account_sid)
+
+        def store(kr: Any) -> None:
+            kr.set_password(SERVICE, user, token)
+            if kr.get_password(SERVICE, user) != token:
+                raise _NotKept("did not keep the auth token (reading it back gave another value)")
+
+        self._call("store", store, secrets=[token])
 
     def delete(self, account_sid: str) -> None:
         """Delete the account's token; nothing to delete is not an error."""
         import keyring.errors
 
+        user = keyring_username(account_sid)
+        stored: list[str] = []  # hidden from the backend's error message, were it to say it
+
         def delete(kr: Any) -> None:
+            stored.append(kr.get_password(SERVICE, user) or "")
             try:
-                kr.delete_password(SERVICE, account_sid)
-            except keyring.errors.PasswordDeleteError:
-                if kr.get_password(SERVICE, account_sid) is not None:
+                kr.delete_password(SERVICE, user)
+            except keyring.errors.PasswordDeleteError:  # also said when there is none
+                if kr.get_password(SERVICE, user) is not None:
                     raise
+            if kr.get_password(SERVICE, user) is not None:
+                raise _NotKept("did not delete the auth token (it is still there)")
 
-        self._call("delete", delete)
+        self._call("delete", delete, secrets=stored)
 
-    def _call(self, action: str, fn: Callable[[Any], T]) -> T:
+    def load(self) -> Any:
+        """The backend in use (loaded within the timeout), for descriptions."""
+        return self._call("load", lambda kr: kr)
+
+    def _call(self, action: str, fn: Callable[[Any], T], secrets: list[str] | None = None) -> T:
+        """``fn(backend)`` within the timeout; ``secrets`` (which ``fn`` may add to) are the
+        tokens to take out of a backend's error message."""
+        if action == "load":
+            return self._bounded(action, fn, [])
+        with _user_lock(required=action != "read"):
+            return self._bounded(self.purpose or action, fn, [] if secrets is None else secrets)
+
+    def _bounded(self, action: str, fn: Callable[[Any], T], secrets: list[str]) -> T:
         outcome: dict[str, Any] = {}
 
         def run() -> None:
             try:
-                outcome["value"] = fn(_backend())
+                backend = outcome["backend"] = _backend()
+                outcome["value"] = fn(backend)
             except BaseException as exc:  # carried to the caller's thread
-                outcome["error"] = exc
+                outcome["error"] = _keyring_error(action, exc, outcome.get("backend"), secrets)
 
         worker = threading.Thread(target=run, name=f"keyring-{action}", daemon=True)
         worker.start()
         worker.join(self.timeout)
         if worker.is_alive():
             raise KeyringUnavailable(
-                f"the keyring did not answer within {self.timeout:g} s ({action})",
-                f"{WAYS_OUT}; {TIMEOUT_ENV} sets the timeout",
+                f"the keyring{_named(outcome.get('backend'))} did not answer within {self.timeout:g} s ({action})",
+                f"{HINTS.get(action, WAYS_OUT)}; {TIMEOUT_ENV} sets the timeout",
             )
         if "error" in outcome:
-            raise _keyring_error(action, outcome["error"]) from None
+            raise outcome["error"]
         return outcome.get("value")  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def _user_lock(*, required: bool) -> Iterator[None]:
+    """One hubsms keyring call at a time per user: file backends rewrite their whole file, so
+    that two writers at once lose one's entry and a reader may see half a file. Waits as
+    long as for the config file's lock. A lock that cannot be created (a read-only home)
+    stops writes only: a read goes on without it."""
+    from filelock import FileLock, Timeout
+
+    from hubsms.store import lock_timeout
+
+    path = keyring_lock_path()
+    timeout = lock_timeout()
+    lock = FileLock(str(path), timeout=timeout)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        lock.acquire()
+    except Timeout:
+        raise KeyringUnavailable(
+            f"the keyring is being written by another hubsms process (waited {timeout:g} s for {path})",
+            f"try again, or remove {path} if no hubsms is running",
+        ) from None
+    except OSError as exc:
+        if required:
+            raise KeyringUnavailable(
+                f"cannot create the keyring lock {path} ({exc.strerror or type(exc).__name__})",
+                "check the folder's permissions, or set XDG_DATA_HOME to a writable folder",
+            ) from None
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _backend() -> Any:
@@ -124,10 +220,18 @@ def _backend() -> Any:
     import keyring
     from keyring.backends import fail, null
 
-    backend = keyring.get_keyring()
+    try:
+        backend = keyring.get_keyring()
+    except Exception as exc:
+        available: list[str] = []
+        with contextlib.suppress(Exception):  # the listing is a help, never a second failure
+            from hubsms.keyring_choice import available_backends
+
+            available = available_backends()
+        raise _BackendNotLoaded(exc, available) from exc
     candidates = getattr(backend, "backends", [backend])
     if not candidates or all(isinstance(b, (fail.Keyring, null.Keyring)) for b in candidates):
-        raise _NoBackend(type(backend).__module__ + "." + type(backend).__name__)
+        raise _NoBackend(label(backend))
     return backend
 
 
@@ -135,23 +239,72 @@ class _NoBackend(Exception):
     pass
 
 
-def _keyring_error(action: str, exc: BaseException) -> Exception:
+class _BackendNotLoaded(Exception):
+    def __init__(self, cause: Exception, available: list[str]) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.available = available
+
+
+class _NotKept(Exception):
+    """The backend said yes, yet reading back shows the change is not there."""
+
+
+def label(backend: Any) -> str:
+    """A backend's class, as PYTHON_KEYRING_BACKEND names it."""
+    return f"{type(backend).__module__}.{type(backend).__name__}"
+
+
+def _named(backend: Any) -> str:
+    return f" ({label(backend)})" if backend is not None else ""
+
+
+def _keyring_error(action: str, exc: BaseException, backend: Any, secrets: list[str]) -> BaseException:
+    """Every failure of a keyring call as a KeyringUnavailable naming the backend and the
+    action; the backend's own words are kept, the token taken out of them."""
     import keyring.errors
 
-    if isinstance(exc, _NoBackend) or isinstance(exc, keyring.errors.NoKeyringError):
-        return KeyringUnavailable(f"no usable keyring backend (cannot {action} the auth token)", WAYS_OUT)
-    if isinstance(exc, (ImportError, ValueError, TypeError)) and not isinstance(exc, keyring.errors.KeyringError):
-        return KeyringUnavailable(
-            f"the keyring backend cannot be loaded ({type(exc).__name__}: {exc})",
-            "check PYTHON_KEYRING_BACKEND and the keyring's config file; " + WAYS_OUT,
-        )
+    if not isinstance(exc, Exception):  # KeyboardInterrupt, SystemExit: not the keyring's
+        return exc
+    what = "the auth token" if action != "load" else "its backend"
+    if isinstance(exc, _BackendNotLoaded):
+        return _not_loaded(exc)
+    if isinstance(exc, (_NoBackend, keyring.errors.NoKeyringError)):
+        return KeyringUnavailable(f"no usable keyring backend (cannot {action} {what})", HINTS.get(action, WAYS_OUT))
     if isinstance(exc, keyring.errors.KeyringLocked):
-        return KeyringUnavailable(f"the keyring is locked (cannot {action} the auth token)", WAYS_OUT)
-    if isinstance(exc, (keyring.errors.KeyringError, OSError, RuntimeError)):
+        return KeyringUnavailable(f"the keyring{_named(backend)} is locked (cannot {action} {what})", HINTS.get(action, WAYS_OUT))
+    if isinstance(exc, _NotKept):
+        return KeyringUnavailable(f"the keyring{_named(backend)} {exc}", HINTS[action])
+    return KeyringUnavailable(
+        f"the keyring{_named(backend)} failed to {action} {what} ({type(exc).__name__}: {_words(exc, secrets)})",
+        HINTS.get(action, WAYS_OUT),
+    )
+
+
+def _not_loaded(exc: _BackendNotLoaded) -> KeyringUnavailable:
+    cause = f"{type(exc.cause).__name__}: {_words(exc.cause, [])}"
+    choices = ", ".join(exc.available) or "none"
+    chosen = os.environ.get(BACKEND_ENV)
+    if chosen:
         return KeyringUnavailable(
-            f"the keyring failed to {action} the auth token ({type(exc).__name__})", WAYS_OUT
+            f"{BACKEND_ENV}={chosen!r} names no keyring backend that can be loaded ({cause})",
+            f"set {BACKEND_ENV} to one of: {choices}",
         )
-    return exc if isinstance(exc, Exception) else RuntimeError(str(exc))
+    return KeyringUnavailable(
+        f"the keyring backend cannot be loaded ({cause})",
+        f"check the keyring's config file (keyringrc.cfg); or set {BACKEND_ENV} to one of: {choices}",
+    )
+
+
+def _words(exc: BaseException, secrets: list[str]) -> str:
+    """The exception's text on one line, at most 200 characters, the secrets replaced."""
+    text = " ".join(str(exc).split())
+    for secret in filter(None, secrets):
+        text = text.replace(secret, "<hidden>")
+    return text[:200] or "no message"
+
+
+# --- where a token comes from --------------------------------------------------------------
 
 
 def resolve_token(
@@ -161,18 +314,37 @@ def resolve_token(
     stdin_token: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Token:
-    """The token by the precedence above, or TokenMissing naming every way to give one."""
+    """The token, or TokenMissing naming every way to give one. It comes from, in order:
+
+    1. ``--auth-token-stdin`` on that command (``stdin_token``), source ``stdin``;
+    2. ``HUBSMS_AUTH_TOKEN``, source ``env:HUBSMS_AUTH_TOKEN``;
+    3. for a connector that names a variable (``auth_token_env``), that variable and nothing
+       else, source ``env:NAME``: unset or empty is TokenMissing, never a fall back to the
+       keyring, whose entry (perhaps stored through another config file) would be a token
+       nobody meant for this connector;
+    4. for any other connector, the keyring entry of its Account SID, source ``keyring``.
+    """
     found = find_token(connector, keyring, stdin_token=stdin_token, environ=environ)
     if found is None:
-        raise TokenMissing(
-            f'no auth token for connector "{connector.name}" (account {mask_sid(connector.account_sid)})',
-            "store one with 'hubsms connector edit NAME --auth-token-stdin', "
-            f"or set {TOKEN_ENV}" + (f" or {connector.auth_token_env}" if connector.auth_token_env else ""),
-        )
+        raise _missing(connector)
     try:
         return Token(validate_auth_token(found.value), found.source)
     except InvalidValue as exc:  # the message says what is wrong, never the value
         raise CredentialsError(f"the auth token from {found.source} is unusable: {exc.message}", exc.hint) from None
+
+
+def _missing(connector: Connector) -> TokenMissing:
+    variable = connector.auth_token_env
+    if variable:
+        return TokenMissing(
+            f'${variable} is not set, and connector "{connector.name}" reads its auth token from it only',
+            f"export {variable}; or use the keyring instead: hubsms connector edit \"{connector.name}\" "
+            "--auth-token-env '' (with --auth-token-stdin if the account has no stored token)",
+        )
+    return TokenMissing(
+        f'no auth token for connector "{connector.name}" (account {mask_sid(connector.account_sid)})',
+        f"store one with 'hubsms connector edit NAME --auth-token-stdin', or set {TOKEN_ENV}",
+    )
 
 
 def find_token(
@@ -182,27 +354,43 @@ def find_token(
     stdin_token: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Token | None:
+    """The token by ``resolve_token``'s rules, None when there is none."""
     env = os.environ if environ is None else environ
     if stdin_token:
         return Token(stdin_token, "stdin")
     if env.get(TOKEN_ENV):
         return Token(env[TOKEN_ENV], f"env:{TOKEN_ENV}")
-    if connector.auth_token_env and env.get(connector.auth_token_env):
-        return Token(env[connector.auth_token_env], f"env:{connector.auth_token_env}")
+    if connector.auth_token_env:
+        value = env.get(connector.auth_token_env)
+        return Token(value, f"env:{connector.auth_token_env}") if value else None
     stored = keyring.get(connector.account_sid)
     return Token(stored, "keyring") if stored else None
 
 
-def read_token_stream(stream: Any) -> str:
-    """A token piped on stdin: the first line, surrounding whitespace removed. At a terminal
-    it is asked for without echo, so that it never shows on the screen."""
+# --- a token on standard input ---------------------------------------------------------------
+
+
+def read_token_from_stdin(prompt: str = "Auth token (hidden): ") -> str:
+    """The one reader of a token on stdin: see ``read_token_stream``."""
+    return read_token_stream(sys.stdin, prompt)
+
+
+def read_token_stream(stream: Any, prompt: str = "Auth token (hidden): ") -> str:
+    """A token piped on ``stream``: its first line, surrounding whitespace removed. At a
+    terminal it is asked for without echo, so that it never shows on the screen; Ctrl-D
+    there raises EOFError (the entry point says "cancelled", exit 130). Empty is a usage
+    error."""
     if stream.isatty():
         import getpass
 
-        text = getpass.getpass("Auth token (hidden): ", stream=sys.stderr)
+        text = getpass.getpass(prompt, stream=sys.stderr)
     else:
         text = stream.readline()
     token = text.strip() if isinstance(text, str) else text.decode().strip()
     if not token:
-        raise InvalidValue("auth_token", "--auth-token-stdin was given but stdin is empty", "pipe the token in: printf %s \"$TOKEN\" | hubsms ...")
+        raise InvalidValue(
+            "auth_token",
+            "--auth-token-stdin was given but stdin is empty",
+            "pipe the token in: printf '%s\\n' \"$TOKEN\" | hubsms ...",
+        )
     return token

@@ -1,0 +1,106 @@
+"""A failing keyring in real hubsms processes: every command that uses the keyring says
+so with exit 4 (never 1, never a traceback), names the backend and what it could not do,
+and never shows the token, even when the backend's own message holds it."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from helpers import FROM, SID, TOKEN, TOKEN2, add, run_hubsms
+
+LEAKY = "keyring_backends.LeakyKeyring"
+DESIRED = f"""
+[connectors."Mine"]
+account_sid = "{SID}"
+from = "{FROM}"
+auth_token_env = "DESIRED_TOKEN"
+"""
+
+# (arguments, stdin, exit code, what the keyring could not do)
+COMMANDS = [
+    (["connector", "add", "New", "--account-sid", SID, "--from", FROM, "--auth-token-stdin"], TOKEN2, 4, "read"),
+    (["connector", "edit", "Mine", "--auth-token-stdin"], TOKEN2, 4, "read"),
+    (["connector", "show", "Mine"], None, 0, "read"),
+    (["connector", "remove", "Mine", "--yes"], None, 0, "read"),
+    (["connector", "test", "Mine"], None, 4, "read"),
+    (["otp", "send", "--to", "+15005550006", "--connector", "Mine"], None, 4, "read"),
+    (["apply", "-"], DESIRED, 4, "read"),
+]
+
+
+@pytest.mark.parametrize(("args", "stdin", "code", "action"), COMMANDS, ids=[" ".join(c[0][:2]) for c in COMMANDS])
+def test_a_backend_raising_unexpected_exceptions_is_exit_4_or_a_warning_on_every_command(cli, args, stdin, code, action):
+    add(cli, "Mine")
+    result = run_hubsms(*args, input=stdin, PYTHON_KEYRING_BACKEND=LEAKY, DESIRED_TOKEN=TOKEN2)
+    output = result.stdout + result.stderr
+    assert result.returncode == code, output
+    assert "Traceback" not in output and TOKEN not in output and TOKEN2 not in output
+    said = result.stderr.splitlines()[0]
+    assert said.startswith("error: " if code else "warning: "), output
+    assert f"the keyring ({LEAKY}) failed to {action} the auth token (RuntimeError: backend bug" in said
+
+
+LEAKY_FILE = "keyring_backends.LeakyFileKeyring"
+# Reads work (the file keyring of the test); stores and deletes fail, their messages holding a token.
+WRITES = [
+    (["connector", "add", "New", "--account-sid", SID, "--from", FROM, "--auth-token-stdin", "--replace-token"], TOKEN2, 4, "store", "KeyError"),
+    (["connector", "edit", "Mine", "--auth-token-stdin"], TOKEN2, 4, "store", "KeyError"),
+    (["connector", "remove", "Mine", "--yes"], None, 0, "delete", "RuntimeError"),
+    (["apply", "-"], DESIRED, 4, "store", "KeyError"),
+]
+
+
+@pytest.mark.parametrize(("args", "stdin", "code", "action", "error"), WRITES, ids=[" ".join(c[0][:2]) for c in WRITES])
+def test_a_backend_failing_to_write_names_the_action_and_hides_the_token_it_repeats(cli, args, stdin, code, action, error):
+    add(cli, "Mine")
+    result = run_hubsms(*args, input=stdin, PYTHON_KEYRING_BACKEND=LEAKY_FILE, DESIRED_TOKEN=TOKEN2)
+    output = result.stdout + result.stderr
+    assert result.returncode == code, output
+    assert "Traceback" not in output and TOKEN not in output and TOKEN2 not in output
+    assert f"the keyring ({LEAKY_FILE}) failed to {action} the auth token ({error}: " in output
+    assert "backend bug" in output and "<hidden>" in output
+
+
+@pytest.mark.parametrize(
+    ("backend", "error"),
+    [("keyrings.alt.file.PlaintextKeyrin", "AttributeError"), ("keyrings.alt.fil.PlaintextKeyring", "ModuleNotFoundError")],
+)
+@pytest.mark.parametrize("args", [["connector", "edit", "Mine", "--auth-token-stdin"], ["otp", "send", "--to", "+15005550006", "--connector", "Mine"]])
+def test_a_misspelt_python_keyring_backend_is_exit_4_naming_the_variable_and_the_choices(cli, backend, error, args):
+    add(cli, "Mine")
+    result = run_hubsms(*args, input=TOKEN2, PYTHON_KEYRING_BACKEND=backend)
+    assert result.returncode == 4, result.stderr
+    error_line, hint = result.stderr.splitlines()
+    assert error_line.startswith(f"error: PYTHON_KEYRING_BACKEND={backend!r} names no keyring backend that can be loaded ({error}: ")
+    assert hint.startswith("hint: set PYTHON_KEYRING_BACKEND to one of: ")
+    for choice in ("keyrings.alt.file.PlaintextKeyring", "hubsms.keyring_file.AtomicPlaintextKeyring"):
+        assert choice in hint
+    assert "keyring.backends.fail.Keyring" not in hint
+
+
+TIMEOUT = 1.0
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin"),
+    [
+        (["connector", "add", "New", "--account-sid", SID, "--from", FROM, "--auth-token-stdin"], TOKEN),
+        (["otp", "send", "--to", "+15005550006", "--connector", "Mine"], None),
+        (["connector", "test", "Mine"], None),
+    ],
+    ids=["add", "otp send", "connector test"],
+)
+def test_a_keyring_that_never_answers_is_exit_4_within_the_timeout_and_a_second(cli, args, stdin):
+    """The clock runs from the process's start: Python's start-up is inside the second."""
+    add(cli, "Mine", account_sid="AC" + "1" * 32)
+    started = time.monotonic()
+    result = run_hubsms(
+        *args, input=stdin, timeout=30,
+        PYTHON_KEYRING_BACKEND="keyring_backends.BlockingKeyring", HUBSMS_KEYRING_TIMEOUT=str(TIMEOUT),
+    )
+    elapsed = time.monotonic() - started
+    assert result.returncode == 4, result.stderr
+    assert f"(keyring_backends.BlockingKeyring) did not answer within {TIMEOUT:g} s (read)" in result.stderr
+    assert elapsed < TIMEOUT + 1, elapsed

@@ -1,0 +1,125 @@
+"""hubsms's crash-safe plaintext file keyring: keyrings.alt's file and format, written
+atomically under a lock. Tested with real processes killed (SIGKILL) at random moments."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from keyrings.alt.file import PlaintextKeyring
+
+from helpers import SID, TOKEN, TOKEN2, subprocess_env
+from hubsms.keyring_file import AtomicPlaintextKeyring
+
+pytestmark = pytest.mark.skipif(sys.platform.startswith("win"), reason="SIGKILL is POSIX")
+
+# The fast suite's share; HUBSMS_TEST_KILL_ROUNDS=100 (say) for a longer run.
+ROUNDS = int(os.environ.get("HUBSMS_TEST_KILL_ROUNDS", "10"))
+WRITERS = 3
+SEEDS = 200  # enough entries that a rewrite of the file takes a while
+
+WRITER = (
+    "import itertools, sys\n"
+    "from keyring.core import load_keyring\n"
+    "ring, me, tag = load_keyring(sys.argv[1]), sys.argv[2], sys.argv[3]\n"
+    "print('ready', flush=True)\n"
+    "for i in itertools.count():\n"
+    "    ring.set_password('hubsms', me, f'{tag}-{i}')\n"
+    "    print(i, flush=True)\n"
+)
+
+
+def keyring_file(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "python_keyring" / "keyring_pass.cfg"
+
+
+def test_it_reads_and_writes_keyrings_alts_file_and_format(tmp_path):
+    PlaintextKeyring().set_password("hubsms", SID, TOKEN)
+    atomic = AtomicPlaintextKeyring()
+    assert atomic.file_path == str(keyring_file(tmp_path))
+    assert atomic.get_password("hubsms", SID) == TOKEN
+    atomic.set_password("hubsms", "other", TOKEN2)
+    assert PlaintextKeyring().get_password("hubsms", SID) == TOKEN
+    assert PlaintextKeyring().get_password("hubsms", "other") == TOKEN2
+    atomic.delete_password("hubsms", SID)
+    assert PlaintextKeyring().get_password("hubsms", SID) is None
+    assert stat.S_IMODE(keyring_file(tmp_path).stat().st_mode) == 0o600
+
+
+def test_deleting_what_is_not_there_is_keyrings_password_delete_error():
+    from keyring.errors import PasswordDeleteError
+
+    with pytest.raises(PasswordDeleteError):
+        AtomicPlaintextKeyring().delete_password("hubsms", SID)
+
+
+def test_a_file_that_does_not_parse_is_an_error_and_stays_as_it_was(tmp_path):
+    import configparser
+
+    path = keyring_file(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text("not an ini file\n")
+    with pytest.raises(configparser.Error):
+        AtomicPlaintextKeyring().set_password("hubsms", SID, TOKEN)
+    assert path.read_text() == "not an ini file\n"
+
+
+def start_writer(me: str, tag: str) -> subprocess.Popen[str]:
+    """A process setting entry ``me`` to ``TAG-0``, ``TAG-1``, ... until killed."""
+    backend = "hubsms.keyring_file.AtomicPlaintextKeyring"
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITER, backend, me, tag], stdout=subprocess.PIPE, text=True, env=subprocess_env()
+    )
+
+
+def kill_at_random(writers: list[subprocess.Popen[str]], rng: random.Random) -> list[int | None]:
+    """Kill each writer with SIGKILL at a random moment of its writing loop; the last write
+    each reported done (None if none)."""
+    for writer in writers:
+        assert writer.stdout.readline() == "ready\n"
+    time.sleep(rng.uniform(0, 0.05))
+    for writer in writers:
+        time.sleep(rng.uniform(0, 0.005))
+        writer.send_signal(signal.SIGKILL)
+    done = []
+    for writer in writers:
+        writer.wait(timeout=20)
+        assert writer.returncode == -signal.SIGKILL
+        lines = writer.stdout.read().split()
+        writer.stdout.close()
+        done.append(int(lines[-1]) if lines else None)
+    return done
+
+
+def test_writers_killed_at_random_moments_never_corrupt_the_file_or_lose_an_entry(tmp_path):
+    path = keyring_file(tmp_path)
+    ring = AtomicPlaintextKeyring()
+    for n in range(SEEDS):
+        ring.set_password("hubsms", f"seed{n}", f"{n:032x}")
+    rng = random.Random(os.environ.get("HUBSMS_TEST_SEED", "kill"))
+    names = [f"writer{w}" for w in range(WRITERS)]
+    expected: dict[str, str | None] = dict.fromkeys(names)
+    for round_ in range(ROUNDS):
+        done = kill_at_random([start_writer(name, f"r{round_}") for name in names], rng)
+        check = PlaintextKeyring()  # keyrings.alt's own reader
+        assert path.read_text(encoding="utf-8").startswith("[hubsms]\n")
+        for n in range(SEEDS):
+            assert check.get_password("hubsms", f"seed{n}") == f"{n:032x}", n
+        for name, last in zip(names, done):
+            stored = check.get_password("hubsms", name)
+            # The last write reported done, or the one after if its rename came before the kill.
+            if last is None:
+                allowed = {expected[name], f"r{round_}-0"}
+            else:
+                allowed = {f"r{round_}-{last}", f"r{round_}-{last + 1}"}
+            assert stored in allowed, (name, last, stored)
+            expected[name] = stored
+    ring.set_password("hubsms", "last", TOKEN)  # a clean write removes killed writers' leftovers
+    assert sorted(p.name for p in path.parent.iterdir()) == ["keyring_pass.cfg", "keyring_pass.cfg.lock"]
