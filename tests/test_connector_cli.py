@@ -744,9 +744,9 @@ def test_version_and_python_m_hubsms_print_the_version():
 
 # hubsms's entry point with a bug put into a use case (a keyring backend's failure is exit 4).
 BUGGY_HUBSMS = (
-    "import hubsms.service\n"
+    "import hubsms.service.views\n"
     "def bug(*args, **kwargs): raise LookupError('a bug')\n"
-    "hubsms.service.show_connector = bug\n"
+    "hubsms.service.views.show_connector = bug\n"
     "from hubsms.cli.main import main\n"
     "main()\n"
 )
@@ -785,7 +785,7 @@ def test_a_folder_given_as_config_is_refused_alike_by_the_fast_path_and_typer(cl
 
 def test_a_bad_keyring_timeout_is_a_usage_error(cli, config_path):
     result = add(cli, "A", env={"HUBSMS_KEYRING_TIMEOUT": "soon"})
-    assert_user_error(result, 2, "HUBSMS_KEYRING_TIMEOUT='soon'")
+    assert_user_error(result, 2, "HUBSMS_KEYRING_TIMEOUT must be seconds", "'soon'")
     assert read_bytes(config_path) is None
 
 

@@ -12,7 +12,6 @@ There is no plaintext fallback: an unusable keyring is an error with the ways ou
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import sys
 import threading
@@ -64,21 +63,19 @@ class Token(NamedTuple):
 
 def keyring_timeout() -> float:
     """Seconds every keyring call may take: ``HUBSMS_KEYRING_TIMEOUT``, else 5."""
+    from hubsms.seconds import SMALLEST, parse_seconds
+
     raw = os.environ.get(TIMEOUT_ENV)
     if not raw:
         return DEFAULT_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not 0 < value <= MAX_TIMEOUT:  # also refuses nan and inf
-        raise InvalidValue(TIMEOUT_ENV, f"{TIMEOUT_ENV}={raw!r} is not a number of seconds in (0, {MAX_TIMEOUT:g}]", "e.g. 5")
-    return value
+    return parse_seconds(raw, TIMEOUT_ENV, lowest=SMALLEST, highest=MAX_TIMEOUT, example=f"{TIMEOUT_ENV}=5")
 
 
 def keyring_username(account_sid: str) -> str:
     """The one spelling the keyring sees: ``AC`` upper-case, the hex digits lower-case."""
-    return account_sid[:2].upper() + account_sid[2:].lower()
+    from hubsms.model import normal_sid
+
+    return normal_sid(account_sid)
 
 
 def keyring_lock_path() -> Path:

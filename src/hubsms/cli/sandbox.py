@@ -11,7 +11,7 @@ import typer
 
 from hubsms.cli.common import note, print_json, warn
 from hubsms.cli.options import JsonOption, command_group
-from hubsms.errors import InvalidValue, MissingValue, NetworkError
+from hubsms.errors import InvalidValue, MissingValue, NetworkError, UsageError
 from hubsms.model import is_loopback
 
 if TYPE_CHECKING:
@@ -32,12 +32,11 @@ def _resolve_token(env_name: str | None, from_stdin: bool) -> tuple[str | None, 
     """The token the server checks, and where it came from (never the token itself):
     ``--auth-token-stdin``, else ``--auth-token-env VAR``, else $HUBSMS_SANDBOX_AUTH_TOKEN, else none."""
     if env_name and from_stdin:
-        raise InvalidValue("auth-token", "--auth-token-env and --auth-token-stdin exclude each other",
-                           "give the token one way only")
+        raise UsageError("give --auth-token-env or --auth-token-stdin, not both", "give the token one way only")
     if from_stdin:
-        from hubsms.credentials import read_token_stream
+        from hubsms.credentials import read_token_from_stdin
 
-        return read_token_stream(sys.stdin), "stdin"  # at a terminal: asked without echo
+        return read_token_from_stdin(), "stdin"  # at a terminal: asked without echo
     name = env_name or TOKEN_ENV
     token = os.environ.get(name, "").strip()
     if env_name and not token:

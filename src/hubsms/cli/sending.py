@@ -43,9 +43,10 @@ def run_send(
 
 
 def stdin_token(flag: bool) -> Optional[str]:
-    from hubsms.credentials import read_token_stream
+    """The token on stdin when ``--auth-token-stdin`` was given (credentials' one reader)."""
+    from hubsms.credentials import read_token_from_stdin
 
-    return read_token_stream(sys.stdin) if flag else None
+    return read_token_from_stdin() if flag else None
 
 
 def _show_dry_run(result: SendResult, as_json: bool) -> None:

@@ -110,7 +110,7 @@ def send_otp(
     connector = prepared.connector
     with TwilioClient(
         connector.account_sid, token.value, connector.server_address,
-        connect_timeout=connect, read_timeout=read, on_retry=hooks.retry,
+        connect_timeout=connect, read_timeout=read, on_retry=hooks.retry, token_source=token.source,
     ) as client:
         sent = prepared._replace(message=client.create_message(prepared.form))
         if wait is None:
@@ -214,4 +214,7 @@ def make_client(connector: Connector, token: Token, timeouts: tuple[float, float
     from hubsms.twilio_client import TwilioClient
 
     connect, read = timeouts
-    return TwilioClient(connector.account_sid, token.value, connector.server_address, connect_timeout=connect, read_timeout=read)
+    return TwilioClient(
+        connector.account_sid, token.value, connector.server_address,
+        connect_timeout=connect, read_timeout=read, token_source=token.source,
+    )

@@ -17,7 +17,7 @@ import requests
 from requests.auth import HTTPBasicAuth
 
 from hubsms import __version__
-from hubsms.errors import DeliveryFailed, InvalidValue
+from hubsms.errors import CredentialsRejected, DeliveryFailed, InvalidValue
 from hubsms.model import is_loopback
 from hubsms.seconds import SMALLEST, check_seconds, parse_seconds
 from hubsms.twilio.answers import check_account, check_message, read_answer
@@ -100,10 +100,11 @@ class TwilioClient:
         self, account_sid: str, auth_token: str, base_url: str = DEFAULT_SERVER_ADDRESS, *,
         connect_timeout: float = DEFAULT_TIMEOUTS[0], read_timeout: float = DEFAULT_TIMEOUTS[1],
         retries: int = 3, retry_total_seconds: float = 30.0, backoff_factor: float = 0.5,
-        deadline: float | None = None,
+        deadline: float | None = None, token_source: str | None = None,
         session: requests.Session | None = None, on_retry: Callable[[str], None] | None = None,
     ) -> None:
         self.account_sid = account_sid
+        self.token_source = token_source  # said when the credentials are refused
         self.base_url = base_url.rstrip("/")
         self.timeout = (connect_timeout, read_timeout)
         self.deadline = check_seconds(deadline, "deadline", SMALLEST, MAX_DEADLINE) or deadline_from_env()
@@ -220,7 +221,12 @@ class TwilioClient:
         except _Failed as exc:
             raise network_error(exc.error, method, url, exc.sent) from None
         with response:
-            return read_answer(response, method)
+            try:
+                return read_answer(response, method)
+            except CredentialsRejected as err:
+                if self.token_source:
+                    err.message += f"; the auth token came from {self.token_source}"
+                raise
 
     def _exchange(self, method: str, url: str, form: dict[str, str] | None) -> requests.Response:
         """One exchange, run in the deadline's worker thread (the body is read there too)."""
