@@ -747,8 +747,9 @@ BUGGY_HUBSMS = (
     "import hubsms.service.views\n"
     "def bug(*args, **kwargs): raise LookupError('a bug')\n"
     "hubsms.service.views.show_connector = bug\n"
+    "import sys\n"
     "from hubsms.cli.main import main\n"
-    "main()\n"
+    "sys.exit(main())\n"
 )
 
 
