@@ -9,6 +9,7 @@ import typer
 
 from hubsms import __version__
 from hubsms.cli import connector, declarative, otp, plan, sandbox, settings
+from hubsms.cli import messages
 from hubsms.cli.options import command_group
 
 app = command_group("Manage SigningHub's Twilio SMS-gateway connectors and send one-time passwords.")
@@ -19,6 +20,7 @@ app.add_typer(settings.app, name="settings")
 app.add_typer(plan.app, name="plan")
 app.add_typer(otp.app, name="otp")
 app.add_typer(sandbox.app, name="sandbox")
+app.add_typer(messages.app, name="messages")
 app.command("apply")(declarative.apply)
 app.command("export")(declarative.export)
 

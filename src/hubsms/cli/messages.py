@@ -1,0 +1,180 @@
+"""hubsms messages: what a connector's account sent, and why a message was not delivered."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from hubsms.cli.common import note, print_json, report, resolve_config_path, write_out
+from hubsms.cli.options import ConfigOption, JsonOption, command_group
+from hubsms.cli.otp import ConnectTimeoutOption, ReadTimeoutOption, TokenStdinOption
+from hubsms.service.messages import DEFAULT_LIMIT, DEFAULT_PAGE_SIZE, MAX_LIMIT, MAX_PAGE_SIZE
+
+if TYPE_CHECKING:
+    from hubsms.service.messages import MessageList
+
+app = command_group("Look up sent messages and why one was not delivered.")
+
+ConnectorOption = Annotated[
+    Optional[str],
+    typer.Option("--connector", help="Connector whose account to search, active or not (default: the default SMS connector).", show_default=False),
+]
+ShowBodyOption = Annotated[
+    bool, typer.Option("--show-body", help="Show bodies whole; by default OTP codes (4-10 digits) are masked.")
+]
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    connector: ConnectorOption = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="Only messages to this number (E.164).", show_default=False)] = None,
+    since: Annotated[Optional[str], typer.Option("--since", metavar="WHEN", help="Only messages sent since: 30m, 24h, 7d, or a UTC date or time (2024-05-01, 2024-05-01T09:30:00Z).", show_default=False)] = None,
+    status: Annotated[Optional[str], typer.Option("--status", metavar="LIST", help="Only these statuses, comma-separated, e.g. failed,undelivered.", show_default=False)] = None,
+    limit: Annotated[int, typer.Option("--limit", help=f"At most this many, newest first (1-{MAX_LIMIT}).")] = DEFAULT_LIMIT,
+    page_size: Annotated[int, typer.Option("--page-size", help=f"Messages asked of Twilio per request (1-{MAX_PAGE_SIZE}).")] = DEFAULT_PAGE_SIZE,
+    show_body: ShowBodyOption = False,
+    json_: JsonOption = False,
+    auth_token_stdin: TokenStdinOption = False,
+    connect_timeout: ConnectTimeoutOption = None,
+    read_timeout: ReadTimeoutOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """List a connector's sent messages, newest first; each failure's code in words."""
+    from hubsms.cli.sending import stdin_token
+    from hubsms.credentials import Keyring
+    from hubsms.service.messages import ListQuery, list_messages
+    from hubsms.service.sending import Limits
+
+    query = ListQuery(connector, to, since, status, limit, page_size, show_body)
+    found = list_messages(
+        resolve_config_path(config, ctx), Keyring(), query,
+        stdin_token=stdin_token(auth_token_stdin), limits=Limits(connect_timeout, read_timeout),
+    )
+    report(found.warnings)
+    _show_list(found, json_)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    sid: Annotated[str, typer.Argument(metavar="SID", help="The message SID (SM... or MM...).", show_default=False)],
+    connector: ConnectorOption = None,
+    show_body: ShowBodyOption = False,
+    json_: JsonOption = False,
+    auth_token_stdin: TokenStdinOption = False,
+    connect_timeout: ConnectTimeoutOption = None,
+    read_timeout: ReadTimeoutOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Show one message: every field Twilio keeps, its times, and a failure's code in words."""
+    from hubsms.cli.sending import stdin_token
+    from hubsms.credentials import Keyring
+    from hubsms.service.messages import show_message
+    from hubsms.service.sending import Limits
+
+    message = show_message(
+        resolve_config_path(config, ctx), Keyring(), sid, connector=connector,
+        stdin_token=stdin_token(auth_token_stdin), limits=Limits(connect_timeout, read_timeout),
+        show_body=show_body,
+    )
+    if json_:
+        print_json(message)
+    else:
+        _show_record(message)
+
+
+def _show_list(found: MessageList, as_json: bool) -> None:
+    if as_json:
+        print_json({
+            "connector": found.connector.name, "messages": found.messages,
+            "pages": found.pages, "scanned": found.scanned, "truncated": found.truncated,
+        })
+    elif found.messages:
+        _print_messages(found.messages)
+    else:
+        note(f'no messages found (account of "{found.connector.name}")')
+    if found.truncated and not as_json:
+        note(f"stopped after {found.pages} pages ({found.scanned} messages read): older ones may match; "
+             "narrow the search with --to or --since")
+
+
+def _print_messages(rows: list[dict[str, Any]]) -> None:
+    """At a terminal: a table that fits 80 columns, then each error code explained once.
+    Piped: one tab-separated line a message, its explanation in a column of its own."""
+    from hubsms.cli.render import Column, print_table
+
+    at_terminal = sys.stdout.isatty()
+    columns = [Column(title, no_wrap=True) for title in ("UTC", "To", "Status")]
+    columns.append(Column("Body", overflow="fold", ratio=1))
+    if not at_terminal:
+        columns += [Column("SID"), Column("Explanation")]
+    table = [_row(row, at_terminal) for row in rows]
+    print_table(columns, table)
+    if at_terminal:
+        _print_legend(rows)
+
+
+def _row(row: dict[str, Any], at_terminal: bool) -> list[Any]:
+    status = row["status"] + (f" {row['error_code']}" if row["error_code"] is not None else "")
+    cells = [_short_time(row["date_sent"] or row["date_created"]), row["to"], status, row["body"]]
+    return cells if at_terminal else [*cells, row["sid"], _explanation(row)]
+
+
+def _explanation(row: dict[str, Any]) -> str | None:
+    if row["error_explained"] is None:
+        return None
+    return f"{row['error_explained']}; what to do: {row['advice']}"
+
+
+def _print_legend(rows: list[dict[str, Any]]) -> None:
+    seen: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        if row["error_explained"] is not None:
+            seen.setdefault(row["error_code"], row)
+    if not seen:
+        return
+    import shutil
+    import textwrap
+
+    width = min(shutil.get_terminal_size().columns, 100)
+    lines = ["", "What the error codes mean:"]
+    for row in seen.values():
+        lines += textwrap.wrap(row["error_explained"], width, initial_indent="- ", subsequent_indent="  ")
+        lines += textwrap.wrap(row["advice"], width, initial_indent="  what to do: ", subsequent_indent="  ")
+    write_out("\n".join(lines) + "\n")
+
+
+def _short_time(iso: str | None, today: str | None = None) -> str:
+    """``HH:MM:SS`` for today (UTC), else ``MM-DD HH:MM``: the table fits 80 columns."""
+    from datetime import datetime, timezone
+
+    if iso is None or len(iso) != 20:
+        return iso or "—"
+    today = today or datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    return iso[11:19] if iso[:10] == today else f"{iso[5:10]} {iso[11:16]}"
+
+
+def _show_record(message: dict[str, Any]) -> None:
+    from hubsms.cli.render import print_record
+
+    shown = {key: message[key] for key in _RECORD_KEYS if message.get(key) is not None or key in _ALWAYS}
+    print_record(shown, False, labels=_LABELS)
+    steps = [f"  {step['at'] or '—'}  {step['event']}" for step in message["history"]]
+    write_out("history (Twilio keeps these times and the final status, not each step):\n" + "\n".join(steps) + "\n")
+
+
+_RECORD_KEYS = (
+    "sid", "connector", "direction", "from", "messaging_service_sid", "to", "status", "error_code",
+    "error_message", "error_explained", "advice", "date_created", "date_sent", "date_updated",
+    "num_segments", "num_media", "price", "price_unit", "body",
+)
+_ALWAYS = frozenset({"sid", "to", "status", "date_created", "date_sent", "date_updated", "price", "body"})
+_LABELS = {
+    "sid": "message", "messaging_service_sid": "messaging service", "error_code": "error code",
+    "error_message": "Twilio says", "error_explained": "meaning", "advice": "what to do",
+    "date_created": "created at", "date_sent": "sent at", "date_updated": "last update",
+    "num_segments": "segments", "num_media": "media", "price_unit": "currency",
+}
