@@ -1,4 +1,4 @@
-"""hubsms otp send, and hubsms connector test (registered on the connector group)."""
+"""hubsms otp send."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from hubsms.cli.common import note, resolve_config_path
+from hubsms.cli.common import resolve_config_path
 from hubsms.cli.options import ConfigOption, JsonOption, command_group
 
 app = command_group("Send one-time passwords by SMS.")
@@ -52,31 +52,3 @@ def send(
         auth_token_stdin=auth_token_stdin, connect_timeout=connect_timeout,
         read_timeout=read_timeout, config=resolve_config_path(config, ctx),
     ))
-
-
-def test_connector(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The connector to check.", show_default=False)],
-    json_: JsonOption = False,
-    auth_token_stdin: TokenStdinOption = False,
-    connect_timeout: ConnectTimeoutOption = None,
-    read_timeout: ReadTimeoutOption = None,
-    config: ConfigOption = None,
-) -> None:
-    """Check a connector's credentials: fetch its Twilio account."""
-    from hubsms.cli.render import print_record
-    from hubsms.cli.sending import stdin_token
-    from hubsms.credentials import Keyring
-    from hubsms.service import checks
-    from hubsms.service.sending import Limits
-
-    result = checks.check_connector(
-        resolve_config_path(config, ctx), name, Keyring(),
-        stdin_token=stdin_token(auth_token_stdin), limits=Limits(connect_timeout, read_timeout),
-    )
-    print_record(result, json_)
-    if result["test_credentials"] and not json_:
-        note("These are Twilio test credentials: they are valid, but they can only send "
-             "(Twilio answers 20008 to anything else). Try: hubsms otp send --to +15005550006")
-    elif not json_:
-        note(f'Credentials of "{result["connector"]}" accepted.')
