@@ -58,7 +58,9 @@ __all__ = ["Check", "ConnectorReport", "SweepReport", "check_all", "check_connec
 # Worst first: a network failure hides what could not be checked; refused credentials hide
 # every other check; a failed check is a finding. Warnings and skips exit 0.
 SEVERITY: Final = (ExitCode.NETWORK, ExitCode.CREDENTIALS, ExitCode.REJECTED)
-SWEEP_WORKERS: Final = 8
+# A check mostly waits for Twilio: enough threads that a usual set of connectors is one wave,
+# bounded so that a large config does not open hundreds of connections at once.
+SWEEP_WORKERS: Final = 20
 TRIAL_LIMITS: Final = (
     "a trial account sends only to verified numbers (21608) and Twilio starts every message "
     "with 'Sent from your Twilio trial account'"
