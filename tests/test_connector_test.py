@@ -39,12 +39,9 @@ def add(cli, sandbox, name: str, sender: str, *, account_sid: str = SID, token: 
     assert result.exit_code == 0, result.output
 
 
-def test_json(cli, *args: str) -> tuple[int, dict[str, Any]]:
+def run_json(cli, *args: str) -> tuple[int, dict[str, Any]]:
     result = cli("connector", "test", *args, "--json")
     return result.exit_code, json.loads(result.stdout)  # one JSON document, even on failure
-
-
-test_json.__test__ = False  # a helper, not a test
 
 
 def rows(report: dict[str, Any]) -> dict[str, tuple[str, int | None]]:
@@ -61,7 +58,7 @@ def refused_send_code(cli, name: str, to: str = DE) -> int:
 def test_a_connector_twilio_accepts_passes_every_check(cli, sandbox):
     declare(sandbox, type="Full")
     add(cli, sandbox, "Prod", OWNED)
-    code, report = test_json(cli, "Prod", "--to", US)
+    code, report = run_json(cli, "Prod", "--to", US)
     assert code == 0
     assert report["connector"] == "Prod" and report["ok"] is True
     assert [c["name"] for c in report["checks"]] == [*NAMES, "recipient"]
@@ -89,7 +86,7 @@ def test_a_connector_twilio_accepts_passes_every_check(cli, sandbox):
 def test_a_sender_twilio_would_refuse_fails_its_check(cli, sandbox, sender, code, send_code):
     declare(sandbox)
     add(cli, sandbox, "Prod", sender)
-    exit_code, report = test_json(cli, "Prod")
+    exit_code, report = run_json(cli, "Prod")
     assert exit_code == 5
     assert rows(report)["sender"] == ("failed", code)
     assert rows(report)["credentials"] == ("ok", None)
@@ -106,7 +103,7 @@ def test_a_sender_twilio_would_refuse_fails_its_check(cli, sandbox, sender, code
 def test_a_sender_of_the_account_passes(cli, sandbox, sender):
     declare(sandbox, type="Full")
     add(cli, sandbox, "Prod", sender)
-    exit_code, report = test_json(cli, "Prod")
+    exit_code, report = run_json(cli, "Prod")
     assert exit_code == 0, report
     assert rows(report)["sender"] == ("ok", None)
 
@@ -114,7 +111,7 @@ def test_a_sender_of_the_account_passes(cli, sandbox, sender):
 def test_a_service_sender_names_its_pool(cli, sandbox):
     declare(sandbox, type="Full")
     add(cli, sandbox, "Prod", SERVICE)
-    _, report = test_json(cli, "Prod")
+    _, report = run_json(cli, "Prod")
     detail = next(c for c in report["checks"] if c["name"] == "sender")["detail"]
     assert "1 phone numbers" in detail and "1 alpha senders" in detail
 
@@ -122,34 +119,34 @@ def test_a_service_sender_names_its_pool(cli, sandbox):
 def test_an_alphanumeric_sender_warns_and_fails_only_towards_the_us(cli, sandbox):
     declare(sandbox, type="Full")
     add(cli, sandbox, "Alpha", "SigningHub")
-    exit_code, report = test_json(cli, "Alpha")
+    exit_code, report = run_json(cli, "Alpha")
     assert exit_code == 0
     assert rows(report)["sender"] == ("warning", 21612)
-    exit_code, report = test_json(cli, "Alpha", "--to", US)
+    exit_code, report = run_json(cli, "Alpha", "--to", US)
     assert exit_code == 5
     assert rows(report)["route"] == ("failed", 21612)
     assert refused_send_code(cli, "Alpha", to=US) == 21612
-    exit_code, report = test_json(cli, "Alpha", "--to", DE)
+    exit_code, report = run_json(cli, "Alpha", "--to", DE)
     assert exit_code == 0 and rows(report)["route"] == ("ok", None)
 
 
 def test_a_trial_account_warns_and_checks_that_the_recipient_is_verified(cli, sandbox):
     declare(sandbox, type="Trial")
     add(cli, sandbox, "Trial", OWNED)
-    exit_code, report = test_json(cli, "Trial", "--to", US)
+    exit_code, report = run_json(cli, "Trial", "--to", US)
     assert exit_code == 5
     assert rows(report)["account_type"] == ("warning", 21608)
     assert "verified" in report["checks"][2]["detail"]
     assert rows(report)["recipient"] == ("failed", 21608)
     assert refused_send_code(cli, "Trial", to=US) == 21608
-    exit_code, report = test_json(cli, "Trial", "--to", VERIFIED)
+    exit_code, report = run_json(cli, "Trial", "--to", VERIFIED)
     assert exit_code == 0 and rows(report)["recipient"] == ("ok", None)
 
 
 def test_a_suspended_account_fails_and_skips_what_it_cannot_do(cli, sandbox):
     declare(sandbox, status="suspended")
     add(cli, sandbox, "Prod", OWNED)
-    exit_code, report = test_json(cli, "Prod", "--to", VERIFIED)
+    exit_code, report = run_json(cli, "Prod", "--to", VERIFIED)
     assert exit_code == 5
     assert rows(report)["account_status"] == ("failed", 20403)
     assert rows(report)["sender"] == ("skipped", None) and rows(report)["recipient"] == ("skipped", None)
@@ -172,14 +169,14 @@ def test_a_closed_accounts_credentials_are_refused(cli, sandbox):
 def test_a_wrong_token_exits_4(cli, sandbox):
     declare(sandbox)
     add(cli, sandbox, "Prod", OWNED, token="f" * 32)
-    exit_code, report = test_json(cli, "Prod")
+    exit_code, report = run_json(cli, "Prod")
     assert exit_code == 4 and rows(report)["credentials"] == ("failed", 20003)
 
 
 def test_test_credentials_are_said_as_such_and_the_rest_skipped(cli, sandbox):
     add(cli, sandbox, "Test creds", "+15005550006")
     sandbox.http.post(f"{sandbox.url}/api/test-accounts", json={"sid": SID}, timeout=5).raise_for_status()
-    exit_code, report = test_json(cli, "Test creds")
+    exit_code, report = run_json(cli, "Test creds")
     assert exit_code == 0
     assert report["test_credentials"] is True
     assert rows(report)["credentials"] == ("warning", 20008)
@@ -192,7 +189,7 @@ def test_a_missing_token_is_a_credentials_row(cli, sandbox, config_path):
     declare(sandbox)
     add(cli, sandbox, "Prod", OWNED)
     config_path.write_text(config_path.read_text().replace(SID, "AC" + "4" * 32))  # no token for it
-    exit_code, report = test_json(cli, "Prod")
+    exit_code, report = run_json(cli, "Prod")
     assert exit_code == 4
     assert rows(report)["credentials"] == ("failed", None)
     assert "no auth token" in report["checks"][0]["detail"]
@@ -207,7 +204,7 @@ def free_port() -> int:
 def test_a_server_that_drops_the_connection_exits_6(cli, sandbox):
     add(cli, sandbox, "Gone", OWNED)
     sandbox.fault("close")
-    exit_code, report = test_json(cli, "Gone")
+    exit_code, report = run_json(cli, "Gone")
     assert exit_code == 6
     assert report["checks"][0]["status"] == "failed"
     assert all(c["status"] == "skipped" for c in report["checks"][1:])
