@@ -26,8 +26,17 @@ show() { printf '%s$ %s%s\n' "$bold" "$(quote "$@")" "$plain"; "$@"; }
 SID=AC0123456789abcdef0123456789abcdef
 TOKEN=fedcba9876543210fedcba9876543210   # a demo token: never printed by hubsms
 
-say "1. Start the sandbox, a local Twilio-compatible SMS sink, on a free port"
-hubsms sandbox serve --port 0 --status-delay 0.3 >"$work/sandbox.log" 2>&1 &
+NUMBER=+14155550123   # the demo account's own SMS number
+
+say "1. Start the sandbox, a local Twilio-compatible SMS sink, on a free port, with a declared account"
+cat >"$work/accounts.toml" <<EOF
+[accounts.$SID]
+friendly_name = "Demo"
+type = "Full"
+numbers = ["$NUMBER"]
+EOF
+cat "$work/accounts.toml"
+hubsms sandbox serve --port 0 --status-delay 0.3 --accounts "$work/accounts.toml" >"$work/sandbox.log" 2>&1 &
 sandbox_pid=$!
 for _ in $(seq 100); do grep -q '^listening on ' "$work/sandbox.log" 2>/dev/null && break; sleep 0.1; done
 url=$(sed -n 's/^listening on //p' "$work/sandbox.log" | head -n 1)
@@ -56,8 +65,13 @@ show hubsms plan set Enterprise --sms-connector "My Twilio"
 show hubsms plan list
 show hubsms export
 
-say "5. Check the connector's credentials"
+say "5. Check what Twilio will check, without sending: this From is not the account's"
+show hubsms connector test "My Twilio" || echo "(exit $?: the sender check failed, as it should)"
+show hubsms connector edit "My Twilio" --from "$NUMBER"
 show hubsms connector test "My Twilio"
+
+say "5b. A health sweep of every connector at once, as monitoring would run it"
+show hubsms connector test --all
 
 say "6. Send a one-time password and wait for delivery"
 show hubsms otp send --to +14155552671 --wait --json | tee "$work/sent.json"

@@ -140,6 +140,13 @@ class TwilioAPIError(HubsmsError):
         self.more_info = more_info
 
 
+class ChecksFailed(HubsmsError):
+    """``connector test`` found what Twilio would refuse (a sender not the account's, a
+    suspended account, ...): the rows say which check and Twilio's code."""
+
+    exit_code = ExitCode.REJECTED
+
+
 class NetworkError(HubsmsError):
     """The server could not be reached, timed out, or failed (5xx)."""
 

@@ -8,13 +8,11 @@ from typing import Annotated, Optional
 import typer
 
 from hubsms import __version__
-from hubsms.cli import connector, declarative, otp, plan, sandbox, settings
-from hubsms.cli import messages
+from hubsms.cli import check, connector, declarative, messages, otp, plan, sandbox, settings
 from hubsms.cli.options import command_group
 
 app = command_group("Manage SigningHub's Twilio SMS-gateway connectors and send one-time passwords.")
-# `connector test` sends a request like `otp send` does, so it lives beside it.
-connector.app.command("test")(otp.test_connector)
+connector.app.command("test")(check.test_connector)
 app.add_typer(connector.app, name="connector")
 app.add_typer(settings.app, name="settings")
 app.add_typer(plan.app, name="plan")

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
+from hubsms.cli import params
 from hubsms.cli.params import JSON, Param
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -80,3 +81,9 @@ def typer_annotation(param: Param) -> Any:
         show_default=param.default is not None and not param.is_flag,
     )
     return Annotated[kind, option]
+
+
+# The options that every command talking to Twilio shares, from their one definition.
+TokenStdinOption = typer_annotation(params.TOKEN_STDIN)
+ConnectTimeoutOption = typer_annotation(params.CONNECT_TIMEOUT)
+ReadTimeoutOption = typer_annotation(params.READ_TIMEOUT)

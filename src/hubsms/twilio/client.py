@@ -189,6 +189,42 @@ class TwilioClient:
         """The account's own URL: ``{server_address}/{AccountSid}``; its lists are below it."""
         return f"{self.base_url}/{self.account_sid}"
 
+    def list_account(self, resource: str, key: str, params: Mapping[str, str], max_pages: int = 10) -> list[dict[str, Any]]:
+        """The items of one of the account's lists (``IncomingPhoneNumbers``, ``SMS/ShortCodes``,
+        ``OutgoingCallerIds``), filtered by ``params``, following ``next_page_uri`` for at
+        most ``max_pages`` pages: a filter by a whole number leaves one page or none."""
+        page = self.get_json(f"{self.account_url}/{resource}.json", {"PageSize": "100", **params})
+        items = list(page.get(key) or [])
+        for _ in range(max_pages - 1):
+            next_uri = page.get("next_page_uri")
+            if not isinstance(next_uri, str) or not next_uri:
+                break
+            page = self.get_json(next_uri)
+            items += page.get(key) or []
+        return [item for item in items if isinstance(item, dict)]
+
+    @property
+    def messaging_url(self) -> str:
+        """The Messaging API (v1) root for this Server Address (see ``messaging_origin``)."""
+        from hubsms.twilio.messaging import messaging_origin
+
+        return f"{messaging_origin(self.base_url)}/v1"
+
+    def fetch_messaging_service(self, service_sid: str) -> dict[str, Any]:
+        """GET the Messaging Service ``/v1/Services/{Sid}`` (a TwilioAPIError 20404 when the
+        account has none of that SID)."""
+        return self.get_json(f"{self.messaging_url}/Services/{service_sid}")
+
+    def count_service_senders(self, service_sid: str) -> dict[str, int]:
+        """How many phone numbers, short codes and alphanumeric sender IDs the service's
+        sender pool has (on their first page: enough to tell an empty pool)."""
+        counts = {}
+        for path, key in (("PhoneNumbers", "phone_numbers"), ("ShortCodes", "short_codes"),
+                          ("AlphaSenders", "alpha_senders")):
+            page = self.get_json(f"{self.messaging_url}/Services/{service_sid}/{path}", {"PageSize": "50"})
+            counts[key] = len(page.get(key) or [])
+        return counts
+
     def wait_for_final_status(
         self, sid: str, *, timeout: float = 60.0, interval: float = 1.0,
         max_interval: float = 5.0, on_status: StatusCallback | None = None,
