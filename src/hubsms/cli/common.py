@@ -16,6 +16,9 @@ from typing import IO, Any
 from hubsms.errors import ExitCode, HubsmsError
 
 DEBUG_ENV = "HUBSMS_DEBUG"
+QUIET_ENV = "HUBSMS_QUIET"
+QUIET_FLAGS = ("--quiet", "-q")
+QUIET_HELP = "No warnings on stderr (errors still print), for cron and CI; or HUBSMS_QUIET=1."
 
 
 def _use_colour(stream: IO[str]) -> bool:
@@ -33,8 +36,48 @@ def _say(label: str, colour: str, text: str) -> None:
 
 
 def warn(text: str) -> None:
-    """A warning on stderr: never mixed into data on stdout."""
-    _say("warning:", "33", text)
+    """A warning on stderr: never mixed into data on stdout; none with ``--quiet``."""
+    if not is_quiet():
+        _say("warning:", "33", text)
+
+
+_quiet = False
+
+
+def set_quiet(value: bool = True) -> None:
+    """``--quiet`` was given: warnings are not said (errors and notes still are)."""
+    global _quiet
+    _quiet = value
+
+
+def is_quiet() -> bool:
+    """``--quiet``, or HUBSMS_QUIET set to anything but empty or 0."""
+    return _quiet or os.environ.get(QUIET_ENV, "") not in ("", "0")
+
+
+def take_quiet(args: list[str]) -> list[str]:
+    """``args`` without the root ``--quiet``/``-q`` before the command (which sets quiet),
+    so that the fast path sees the command itself."""
+    while args and args[0] in QUIET_FLAGS:
+        set_quiet()
+        args = args[1:]
+    return args
+
+
+def add_quiet_option(command: Any) -> None:
+    """Give ``command`` (a Click group from Typer) and every command under it ``--quiet``/``-q``,
+    accepted wherever the command's own options are."""
+    from typer.core import TyperOption
+
+    def quiet(ctx: Any, param: Any, value: bool) -> None:
+        if value:
+            set_quiet()
+
+    command.params.append(
+        TyperOption(param_decls=list(QUIET_FLAGS), is_flag=True, expose_value=False, callback=quiet, help=QUIET_HELP)
+    )
+    for sub in getattr(command, "commands", {}).values():
+        add_quiet_option(sub)
 
 
 def note(text: str) -> None:
@@ -93,6 +136,7 @@ def start_output() -> None:
     """A new run of hubsms (in-process tests run many): no JSON printed yet."""
     global _json_printed
     _json_printed = False
+    set_quiet(False)
 
 
 def print_json(data: Any) -> None:

@@ -14,7 +14,7 @@ import signal
 import sys
 from typing import Any
 
-from hubsms.cli.common import DEBUG_ENV, error_json, report_error, start_output
+from hubsms.cli.common import DEBUG_ENV, add_quiet_option, error_json, report_error, start_output, take_quiet
 from hubsms.errors import (
     Cancelled,
     ExitCode,
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     start_output()
     try:
-        return program(args)
+        return program(take_quiet(args))
     except HubsmsError as err:
         return _fail(err, args, blank_line=isinstance(err, Interrupted))
     except KeyboardInterrupt as stop:
@@ -87,8 +87,10 @@ def _run_typer(args: list[str]) -> int:
     from hubsms.cli.app import app
 
     exceptions = _click_exceptions()
+    command = typer.main.get_command(app)
+    add_quiet_option(command)
     try:
-        result = app(args=args, prog_name="hubsms", standalone_mode=False)
+        result = command.main(args=args, prog_name="hubsms", standalone_mode=False)
     except exceptions.NoArgsIsHelpError as err:
         err.show()
         return int(err.exit_code)
