@@ -94,6 +94,12 @@ def report(warnings: Iterable[str] = (), notes: Iterable[str] = ()) -> None:
         note(text)
 
 
+def examples(*lines: str) -> str:
+    """A command's help epilog: "Examples:" and each example on a line of its own, kept as
+    typed (Click's \\b marker: not rewrapped)."""
+    return "\b\nExamples:\n" + "\n".join("  " + line for line in lines)
+
+
 def report_error(err: HubsmsError) -> None:
     """Print an error (and its hint) as one or two lines on stderr, tokens hidden. A stop by
     the person (Ctrl-C, Cancel) is said plainly: it is not an error."""

@@ -11,7 +11,7 @@ from hubsms.cli.options import ConfigOption, JsonOption, command_group
 
 app = command_group("Service plans: which SMS connector each plan uses.")
 
-PlanArg = Annotated[str, typer.Argument(help="The service plan's name (case-insensitive).", show_default=False)]
+PlanArg = Annotated[str, typer.Argument(metavar="NAME", help="The service plan's name (case-insensitive).", show_default=False)]
 
 
 @app.command("list")
