@@ -94,6 +94,10 @@ def _run_typer(args: list[str]) -> int:
     except exceptions.NoArgsIsHelpError as err:
         err.show()
         return int(err.exit_code)
+    except exceptions.MissingParameter as err:
+        if err.param is None or err.ctx is None:  # pragma: no cover - Click always sets both here
+            raise UsageError(err.format_message().rstrip(".")) from None
+        raise _missing(err.param, err.ctx.command_path, err.ctx) from None
     except exceptions.UsageError as err:
         path = err.ctx.command_path if err.ctx is not None else _command_path(args)
         raise UsageError(err.format_message().rstrip("."), f"see '{path} -h' for what it takes") from None
@@ -104,6 +108,13 @@ def _run_typer(args: list[str]) -> int:
     if result == ExitCode.INTERRUPTED:  # Typer says a KeyboardInterrupt as Exit(130), silently
         raise Interrupted(terminated=_terminated)
     return result if isinstance(result, int) else 0
+
+
+def _missing(param: Any, path: str, ctx: Any) -> UsageError:
+    """A required option or argument left out, said as hubsms's own checks say it
+    ("missing --sms-connector", "missing NAME")."""
+    name = max(param.opts, key=len) if param.param_type_name == "option" else param.make_metavar(ctx)
+    return UsageError(f"missing {name}", f"give {name}; see '{path} -h' for what it takes")
 
 
 def _command_path(args: list[str]) -> str:
