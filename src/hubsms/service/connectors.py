@@ -239,7 +239,7 @@ def edit_connector(
         change.commit(config)
         delete_unused_logo(path, config, old.logo)
         if new.account_sid != old.account_sid:
-            delete_unused_tokens(config, keyring, {old.account_sid}, outcome)
+            delete_unused_tokens(config, keyring, {old.account_sid}, outcome, env_only=_env_only(old))
     outcome.connector = new
     return outcome
 
@@ -316,10 +316,15 @@ def remove_connector(path: Path, name: str, keyring: Keyring | None, *, force: b
         release_uses(config, connector.name, force, "remove", outcome)
         del config.connectors[connector.name]
         store.save(path, config)
-        delete_unused_tokens(config, keyring, {connector.account_sid}, outcome)
+        delete_unused_tokens(config, keyring, {connector.account_sid}, outcome, env_only=_env_only(connector))
         delete_unused_logo(path, config, connector.logo)
     outcome.connector = connector
     return outcome
+
+
+def _env_only(connector: Connector) -> set[str]:
+    """The connector's account when it read its token from a variable, never the keyring."""
+    return {connector.account_sid} if connector.auth_token_env else set()
 
 
 def check_removable(path: Path, name: str, force: bool = False) -> tuple[Connector, list[str]]:
