@@ -19,8 +19,8 @@ app.add_typer(plan.app, name="plan")
 app.add_typer(otp.app, name="otp")
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(messages.app, name="messages")
-app.command("apply")(declarative.apply)
-app.command("export")(declarative.export)
+app.command("apply", epilog=declarative.APPLY_EXAMPLES)(declarative.apply)
+app.command("export", epilog=declarative.EXPORT_EXAMPLES)(declarative.export)
 
 
 def _show_version(value: bool) -> None:

@@ -42,7 +42,7 @@ def test_connector(
         _show_sweep(sweep, json_)
         _raise_failure(checks.failure(sweep))
         return
-    from hubsms.cli.sending import stdin_token
+    from hubsms.cli.common import stdin_token
 
     report = checks.check_connector(path, str(name), Keyring(), to=to, stdin_token=stdin_token(auth_token_stdin), limits=limits)
     failure = checks.failure(report)

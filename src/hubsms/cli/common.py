@@ -16,6 +16,9 @@ from typing import IO, Any
 from hubsms.errors import ExitCode, HubsmsError
 
 DEBUG_ENV = "HUBSMS_DEBUG"
+QUIET_ENV = "HUBSMS_QUIET"
+QUIET_FLAGS = ("--quiet", "-q")
+QUIET_HELP = "No warnings on stderr (errors still print), for cron and CI; or HUBSMS_QUIET=1."
 
 
 def _use_colour(stream: IO[str]) -> bool:
@@ -33,8 +36,48 @@ def _say(label: str, colour: str, text: str) -> None:
 
 
 def warn(text: str) -> None:
-    """A warning on stderr: never mixed into data on stdout."""
-    _say("warning:", "33", text)
+    """A warning on stderr: never mixed into data on stdout; none with ``--quiet``."""
+    if not is_quiet():
+        _say("warning:", "33", text)
+
+
+_quiet = False
+
+
+def set_quiet(value: bool = True) -> None:
+    """``--quiet`` was given: warnings are not said (errors and notes still are)."""
+    global _quiet
+    _quiet = value
+
+
+def is_quiet() -> bool:
+    """``--quiet``, or HUBSMS_QUIET set to anything but empty or 0."""
+    return _quiet or os.environ.get(QUIET_ENV, "") not in ("", "0")
+
+
+def take_quiet(args: list[str]) -> list[str]:
+    """``args`` without the root ``--quiet``/``-q`` before the command (which sets quiet),
+    so that the fast path sees the command itself."""
+    while args and args[0] in QUIET_FLAGS:
+        set_quiet()
+        args = args[1:]
+    return args
+
+
+def add_quiet_option(command: Any) -> None:
+    """Give ``command`` (a Click group from Typer) and every command under it ``--quiet``/``-q``,
+    accepted wherever the command's own options are."""
+    from typer.core import TyperOption
+
+    def quiet(ctx: Any, param: Any, value: bool) -> None:
+        if value:
+            set_quiet()
+
+    command.params.append(
+        TyperOption(param_decls=list(QUIET_FLAGS), is_flag=True, expose_value=False, callback=quiet, help=QUIET_HELP)
+    )
+    for sub in getattr(command, "commands", {}).values():
+        add_quiet_option(sub)
 
 
 def note(text: str) -> None:
@@ -51,6 +94,12 @@ def report(warnings: Iterable[str] = (), notes: Iterable[str] = ()) -> None:
         note(text)
 
 
+def examples(*lines: str) -> str:
+    """A command's help epilog: "Examples:" and each example on a line of its own, kept as
+    typed (Click's \\b marker: not rewrapped)."""
+    return "\b\nExamples:\n" + "\n".join("  " + line for line in lines)
+
+
 def report_error(err: HubsmsError) -> None:
     """Print an error (and its hint) as one or two lines on stderr, tokens hidden. A stop by
     the person (Ctrl-C, Cancel) is said plainly: it is not an error."""
@@ -59,7 +108,7 @@ def report_error(err: HubsmsError) -> None:
         return
     _say("error:", "1;31", hide_tokens(err.message))
     if err.hint:
-        _say("hint:", "36", hide_tokens(err.hint))
+        _say("hint:", "36", hint_text(err.hint))
 
 
 def error_json(err: HubsmsError, exit_code: int) -> None:
@@ -70,11 +119,25 @@ def error_json(err: HubsmsError, exit_code: int) -> None:
     error = {
         "exit_code": exit_code,
         "message": hide_tokens(err.message),
-        "hint": hide_tokens(err.hint) if err.hint else None,
+        "hint": hint_text(err.hint) if err.hint else None,
         "twilio_code": getattr(err, "code", None),
         "more_info": getattr(err, "more_info", None),
     }
     print_json({"error": error})
+
+
+_NAMES = frozenset({"Twilio", "SigningHub", "Global", "Messaging"})  # capitalised where they stand
+
+
+def hint_text(hint: str) -> str:
+    """A hint as said: tokens hidden, and starting lower-case as every hint does (it follows
+    "hint:"), whichever module wrote it. Only an ordinary capitalised first word is lowered,
+    never a name (Twilio) or an abbreviation (SMS, MG…)."""
+    hint = hide_tokens(hint)
+    word = hint.split(" ", 1)[0].rstrip(",.:;").split("'")[0]  # Twilio's: Twilio
+    if word[:1].isupper() and (word[1:].islower() or len(word) == 1) and word not in _NAMES:
+        return hint[0].lower() + hint[1:]
+    return hint
 
 
 def hide_tokens(text: str) -> str:
@@ -93,6 +156,7 @@ def start_output() -> None:
     """A new run of hubsms (in-process tests run many): no JSON printed yet."""
     global _json_printed
     _json_printed = False
+    set_quiet(False)
 
 
 def print_json(data: Any) -> None:
@@ -142,3 +206,10 @@ def resolve_config_path(option: Path | None, ctx: Any = None) -> Path:
     from hubsms.store import default_config_path
 
     return default_config_path()
+
+
+def stdin_token(flag: bool) -> str | None:
+    """The token on stdin when ``--auth-token-stdin`` was given (credentials' one reader)."""
+    from hubsms.credentials import read_token_from_stdin
+
+    return read_token_from_stdin() if flag else None

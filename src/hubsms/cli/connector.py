@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from hubsms.cli.common import note, report, resolve_config_path, warn
 from hubsms.cli import params
+from hubsms.cli.common import examples, note, report, resolve_config_path, stdin_token
 from hubsms.cli.options import ConfigOption, JsonOption, NoInputOption, command_group, typer_params
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 app = command_group("Add, list, show, edit, (de)activate and remove SMS-gateway connectors.")
 
-NameArg = Annotated[str, typer.Argument(help="The connector's name (unique, case-insensitive).", show_default=False)]
+NameArg = Annotated[str, typer.Argument(metavar="NAME", help="The connector's name (unique, case-insensitive).", show_default=False)]
 NewNameArg = Annotated[
     Optional[str],
     typer.Argument(metavar="NAME", help="The connector's name (unique, case-insensitive); asked at a terminal when left out.", show_default=False),
@@ -33,24 +33,24 @@ ServerOption = Annotated[
     Optional[str],
     typer.Option("--server-address", help="Twilio API base URL (default https://api.twilio.com/2010-04-01/Accounts; changing it is not recommended).", show_default=False),
 ]
-ActiveOption = Annotated[Optional[bool], typer.Option("--active/--inactive", help="Whether the connector can be chosen and send.", show_default=False)]
+ActiveOption = Annotated[bool, typer.Option("--active", help="The connector can be chosen and send (the default for a new one).")]
+InactiveOption = Annotated[bool, typer.Option("--inactive", help="The connector cannot be chosen nor send.")]
 TokenStdinOption = Annotated[bool, typer.Option("--auth-token-stdin", help="Read the auth token from stdin and store it in the keyring.")]
 TokenEnvOption = Annotated[
     Optional[str],
     typer.Option("--auth-token-env", metavar="VAR", help="Read the auth token from this environment variable when needed (stored as a reference, not the token).", show_default=False),
 ]
 ForceOption = Annotated[
-    bool, typer.Option("--force", help="Also clear Global Settings' default and remove the service plans that use it.")
+    bool,
+    typer.Option("--force", help="Also clear Global Settings' default and remove the service plans that use it (asked first at a terminal, unless --yes)."),
 ]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
-def _token_from_stdin(flag: bool) -> Optional[str]:
-    from hubsms.credentials import read_token_stream
-
-    return read_token_stream(sys.stdin) if flag else None
-
-
-@app.command("add")
+@app.command("add", epilog=examples(
+    'hubsms connector add "My Twilio" --account-sid AC0123456789abcdef0123456789abcdef --from +12345678987 --auth-token-stdin < token.txt',
+    'hubsms connector add "My Twilio" --account-sid AC… --from +12345678987 --auth-token-env TWILIO_AUTH_TOKEN --exist-ok',
+))
 def add(
     ctx: typer.Context,
     name: NewNameArg = None,
@@ -58,10 +58,12 @@ def add(
     from_: FromOption = None,
     logo: LogoOption = None,
     server_address: ServerOption = None,
-    active: ActiveOption = None,
+    active: ActiveOption = False,
+    inactive: InactiveOption = False,
     auth_token_stdin: TokenStdinOption = False,
     auth_token_env: TokenEnvOption = None,
     replace_token: Annotated[bool, typer.Option("--replace-token", help="Replace a different token already stored for the account (every connector of the account uses the new one).")] = False,
+    exist_ok: Annotated[bool, typer.Option("--exist-ok", help="For set-up scripts: a connector of that name with the same fields is not an error (exit 0, unchanged); with other fields it is, naming them. Never prompts.")] = False,
     no_input: NoInputOption = False,
     config: ConfigOption = None,
 ) -> None:
@@ -73,16 +75,32 @@ def add(
     _check_one_token_source(auth_token_stdin, auth_token_env)
     values = connectors.ConnectorInput(
         name=name, logo=logo, server_address=server_address, account_sid=account_sid,
-        from_=from_, active=active, auth_token_env=auth_token_env,
+        from_=from_, active=_active_flag(active, inactive), auth_token_env=auth_token_env,
     )
     path = resolve_config_path(config, ctx)
-    if dialog.is_interactive(no_input):
+    if dialog.is_interactive(no_input or exist_ok):
         outcome = dialog.run_add(path, values, _dialog_token(auth_token_stdin))
     else:
-        outcome = _add_from_flags(path, values, auth_token_stdin, replace_token)
-    report(outcome.warnings, outcome.notes)
+        outcome = _add_from_flags(path, values, auth_token_stdin, replace_token, exist_ok)
     c = outcome.connector
-    note(f'Added connector "{c.name}" ({c.provider_info.label}, {c.purpose}, {"active" if c.active else "inactive"}).')
+    _report_change(outcome, f'Added connector "{c.name}" ({c.provider_info.label}, {c.purpose}, {"active" if c.active else "inactive"}).')
+
+
+def _active_flag(active: bool, inactive: bool) -> Optional[bool]:
+    """``--active`` True, ``--inactive`` False, neither None; both is a usage error (Click's
+    --x/--no-x pair would silently let the last one win)."""
+    if active and inactive:
+        _usage("give either --active or --inactive, not both", "--active: it can be chosen and send; --inactive: it cannot")
+    return True if active else False if inactive else None
+
+
+def _report_change(outcome: Outcome, done: str) -> None:
+    """The outcome's warnings and notes, then ``done`` unless nothing changed (its note says so)."""
+    from hubsms.service.connectors import Unchanged
+
+    report(outcome.warnings, outcome.notes)
+    if not isinstance(outcome, Unchanged):
+        note(done)
 
 
 def _check_one_token_source(auth_token_stdin: bool, auth_token_env: Optional[str]) -> None:
@@ -94,18 +112,18 @@ def _check_one_token_source(auth_token_stdin: bool, auth_token_env: Optional[str
         )
 
 
-def _add_from_flags(path: Path, values: ConnectorInput, auth_token_stdin: bool, replace_token: bool) -> Outcome:
+def _add_from_flags(path: Path, values: ConnectorInput, auth_token_stdin: bool, replace_token: bool, exist_ok: bool) -> Outcome:
     from hubsms.credentials import Keyring
     from hubsms.service import connectors
 
     _require_values(NAME=values.name, account_sid=values.account_sid, from_=values.from_)
-    token = _token_from_stdin(auth_token_stdin)
-    return connectors.add_connector(path, values, Keyring(), token=token, replace_token=replace_token)
+    token = stdin_token(auth_token_stdin)
+    return connectors.add_connector(path, values, Keyring(), token=token, replace_token=replace_token, exist_ok=exist_ok)
 
 
 def _dialog_token(auth_token_stdin: bool) -> Optional[str]:
     # On a terminal "stdin" is the person: the dialog's hidden prompt reads the token, never echoed.
-    return None if sys.stdin.isatty() else _token_from_stdin(auth_token_stdin)
+    return None if sys.stdin.isatty() else stdin_token(auth_token_stdin)
 
 
 def _require_values(**values: Optional[str]) -> None:
@@ -128,7 +146,7 @@ def _usage(message: str, hint: Optional[str] = None) -> None:
     raise UsageError(message, hint)
 
 
-@app.command("list")
+@app.command("list", epilog=examples("hubsms connector list", "hubsms connector list --inactive --json"))
 @typer_params(params.LIST)
 def list_(ctx: typer.Context, config: ConfigOption = None, **options: Any) -> None:
     """List connectors: name, provider, purpose, from, account, active, default, used by."""
@@ -137,7 +155,7 @@ def list_(ctx: typer.Context, config: ConfigOption = None, **options: Any) -> No
     run_list(resolve_config_path(config, ctx), **options)
 
 
-@app.command("show")
+@app.command("show", epilog=examples('hubsms connector show "My Twilio"', 'hubsms connector show "My Twilio" --json'))
 def show(ctx: typer.Context, name: NameArg, json_: JsonOption = False, config: ConfigOption = None) -> None:
     """Show every field of a connector, its purpose and where its token comes from."""
     from hubsms.cli.render import print_record
@@ -145,12 +163,14 @@ def show(ctx: typer.Context, name: NameArg, json_: JsonOption = False, config: C
     from hubsms.service import views
 
     record, warnings = views.show_connector(resolve_config_path(config, ctx), name, Keyring())
-    for text in warnings:
-        warn(text)
+    report(warnings)
     print_record(record, json_)
 
 
-@app.command("edit")
+@app.command("edit", epilog=examples(
+    'hubsms connector edit "My Twilio" --from +12345678987 --logo logo.png',
+    'hubsms connector edit "My Twilio" --auth-token-stdin < new-token.txt',
+))
 def edit(
     ctx: typer.Context,
     name: NameArg,
@@ -160,15 +180,18 @@ def edit(
     logo: LogoOption = None,
     no_logo: Annotated[bool, typer.Option("--no-logo", help="Remove the connector's logo.")] = False,
     server_address: ServerOption = None,
-    active: ActiveOption = None,
+    active: ActiveOption = False,
+    inactive: InactiveOption = False,
     auth_token_stdin: TokenStdinOption = False,
     auth_token_env: TokenEnvOption = None,
     force: ForceOption = False,
+    yes: YesOption = False,
     no_input: NoInputOption = False,
     config: ConfigOption = None,
 ) -> None:
-    """Change a connector's fields; only the given ones change. At a terminal and without
-    change flags, the two-step dialog asks for every field, prefilled with its value."""
+    """Change a connector's fields; only the given ones change (none that differ: nothing is
+    written). At a terminal and without change flags, the two-step dialog asks for every
+    field, prefilled with its value."""
     from hubsms.cli import dialog
     from hubsms.credentials import Keyring
     from hubsms.service import connectors
@@ -176,45 +199,80 @@ def edit(
     _check_one_token_source(auth_token_stdin, auth_token_env)
     values = connectors.ConnectorInput(
         name=new_name, logo=logo, server_address=server_address, account_sid=account_sid,
-        from_=from_, active=active, auth_token_env=auth_token_env,
+        from_=from_, active=_active_flag(active, inactive), auth_token_env=auth_token_env,
     )
     if logo is not None and no_logo:
-        _usage("give either --logo or --no-logo, not both")
+        _usage("give either --logo or --no-logo, not both", "--logo FILE sets a new logo; --no-logo removes the current one")
     path = resolve_config_path(config, ctx)
     if not values.given() and not (auth_token_stdin or no_logo) and dialog.is_interactive(no_input):
         outcome = dialog.run_edit(path, name, force)
     else:
-        token = _token_from_stdin(auth_token_stdin)
+        if inactive and force and not yes:
+            _confirm_forced(path, name, "deactivate", no_input)
+        token = stdin_token(auth_token_stdin)
         outcome = connectors.edit_connector(path, name, values, Keyring(), token=token, force=force, clear_logo=no_logo)
-    report(outcome.warnings, outcome.notes)
-    note(f'Saved connector "{outcome.connector.name}".')
+    _report_change(outcome, f'Saved connector "{outcome.connector.name}".')
 
 
-@app.command("activate")
+@app.command("activate", epilog=examples('hubsms connector activate "My Twilio"'))
 def activate(ctx: typer.Context, name: NameArg, config: ConfigOption = None) -> None:
     """Make a connector active: it can be chosen in Global Settings and plans, and send."""
-    _set_active(ctx, name, True, False, config)
+    _set_active(resolve_config_path(config, ctx), name, True, False)
 
 
-@app.command("deactivate")
-def deactivate(ctx: typer.Context, name: NameArg, force: ForceOption = False, config: ConfigOption = None) -> None:
-    """Make a connector inactive (refused while the default or a plan uses it, unless --force)."""
-    _set_active(ctx, name, False, force, config)
+@app.command("deactivate", epilog=examples('hubsms connector deactivate "My Twilio"', 'hubsms connector deactivate "My Twilio" --force --yes'))
+def deactivate(
+    ctx: typer.Context,
+    name: NameArg,
+    force: ForceOption = False,
+    yes: YesOption = False,
+    no_input: NoInputOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Make a connector inactive (refused while the default or a plan uses it, unless --force;
+    at a terminal --force asks first, unless --yes)."""
+    path = resolve_config_path(config, ctx)
+    if force and not yes:
+        _confirm_forced(path, name, "deactivate", no_input)
+    _set_active(path, name, False, force)
 
 
-def _set_active(ctx: typer.Context, name: str, active: bool, force: bool, config: Optional[Path]) -> None:
+def _set_active(path: Path, name: str, active: bool, force: bool) -> None:
     from hubsms.service import connectors
 
-    outcome = connectors.set_active(resolve_config_path(config, ctx), name, active, force=force)
-    report(outcome.warnings, outcome.notes)
-    note(f'"{outcome.connector.name}" is {"active" if active else "inactive"}.')
+    outcome = connectors.set_active(path, name, active, force=force)
+    _report_change(outcome, f'"{outcome.connector.name}" is {"active" if active else "inactive"}.')
 
 
-@app.command("remove")
+def _confirm_forced(path: Path, name: str, action: str, no_input: bool) -> None:
+    """At a terminal, ask before --force takes the connector from the default and the plans
+    that use it; a script (no terminal, or --no-input) gets what it asked for."""
+    from hubsms.cli.dialog import is_interactive
+    from hubsms.service import connectors
+
+    if not is_interactive(no_input):
+        return
+    connector, uses = connectors.uses_taken(path, name, action)
+    if uses:
+        _confirm(f'{action.capitalize()} connector "{connector.name}"{_forced_text(uses)}?', "cancelled, nothing changed")
+
+
+def _forced_text(uses: list[str]) -> str:
+    return f', clearing or removing what uses it: {", ".join(uses)}' if uses else ""
+
+
+def _confirm(question: str, cancelled: str) -> None:
+    from hubsms.errors import Cancelled
+
+    if not typer.confirm(question, default=False, err=True):
+        raise Cancelled(cancelled)
+
+
+@app.command("remove", epilog=examples('hubsms connector remove "My Twilio"', 'hubsms connector remove "My Twilio" --yes'))
 def remove(
     ctx: typer.Context,
     name: NameArg,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: YesOption = False,
     force: ForceOption = False,
     no_input: NoInputOption = False,
     config: ConfigOption = None,
@@ -225,17 +283,17 @@ def remove(
 
     path = resolve_config_path(config, ctx)
     if not yes:  # an unknown name, or one in use, is said before anything is asked
-        _confirm_removal(connectors.check_removable(path, name, force).name, no_input)
+        connector, uses = connectors.check_removable(path, name, force)
+        _confirm_removal(connector.name, uses, no_input)
     outcome = connectors.remove_connector(path, name, Keyring(), force=force)
     report(outcome.warnings, outcome.notes)
     note(f'Removed connector "{outcome.connector.name}".')
 
 
-def _confirm_removal(name: str, no_input: bool) -> None:
+def _confirm_removal(name: str, uses: list[str], no_input: bool) -> None:
     from hubsms.cli.dialog import is_interactive
-    from hubsms.errors import Cancelled, MissingValue
+    from hubsms.errors import MissingValue
 
     if not is_interactive(no_input):
         raise MissingValue(f'removing "{name}" needs confirmation', "give --yes to remove without a prompt")
-    if not typer.confirm(f'Remove connector "{name}"?', default=False, err=True):
-        raise Cancelled("cancelled, nothing removed")
+    _confirm(f'Remove connector "{name}"{_forced_text(uses)}?', "cancelled, nothing removed")

@@ -8,15 +8,22 @@ from typing import Annotated, Any
 
 import typer
 
-from hubsms.cli.common import note, print_json, report, resolve_config_path, write_out
+from hubsms.cli.common import examples, note, print_json, report, resolve_config_path, write_out
 from hubsms.cli.options import ConfigOption, JsonOption
 
 _ACTION_STYLE = {"create": "green", "update": "yellow", "remove": "red", "unchanged": "dim"}
 
 
+APPLY_EXAMPLES = examples(
+    "hubsms apply connectors.toml --dry-run     # what would change, in a table",
+    "hubsms apply connectors.toml --prune       # also remove what it does not list",
+)
+EXPORT_EXAMPLES = examples("hubsms export > connectors.toml", "hubsms export | hubsms apply - --dry-run")
+
+
 def apply(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(help="Desired-state TOML file (the config's format), or - for stdin.", show_default=False)],
+    file: Annotated[str, typer.Argument(metavar="FILE", help="Desired-state TOML file (the config's format), or - for stdin.", show_default=False)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes; change nothing.")] = False,
     prune: Annotated[bool, typer.Option("--prune", help="Also remove connectors and plans (and the default) the file does not list.")] = False,
     keep_env_refs: Annotated[
@@ -26,8 +33,24 @@ def apply(
     config: ConfigOption = None,
 ) -> None:
     """Make the config match a desired-state file: create what is missing, update what
-    differs, and with --prune remove what the file does not list. Tokens come from the
-    variable each connector names in auth_token_env (see docs/apply.md)."""
+    differs, and with --prune remove what the file does not list. A second run changes
+    nothing.
+
+    \b
+    The file has the config file's format ('hubsms export' prints one):
+    - complete by itself: its default and plans name active connectors of it;
+    - connectors and plans are matched by name, ignoring case; a connector's
+      table is the whole connector (a field left out takes its default:
+      active, Twilio's server address, no logo);
+    - no token: each connector names auth_token_env, the variable holding its
+      account's token; a set variable is stored in the keyring (and the
+      connector saved without it, unless --keep-env-refs), an unset one keeps
+      the token already stored;
+    - a logo is a path relative to the file, copied into logos/ beside the
+      config;
+    - all or nothing: when a write fails, the config, the keyring and the
+      logos stay as they were.
+    """
     from hubsms.credentials import Keyring
     from hubsms.service import declarative
 

@@ -14,7 +14,7 @@ import signal
 import sys
 from typing import Any
 
-from hubsms.cli.common import DEBUG_ENV, error_json, report_error, start_output
+from hubsms.cli.common import DEBUG_ENV, add_quiet_option, error_json, report_error, start_output, take_quiet
 from hubsms.errors import (
     Cancelled,
     ExitCode,
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     start_output()
     try:
-        return program(args)
+        return program(take_quiet(args))
     except HubsmsError as err:
         return _fail(err, args, blank_line=isinstance(err, Interrupted))
     except KeyboardInterrupt as stop:
@@ -87,11 +87,17 @@ def _run_typer(args: list[str]) -> int:
     from hubsms.cli.app import app
 
     exceptions = _click_exceptions()
+    command = typer.main.get_command(app)
+    add_quiet_option(command)
     try:
-        result = app(args=args, prog_name="hubsms", standalone_mode=False)
+        result = command.main(args=args, prog_name="hubsms", standalone_mode=False)
     except exceptions.NoArgsIsHelpError as err:
         err.show()
         return int(err.exit_code)
+    except exceptions.MissingParameter as err:
+        if err.param is None or err.ctx is None:  # pragma: no cover - Click always sets both here
+            raise UsageError(err.format_message().rstrip(".")) from None
+        raise _missing(err.param, err.ctx.command_path, err.ctx) from None
     except exceptions.UsageError as err:
         path = err.ctx.command_path if err.ctx is not None else _command_path(args)
         raise UsageError(err.format_message().rstrip("."), f"see '{path} -h' for what it takes") from None
@@ -102,6 +108,13 @@ def _run_typer(args: list[str]) -> int:
     if result == ExitCode.INTERRUPTED:  # Typer says a KeyboardInterrupt as Exit(130), silently
         raise Interrupted(terminated=_terminated)
     return result if isinstance(result, int) else 0
+
+
+def _missing(param: Any, path: str, ctx: Any) -> UsageError:
+    """A required option or argument left out, said as hubsms's own checks say it
+    ("missing --sms-connector", "missing NAME")."""
+    name = max(param.opts, key=len) if param.param_type_name == "option" else param.make_metavar(ctx)
+    return UsageError(f"missing {name}", f"give {name}; see '{path} -h' for what it takes")
 
 
 def _command_path(args: list[str]) -> str:

@@ -42,7 +42,7 @@ def list_(
     config: ConfigOption = None,
 ) -> None:
     """List a connector's sent messages, newest first; each failure's code in words."""
-    from hubsms.cli.sending import stdin_token
+    from hubsms.cli.common import stdin_token
     from hubsms.credentials import Keyring
     from hubsms.service.messages import ListQuery, list_messages
     from hubsms.service.sending import Limits
@@ -69,7 +69,7 @@ def show(
     config: ConfigOption = None,
 ) -> None:
     """Show one message: every field Twilio keeps, its times, and a failure's code in words."""
-    from hubsms.cli.sending import stdin_token
+    from hubsms.cli.common import stdin_token
     from hubsms.credentials import Keyring
     from hubsms.service.messages import show_message
     from hubsms.service.sending import Limits

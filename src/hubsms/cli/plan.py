@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
-from hubsms.cli.common import note, print_json, report, resolve_config_path
+from hubsms.cli.common import examples, note, print_json, report, resolve_config_path
 from hubsms.cli.options import ConfigOption, JsonOption, command_group
 
 app = command_group("Service plans: which SMS connector each plan uses.")
 
-PlanArg = Annotated[str, typer.Argument(help="The service plan's name (case-insensitive).", show_default=False)]
+PlanArg = Annotated[str, typer.Argument(metavar="NAME", help="The service plan's name (case-insensitive).", show_default=False)]
 
 
-@app.command("list")
+@app.command("list", epilog=examples("hubsms plan list", "hubsms plan list --json"))
 def list_(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption = None) -> None:
     """List service plans: name, SMS connector, whether that connector is active."""
     from hubsms.service import views
@@ -35,28 +35,25 @@ def _print_plans(rows: list[dict[str, Any]], as_json: bool) -> None:
     print_table(columns, [[row["name"], row["sms_connector"], row["connector_active"]] for row in rows])
 
 
-@app.command("set")
+@app.command("set", epilog=examples('hubsms plan set enterprise --sms-connector "My Twilio"'))
 def set_(
     ctx: typer.Context,
     name: PlanArg,
     sms_connector: Annotated[
-        Optional[str],
-        typer.Option("--sms-connector", help="An active connector for the plan's SMS.", show_default=False),
-    ] = None,
+        str,
+        typer.Option("--sms-connector", metavar="CONNECTOR", help="An active connector for the plan's SMS.", show_default=False),
+    ],
     config: ConfigOption = None,
 ) -> None:
     """Assign an active SMS connector to a service plan (created if new)."""
-    from hubsms.errors import MissingValue
     from hubsms.service import plans
 
-    if sms_connector is None:
-        raise MissingValue("missing --sms-connector", 'give --sms-connector CONNECTOR, e.g. --sms-connector "My Twilio"')
     plan, outcome = plans.plan_set(resolve_config_path(config, ctx), name, sms_connector)
     report(outcome.warnings, outcome.notes)
     note(f'Plan "{plan.name}" uses SMS connector "{plan.sms_connector}".')
 
 
-@app.command("remove")
+@app.command("remove", epilog=examples("hubsms plan remove enterprise"))
 def remove(ctx: typer.Context, name: PlanArg, config: ConfigOption = None) -> None:
     """Remove a service plan."""
     from hubsms.service import plans

@@ -7,9 +7,9 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
-from hubsms.cli.common import note, print_json, report
+from hubsms.cli.common import note, print_json, report, stdin_token
 
 if TYPE_CHECKING:
     from hubsms.service.sending import SendHooks, SendResult
@@ -40,13 +40,6 @@ def run_send(
         _show_dry_run(result, json)
     else:
         _show_sent(result, json)
-
-
-def stdin_token(flag: bool) -> Optional[str]:
-    """The token on stdin when ``--auth-token-stdin`` was given (credentials' one reader)."""
-    from hubsms.credentials import read_token_from_stdin
-
-    return read_token_from_stdin() if flag else None
 
 
 def _show_dry_run(result: SendResult, as_json: bool) -> None:

@@ -19,6 +19,7 @@ from hubsms.service.transaction import (
     delete_unused_logo,
     delete_unused_tokens,
     place_logo,
+    read_bytes,
 )
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
@@ -39,6 +40,23 @@ class ConnectorInput(NamedTuple):
 
     def given(self) -> dict[str, Any]:
         return {key: value for key, value in self._asdict().items() if value is not None}
+
+
+class Unchanged(Outcome):
+    """The change asked for was already so: nothing was written (the file keeps its bytes
+    and its modification time); its notes say so."""
+
+
+# (attribute, the flag that sets it) of the fields ``add --exist-ok`` compares; the name is
+# matched ignoring case, the logo by its bytes, the token with the stored one.
+_COMPARED_FLAGS = (
+    ("provider", "provider"),
+    ("server_address", "--server-address"),
+    ("account_sid", "--account-sid"),
+    ("from_", "--from"),
+    ("active", "--active/--inactive"),
+    ("auth_token_env", "--auth-token-env"),
+)
 
 
 def check_fields(values: ConnectorInput, base: Connector | None = None) -> tuple[Connector, list[str], Logo | None]:
@@ -82,17 +100,28 @@ def _check_new_name(value: str) -> str:
 
 
 def add_connector(
-    path: Path, values: ConnectorInput, keyring: Keyring, *, token: str | None = None, replace_token: bool = False
+    path: Path,
+    values: ConnectorInput,
+    keyring: Keyring,
+    *,
+    token: str | None = None,
+    replace_token: bool = False,
+    exist_ok: bool = False,
 ) -> Outcome:
     """Create a connector. The token comes from ``token`` (stored in the keyring), from the
     variable named by ``auth_token_env``, or is the one already stored for the account. A
-    different stored token is replaced only with ``replace_token``."""
+    different stored token is replaced only with ``replace_token``. With ``exist_ok`` a
+    connector of that name with the same fields is :class:`Unchanged`; with other fields, an
+    error naming them."""
     connector, warnings, logo = check_fields(values)
     token = model.validate_auth_token(token) if token is not None else None
     outcome = Outcome(warnings=warnings)
     _warn_unset_env(connector, outcome)
     keyring.preload()
     with store.locked(path) as config:
+        existing = config.find(connector.name) if exist_ok else None
+        if existing is not None:
+            return _keep_existing(path, keyring, existing, connector, logo, token, outcome)
         check_unique(config, connector.name)
         change = Transaction(path, keyring)
         if token is not None:
@@ -111,6 +140,30 @@ def add_connector(
         change.commit(config)
     outcome.connector = connector
     return outcome
+
+
+def _keep_existing(
+    path: Path, keyring: Keyring, existing: Connector, wanted: Connector, logo: Logo | None, token: str | None, outcome: Outcome
+) -> Unchanged:
+    """``add --exist-ok`` of a connector that exists: unchanged when every field is the same."""
+    differing = [flag for attr, flag in _COMPARED_FLAGS if getattr(existing, attr) != getattr(wanted, attr)]
+    if not _same_logo(path, existing, logo):
+        differing.append("--logo")
+    if token is not None and keyring.get(existing.account_sid) != token:
+        differing.append("auth token")
+    if differing:
+        raise InvalidValue(
+            "name",
+            f'a connector named "{existing.name}" already exists with a different {", ".join(differing)}',
+            f'change it with \'hubsms connector edit "{existing.name}"\', or describe it in a file for \'hubsms apply\'',
+        )
+    return Unchanged(existing, outcome.warnings, [f'connector "{existing.name}" already exists, unchanged'])
+
+
+def _same_logo(path: Path, connector: Connector, logo: Logo | None) -> bool:
+    """Whether ``logo`` (None: no logo) holds the bytes of the connector's logo file."""
+    current = read_bytes(path.parent / connector.logo) if connector.logo else None
+    return (logo.data if logo is not None else None) == current
 
 
 def _warn_unset_env(connector: Connector, outcome: Outcome) -> None:
@@ -156,9 +209,10 @@ def edit_connector(
     force: bool = False,
     clear_logo: bool = False,
 ) -> Outcome:
-    """Transaction a connector. A rename keeps the default and plans pointing at it; a changed
+    """Change a connector. A rename keeps the default and plans pointing at it; a changed
     Account SID moves the token (unless the new account has one); ``token`` replaces it;
-    ``clear_logo`` drops the logo (its file goes when no connector uses it)."""
+    ``clear_logo`` drops the logo (its file goes when no connector uses it). Values it already
+    has (the same logo bytes, the stored token) change nothing: then :class:`Unchanged`."""
     token = model.validate_auth_token(token) if token is not None else None
     keyring.preload()
     with store.locked(path) as config:
@@ -166,6 +220,11 @@ def edit_connector(
         new, warnings, logo = check_fields(values, base=old)
         if clear_logo:
             new = new.with_changes(logo=None)
+        logo = None if logo is not None and _same_logo(path, old, logo) else logo
+        if token is not None and new.account_sid == old.account_sid and keyring.get(old.account_sid) == token:
+            token = None
+        if new == old and logo is None and token is None:
+            return Unchanged(old, warnings, [f'nothing to change: "{old.name}" already has these values'])
         outcome = Outcome(warnings=warnings)
         if new.name != old.name:
             check_unique(config, new.name, ignore=old.name)
@@ -180,7 +239,7 @@ def edit_connector(
         change.commit(config)
         delete_unused_logo(path, config, old.logo)
         if new.account_sid != old.account_sid:
-            delete_unused_tokens(config, keyring, {old.account_sid}, outcome)
+            delete_unused_tokens(config, keyring, {old.account_sid}, outcome, env_only=_env_only(old))
     outcome.connector = new
     return outcome
 
@@ -237,9 +296,7 @@ def set_active(path: Path, name: str, active: bool, *, force: bool = False) -> O
     with store.locked(path) as config:
         connector = require_connector(config, name)
         if connector.active == active:
-            outcome.notes.append(f'"{connector.name}" is already {"active" if active else "inactive"}')
-            outcome.connector = connector
-            return outcome
+            return Unchanged(connector, notes=[f'"{connector.name}" is already {"active" if active else "inactive"}'])
         if not active:
             release_uses(config, connector.name, force, "deactivate", outcome)
         connector = connector.with_changes(active=active)
@@ -259,17 +316,34 @@ def remove_connector(path: Path, name: str, keyring: Keyring | None, *, force: b
         release_uses(config, connector.name, force, "remove", outcome)
         del config.connectors[connector.name]
         store.save(path, config)
-        delete_unused_tokens(config, keyring, {connector.account_sid}, outcome)
+        delete_unused_tokens(config, keyring, {connector.account_sid}, outcome, env_only=_env_only(connector))
         delete_unused_logo(path, config, connector.logo)
     outcome.connector = connector
     return outcome
 
 
-def check_removable(path: Path, name: str, force: bool = False) -> Connector:
-    """The connector ``remove`` would remove: ConnectorNotFound, or ConnectorInUse unless
-    ``force``, before anyone is asked to confirm (read without the lock; remove checks again)."""
+def _env_only(connector: Connector) -> set[str]:
+    """The connector's account when it read its token from a variable, never the keyring."""
+    return {connector.account_sid} if connector.auth_token_env else set()
+
+
+def check_removable(path: Path, name: str, force: bool = False) -> tuple[Connector, list[str]]:
+    """The connector ``remove`` would remove, and what ``force`` would take from it (the
+    default, plans): ConnectorNotFound, or ConnectorInUse unless ``force``, before anyone is
+    asked to confirm (read without the lock; remove checks again)."""
     config = store.load(path)
     connector = require_connector(config, name)
     if not force:
         release_uses(config, connector.name, False, "remove", Outcome())
-    return connector
+    return connector, config.uses_of(connector.name)
+
+
+def uses_taken(path: Path, name: str, action: str) -> tuple[Connector, list[str]]:
+    """The connector ``name`` and what uses it (Global Settings, 'plan "X"'): what ``--force``
+    would take away to ``action`` it ("remove" or "deactivate"; an inactive connector is not
+    deactivated again). Read without the lock, to ask before anything changes."""
+    config = store.load(path)
+    connector = require_connector(config, name)
+    if action == "deactivate" and not connector.active:
+        return connector, []
+    return connector, config.uses_of(connector.name)

@@ -59,3 +59,14 @@ def set_default_sms(path: Path, name: str) -> Outcome:
         config.default_sms_connector = connector.name
         store.save(path, config)
     return Outcome(connector=connector)
+
+
+def clear_default_sms(path: Path) -> str | None:
+    """Clear Global Settings' Default SMS Gateway; the name it had, or None when there was
+    none (then nothing is written)."""
+    with store.locked(path) as config:
+        previous = config.default_sms_connector
+        if previous is not None:
+            config.default_sms_connector = None
+            store.save(path, config)
+    return previous

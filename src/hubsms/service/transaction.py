@@ -5,6 +5,7 @@ disagree after a command; and what a change has to say (:class:`Outcome`)."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -115,15 +116,28 @@ def free_logo_path(name: str, extension: str, taken: set[str | None]) -> str:
     return f"{LOGO_FOLDER}/{filename}"
 
 
-def delete_unused_tokens(config: Config, keyring: Keyring | None, sids: set[str], outcome: Outcome) -> None:
-    """Delete the token of each account no connector of this file uses any more."""
+def delete_unused_tokens(
+    config: Config, keyring: Keyring | None, sids: set[str], outcome: Outcome, *, env_only: Collection[str] = ()
+) -> None:
+    """Delete the token of each account no connector of this file uses any more. The config
+    is saved by then, so a keyring that fails is a warning, not an error; none for the
+    accounts in ``env_only`` (their connectors read the token from a variable: nothing was
+    stored for them) unless a token is really seen there."""
+    by_hand = ' (delete it with the keyring\'s own tool: service "hubsms", user the Account SID)'
     for sid in sorted(sids):
         if config.connectors_of_account(sid) or keyring is None:
             continue
+        account = f"the auth token of account {model.mask_sid(sid)}"
         try:
             if keyring.get(sid) is None:  # nothing stored: nothing to say
                 continue
-            keyring.delete(sid)
-            outcome.notes.append(f"deleted the stored auth token of account {model.mask_sid(sid)}")
         except HubsmsError as exc:
-            outcome.warnings.append(f"the auth token of account {model.mask_sid(sid)} was left in the keyring: {exc.message}")
+            if sid not in env_only:
+                outcome.warnings.append(f"{account} may be left in the keyring: {exc.message}{by_hand}")
+            continue
+        try:
+            keyring.delete(sid)
+        except HubsmsError as exc:
+            outcome.warnings.append(f"{account} was left in the keyring: {exc.message}{by_hand}")
+            continue
+        outcome.notes.append(f"deleted the stored auth token of account {model.mask_sid(sid)}")
