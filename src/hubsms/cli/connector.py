@@ -131,14 +131,16 @@ def _usage(message: str, hint: Optional[str] = None) -> None:
 def list_(
     ctx: typer.Context,
     active: Annotated[Optional[bool], typer.Option("--active/--inactive", help="Only active, or only inactive, connectors.", show_default=False)] = None,
+    wide: Annotated[bool, typer.Option("--wide", help="Every field: adds provider, purpose, Account SID, server address and logo, and asks the keyring for each token.")] = False,
     json_: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
-    """List connectors: name, provider, purpose, from, account, active, default, used by."""
-    from hubsms.cli.render import print_connector_list
-    from hubsms.service import views
+    """List connectors: name, active, from, used by (the default SMS connector, plans) and
+    where the token comes from (env:VAR, keyring, missing; never the token). Without --wide
+    the keyring is not asked: a token it would give shows as keyring?."""
+    from hubsms.cli.render import run_connector_list
 
-    print_connector_list(views.list_connectors(resolve_config_path(config, ctx), active), json_)
+    run_connector_list(resolve_config_path(config, ctx), active, json_, wide)
 
 
 @app.command("show")

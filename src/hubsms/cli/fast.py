@@ -30,6 +30,7 @@ LIST_OPTIONS: Spec = {
     "--json": ("json", FLAG, None),
     "--active": ("active", Flag(True), None),
     "--inactive": ("active", Flag(False), None),
+    "--wide": ("wide", FLAG, None),
 }
 SEND_OPTIONS: Spec = {
     "--to": ("to", str, None),
@@ -93,11 +94,10 @@ def _convert(value: str, kind: Any, lowest: float | None) -> Any:
 
 def _run_list(options: dict[str, Any]) -> None:
     from hubsms.cli.common import resolve_config_path
-    from hubsms.cli.render import print_connector_list
-    from hubsms.service import views
+    from hubsms.cli.render import run_connector_list
 
-    rows = views.list_connectors(resolve_config_path(options["config"]), options.get("active"))
-    print_connector_list(rows, options.get("json", False))
+    path = resolve_config_path(options["config"])
+    run_connector_list(path, options.get("active"), options.get("json", False), options.get("wide", False))
 
 
 def _run_send(options: dict[str, Any]) -> None:
