@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from hubsms import __version__
-from hubsms.cli import connector, declarative, otp, plan, sandbox, settings
+from hubsms.cli import completion, connector, declarative, otp, plan, sandbox, settings
 from hubsms.cli.options import command_group
 
 app = command_group("Manage SigningHub's Twilio SMS-gateway connectors and send one-time passwords.")
@@ -21,6 +21,7 @@ app.add_typer(otp.app, name="otp")
 app.add_typer(sandbox.app, name="sandbox")
 app.command("apply")(declarative.apply)
 app.command("export")(declarative.export)
+app.command("completion")(completion.show_script)
 
 
 def _show_version(value: bool) -> None:
