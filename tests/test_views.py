@@ -99,6 +99,18 @@ def test_wide_shows_every_field_and_asks_the_keyring(cli, monkeypatch):
     assert MG in screen and "keyring?" not in screen
 
 
+def test_wide_at_80_columns_shows_a_block_of_lines_per_connector(cli, monkeypatch):
+    populate(cli)
+    monkeypatch.delenv("COLUMNS")
+    term = terminal.Terminal("connector", "list", "--wide", env={"TWILIO_US_TOKEN": US_TOKEN}, size=(60, 80))
+    assert term.end() == 0
+    blocks = [block.splitlines() for block in term.shown.strip("\n").split("\n\n")]
+    assert [block[0] for block in blocks] == ["Name            Twilio EU", "Name            Twilio US", "Name            Staging"]
+    assert blocks[1][4:7] == [f"From            {MG}", f"Account SID     {SID2}", "Server address  https://api.twilio.com/2010-04-01/Accounts"]
+    assert blocks[1][-2:] == ["Used by         plans Gold, Silver", "Token           env:TWILIO_US_TOKEN"]
+    assert all(len(line) <= 80 for block in blocks for line in block)
+
+
 def test_piped_the_default_view_is_tab_separated_and_wide_adds_every_field(cli):
     populate(cli)
     env = {"TWILIO_US_TOKEN": US_TOKEN}

@@ -65,16 +65,30 @@ def _nothing_to_list(path: Path, file_exists: bool, active: bool | None) -> str:
 
 
 def _print_connector_table(rows: list[dict[str, Any]], wide: bool) -> None:
+    """The rows in the columns of the view. At a terminal, the default view leaves out what
+    does not fit (and says so); --wide, when its table does not fit, shows one block of
+    lines per connector instead of a table whose every cell would wrap."""
     view = _WIDE if wide else _VIEW
     cells = [[_shown(row, key, wide) for key, _ in view] for row in rows]
     keep = list(range(len(view)))
-    if sys.stdout.isatty() and not wide:
-        keep = _fitting(view, cells, stdout_console().width)
-        if len(keep) < len(view):
-            left_out = ", ".join(view[i][1] for i in range(len(view)) if i not in keep)
-            note(f"Left out at this width: {left_out} (--json, or 'hubsms connector show NAME', has every field).")
+    if sys.stdout.isatty():
+        width = stdout_console().width
+        if wide and _table_width(_widths(view, cells, least=False)) > width:
+            _print_blocks(view, cells)
+            return
+        keep = _fitting(view, cells, width)
+    if len(keep) < len(view):
+        left_out = ", ".join(view[i][1] for i in range(len(view)) if i not in keep)
+        note(f"Left out at this width: {left_out} (--wide or --json shows every field).")
     columns = [_list_column(*view[i], wide) for i in keep]
     print_table(columns, [[row[i] for i in keep] for row in cells])
+
+
+def _print_blocks(view: tuple[tuple[str, str], ...], cells: list[list[Any]]) -> None:
+    for number, row in enumerate(cells):
+        if number:
+            write_out("\n")
+        print_record({title: value for (_, title), value in zip(view, row)}, as_json=False)
 
 
 def _list_column(key: str, title: str, wide: bool) -> Column:
@@ -86,16 +100,27 @@ def _list_column(key: str, title: str, wide: bool) -> Column:
 def _fitting(view: tuple[tuple[str, str], ...], cells: list[list[Any]], width: int) -> list[int]:
     """The columns of ``view`` whose least widths fit ``width``: the last ones are left out
     first; the name stays (it wraps)."""
-    from rich.cells import cell_len
-
-    least = []
-    for i, (key, title) in enumerate(view):
-        natural = max([cell_len(title)] + [cell_len(_plain(row[i])) for row in cells])
-        least.append(min(natural, _FOLDED_MIN[key]) if key in _FOLDED_MIN else natural)
+    least = _widths(view, cells, least=True)
     keep = list(range(len(view)))
-    while len(keep) > 1 and sum(least[i] for i in keep) + _GAP * (len(keep) - 1) > width:
+    while len(keep) > 1 and _table_width([least[i] for i in keep]) > width:
         keep.pop()
     return keep
+
+
+def _widths(view: tuple[tuple[str, str], ...], cells: list[list[Any]], least: bool) -> list[int]:
+    """Each column's width on one line, or (``least``) the least it can have: a column that
+    wraps can be narrower, down to its minimum."""
+    from rich.cells import cell_len
+
+    widths = []
+    for i, (key, title) in enumerate(view):
+        natural = max([cell_len(title)] + [cell_len(_plain(row[i])) for row in cells])
+        widths.append(min(natural, _FOLDED_MIN[key]) if least and key in _FOLDED_MIN else natural)
+    return widths
+
+
+def _table_width(widths: list[int]) -> int:
+    return sum(widths) + _GAP * (len(widths) - 1)
 
 
 def _shown(row: dict[str, Any], key: str, wide: bool) -> Any:
