@@ -40,7 +40,7 @@ class Shell(str, Enum):
 
 
 def show_script(
-    shell: Annotated[Shell, typer.Argument(help="bash, zsh or fish.", show_default=False)],
+    shell: Annotated[Shell, typer.Argument(metavar="SHELL", help="bash, zsh or fish.", show_default=False)],
 ) -> None:
     """Print the shell completion script for SHELL (commands, options, connector and plan
     names). Load it now with: eval "$(hubsms completion bash)"; see the README to install it."""
