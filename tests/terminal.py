@@ -23,14 +23,17 @@ COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class Terminal:
-    """``python -m hubsms ARGS`` at a terminal of 200 columns; ``stdout`` (a path) takes its
-    standard output away from the terminal, to check what a command writes there."""
+    """``python -m hubsms ARGS`` at a terminal of ``size`` (rows, columns; default 60 x 200);
+    ``stdout`` (a path) takes its standard output away from the terminal, to check what a
+    command writes there."""
 
-    def __init__(self, *args: str, env: dict[str, str] | None = None, stdout: Path | None = None) -> None:
+    def __init__(
+        self, *args: str, env: dict[str, str] | None = None, stdout: Path | None = None, size: tuple[int, int] = (60, 200)
+    ) -> None:
         self.screen = io.StringIO()
         self.child = pexpect.spawn(
             sys.executable, ["-m", "hubsms", *args], env={**os.environ, **(env or {})}, encoding="utf-8",
-            timeout=TIMEOUT, dimensions=(60, 200), preexec_fn=None if stdout is None else _stdout_to(stdout),
+            timeout=TIMEOUT, dimensions=size, preexec_fn=None if stdout is None else _stdout_to(stdout),
         )
         self.child.delaybeforesend = None  # each answer waits for its prompt instead
         self.child.delayafterclose = 0

@@ -33,7 +33,7 @@ from hubsms import __version__
 from keyring_backends import ReadOnlyKeyring
 import terminal
 
-ROW_KEYS = ["name", "provider", "purpose", "from", "account_sid", "active", "default", "used_by", "plans"]
+ROW_KEYS = ["name", "provider", "purpose", "from", "account_sid", "server_address", "logo", "active", "default", "used_by", "plans", "token_source"]
 SHOW_KEYS = [
     "name", "provider", "purpose", "logo", "server_address", "account_sid", "from", "active",
     "auth_token_env", "token_source", "default", "used_by",
@@ -81,11 +81,14 @@ def test_add_then_list_json_gives_one_row_with_the_stable_keys(cli):
             "provider": "Twilio",
             "purpose": "SMS Gateway",
             "from": FROM,
-            "account_sid": SID,  # whole in JSON; the table masks it
+            "account_sid": SID,  # whole in JSON
+            "server_address": "https://api.twilio.com/2010-04-01/Accounts",
+            "logo": None,
             "active": True,
             "default": False,
             "used_by": [],
             "plans": [],
+            "token_source": "keyring?",  # the keyring is asked with --wide only
         }
     ]
 
@@ -93,11 +96,10 @@ def test_add_then_list_json_gives_one_row_with_the_stable_keys(cli):
 def test_list_shows_a_table_of_every_connector(cli):
     add(cli, "My Twilio")
     add(cli, "Backup", "--inactive", account_sid=SID2, from_="SigningHub", tok=TOKEN2)
-    result = cli("connector", "list")
+    result = cli("connector", "list", "--wide")
     assert result.exit_code == 0
-    for text in ("Name", "Purpose", "My Twilio", "SMS Gateway", "AC…cdef", "Backup", "SigningHub", "AC…3210"):
+    for text in ("Name", "Purpose", "My Twilio", "SMS Gateway", SID, "Backup", "SigningHub", SID2, "keyring"):
         assert text in result.stdout
-    assert SID not in result.stdout
 
 
 def test_an_empty_list_says_how_to_add_one_on_stderr(cli):

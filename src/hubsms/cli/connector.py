@@ -149,7 +149,9 @@ def _usage(message: str, hint: Optional[str] = None) -> None:
 @app.command("list", epilog=examples("hubsms connector list", "hubsms connector list --inactive --json"))
 @typer_params(params.LIST)
 def list_(ctx: typer.Context, config: ConfigOption = None, **options: Any) -> None:
-    """List connectors: name, provider, purpose, from, account, active, default, used by."""
+    """List connectors: name, active, from, used by (the default SMS connector, plans) and
+    where the token comes from (env:VAR, keyring, missing; never the token). Without --wide
+    the keyring is not asked: a token it would give shows as keyring?."""
     from hubsms.cli.listing import run_list
 
     run_list(resolve_config_path(config, ctx), **options)

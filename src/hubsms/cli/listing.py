@@ -8,12 +8,11 @@ from pathlib import Path
 from hubsms.errors import UsageError
 
 
-def run_list(config: Path, *, active: bool = False, inactive: bool = False, json: bool = False) -> None:
+def run_list(config: Path, *, active: bool = False, inactive: bool = False, wide: bool = False, json: bool = False) -> None:
     """List the connectors (all, or only the active or the inactive ones)."""
-    from hubsms.cli.render import print_connector_list
-    from hubsms.service.views import list_connectors
+    from hubsms.cli.render import run_connector_list
 
     if active and inactive:
         raise UsageError("give --active or --inactive, not both", "leave both out to list every connector")
     only = True if active else False if inactive else None
-    print_connector_list(list_connectors(config, only), json)
+    run_connector_list(config, only, json, wide)

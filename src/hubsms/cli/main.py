@@ -70,8 +70,16 @@ def _fail(err: HubsmsError, args: list[str], code: ExitCode | None = None, blank
     return exit_code
 
 
+COMPLETE_ENV = "_HUBSMS_COMPLETE"  # set by the shell completion scripts: see hubsms.cli.completion
+
+
 def program(args: list[str]) -> int:
-    """The work: the fast path when ``args`` are plainly a hot command, else Typer."""
+    """The work: a shell's completion request, the fast path when ``args`` are plainly a hot
+    command, else Typer."""
+    if os.environ.get(COMPLETE_ENV):  # before Typer, whose own (older) protocol would answer
+        from hubsms.cli.completion import complete
+
+        return complete(os.environ[COMPLETE_ENV])
     from hubsms.cli import fast
 
     if fast.try_run(args):

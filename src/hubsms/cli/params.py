@@ -65,6 +65,8 @@ SEND: Final = (
 LIST: Final = (
     Param("--active", "active", bool, "Only active connectors.", False),
     Param("--inactive", "inactive", bool, "Only inactive connectors.", False),
+    Param("--wide", "wide", bool, "Every field: adds provider, purpose, Account SID, server address and logo, and asks "
+          "the keyring for each token.", False),
     JSON,
 )
 

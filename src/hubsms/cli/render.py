@@ -4,23 +4,25 @@ of ``hubsms.cli.fast`` uses it too."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
-from hubsms.cli.common import note, print_json, stdout_console, write_out
+from hubsms.cli.common import note, print_json, stdout_console, warn, write_out
 
-_LIST_COLUMNS = (
-    ("name", "Name"),
-    ("provider", "Provider"),
-    ("purpose", "Purpose"),
-    ("from", "From"),
-    ("account_sid", "Account SID"),
-    ("active", "Active"),
-    ("default", "Default"),
-    ("plans", "Plans"),
+# The columns of `connector list` (key, title). The default view is made for 80 columns, what
+# matters first coming first (Provider and Purpose are the same for every connector today);
+# --wide has every field. At a narrow terminal the default view leaves columns out from the
+# right, the name never: it wraps instead.
+_VIEW = (("name", "Name"), ("active", "Active"), ("from", "From"), ("used_by", "Used by"), ("token_source", "Token"))
+_WIDE = (
+    ("name", "Name"), ("provider", "Provider"), ("purpose", "Purpose"), ("active", "Active"), ("from", "From"),
+    ("account_sid", "Account SID"), ("server_address", "Server address"), ("logo", "Logo"),
+    ("used_by", "Used by"), ("token_source", "Token"),
 )
-
-_MIN_WIDTH = {"name": 8, "plans": 5}
-_NO_WRAP = {"from", "account_sid", "active", "default"}
+_FOLDED_MIN = {"name": 8, "used_by": 10}  # columns that wrap rather than lose text: their least width
+_SHORT = {"provider", "purpose", "active", "token_source"}  # kept on one line, in --wide too
+_GAP = 2  # the space between two columns of a table
+_TOKEN_STYLE = {"missing": "red", "keyring?": "dim"}
 
 
 def _cell(value: Any) -> Any:
@@ -33,24 +35,118 @@ def _cell(value: Any) -> Any:
     return Text("" if value is None or value == [] else _plain(value))  # user text: never markup
 
 
-def print_connector_list(rows: list[dict[str, Any]], as_json: bool) -> None:
+def run_connector_list(path: Path, active: bool | None, as_json: bool, wide: bool) -> None:
+    """``connector list``, for the Typer command and the fast path alike. Only --wide asks
+    the keyring (importing it costs more than the whole listing); else ``keyring?``."""
+    from hubsms.service import views
+
+    keyring = None
+    if wide:
+        from hubsms.credentials import Keyring
+
+        keyring = Keyring()
+    listing = views.connector_listing(path, active, keyring)
+    for text in listing.warnings:
+        warn(text)
     if as_json:
-        print_json(rows)
-        return
-    if not rows:
-        note("No connectors. Add one: hubsms connector add NAME --account-sid AC... --from +1... --auth-token-stdin")
-        return
-    columns = [Column(title, no_wrap=key in _NO_WRAP, min_width=_MIN_WIDTH.get(key)) for key, title in _LIST_COLUMNS]
-    print_table(columns, [[_shown(row, key) for key, _ in _LIST_COLUMNS] for row in rows])
+        print_json(listing.rows)
+    elif not listing.rows:
+        note(_nothing_to_list(listing.path, listing.file_exists, active))
+    else:
+        _print_connector_table(listing.rows, wide)
 
 
-def _shown(row: dict[str, Any], key: str) -> Any:
-    """A list row's value as the table shows it: the Account SID masked (JSON has it whole)."""
-    if key == "account_sid":
+def _nothing_to_list(path: Path, file_exists: bool, active: bool | None) -> str:
+    """Which file was read, so that a mistyped HUBSMS_CONFIG or --config shows."""
+    if active is not None and file_exists:
+        return f"No {'active' if active else 'inactive'} connectors in {path}."
+    where = f"{path} (the file does not exist yet)" if not file_exists else str(path)
+    return f"No connectors in {where}. Add one: hubsms connector add NAME --account-sid AC... --from +1... --auth-token-stdin"
+
+
+def _print_connector_table(rows: list[dict[str, Any]], wide: bool) -> None:
+    """The rows in the columns of the view. At a terminal, the default view leaves out what
+    does not fit (and says so); --wide, when its table does not fit, shows one block of
+    lines per connector instead of a table whose every cell would wrap."""
+    view = _WIDE if wide else _VIEW
+    cells = [[_shown(row, key, wide) for key, _ in view] for row in rows]
+    keep = list(range(len(view)))
+    if sys.stdout.isatty():
+        width = stdout_console().width
+        if wide and _table_width(_widths(view, cells, least=False)) > width:
+            _print_blocks(view, cells)
+            return
+        keep = _fitting(view, cells, width)
+    if len(keep) < len(view):
+        left_out = ", ".join(view[i][1] for i in range(len(view)) if i not in keep)
+        note(f"Left out at this width: {left_out} (--wide or --json shows every field).")
+    columns = [_list_column(*view[i], wide) for i in keep]
+    print_table(columns, [[row[i] for i in keep] for row in cells])
+
+
+def _print_blocks(view: tuple[tuple[str, str], ...], cells: list[list[Any]]) -> None:
+    for number, row in enumerate(cells):
+        if number:
+            write_out("\n")
+        print_record({title: value for (_, title), value in zip(view, row)}, as_json=False)
+
+
+def _list_column(key: str, title: str, wide: bool) -> Column:
+    if key in _SHORT or not (wide or key in _FOLDED_MIN):
+        return Column(title, no_wrap=True)
+    return Column(title, overflow="fold", min_width=_FOLDED_MIN.get(key))  # wraps, never cut short
+
+
+def _fitting(view: tuple[tuple[str, str], ...], cells: list[list[Any]], width: int) -> list[int]:
+    """The columns of ``view`` whose least widths fit ``width``: the last ones are left out
+    first; the name stays (it wraps)."""
+    least = _widths(view, cells, least=True)
+    keep = list(range(len(view)))
+    while len(keep) > 1 and _table_width([least[i] for i in keep]) > width:
+        keep.pop()
+    return keep
+
+
+def _widths(view: tuple[tuple[str, str], ...], cells: list[list[Any]], least: bool) -> list[int]:
+    """Each column's width on one line, or (``least``) the least it can have: a column that
+    wraps can be narrower, down to its minimum."""
+    from rich.cells import cell_len
+
+    widths = []
+    for i, (key, title) in enumerate(view):
+        natural = max([cell_len(title)] + [cell_len(_plain(row[i])) for row in cells])
+        widths.append(min(natural, _FOLDED_MIN[key]) if least and key in _FOLDED_MIN else natural)
+    return widths
+
+
+def _table_width(widths: list[int]) -> int:
+    return sum(widths) + _GAP * (len(widths) - 1)
+
+
+def _shown(row: dict[str, Any], key: str, wide: bool) -> Any:
+    """A list row's value as the table shows it. The default view shows a Messaging Service
+    SID sender masked (MG…cdef: 34 characters would crowd out the rest) and the default and
+    plans in one cell; --wide shows each field whole."""
+    value = row[key]
+    if key == "from" and not wide and value.startswith("MG") and len(value) == 34:
         from hubsms.model import mask_sid
 
-        return mask_sid(row[key])
-    return row[key]
+        return mask_sid(value)
+    if key == "used_by":
+        return _uses(row)
+    if key == "token_source" and sys.stdout.isatty():  # rich is imported for a terminal only
+        from rich.text import Text
+
+        return Text(value, style=_TOKEN_STYLE.get(value, ""))
+    return value
+
+
+def _uses(row: dict[str, Any]) -> str:
+    """``default, plan Gold`` or ``plans Gold, Silver``: what uses the connector, in short."""
+    parts = ["default"] if row["default"] else []
+    if row["plans"]:
+        parts.append(("plan " if len(row["plans"]) == 1 else "plans ") + ", ".join(row["plans"]))
+    return ", ".join(parts)
 
 
 class Column:
@@ -70,7 +166,7 @@ def print_table(columns: list[Column], rows: list[list[Any]]) -> None:
     from rich import box
     from rich.table import Table
 
-    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, collapse_padding=True)
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, collapse_padding=True, show_edge=False)
     for column in columns:
         table.add_column(column.title, **column.layout)
     for row in rows:

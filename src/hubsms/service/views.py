@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hubsms import store
 from hubsms.errors import HubsmsError
-from hubsms.model import Config
+from hubsms.model import Config, Connector
 from hubsms.service.lookup import (
     plans_by_connector,
     require_connector,
@@ -21,9 +21,15 @@ if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
     from hubsms.credentials import Keyring
 
 
-def connector_rows(config: Config, active: bool | None = None) -> list[dict[str, Any]]:
+NOT_CHECKED = "keyring?"  # the token would come from the keyring, which was not asked
+
+
+def connector_rows(
+    config: Config, active: bool | None = None, sources: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
     """One row per connector (the same keys for the table and for --json); linear in the
-    size of the config: the plans are grouped by connector once."""
+    size of the config: the plans are grouped by connector once. ``sources`` gives each
+    connector's token source (by name), else every token source is ``keyring?``."""
     plans = plans_by_connector(config)
     uses = uses_by_connector(config)
     rows = []
@@ -36,16 +42,85 @@ def connector_rows(config: Config, active: bool | None = None) -> list[dict[str,
             "purpose": c.purpose,
             "from": c.from_,
             "account_sid": c.account_sid,
+            "server_address": c.server_address,
+            "logo": c.logo,
             "active": c.active,
             "default": config.default_sms_connector == c.name,
             "used_by": uses.get(c.name, []),
             "plans": plans.get(c.name, []),
+            "token_source": (sources or {}).get(c.name, NOT_CHECKED),
         })
     return rows
 
 
 def list_connectors(path: Path, active: bool | None = None) -> list[dict[str, Any]]:
-    return connector_rows(store.load(path), active)
+    return connector_listing(path, active).rows
+
+
+class Listing(NamedTuple):
+    """What ``connector list`` shows: the rows, the file they come from (and whether it
+    exists: a missing file reads as an empty config) and warnings about the keyring."""
+
+    rows: list[dict[str, Any]]
+    path: Path
+    file_exists: bool
+    warnings: list[str]
+
+
+def connector_listing(
+    path: Path,
+    active: bool | None = None,
+    keyring: Keyring | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Listing:
+    """The rows of ``connector list`` with each connector's token source (never the token).
+    Without ``keyring`` the keyring is not asked (importing it costs more than the whole
+    listing): a token it would give shows as ``keyring?``. With it, each distinct account
+    is looked up once; after a failure it is not asked again (each call may wait for the
+    timeout) and the failure becomes one warning."""
+    config = store.load(path)
+    env = os.environ if environ is None else environ
+    tokens = _AccountTokens(keyring)
+    sources = {c.name: tokens.source(c, env) for c in config.connectors.values() if active in (None, c.active)}
+    rows = connector_rows(config, active, sources)
+    exists = bool(config.connectors) or path.is_file()
+    return Listing(rows, path, exists, tokens.warnings)
+
+
+_NOT_ASKED = "<not asked>"  # what the keyring "holds" when it is not asked: never a token
+
+
+class _AccountTokens:
+    """The keyring (or, without one, a stand-in that is never asked) looked up at most once
+    per account, in front of ``find_token``, which keeps the rules of where a token comes from."""
+
+    def __init__(self, keyring: Keyring | None) -> None:
+        self.keyring = keyring
+        self.found: dict[str, str | None] = {}
+        self.warnings: list[str] = []
+
+    def source(self, connector: Connector, environ: Mapping[str, str]) -> str:
+        from hubsms.credentials import find_token
+
+        found = find_token(connector, self, environ=environ)  # type: ignore[arg-type]
+        if found is None:
+            return "missing"
+        return NOT_CHECKED if found.value is _NOT_ASKED else found.source
+
+    def get(self, account_sid: str) -> str | None:
+        if self.keyring is None or self.warnings:
+            return _NOT_ASKED
+        if account_sid not in self.found:
+            try:
+                self.found[account_sid] = self.keyring.get(account_sid)
+            except HubsmsError as exc:
+                self.warnings.append(_said(exc))
+                return _NOT_ASKED
+        return self.found[account_sid]
+
+
+def _said(exc: HubsmsError) -> str:
+    return f"{exc.message} ({exc.hint})" if exc.hint else exc.message
 
 
 def show_connector(
@@ -62,7 +137,7 @@ def show_connector(
         source = found.source if found else "missing"
     except HubsmsError as exc:
         source = "missing"
-        warnings.append(f"{exc.message} ({exc.hint})" if exc.hint else exc.message)
+        warnings.append(_said(exc))
     return {
         "name": c.name,
         "provider": c.provider_info.label,

@@ -1,0 +1,280 @@
+"""Shell completion for bash, zsh and fish: the scripts ``hubsms completion SHELL`` prints, and
+hubsms's answers to them, connector and plan names read from the config included.
+
+The protocol is Click 8's: the script runs ``hubsms`` with ``_HUBSMS_COMPLETE={shell}_complete``
+and the command line in ``COMP_WORDS`` (and ``COMP_CWORD``); hubsms prints the candidates, one
+``type,value`` a line (zsh: type, value and help on three lines). Typer 0.28 carries only an
+older protocol of its own, so the shell classes and scripts are here. ``main.program`` comes
+here first when the variable is set; nothing else imports this module but the Typer app.
+
+Completion never fails loudly: a config that cannot be read gives no names, and a bug gives no
+candidates (``--debug`` or HUBSMS_DEBUG shows it), never a message in the middle of a prompt.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from hubsms.cli.common import DEBUG_ENV, write_out
+from hubsms.cli.main import COMPLETE_ENV
+
+try:  # Typer 0.28 carries its own copy of Click; earlier versions use Click itself
+    from typer._click.shell_completion import CompletionItem, ShellComplete, split_arg_string
+except ImportError:  # pragma: no cover - depends on the installed Typer
+    from click.shell_completion import CompletionItem, ShellComplete, split_arg_string
+
+PROG = "hubsms"
+
+
+class Shell(str, Enum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+
+
+def show_script(
+    shell: Annotated[Shell, typer.Argument(metavar="SHELL", help="bash, zsh or fish.", show_default=False)],
+) -> None:
+    """Print the shell completion script for SHELL (commands, options, connector and plan
+    names). Load it now with: eval "$(hubsms completion bash)"; see the README to install it."""
+    write_out(script(shell.value))
+
+
+def script(shell: str) -> str:
+    """The completion script of ``shell``, ending with a newline."""
+    return _SHELLS[shell](_cli(), {}, PROG, COMPLETE_ENV).source().strip("\n") + "\n"
+
+
+def complete(instruction: str) -> int:
+    """Answer the shell's request ``{shell}_complete`` (or ``{shell}_source``: the script)."""
+    shell, _, action = instruction.partition("_")
+    if shell not in _SHELLS or action not in ("complete", "source"):
+        sys.stderr.write(f"\nhubsms: unknown completion request {instruction!r}; load the script again: hubsms completion bash|zsh|fish\n")
+        return 1
+    try:
+        write_out(script(shell) if action == "source" else _answer(shell))
+    except Exception:
+        if os.environ.get(DEBUG_ENV):
+            raise
+        return 1
+    return 0
+
+
+def _answer(shell: str) -> str:
+    comp = _SHELLS[shell](_cli(), {}, PROG, COMPLETE_ENV)
+    answer = comp.complete()
+    return answer + "\n" if answer else ""
+
+
+def _cli() -> Any:
+    """The Click command tree of the app, its name parameters given their completers."""
+    import typer.main
+
+    from hubsms.cli.app import app
+
+    command = typer.main.get_command(app)
+    _attach(command, ())
+    return command
+
+
+# --- connector and plan names -------------------------------------------------------------
+
+
+def _config(ctx: Any) -> Any:
+    """The config that the command line names (``--config`` before or after the command, else
+    HUBSMS_CONFIG, else the default); None when it cannot be read."""
+    from hubsms import store
+    from hubsms.cli.common import resolve_config_path
+
+    option = None
+    while ctx is not None and option is None:
+        option = ctx.params.get("config")
+        ctx = ctx.parent
+    try:
+        return store.load(resolve_config_path(None if option is None else Path(option)))
+    except Exception:  # a half-written file, a bad path: no names, and no noise at the prompt
+        return None
+
+
+def _names(kind: str, active: bool | None = None) -> Callable[[Any, Any, str], list[CompletionItem]]:
+    """Completes the names of ``kind`` (connector or plan) that start with what was typed;
+    only active or only inactive connectors when ``active`` says so."""
+
+    def complete(ctx: Any, param: Any, incomplete: str) -> list[CompletionItem]:
+        config = _config(ctx)
+        if config is None:
+            return []
+        return [
+            CompletionItem(name, help=help_text)
+            for name, help_text, is_active in _candidates(config, kind)
+            if _starts(name, incomplete) and active in (None, is_active)
+        ]
+
+    return complete
+
+
+def _candidates(config: Any, kind: str) -> list[tuple[str, str, bool]]:
+    """(name, what it is, active) of each connector or plan: zsh and fish show the second."""
+    if kind == "plan":
+        return [(p.name, f"SMS connector {p.sms_connector}", True) for p in config.plans.values()]
+    return [(c.name, f"{'active' if c.active else 'inactive'}, from {c.from_}", c.active) for c in config.connectors.values()]
+
+
+def _starts(name: str, incomplete: str) -> bool:
+    return name.casefold().startswith(incomplete.casefold())  # names ignore case
+
+
+# What completes which parameter: options by their flag, the NAME argument by its command
+# (``connector add`` takes a new name: nothing to complete).
+_OPTIONS = {"--connector": _names("connector", True), "--sms-connector": _names("connector", True), "--plan": _names("plan")}
+_ARGUMENTS = {
+    ("connector", "show"): _names("connector"),
+    ("connector", "edit"): _names("connector"),
+    ("connector", "remove"): _names("connector"),
+    ("connector", "test"): _names("connector"),
+    ("connector", "activate"): _names("connector", False),
+    ("connector", "deactivate"): _names("connector", True),
+    ("settings", "set-default-sms"): _names("connector", True),
+    ("plan", "set"): _names("plan"),
+    ("plan", "remove"): _names("plan"),
+}
+
+
+def _attach(command: Any, path: tuple[str, ...]) -> None:
+    """Give each parameter of the tree under ``command`` (at ``path``) its completer."""
+    for param in command.params:
+        completer = _ARGUMENTS.get(path) if param.name == "name" else next(
+            (_OPTIONS[flag] for flag in getattr(param, "opts", []) if flag in _OPTIONS), None
+        )
+        if completer is not None:
+            param._custom_shell_complete = completer  # what Click's shell_complete= sets
+    for name, sub in getattr(command, "commands", {}).items():
+        _attach(sub, (*path, name))
+
+
+# --- the shells -----------------------------------------------------------------------------
+
+
+class _Shell(ShellComplete):
+    def source_vars(self) -> dict[str, Any]:
+        return {"complete_func": self.func_name, "complete_var": self.complete_var, "prog_name": self.prog_name}
+
+    def get_completion_args(self) -> tuple[list[str], str]:
+        """The words before the one being completed, and that one (COMP_CWORD its index)."""
+        words = split_arg_string(os.environ.get("COMP_WORDS", ""))
+        index = int(os.environ.get("COMP_CWORD", len(words)))
+        return words[1:index], words[index] if index < len(words) else ""
+
+    def format_completion(self, item: CompletionItem) -> str:
+        return f"{item.type},{item.value}"
+
+
+class _Bash(_Shell):
+    # The value is quoted for the command line (printf %q): names have spaces.
+    source_template = r"""
+%(complete_func)s() {
+    local IFS=$'\n' response type value
+    response=$(env COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD=$COMP_CWORD %(complete_var)s=bash_complete %(prog_name)s)
+    COMPREPLY=()
+    for completion in $response; do
+        IFS=',' read -r type value <<< "$completion"
+        if [[ $type == dir ]]; then
+            compopt -o dirnames
+        elif [[ $type == file ]]; then
+            compopt -o default
+        elif [[ $type == plain ]]; then
+            COMPREPLY+=("$(printf '%%q' "$value")")
+        fi
+    done
+    return 0
+}
+
+complete -o nosort -F %(complete_func)s %(prog_name)s 2>/dev/null || complete -F %(complete_func)s %(prog_name)s
+"""
+
+
+class _Zsh(_Shell):
+    source_template = r"""
+#compdef %(prog_name)s
+
+%(complete_func)s() {
+    local -a completions completions_with_descriptions response
+    (( ! $+commands[%(prog_name)s] )) && return 1
+    response=("${(@f)$(env COMP_WORDS="${words[*]}" COMP_CWORD=$((CURRENT-1)) %(complete_var)s=zsh_complete %(prog_name)s)}")
+    for type key descr in ${response}; do
+        if [[ "$type" == "plain" ]]; then
+            if [[ "$descr" == "_" ]]; then
+                completions+=("$key")
+            else
+                completions_with_descriptions+=("$key":"$descr")
+            fi
+        elif [[ "$type" == "dir" ]]; then
+            _path_files -/
+        elif [[ "$type" == "file" ]]; then
+            _path_files -f
+        fi
+    done
+    if [ -n "$completions_with_descriptions" ]; then
+        _describe -V unsorted completions_with_descriptions -U
+    fi
+    if [ -n "$completions" ]; then
+        compadd -U -V unsorted -a completions
+    fi
+}
+
+if [[ $zsh_eval_context[-1] == loadautoload ]]; then
+    %(complete_func)s "$@"  # autoloaded from $fpath
+else
+    compdef %(complete_func)s %(prog_name)s  # eval or source
+fi
+"""
+
+    def format_completion(self, item: CompletionItem) -> str:
+        """Three lines: the type, the value (a colon escaped for _describe), the help or _."""
+        value = item.value.replace(":", "\\:")
+        help_text = " ".join((item.help or "_").split())
+        return f"{item.type}\n{value}\n{help_text}"
+
+
+class _Fish(_Shell):
+    source_template = r"""
+function %(complete_func)s
+    set -l response (env %(complete_var)s=fish_complete COMP_WORDS=(commandline -cp) COMP_CWORD=(commandline -t) %(prog_name)s)
+    for completion in $response
+        set -l metadata (string split -m 1 "," -- $completion)
+        if test "$metadata[1]" = dir
+            __fish_complete_directories $metadata[2]
+        else if test "$metadata[1]" = file
+            __fish_complete_path $metadata[2]
+        else if test "$metadata[1]" = plain
+            echo $metadata[2]
+        end
+    end
+end
+
+complete --no-files --command %(prog_name)s --arguments "(%(complete_func)s)"
+"""
+
+    def get_completion_args(self) -> tuple[list[str], str]:
+        """Fish gives the line up to the cursor, and the word being completed on its own."""
+        words = split_arg_string(os.environ.get("COMP_WORDS", ""))
+        partial = os.environ.get("COMP_CWORD", "")
+        incomplete = split_arg_string(partial)[0] if partial.strip() else ""
+        args = words[1:]
+        if incomplete and args and args[-1] == incomplete:
+            args.pop()
+        return args, incomplete
+
+    def format_completion(self, item: CompletionItem) -> str:
+        help_text = " ".join((item.help or "").split())
+        return f"{item.type},{item.value}" + (f"\t{help_text}" if help_text else "")
+
+
+_SHELLS: dict[str, type[_Shell]] = {"bash": _Bash, "zsh": _Zsh, "fish": _Fish}
