@@ -76,7 +76,7 @@ def test_anything_unusual_is_left_to_typer(args):
 
 def test_config_before_or_after_and_inline_is_understood():
     spec, words = params.LIST, ["connector", "list"]
-    none = {"active": False, "inactive": False, "json": False}
+    none = {"active": False, "inactive": False, "wide": False, "json": False}
     assert fast.parse(["--config", "a.toml", *words, "--json"], words, spec) == {**none, "config": Path("a.toml"), "json": True}
     assert fast.parse([*words, "--inactive", "--config=b.toml"], words, spec) == {**none, "config": Path("b.toml"), "inactive": True}
 

@@ -200,7 +200,7 @@ def test_a_locked_keyring_is_one_warning_and_the_list_still_shows(cli):
     assert len(backend.lookups) == 1  # not asked again: each call could wait for the timeout
     assert [row["token_source"] for row in json.loads(result.stdout)] == ["keyring?"] * 3
     warnings = result.stderr.splitlines()
-    assert len(warnings) == 1 and warnings[0].startswith("warning: the keyring is locked")
+    assert len(warnings) == 1 and warnings[0].startswith("warning: the keyring (test_views.LockedKeyring) is locked")
 
 
 def test_without_wide_the_keyring_is_not_imported(cli, tmp_path):
