@@ -626,8 +626,8 @@ def test_a_failed_keyring_write_on_edit_keeps_the_old_token_and_file(cli, config
 def test_an_unusable_keyring_backend_exits_4_with_the_ways_out(cli, config_path, backend):
     keyring.set_keyring(backend())
     result = add(cli, "New")
-    assert_user_error(result, 4, "no usable keyring backend")
-    for way in ("unlock the keyring", "PYTHON_KEYRING_BACKEND", "HUBSMS_AUTH_TOKEN"):
+    assert_user_error(result, 4, "no usable keyring backend (cannot store the auth token)")
+    for way in ("unlock the keyring", "PYTHON_KEYRING_BACKEND", "--auth-token-env VAR"):
         assert way in result.stderr
     assert read_bytes(config_path) is None
 

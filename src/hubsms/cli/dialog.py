@@ -448,7 +448,7 @@ def run_add(path: Path, given: ConnectorInput, token: str | None) -> Outcome:
     if token is not None:
         pending["token"] = token
     form = Form(auth_token_env=given.auth_token_env)
-    d = _Dialog(form, pending, _other_names(path), Keyring())
+    d = _Dialog(form, pending, _other_names(path), Keyring(purpose="store"))
 
     def save(d: _Dialog) -> Outcome:
         # A token typed although one is stored (Enter would have kept it) is a replacement.
@@ -467,7 +467,7 @@ def run_edit(path: Path, name: str, force: bool) -> Outcome:
     from hubsms.credentials import Keyring
     from hubsms.service import connectors, views
 
-    keyring = Keyring()
+    keyring = Keyring(purpose="store")
     record, warnings = views.show_connector(path, name, keyring)
     original = _form_of(record)
     d = _Dialog(_form_of(record), {}, _other_names(path, skip=record["name"]), keyring,
