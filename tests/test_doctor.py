@@ -19,8 +19,9 @@ import pytest
 from keyring.backends import fail
 
 from hubsms import store
+from hubsms.credentials import FILE_BACKEND
 
-from helpers import FROM, HUBSMS, PNG, SID, SID2, TESTS, TOKEN, TOKEN2, add, sid, token
+from helpers import FROM, HUBSMS, PNG, SID, SID2, TOKEN, TOKEN2, add, sid, token
 from keyring_backends import ReadOnlyKeyring
 
 
@@ -66,6 +67,16 @@ def test_a_healthy_config_is_ok_and_names_the_plaintext_backend(cli, config_path
     assert backend["detail"].endswith(str(keyring.get_keyring().file_path))
     assert [r["status"] for r in rows(report, "token")] == ["ok"] and [r["status"] for r in rows(report, "logo")] == ["ok"]
     assert all(set(f) == {"kind", "item", "status", "detail", "fixed"} and f["fixed"] is False for f in report["findings"])
+
+
+def test_a_plaintext_file_keyring_nobody_chose_is_a_warning(cli, config_path, monkeypatch):
+    add(cli, "A")
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config_path.parent / "no-keyringrc"))
+    code, report = doctor(cli)
+    assert code == 0 and report["ok"] is True
+    [row] = rows(report, "backend", "warning")
+    assert "unencrypted" in row["detail"] and FILE_BACKEND in row["detail"]
 
 
 def test_without_a_config_file_doctor_is_ok_and_creates_nothing(cli, config_path):
@@ -242,13 +253,6 @@ def test_the_table_fits_80_columns_at_a_terminal(cli, config_path):
 # --- kill -9 during connector add --logo --------------------------------------------------------
 
 KILLS = 15
-# keyrings.alt's PlaintextKeyring loses every entry when killed while it rewrites its file.
-try:
-    import hubsms.keyring_file  # noqa: F401
-
-    CRASH_SAFE_BACKEND = "hubsms.keyring_file.AtomicPlaintextKeyring"
-except ImportError:
-    CRASH_SAFE_BACKEND = "crash_safe_keyring.ReplacingPlaintextKeyring"
 # Moments to kill at: a random time, or just after a step of the add is seen on disk.
 TRIGGERS = ("time", "logo written", "keyring written", "config temp file")
 
@@ -268,8 +272,9 @@ def _add(i: int, logo: Path) -> list[str]:
 
 
 def _crash_safe_env() -> dict[str, str]:
-    path = os.pathsep.join(p for p in (str(TESTS), os.environ.get("PYTHONPATH")) if p)
-    return {**os.environ, "PYTHON_KEYRING_BACKEND": CRASH_SAFE_BACKEND, "PYTHONPATH": path}
+    # keyrings.alt's PlaintextKeyring truncates its file before writing it again: a kill in
+    # between loses every entry. hubsms's file backend (same file) replaces it atomically.
+    return {**os.environ, "PYTHON_KEYRING_BACKEND": FILE_BACKEND}
 
 
 def _kill_add(config_path: Path, logo: Path, i: int, trigger: str, moment: float, keyring_file: Path) -> bool:
@@ -302,7 +307,7 @@ def _check_invariants(config_path: Path) -> None:
     logos = config_path.parent / "logos"
     files = sorted(p.name for p in logos.iterdir()) if logos.exists() else []
     assert files == sorted(c.logo.split("/")[1] for c in config.connectors.values() if c.logo)
-    assert not list(config_path.parent.glob(".*.tmp"))
+    assert not list(config_path.parent.glob(".*.tmp")) + list(logos.glob(".*.tmp"))
 
 
 def test_kill_9_during_add_with_a_logo_leaves_only_what_doctor_fix_cleans(cli, config_path, tmp_path):

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from hubsms import store
+from hubsms.credentials import SERVICE, label
 from hubsms.errors import ConfigError, CredentialsError, ExitCode, HubsmsError, KeyringUnavailable
 from hubsms.logos import LOGO_FOLDER, deletable_logo, is_stored_logo
 from hubsms.model import Config, Connector, mask_sid, normal_sid
@@ -32,7 +33,6 @@ OK: Final = "ok"
 WARNING: Final = "warning"
 PROBLEM: Final = "problem"
 FIXED: Final = "fixed"
-SERVICE: Final = "hubsms"  # the keyring service of hubsms's entries (credentials.SERVICE)
 
 
 class Finding(NamedTuple):
@@ -205,22 +205,12 @@ def _keyring_findings(config: Config, keyring: Keyring, env: Mapping[str, str]) 
     """The backend, each connector's token, and the entries no connector of ``config`` uses.
     An unusable keyring is one problem row: every further call would wait for its timeout."""
     try:
-        backend = _backend(keyring)
-        rows = [_backend_row(backend)]
+        backend = keyring.load()
+        rows = _backend_rows(backend)
         rows += _tokens(config, keyring, env)
     except KeyringUnavailable as exc:
         return None, [Finding("keyring", "-", PROBLEM, f"{exc.message}; {exc.hint}" if exc.hint else exc.message, True)]
-    return _name(backend), rows + _stray_entries(config, backend)
-
-
-def _backend(keyring: Keyring) -> Any:
-    # The backend object, loaded as every keyring call loads it: bounded by the timeout,
-    # each failure a KeyringUnavailable.
-    return keyring._call("read", lambda backend: backend)
-
-
-def _name(backend: Any) -> str:
-    return f"{type(backend).__module__}.{type(backend).__qualname__}"
+    return label(backend), rows + _stray_entries(config, backend)
 
 
 def _file_backends(backend: Any) -> list[Any]:
@@ -233,17 +223,23 @@ def _file_backends(backend: Any) -> list[Any]:
     return [b for b in getattr(backend, "backends", [backend]) if isinstance(b, FileKeyring)]
 
 
-def _backend_row(backend: Any) -> Finding:
+def _backend_rows(backend: Any) -> list[Finding]:
+    """The backend, plaintext or not; a warning when a plaintext file was chosen for the
+    user rather than by them (``keyring_choice.plaintext_warning``)."""
+    from hubsms.keyring_choice import plaintext_warning
+
     try:
         from keyrings.alt.file import PlaintextKeyring
     except ImportError:
-        PlaintextKeyring = ()  # noqa: N806 - no keyrings.alt: no plaintext backend of its
+        PlaintextKeyring = ()  # noqa: N806 - without keyrings.alt no backend is its plaintext one
     plain = [b for b in _file_backends(backend) if isinstance(b, PlaintextKeyring)]
     if plain:
         detail = "plaintext: tokens are not encrypted, in " + ", ".join(str(b.file_path) for b in plain)
     else:
         detail = "not plaintext"
-    return Finding("backend", _name(backend), OK, detail)
+    rows = [Finding("backend", label(backend), OK, detail)]
+    warning = plaintext_warning()
+    return rows + ([Finding("backend", label(backend), WARNING, warning)] if warning else [])
 
 
 def _tokens(config: Config, keyring: Keyring, env: Mapping[str, str]) -> list[Finding]:
@@ -276,7 +272,7 @@ def _stray_entries(config: Config, backend: Any) -> list[Finding]:
     (another config file may use them), each with the command to delete it."""
     files = _file_backends(backend)
     if not files:
-        return [Finding("keyring", "entries", OK, f"cannot list the entries of {_name(backend)}")]
+        return [Finding("keyring", "entries", OK, f"cannot list the entries of {label(backend)}")]
     used = {normal_sid(c.account_sid) for c in config.connectors.values()}
     rows = []
     for b in files:
