@@ -8,6 +8,7 @@ keyring backend, XDG_DATA_HOME), all traffic to the project's sandbox on 127.0.0
   kill -9              add / edit (Account SID) / apply / token rotation killed at a random
                        moment: corrupt configs, tokens lost for connectors in the file, orphans
                        (tokens of no connector, temp files) before and after ``doctor --fix``
+                       (which reports unused tokens, never deletes them: those are not counted)
   canary token         one unique token through add, send, dry run, show, list, export, apply
                        and errors (401, bad token): leaks in stdout/stderr, files (but the
                        keyring's), the sandbox's output and every process's arguments (expected 0)
@@ -23,8 +24,10 @@ Usage: python benchmarks/reliability.py [--quick] [--backend MODULE.CLASS] [--wr
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
+import re
 import secrets
 import signal
 import sys
@@ -103,13 +106,25 @@ def accepted_tokens(tokens: dict[str, str]) -> dict[str, set[str]]:
             SID_B2: {tokens["B"]}, SID_D: {tokens["D"]}}
 
 
-def orphans(world: World, connectors: dict[str, dict]) -> int:
-    """Tokens that no connector of the file uses, and temp files left beside the config."""
+def orphans(world: World, connectors: dict[str, dict], reported: frozenset[str] = frozenset()) -> int:
+    """Tokens that no connector of the file uses (but those ``doctor`` reported: it never
+    deletes a keyring entry, which another config file may use), and temp files left beside
+    the config (not its lock file, which is never deleted)."""
     used = {c["account_sid"] for c in connectors.values() if c.get("account_sid")}
     stored, _ = world.keyring(get=[SID_A, SID_B, SID_C, SID_B2, SID_D])
-    stray_tokens = sum(1 for s, t in stored.items() if t is not None and s not in used)
-    temp_files = len(list(world.config.parent.glob(f".{world.config.name}.*")))
+    stray_tokens = sum(1 for s, t in stored.items() if t is not None and s not in used | reported)
+    temp_files = len(list(world.config.parent.glob(f".{world.config.name}.*.tmp")))
     return stray_tokens + temp_files
+
+
+def doctor_reported(output: str) -> frozenset[str]:
+    """The Account SIDs of the unused keyring entries ``doctor --json`` reports."""
+    try:
+        findings = json.loads(output)["findings"]
+    except (ValueError, KeyError, TypeError):
+        return frozenset()
+    return frozenset(sid for f in findings if f["kind"] == "token" and f["status"] == "warning"
+                     for sid in re.findall(r"AC[0-9a-fA-F]{32}", f["detail"]))
 
 
 def doctor_available(world: World) -> bool:
@@ -138,9 +153,9 @@ def kill_round(world: World, op: str, moment: float, doctor: bool) -> dict[str, 
     result["tokens lost"] = sum(stored.get(s) not in accepted.get(s, set()) for s in sids)
     result["orphans"] = orphans(world, connectors)
     if doctor:
-        world.run("doctor", "--fix")
+        done = world.run("doctor", "--fix", "--json")
         after = world.connectors()
-        result["orphans after doctor"] = orphans(world, after) if after is not None else 99
+        result["orphans after doctor"] = orphans(world, after, doctor_reported(done.out)) if after is not None else 99
     return result
 
 

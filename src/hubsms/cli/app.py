@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from hubsms import __version__
-from hubsms.cli import check, completion, connector, declarative, messages, otp, plan, sandbox, settings
+from hubsms.cli import check, completion, connector, declarative, doctor, messages, otp, plan, sandbox, settings
 from hubsms.cli.options import command_group
 
 app = command_group("Manage SigningHub's Twilio SMS-gateway connectors and send one-time passwords.")
@@ -22,6 +22,7 @@ app.add_typer(messages.app, name="messages")
 app.command("apply", epilog=declarative.APPLY_EXAMPLES)(declarative.apply)
 app.command("export", epilog=declarative.EXPORT_EXAMPLES)(declarative.export)
 app.command("completion")(completion.show_script)
+app.command("doctor")(doctor.doctor)
 
 
 def _show_version(value: bool) -> None:

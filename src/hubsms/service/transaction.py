@@ -1,6 +1,23 @@
 """A change to the config as one transaction: keyring writes and logo copies are applied
 before the file is saved and undone if anything fails, so that the file and the keyring never
-disagree after a command; and what a change has to say (:class:`Outcome`)."""
+disagree after a command; and what a change has to say (:class:`Outcome`).
+
+The steps run in an order that keeps the config file right even when the process is killed
+(kill -9, a power cut) between any two of them, when no undo can run:
+
+1. logos, each written atomically (a temp file renamed over the target);
+2. tokens, in the keyring;
+3. the config file, saved atomically: the one step that makes the change visible;
+4. after the save only, the old logos and tokens the change no longer needs (the caller's
+   ``delete_unused_logo`` and ``delete_unused_tokens``).
+
+The saved file therefore never names a logo or an account whose token is not already written,
+and a kill leaves at most what nothing refers to: a logo (``hubsms doctor --fix`` deletes
+it), a temp file (the same), or a keyring entry of no connector of this file (``hubsms doctor``
+names it; only a person can tell whether another config file uses it). Logos go first because
+they are this config's own files, which doctor cleans up, and the most likely to fail (a full
+disk, a read-only folder) before the keyring, which all config files share, is touched at all.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +33,6 @@ from hubsms.model import Config, Connector
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
     from hubsms.credentials import Keyring
-
-
 
 
 class Outcome:
@@ -48,16 +63,18 @@ class Transaction:
         self.logos.append((target, data))
 
     def commit(self, config: Config) -> None:
+        """Logos, then tokens, then the file (the module's docstring says why); the caller
+        deletes what the change made unused only after this returns."""
         undo_tokens: list[tuple[str, str | None]] = []
         undo_logos: list[tuple[Path, bytes | None]] = []
         try:
+            for target, data in self.logos:
+                undo_logos.append((target, read_bytes(target)))
+                store.write_atomic(target, data, 0o644)
             for sid, token in self.tokens:
                 assert self.keyring is not None
                 undo_tokens.append((sid, self.keyring.get(sid)))
                 self.keyring.set(sid, token)
-            for target, data in self.logos:
-                undo_logos.append((target, read_bytes(target)))
-                store.write_atomic(target, data, 0o644)
             store.save(self.path, config)
         except BaseException:
             self._undo(undo_tokens, undo_logos)

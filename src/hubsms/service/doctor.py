@@ -1,0 +1,314 @@
+"""``hubsms doctor``: what a killed command, a hand edit or a copied file can leave wrong in
+a config file, its ``logos/`` folder and the keyring, and (``fix``) the clean-up of what is
+safe to delete.
+
+A kill leaves only orphans (see :mod:`hubsms.service.transaction`): logos and temp files,
+which belong to this config's folder and are deleted under the config's lock; and keyring
+entries, which are never deleted here, since every config file of the user shares them and
+this one cannot know whether another uses an entry. What makes a connector unusable (a
+missing token, a missing logo file) is reported with the command that repairs it.
+
+Statuses: ``ok``; ``warning`` (worth a look, not wrong: an entry no connector of this file
+uses); ``problem`` (wrong: exit 3, or 4 when it is the keyring or a token); ``fixed``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
+
+from hubsms import store
+from hubsms.credentials import SERVICE, label
+from hubsms.errors import ConfigError, CredentialsError, ExitCode, HubsmsError, KeyringUnavailable
+from hubsms.logos import LOGO_FOLDER, deletable_logo, is_stored_logo
+from hubsms.model import Config, Connector, mask_sid, normal_sid
+
+if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
+    from hubsms.credentials import Keyring
+
+OK: Final = "ok"
+WARNING: Final = "warning"
+PROBLEM: Final = "problem"
+FIXED: Final = "fixed"
+
+
+class Finding(NamedTuple):
+    """One row of the report. ``credentials``: a problem of the keyring or of a token (exit
+    4), not of the config and its files (exit 3)."""
+
+    kind: str
+    item: str
+    status: str
+    detail: str
+    credentials: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "item": self.item, "status": self.status, "detail": self.detail,
+                "fixed": self.status == FIXED}
+
+
+class Report(NamedTuple):
+    """What ``diagnose`` found: the config file, the keyring backend (None when it cannot be
+    loaded), and the findings, keyring first."""
+
+    config: Path
+    backend: str | None
+    findings: list[Finding]
+
+    def problems(self) -> list[Finding]:
+        return [f for f in self.findings if f.status == PROBLEM]
+
+    def exit_code(self) -> ExitCode:
+        """0 when nothing is wrong (or all of it was fixed); 4 when a connector cannot get
+        its token or the keyring is unusable; else 3 when a problem remains."""
+        problems = self.problems()
+        if any(f.credentials for f in problems):
+            return ExitCode.CREDENTIALS
+        return ExitCode.CONFIG if problems else ExitCode.OK
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"config": str(self.config), "backend": self.backend,
+                "findings": [f.as_dict() for f in self.findings], "ok": self.exit_code() == ExitCode.OK}
+
+    def check(self) -> None:
+        """Raise the error that says the report's exit code (the report is shown first)."""
+        problems = self.problems()
+        code = self.exit_code()
+        if code == ExitCode.CREDENTIALS:
+            count = sum(f.credentials for f in problems)
+            raise CredentialsError(f"doctor: {_count(count, 'keyring or token problem')}",
+                                   "each row says how to fix it")
+        if code == ExitCode.CONFIG:
+            raise ConfigError(f"doctor: {_count(len(problems), 'problem')} in {self.config} or its files",
+                              "hubsms doctor --fix deletes leftover files; the other rows say their fix")
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
+
+
+def diagnose(path: Path, keyring: Keyring, *, fix: bool = False, environ: Mapping[str, str] | None = None) -> Report:
+    """Check the config in ``path``, its files and the keyring; with ``fix``, delete stale
+    temp files and logos no connector refers to (under the config's lock, as every writer
+    works). A config that does not load is its own error (exit 3), before anything is deleted:
+    every logo would look unused."""
+    env = os.environ if environ is None else environ
+    with _config_for(path, fix) as config:
+        files = _temp_files(path, fix) + _logos(path, config, fix)
+    backend, keyring_rows = _keyring_findings(config, keyring, env)
+    return Report(path, backend, keyring_rows + files)
+
+
+@contextlib.contextmanager
+def _config_for(path: Path, fix: bool) -> Iterator[Config]:
+    """The config, under its lock when files are to be deleted (a writer places a logo before
+    it saves the file that names it: the lock waits for that save). Reading alone takes no
+    lock, so that doctor also runs on a folder it may not write in."""
+    if fix and path.parent.is_dir():
+        with store.locked(path) as config:
+            yield config
+    else:
+        yield store.load(path)
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def _temp_files(path: Path, fix: bool) -> list[Finding]:
+    folder = store.config_target(path).parent
+    rows = []
+    for temp in store.stale_temp_files(path):
+        item = os.path.relpath(temp, folder)
+        if fix:
+            rows.append(_delete("temp file", item, temp, "left by a write that was interrupted"))
+        else:
+            rows.append(Finding("temp file", item, PROBLEM, "left by a write that was interrupted; hubsms doctor --fix deletes it"))
+    return rows
+
+
+def _delete(kind: str, item: str, target: Path, why: str) -> Finding:
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        return Finding(kind, item, FIXED, f"{why}; already gone")
+    except OSError as exc:
+        return Finding(kind, item, PROBLEM, f"{why}; cannot delete it: {exc.strerror or exc}")
+    return Finding(kind, item, FIXED, f"{why}; deleted")
+
+
+def _logos(path: Path, config: Config, fix: bool) -> list[Finding]:
+    """Each connector's logo file must exist; a file in logos/ that no connector refers to is
+    an orphan (deleted with ``fix`` when ``deletable_logo`` allows it)."""
+    used: dict[str, Connector] = {c.logo: c for c in config.connectors.values() if c.logo}
+    rows = [_missing_logo(c) for logo, c in sorted(used.items()) if not (path.parent / logo).is_file()]
+    if used and not rows:
+        rows.append(Finding("logo", _count(len(used), "logo"), OK, "every logo the config names is there"))
+    others = _logos_of_other_configs(path)
+    for relative in _stored_logo_names(path):
+        if relative in used:
+            continue
+        if relative in others:
+            rows.append(Finding("logo", relative, WARNING, f"used by {others[relative]} in the same folder; left as it is"))
+        else:
+            rows.append(_orphan_logo(path, relative, fix))
+    return rows
+
+
+def _missing_logo(connector: Connector) -> Finding:
+    return Finding(
+        "logo", str(connector.logo), PROBLEM,
+        f'"{connector.name}" refers to it, but it is not a file in logos/; give one: '
+        f'hubsms connector edit "{connector.name}" --logo FILE (or --no-logo)',
+    )
+
+
+def _orphan_logo(path: Path, relative: str, fix: bool) -> Finding:
+    target = deletable_logo(path, relative)
+    if target is None:
+        return Finding("logo", relative, WARNING, "no connector refers to it; not a regular file in logos/: left as it is")
+    if fix:
+        return _delete("logo", relative, target, "no connector refers to it")
+    return Finding("logo", relative, PROBLEM, "no connector refers to it; hubsms doctor --fix deletes it")
+
+
+def _stored_logo_names(path: Path) -> list[str]:
+    """``logos/<file>`` of every entry of the logos folder named as hubsms names logos (a
+    temp file or a file of someone else's is not)."""
+    try:
+        names = sorted(entry.name for entry in os.scandir(path.parent / LOGO_FOLDER))
+    except OSError:
+        return []
+    return [f"{LOGO_FOLDER}/{name}" for name in names if is_stored_logo(f"{LOGO_FOLDER}/{name}")]
+
+
+def _logos_of_other_configs(path: Path) -> dict[str, str]:
+    """Logos named by the other config files (``*.toml``) in the folder: they share logos/,
+    and a logo of theirs is no orphan. A file that does not load as a config is skipped."""
+    found: dict[str, str] = {}
+    for other in sorted(path.parent.glob("*.toml")):
+        if other.name == path.name:
+            continue
+        with contextlib.suppress(HubsmsError):
+            for connector in store.load(other).connectors.values():
+                if connector.logo:
+                    found.setdefault(connector.logo, other.name)
+    return found
+
+
+# --- keyring --------------------------------------------------------------------------------
+
+
+def _keyring_findings(config: Config, keyring: Keyring, env: Mapping[str, str]) -> tuple[str | None, list[Finding]]:
+    """The backend, each connector's token, and the entries no connector of ``config`` uses.
+    An unusable keyring is one problem row: every further call would wait for its timeout."""
+    try:
+        backend = keyring.load()
+        rows = _backend_rows(backend)
+        rows += _tokens(config, keyring, env)
+    except KeyringUnavailable as exc:
+        return None, [Finding("keyring", "-", PROBLEM, f"{exc.message}; {exc.hint}" if exc.hint else exc.message, True)]
+    return label(backend), rows + _stray_entries(config, backend)
+
+
+def _file_backends(backend: Any) -> list[Any]:
+    """The backends (the chosen one, or those a chainer asks) that keep entries in an INI
+    file of keyrings.alt, which can be listed."""
+    try:
+        from keyrings.alt.file_base import Keyring as FileKeyring
+    except ImportError:
+        return []
+    return [b for b in getattr(backend, "backends", [backend]) if isinstance(b, FileKeyring)]
+
+
+def _backend_rows(backend: Any) -> list[Finding]:
+    """The backend, plaintext or not; a warning when a plaintext file was chosen for the
+    user rather than by them (``keyring_choice.plaintext_warning``)."""
+    from hubsms.keyring_choice import plaintext_warning
+
+    try:
+        from keyrings.alt.file import PlaintextKeyring
+    except ImportError:
+        PlaintextKeyring = ()  # noqa: N806 - without keyrings.alt no backend is its plaintext one
+    plain = [b for b in _file_backends(backend) if isinstance(b, PlaintextKeyring)]
+    if plain:
+        detail = "plaintext: tokens are not encrypted, in " + ", ".join(str(b.file_path) for b in plain)
+    else:
+        detail = "not plaintext"
+    rows = [Finding("backend", label(backend), OK, detail)]
+    warning = plaintext_warning()
+    return rows + ([Finding("backend", label(backend), WARNING, warning)] if warning else [])
+
+
+def _tokens(config: Config, keyring: Keyring, env: Mapping[str, str]) -> list[Finding]:
+    """A token for every connector: its auth_token_env variable set here, or a keyring entry.
+    (HUBSMS_AUTH_TOKEN is an override for one run, not where a connector's token lives.)"""
+    stored: dict[str, bool] = {}
+    rows = []
+    for connector in config.connectors.values():
+        if connector.auth_token_env and env.get(connector.auth_token_env):
+            continue
+        sid = normal_sid(connector.account_sid)
+        if sid not in stored:
+            stored[sid] = keyring.get(sid) is not None
+        if not stored[sid]:
+            rows.append(_missing_token(connector))
+    if config.connectors and not rows:
+        rows.append(Finding("token", _count(len(config.connectors), "connector"), OK, "every connector has its auth token"))
+    return rows
+
+
+def _missing_token(connector: Connector) -> Finding:
+    variable = connector.auth_token_env
+    where = f"no keyring entry for account {mask_sid(connector.account_sid)}" + (f" and {variable} is not set" if variable else "")
+    fix = f'printf %s "$TOKEN" | hubsms connector edit "{connector.name}" --auth-token-stdin'
+    return Finding("token", connector.name, PROBLEM, f"{where}; store it: {fix}" + (f", or set {variable}" if variable else ""), True)
+
+
+def _stray_entries(config: Config, backend: Any) -> list[Finding]:
+    """Keyring entries of hubsms that no connector of ``config`` uses: warnings, never deleted
+    (another config file may use them), each with the command to delete it."""
+    files = _file_backends(backend)
+    if not files:
+        return [Finding("keyring", "entries", OK, f"cannot list the entries of {label(backend)}")]
+    used = {normal_sid(c.account_sid) for c in config.connectors.values()}
+    rows = []
+    for b in files:
+        try:
+            users = keyring_file_users(Path(b.file_path))
+        except (OSError, ValueError) as exc:  # configparser's errors are ValueErrors
+            rows.append(Finding("keyring", str(b.file_path), WARNING, f"cannot list its entries: {exc}"))
+            continue
+        rows += [_stray(user) for user in users if _sid_or_self(user) not in used]
+    return rows
+
+
+def _stray(user: str) -> Finding:
+    return Finding(
+        "token", mask_sid(user), WARNING,
+        "stored, but no connector of this config uses it; another config file may: if none does, "
+        f"delete it with: keyring del {SERVICE} {user}",
+    )
+
+
+def _sid_or_self(user: str) -> str:
+    return normal_sid(user) if user[:2].lower() == "ac" and len(user) == 34 else user
+
+
+def keyring_file_users(file_path: Path) -> list[str]:
+    """The usernames (Account SIDs) of hubsms's entries in a keyrings.alt INI file, as
+    keyrings.alt wrote them: section and option names escaped by its ``escape``, the option
+    names lower-cased by configparser (SIDs are given back as Twilio writes them)."""
+    import configparser
+
+    from keyrings.alt.escape import escape, unescape
+
+    parser = configparser.RawConfigParser()
+    if not parser.read(file_path, encoding="utf-8"):
+        return []
+    section = escape(SERVICE)
+    if not parser.has_section(section):
+        return []
+    return sorted(_sid_or_self(unescape(option)) for option in parser.options(section))
