@@ -141,10 +141,10 @@ class Sandbox:
         return len(answer.json()["messages"])
 
     def fault(self, **fault: object) -> None:
-        requests.post(f"{self.url}/api/faults", data=json.dumps(fault), timeout=10).raise_for_status()
+        requests.post(f"{self.url}/api/faults", json=fault, timeout=10).raise_for_status()
 
     def clear_faults(self) -> None:
-        requests.delete(f"{self.url}/api/faults", timeout=10).raise_for_status()
+        requests.delete(f"{self.url}/api/faults", headers={"X-Hubsms-Sandbox": "1"}, timeout=10).raise_for_status()
 
     def stop(self) -> str:
         """Stop it; its whole output (stdout and stderr)."""
