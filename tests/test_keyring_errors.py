@@ -20,13 +20,13 @@ auth_token_env = "DESIRED_TOKEN"
 
 # (arguments, stdin, exit code, what the keyring could not do)
 COMMANDS = [
-    (["connector", "add", "New", "--account-sid", SID, "--from", FROM, "--auth-token-stdin"], TOKEN2, 4, "read"),
-    (["connector", "edit", "Mine", "--auth-token-stdin"], TOKEN2, 4, "read"),
+    (["connector", "add", "New", "--account-sid", SID, "--from", FROM, "--auth-token-stdin"], TOKEN2, 4, "store"),
+    (["connector", "edit", "Mine", "--auth-token-stdin"], TOKEN2, 4, "store"),
     (["connector", "show", "Mine"], None, 0, "read"),
-    (["connector", "remove", "Mine", "--yes"], None, 0, "read"),
+    (["connector", "remove", "Mine", "--yes"], None, 0, "delete"),
     (["connector", "test", "Mine"], None, 4, "read"),
     (["otp", "send", "--to", "+15005550006", "--connector", "Mine"], None, 4, "read"),
-    (["apply", "-"], DESIRED, 4, "read"),
+    (["apply", "-"], DESIRED, 4, "store"),
 ]
 
 
@@ -102,5 +102,6 @@ def test_a_keyring_that_never_answers_is_exit_4_within_the_timeout_and_a_second(
     )
     elapsed = time.monotonic() - started
     assert result.returncode == 4, result.stderr
-    assert f"(keyring_backends.BlockingKeyring) did not answer within {TIMEOUT:g} s (read)" in result.stderr
+    action = "store" if args[0] == "connector" and args[1] == "add" else "read"
+    assert f"(keyring_backends.BlockingKeyring) did not answer within {TIMEOUT:g} s ({action})" in result.stderr
     assert elapsed < TIMEOUT + 1, elapsed
