@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 import requests
-
 from _support import hubsms_command
 
 HERE = Path(__file__).resolve().parent

@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 
 import requests
-
 from _support import compile_package, hubsms_command, verdict
 from send import start_sandbox
 

@@ -40,7 +40,6 @@ from _faults import Figure, canary, header, keyring_faults, network_faults
 from _harness import FILE_BACKEND, FROM, World, sid
 from _support import compile_package, verdict
 
-
 # --- concurrent writers -----------------------------------------------------------------------
 
 

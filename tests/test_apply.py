@@ -11,9 +11,9 @@ from pathlib import Path
 import keyring
 import keyring.errors
 import pytest
+from helpers import GIF, PNG, assert_user_error, everything_under, read_bytes
 from keyrings.alt.file import PlaintextKeyring
 
-from helpers import GIF, PNG, assert_user_error, everything_under, read_bytes
 from hubsms import store
 
 REPO = Path(__file__).resolve().parent.parent

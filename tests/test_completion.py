@@ -9,10 +9,10 @@ import sys
 
 import pexpect
 import pytest
-import typer.main
-
 import terminal
+import typer.main
 from helpers import HUBSMS, SID2, add, run_hubsms, sid
+
 from hubsms.cli import completion
 from hubsms.cli.app import app
 

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 import keyring
-
 from helpers import FROM, HUBSMS, sid, subprocess_env, token
+
 from hubsms import store
 
 WRITERS = 20

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backends import fail, null
-
+import terminal
 from helpers import (
     FROM,
     GIF,
@@ -29,9 +28,10 @@ from helpers import (
     run_module,
     subprocess_env,
 )
-from hubsms import __version__
+from keyring.backends import fail, null
 from keyring_backends import ReadOnlyKeyring
-import terminal
+
+from hubsms import __version__
 
 ROW_KEYS = ["name", "provider", "purpose", "from", "account_sid", "server_address", "logo", "active", "default", "used_by", "plans", "token_source"]
 SHOW_KEYS = [

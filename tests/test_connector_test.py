@@ -10,7 +10,6 @@ import socket
 from typing import Any
 
 import pytest
-
 from helpers import SID, SID2, TOKEN, TOKEN2
 
 OWNED = "+14155552671"

@@ -10,7 +10,6 @@ import sys
 
 import pexpect
 import pytest
-
 import terminal
 from helpers import SID2
 from test_connector_test import OWNED, VOICE, add, declare, free_port

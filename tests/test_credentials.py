@@ -6,16 +6,30 @@ import time
 
 import keyring
 import pytest
-from keyring.backends import fail, null
-
 from helpers import SID, SID2, TOKEN, TOKEN2
+from keyring.backends import fail, null
+from keyring_backends import (
+    BlockingKeyring,
+    ForgetfulKeyring,
+    LeakyFileKeyring,
+    LeakyKeyring,
+    MemoryKeyring,
+    ReadOnlyKeyring,
+    StickyKeyring,
+)
+from keyrings.alt.file import PlaintextKeyring
+
 from hubsms import credentials, keyring_choice
 from hubsms.credentials import Keyring, resolve_token
-from hubsms.errors import CredentialsError, ExitCode, InvalidValue, KeyringUnavailable, TokenMissing
-from hubsms.model import Connector
-from keyring_backends import BlockingKeyring, ForgetfulKeyring, LeakyFileKeyring, LeakyKeyring, MemoryKeyring, ReadOnlyKeyring, StickyKeyring
-from keyrings.alt.file import PlaintextKeyring
+from hubsms.errors import (
+    CredentialsError,
+    ExitCode,
+    InvalidValue,
+    KeyringUnavailable,
+    TokenMissing,
+)
 from hubsms.keyring_file import AtomicPlaintextKeyring
+from hubsms.model import Connector
 
 ENV_TOKEN = "a" * 32
 VAR_TOKEN = "b" * 32

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import keyring
 import pytest
-
 from terminal import POSIX_ONLY, Terminal, run
 
 pytestmark = POSIX_ONLY

@@ -16,13 +16,12 @@ from typing import Any
 
 import keyring
 import pytest
+from helpers import FROM, HUBSMS, PNG, SID, SID2, TOKEN, TOKEN2, add, sid, token
 from keyring.backends import fail
+from keyring_backends import ReadOnlyKeyring
 
 from hubsms import store
 from hubsms.credentials import FILE_BACKEND
-
-from helpers import FROM, HUBSMS, PNG, SID, SID2, TOKEN, TOKEN2, add, sid, token
-from keyring_backends import ReadOnlyKeyring
 
 
 def doctor(cli: Any, *extra: str, env: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:

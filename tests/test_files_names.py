@@ -8,7 +8,6 @@ import unicodedata
 
 import keyring
 import pytest
-
 from helpers import SID, SID2, TOKEN, add, assert_user_error, read_bytes
 
 NFC = unicodedata.normalize("NFC", "Ünïcode")

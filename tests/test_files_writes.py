@@ -11,8 +11,17 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import (
+    HUBSMS,
+    PNG,
+    SID,
+    TOKEN,
+    add,
+    assert_user_error,
+    read_bytes,
+    subprocess_env,
+)
 
-from helpers import HUBSMS, PNG, SID, TOKEN, add, assert_user_error, read_bytes, subprocess_env
 from hubsms import store
 from hubsms.model import Config
 

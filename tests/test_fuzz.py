@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hubsms import logos, model, store
-from hubsms.service import declarative
 from hubsms.errors import ConfigError, HubsmsError
+from hubsms.service import declarative
 
 # Quick enough for every run (a few seconds for the file); HUBSMS_FUZZ_EXAMPLES asks for a
 # longer hunt. The autouse isolated_env fixture is not per example, and nothing here uses it.

@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from helpers import FROM, SID, TOKEN, TOKEN2, add, run_hubsms
 
 LEAKY = "keyring_backends.LeakyKeyring"

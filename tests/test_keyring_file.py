@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import SID, TOKEN, TOKEN2, subprocess_env
 from keyrings.alt.file import PlaintextKeyring
 
-from helpers import SID, TOKEN, TOKEN2, subprocess_env
 from hubsms.keyring_file import AtomicPlaintextKeyring
 
 pytestmark = pytest.mark.skipif(sys.platform.startswith("win"), reason="SIGKILL is POSIX")

@@ -10,8 +10,8 @@ import sys
 
 import pexpect
 import pytest
-
 from helpers import TOKEN
+
 from hubsms import credentials
 from hubsms.errors import InvalidValue
 

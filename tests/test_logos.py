@@ -6,8 +6,8 @@ import os
 import threading
 
 import pytest
-
 from helpers import GIF, JPEG, PNG, add, assert_user_error, read_bytes
+
 from hubsms import logos
 from hubsms.errors import ExitCode, InvalidValue
 

@@ -9,7 +9,6 @@ import time
 
 import keyring
 import pytest
-
 from helpers import assert_user_error
 
 SID = "AC0123456789abcdef0123456789abcdef"

@@ -7,7 +7,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from hubsms.errors import InvalidValue
-from hubsms.service.messages import iso_time, mask_codes, parse_since, parse_statuses, summarize
+from hubsms.service.messages import (
+    iso_time,
+    mask_codes,
+    parse_since,
+    parse_statuses,
+    summarize,
+)
 
 NOW = datetime(2024, 5, 2, 12, 0, 0, tzinfo=timezone.utc)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import GIF, JPEG, PNG
+
 from hubsms import logos, model, names
 from hubsms.errors import ExitCode, InvalidValue
 from hubsms.model import Config, Connector, Plan

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import keyring
 import pytest
+import terminal
 
 from hubsms.sandbox.server import SandboxServer
-import terminal
 
 SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "fedcba9876543210fedcba9876543210"

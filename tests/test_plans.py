@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from hubsms import store
-from hubsms.service.plans import resolve_plan_connector
 from hubsms.errors import ConnectorInactive, PlanNotFound
+from hubsms.service.plans import resolve_plan_connector
 
 SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "0123456789abcdef0123456789abcdef"

@@ -9,9 +9,19 @@ from pathlib import Path
 
 import keyring
 import pytest
-
-from helpers import FROM, GIF, PNG, SID, SID2, TOKEN, TOKEN2, add, assert_user_error, read_bytes
 import terminal
+from helpers import (
+    FROM,
+    GIF,
+    PNG,
+    SID,
+    SID2,
+    TOKEN,
+    TOKEN2,
+    add,
+    assert_user_error,
+    read_bytes,
+)
 
 
 def stored_token(account_sid: str) -> str | None:

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from helpers import REPO, add, assert_user_error
+
 from hubsms.cli.common import hint_text
 
 

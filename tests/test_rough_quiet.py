@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from helpers import SID, TOKEN, add, assert_user_error, run_hubsms
 
 FICTIONAL = "+15555550123"  # possible, but in no assigned range: hubsms warns about it

@@ -7,9 +7,8 @@ from __future__ import annotations
 import json
 
 import keyring
-from keyring.backends import fail
-
 from helpers import SID, TOKEN, add
+from keyring.backends import fail
 from keyring_backends import ReadOnlyKeyring
 
 

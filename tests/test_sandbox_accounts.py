@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sandbox_fixture import ACCOUNT_SID
 
 from hubsms.sandbox.accounts import AccountError, load_accounts_file, parse_account
-from sandbox_fixture import ACCOUNT_SID
 
 OTHER = "AC" + "e" * 32
 OWNED = "+14155552671"

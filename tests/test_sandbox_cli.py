@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from sandbox_fixture import ACCOUNT_SID
 
 HUBSMS = str(Path(sys.executable).with_name("hubsms"))

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from sandbox_fixture import ACCOUNT_SID
 
 

@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from sandbox_fixture import ACCOUNT_SID
 
 from hubsms.sandbox.server import SandboxServer
-from sandbox_fixture import ACCOUNT_SID
 
 TO = "+15551234567"
 

@@ -6,8 +6,8 @@ import email.utils
 
 import pytest
 
-from hubsms.sandbox.state import BadRequest, parse_fault, parse_outcome_option
 from hubsms.model import count_segments
+from hubsms.sandbox.state import BadRequest, parse_fault, parse_outcome_option
 from hubsms.sandbox.twilio import (
     TwilioError,
     find_code,

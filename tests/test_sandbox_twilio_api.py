@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from sandbox_fixture import ACCOUNT_SID
 
 from hubsms.sandbox.server import SandboxServer
-from sandbox_fixture import ACCOUNT_SID
 
 OTHER_SID = "AC" + "f" * 32
 

@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from helpers import SID, SID2
+
 from hubsms import store
 from hubsms.errors import ConfigError, ExitCode
 from hubsms.model import Config, Connector, Plan

@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 
 from hubsms.errors import DeliveryFailed, ExitCode
-from hubsms.twilio_client import DELIVERY_ERRORS, check_delivery, delivery_advice, describe_delivery_error
+from hubsms.twilio.client import check_delivery
+from hubsms.twilio.codes import (
+    DELIVERY_ERRORS,
+    delivery_advice,
+    describe_delivery_error,
+)
 
 REQUIRED = [30001, 30002, 30003, 30004, 30005, 30006, 30007, 30008, 30010, 30032, 30034,
             21610, 21614, 21211, 21408, 21606, 21608, 21612]

@@ -18,7 +18,7 @@ import requests
 import trustme
 
 from hubsms.errors import ExitCode, NetworkError
-from hubsms.twilio_client import TwilioClient
+from hubsms.twilio.client import TwilioClient
 
 ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "5f3b9c0d8e7a6b5c4d3e2f1a0b9c8d7e"

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.errors import KeyringLocked
-
 import terminal
 from helpers import SID, SID2, TOKEN, TOKEN2, add, run_hubsms, sid
+from keyring.backend import KeyringBackend
+from keyring.errors import KeyringLocked
 
 pytestmark = terminal.POSIX_ONLY
 

@@ -16,7 +16,6 @@ from hubsms.addresses import address_problem
 from hubsms.errors import InvalidValue
 from hubsms.names import NameTable
 
-
 SCHEMA_VERSION: Final = 1
 NAME_MAX: Final = 64
 

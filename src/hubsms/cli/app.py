@@ -8,7 +8,18 @@ from typing import Annotated, Optional
 import typer
 
 from hubsms import __version__
-from hubsms.cli import check, completion, connector, declarative, doctor, messages, otp, plan, sandbox, settings
+from hubsms.cli import (
+    check,
+    completion,
+    connector,
+    declarative,
+    doctor,
+    messages,
+    otp,
+    plan,
+    sandbox,
+    settings,
+)
 from hubsms.cli.options import command_group
 
 app = command_group("Manage SigningHub's Twilio SMS-gateway connectors and send one-time passwords.")

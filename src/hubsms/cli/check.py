@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from hubsms.cli.common import note, print_json, resolve_config_path
-from hubsms.cli.options import ConfigOption, ConnectTimeoutOption, JsonOption, ReadTimeoutOption, TokenStdinOption
+from hubsms.cli.options import (
+    ConfigOption,
+    ConnectTimeoutOption,
+    JsonOption,
+    ReadTimeoutOption,
+    TokenStdinOption,
+)
 from hubsms.errors import UsageError
 
 if TYPE_CHECKING:

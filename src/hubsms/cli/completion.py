@@ -26,7 +26,11 @@ from hubsms.cli.common import DEBUG_ENV, write_out
 from hubsms.cli.main import COMPLETE_ENV
 
 try:  # Typer 0.28 carries its own copy of Click; earlier versions use Click itself
-    from typer._click.shell_completion import CompletionItem, ShellComplete, split_arg_string
+    from typer._click.shell_completion import (
+        CompletionItem,
+        ShellComplete,
+        split_arg_string,
+    )
 except ImportError:  # pragma: no cover - depends on the installed Typer
     from click.shell_completion import CompletionItem, ShellComplete, split_arg_string
 

@@ -10,7 +10,13 @@ import typer
 
 from hubsms.cli import params
 from hubsms.cli.common import examples, note, report, resolve_config_path, stdin_token
-from hubsms.cli.options import ConfigOption, JsonOption, NoInputOption, command_group, typer_params
+from hubsms.cli.options import (
+    ConfigOption,
+    JsonOption,
+    NoInputOption,
+    command_group,
+    typer_params,
+)
 
 if TYPE_CHECKING:
     from hubsms.service.connectors import ConnectorInput

@@ -8,7 +8,14 @@ from typing import Annotated, Any
 
 import typer
 
-from hubsms.cli.common import examples, note, print_json, report, resolve_config_path, write_out
+from hubsms.cli.common import (
+    examples,
+    note,
+    print_json,
+    report,
+    resolve_config_path,
+    write_out,
+)
 from hubsms.cli.options import ConfigOption, JsonOption
 
 _ACTION_STYLE = {"create": "green", "update": "yellow", "remove": "red", "unchanged": "dim"}

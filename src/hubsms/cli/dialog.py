@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 import typer
 
 from hubsms import logos, model
-from hubsms.names import name_key
 from hubsms.cli.common import report_error, warn
 from hubsms.errors import Cancelled, HubsmsError, InvalidValue
+from hubsms.names import name_key
 
 if TYPE_CHECKING:
     from hubsms.credentials import Keyring

@@ -14,7 +14,14 @@ import signal
 import sys
 from typing import Any
 
-from hubsms.cli.common import DEBUG_ENV, add_quiet_option, error_json, report_error, start_output, take_quiet
+from hubsms.cli.common import (
+    DEBUG_ENV,
+    add_quiet_option,
+    error_json,
+    report_error,
+    start_output,
+    take_quiet,
+)
 from hubsms.errors import (
     Cancelled,
     ExitCode,

@@ -8,8 +8,20 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from hubsms.cli.common import note, print_json, report, resolve_config_path, write_out
-from hubsms.cli.options import ConfigOption, ConnectTimeoutOption, JsonOption, ReadTimeoutOption, TokenStdinOption, command_group
-from hubsms.service.messages import DEFAULT_LIMIT, DEFAULT_PAGE_SIZE, MAX_LIMIT, MAX_PAGE_SIZE
+from hubsms.cli.options import (
+    ConfigOption,
+    ConnectTimeoutOption,
+    JsonOption,
+    ReadTimeoutOption,
+    TokenStdinOption,
+    command_group,
+)
+from hubsms.service.messages import (
+    DEFAULT_LIMIT,
+    DEFAULT_PAGE_SIZE,
+    MAX_LIMIT,
+    MAX_PAGE_SIZE,
+)
 
 if TYPE_CHECKING:
     from hubsms.service.messages import MessageList

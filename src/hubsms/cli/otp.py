@@ -6,8 +6,8 @@ from typing import Any
 
 import typer
 
-from hubsms.cli.common import resolve_config_path
 from hubsms.cli import params
+from hubsms.cli.common import resolve_config_path
 from hubsms.cli.options import ConfigOption, command_group, typer_params
 
 app = command_group("Send one-time passwords by SMS.")

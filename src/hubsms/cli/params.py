@@ -14,7 +14,6 @@ from typing import Any, Final, NamedTuple
 from hubsms.seconds import MAX_SECONDS, MAX_WAIT_SECONDS, SMALLEST
 
 
-
 class Param(NamedTuple):
     """One option. ``kind`` is str, int or float for an option with a value, bool for a flag
     (False unless given). ``lowest``/``highest`` bound a number, both included."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Final
 from hubsms.errors import ExitCode, HubsmsError, TwilioAPIError
 
 if TYPE_CHECKING:
-    from hubsms.twilio_client import TwilioClient
+    from hubsms.twilio.client import TwilioClient
 
 OK: Final = "ok"
 WARNING: Final = "warning"

@@ -51,7 +51,7 @@ from hubsms.service.sending import Limits, choose_timeouts, make_client
 
 if TYPE_CHECKING:
     from hubsms.credentials import Keyring, Token
-    from hubsms.twilio_client import TwilioClient
+    from hubsms.twilio.client import TwilioClient
 
 __all__ = ["Check", "ConnectorReport", "SweepReport", "check_all", "check_connector", "failure", "worst"]
 

@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from hubsms import store
 from hubsms.credentials import SERVICE, label
-from hubsms.errors import ConfigError, CredentialsError, ExitCode, HubsmsError, KeyringUnavailable
+from hubsms.errors import (
+    ConfigError,
+    CredentialsError,
+    ExitCode,
+    HubsmsError,
+    KeyringUnavailable,
+)
 from hubsms.logos import LOGO_FOLDER, deletable_logo, is_stored_logo
 from hubsms.model import Config, Connector, mask_sid, normal_sid
 

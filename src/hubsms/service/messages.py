@@ -28,7 +28,7 @@ from hubsms.service.sending import Limits, choose_timeouts, make_client
 
 if TYPE_CHECKING:
     from hubsms.credentials import Keyring
-    from hubsms.twilio_client import TwilioClient
+    from hubsms.twilio.client import TwilioClient
 
 DEFAULT_LIMIT: Final = 20
 MAX_LIMIT: Final = 1000

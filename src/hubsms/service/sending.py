@@ -1,5 +1,5 @@
 """Sending an OTP: one use case, :func:`send_otp`, from the options of ``otp send`` to Twilio's
-answer. The form is built once (:func:`hubsms.twilio_client.message_form`) and is what a dry
+answer. The form is built once (:func:`hubsms.twilio.client.message_form`) and is what a dry
 run shows and what is posted.
 
 Nothing here prints: what a person should hear while it runs (a retry, a status, the message
@@ -28,7 +28,7 @@ from hubsms.service.plans import resolve_plan_connector
 
 if TYPE_CHECKING:  # imported only when a message is really sent
     from hubsms.credentials import Keyring, Token
-    from hubsms.twilio_client import TwilioClient
+    from hubsms.twilio.client import TwilioClient
 
 
 
@@ -105,7 +105,7 @@ def send_otp(
         hooks.prepared(prepared)
     if dry_run:
         return prepared
-    from hubsms.twilio_client import TwilioClient
+    from hubsms.twilio.client import TwilioClient
 
     connector = prepared.connector
     with TwilioClient(
@@ -121,7 +121,7 @@ def send_otp(
 def _prepare(path: Path, keyring: Keyring, request: OtpRequest, stdin_token: str | None) -> tuple[SendResult, Token]:
     from hubsms import otp
     from hubsms.credentials import resolve_token
-    from hubsms.twilio_client import message_form
+    from hubsms.twilio.client import message_form
 
     number, warning = model.validate_phone_number(request.to, "to")
     code = otp.validate_code(request.code) if request.code is not None else otp.generate_code(request.length)
@@ -143,7 +143,7 @@ def _follow(client: TwilioClient, sent: SendResult, wait: float, hooks: SendHook
     """Wait for a final status. If following fails or is stopped, the message was still
     sent: the caller hears of it, and the error says so, so that nobody sends a second OTP to
     find out."""
-    from hubsms.twilio_client import FINAL_STATUSES, check_delivery
+    from hubsms.twilio.client import FINAL_STATUSES, check_delivery
 
     assert sent.message is not None
     sid = sent.message["sid"]
@@ -201,7 +201,7 @@ def choose_connector(config: Config, connector: str | None = None, plan: str | N
 
 def choose_timeouts(connect: float | None, read: float | None) -> tuple[float, float]:
     """The connect and read timeouts: the options, else HUBSMS_TIMEOUT, else the defaults."""
-    from hubsms.twilio_client import timeouts_from_env
+    from hubsms.twilio.client import timeouts_from_env
 
     default_connect, default_read = timeouts_from_env()
     connect = check_seconds(connect, "--connect-timeout", SMALLEST, MAX_SECONDS)
@@ -211,7 +211,7 @@ def choose_timeouts(connect: float | None, read: float | None) -> tuple[float, f
 
 def make_client(connector: Connector, token: Token, timeouts: tuple[float, float]) -> TwilioClient:
     """A TwilioClient for a connector, with the given timeouts."""
-    from hubsms.twilio_client import TwilioClient
+    from hubsms.twilio.client import TwilioClient
 
     connect, read = timeouts
     return TwilioClient(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Final
 from urllib.parse import urlsplit
 
-
 TWILIO_DOMAIN: Final = ".twilio.com"
 
 
