@@ -101,7 +101,7 @@ class Config:
 
     @connectors.setter
     def connectors(self, value: Mapping[str, Connector]) -> None:
-        self._connectors = NameTable(value)
+        self._connectors = value if isinstance(value, NameTable) else NameTable(value)
 
     @property
     def plans(self) -> NameTable[Plan]:
@@ -109,7 +109,7 @@ class Config:
 
     @plans.setter
     def plans(self, value: Mapping[str, Plan]) -> None:
-        self._plans = NameTable(value)
+        self._plans = value if isinstance(value, NameTable) else NameTable(value)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Config):

@@ -3,6 +3,7 @@ and a table of records found by it in one step. Pure: no I/O."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import (
     ItemsView,
     Iterator,
@@ -14,6 +15,7 @@ from collections.abc import (
 from typing import TypeVar
 
 
+@functools.lru_cache(maxsize=65536)  # a config's names are looked up several times each
 def name_key(name: str) -> str:
     """What connector and plan names are compared by: trimmed, canonically normalised and
     case-folded, so that "Ünïcode" typed in NFC or NFD, or in another case, is one name.
