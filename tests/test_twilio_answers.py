@@ -13,7 +13,8 @@ from urllib.parse import parse_qsl
 import pytest
 
 from hubsms.errors import ExitCode, NetworkError
-from hubsms.twilio.client import TwilioClient, message_form
+from hubsms.twilio.client import TwilioClient
+from hubsms.twilio.limits import message_form
 
 ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "5f3b9c0d8e7a6b5c4d3e2f1a0b9c8d7e"

@@ -25,14 +25,10 @@ from hubsms.errors import (
     NetworkError,
     TwilioAPIError,
 )
-from hubsms.twilio.client import (
-    TwilioClient,
-    check_delivery,
-    parse_timeouts,
-    timeouts_from_env,
-)
+from hubsms.twilio.client import TwilioClient, check_delivery
 from hubsms.twilio.codes import describe_delivery_error
 from hubsms.twilio.failures import DEFAULT_SERVER_ADDRESS
+from hubsms.twilio.limits import parse_timeouts, timeouts_from_env
 
 ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "5f3b9c0d8e7a6b5c4d3e2f1a0b9c8d7e"

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from hubsms.errors import ExitCode, InvalidValue, NetworkError
-from hubsms.twilio.client import DEFAULT_DEADLINE, TwilioClient, deadline_from_env
+from hubsms.twilio.client import TwilioClient
+from hubsms.twilio.limits import DEFAULT_DEADLINE, deadline_from_env
 
 ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "5f3b9c0d8e7a6b5c4d3e2f1a0b9c8d7e"

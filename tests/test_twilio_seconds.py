@@ -9,7 +9,7 @@ import pytest
 
 from hubsms.errors import ConfigError, ExitCode, InvalidValue
 from hubsms.seconds import check_seconds, parse_seconds
-from hubsms.twilio.client import parse_timeouts
+from hubsms.twilio.limits import parse_timeouts
 
 
 @pytest.mark.parametrize(("text", "value"), [("5", 5.0), (" 2.5 ", 2.5), ("1e1", 10.0), ("0", 0.0), ("60", 60.0)])

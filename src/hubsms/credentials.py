@@ -102,7 +102,6 @@ class Keyring:
     def preload(self) -> None:
         """Import keyring now, before the config file's lock is taken: imported under the
         lock, its 0.1-0.2 s made concurrent hubsms processes wait for each other."""
-        import filelock  # noqa: F401
         import keyring.backends.fail  # noqa: F401
         import keyring.backends.null  # noqa: F401
         import keyring.errors  # noqa: F401
@@ -182,33 +181,36 @@ def _user_lock(*, required: bool) -> Iterator[None]:
     that two writers at once lose one's entry and a reader may see half a file. Waits as
     long as for the config file's lock. A lock that cannot be created (a read-only home)
     stops writes only: a read goes on without it."""
-    from filelock import FileLock, Timeout
-
+    from hubsms.locking import LockTimeout, exclusive
     from hubsms.store import lock_timeout
 
     path = keyring_lock_path()
     timeout = lock_timeout()
-    lock = FileLock(str(path), timeout=timeout)
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        lock.acquire()
-    except Timeout:
-        raise KeyringUnavailable(
-            f"the keyring is being written by another hubsms process (waited {timeout:g} s for {path})",
-            f"try again, or remove {path} if no hubsms is running",
-        ) from None
-    except OSError as exc:
-        if required:
+    with contextlib.ExitStack() as held:
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            held.enter_context(exclusive(path, timeout, _LockUnopened))
+        except LockTimeout as exc:
+            holder = f" (process {exc.holder})" if exc.holder else ""
             raise KeyringUnavailable(
-                f"cannot create the keyring lock {path} ({exc.strerror or type(exc).__name__})",
-                "check the folder's permissions, or set XDG_DATA_HOME to a writable folder",
+                f"the keyring is being written by another hubsms process{holder}: waited {timeout:g} s for {path}",
+                "try again when it has finished; the lock goes when that process ends",
             ) from None
+        except (OSError, _LockUnopened) as exc:
+            if required:
+                reason = exc.strerror if isinstance(exc, OSError) else exc.args[0]
+                raise KeyringUnavailable(
+                    f"cannot create the keyring lock {path} ({reason})",
+                    "check the folder's permissions, or set XDG_DATA_HOME to a writable folder",
+                ) from None
         yield
-        return
-    try:
-        yield
-    finally:
-        lock.release()
+
+
+class _LockUnopened(Exception):
+    """The per-user lock file could not be opened: its reason."""
+
+    def __init__(self, exc: OSError) -> None:
+        super().__init__(exc.strerror or type(exc).__name__)
 
 
 def _backend() -> Any:

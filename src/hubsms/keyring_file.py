@@ -19,6 +19,7 @@ import glob
 import io
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Final
 
 from keyring.errors import PasswordDeleteError
@@ -75,10 +76,10 @@ class AtomicPlaintextKeyring(PlaintextKeyring):
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        from filelock import FileLock
+        from hubsms.locking import exclusive
 
         os.makedirs(os.path.dirname(self.file_path) or ".", mode=0o700, exist_ok=True)
-        with FileLock(self.file_path + ".lock", timeout=LOCK_TIMEOUT):
+        with exclusive(Path(self.file_path + ".lock"), LOCK_TIMEOUT, lambda exc: exc):
             yield
 
 

@@ -16,7 +16,7 @@ from hubsms.cli.options import (
     TokenStdinOption,
     command_group,
 )
-from hubsms.service.messages import (
+from hubsms.twilio.limits import (
     DEFAULT_LIMIT,
     DEFAULT_PAGE_SIZE,
     MAX_LIMIT,

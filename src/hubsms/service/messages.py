@@ -16,7 +16,6 @@ import math
 import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
@@ -25,15 +24,17 @@ from hubsms.errors import InvalidValue, MissingValue, NetworkError
 from hubsms.model import Config, Connector
 from hubsms.service.lookup import require_connector
 from hubsms.service.sending import Limits, choose_timeouts, make_client
+from hubsms.twilio.limits import (
+    DEFAULT_LIMIT,
+    DEFAULT_PAGE_SIZE,
+    MAX_LIMIT,
+    MAX_PAGE_SIZE,
+)
 
 if TYPE_CHECKING:
     from hubsms.credentials import Keyring
     from hubsms.twilio.client import TwilioClient
 
-DEFAULT_LIMIT: Final = 20
-MAX_LIMIT: Final = 1000
-DEFAULT_PAGE_SIZE: Final = 50  # Twilio's own default
-MAX_PAGE_SIZE: Final = 1000  # Twilio's largest PageSize
 # Pages read beyond those an unfiltered list of --limit rows needs: enough to find failures
 # among deliveries, few enough that a busy account cannot keep the command running.
 EXTRA_PAGES: Final = 20
@@ -236,6 +237,8 @@ def _moment(rfc2822: Any) -> datetime | None:
     if not isinstance(rfc2822, str):
         return None
     try:
+        from email.utils import parsedate_to_datetime  # 15 ms: only when dates are read
+
         return parsedate_to_datetime(rfc2822).astimezone(timezone.utc)
     except (TypeError, ValueError):
         return None

@@ -121,7 +121,7 @@ def send_otp(
 def _prepare(path: Path, keyring: Keyring, request: OtpRequest, stdin_token: str | None) -> tuple[SendResult, Token]:
     from hubsms import otp
     from hubsms.credentials import resolve_token
-    from hubsms.twilio.client import message_form
+    from hubsms.twilio.limits import message_form
 
     number, warning = model.validate_phone_number(request.to, "to")
     code = otp.validate_code(request.code) if request.code is not None else otp.generate_code(request.length)
@@ -201,7 +201,7 @@ def choose_connector(config: Config, connector: str | None = None, plan: str | N
 
 def choose_timeouts(connect: float | None, read: float | None) -> tuple[float, float]:
     """The connect and read timeouts: the options, else HUBSMS_TIMEOUT, else the defaults."""
-    from hubsms.twilio.client import timeouts_from_env
+    from hubsms.twilio.limits import timeouts_from_env
 
     default_connect, default_read = timeouts_from_env()
     connect = check_seconds(connect, "--connect-timeout", SMALLEST, MAX_SECONDS)

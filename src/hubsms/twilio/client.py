@@ -6,8 +6,6 @@ is in ``retry``; failures are worded in ``failures``; answers are checked in ``a
 
 from __future__ import annotations
 
-import os
-import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -19,10 +17,17 @@ from requests.auth import HTTPBasicAuth
 from hubsms import __version__
 from hubsms.errors import CredentialsRejected, DeliveryFailed, InvalidValue
 from hubsms.model import is_loopback
-from hubsms.seconds import SMALLEST, check_seconds, parse_seconds
+from hubsms.seconds import SMALLEST, check_seconds
 from hubsms.twilio.answers import check_account, check_message, read_answer
 from hubsms.twilio.codes import delivery_advice, describe_delivery_error
 from hubsms.twilio.failures import DEFAULT_SERVER_ADDRESS, deadline_error, network_error
+from hubsms.twilio.limits import (
+    DEFAULT_TIMEOUTS,
+    MAX_DEADLINE,
+    MESSAGING_SERVICE_SID_RE,
+    deadline_from_env,
+    message_form,
+)
 from hubsms.twilio.retry import make_retry
 from hubsms.twilio.transport import (
     DeadlinePassed,
@@ -32,59 +37,14 @@ from hubsms.twilio.transport import (
 )
 
 USER_AGENT: Final = f"hubsms/{__version__}"
-TIMEOUT_ENV: Final = "HUBSMS_TIMEOUT"
-DEADLINE_ENV: Final = "HUBSMS_DEADLINE"
-DEFAULT_TIMEOUTS: Final = (5.0, 15.0)
-DEFAULT_DEADLINE: Final = 30.0
-MAX_TIMEOUT: Final = 600.0
-MAX_DEADLINE: Final = 3600.0
 
 # FACTS.md section 5: statuses after which a message never changes again.
 FINAL_STATUSES: Final = frozenset(
     {"delivered", "undelivered", "failed", "read", "canceled", "received"}
 )
 FAILED_STATUSES: Final = frozenset({"undelivered", "failed"})
-MESSAGING_SERVICE_SID_RE: Final = re.compile(r"MG[0-9a-fA-F]{32}")
 
 StatusCallback = Callable[[str, dict[str, Any]], None]
-
-
-def message_form(to: str, sender: str, body: str, validity: int | None = None) -> dict[str, str]:
-    """The create-message form, exactly as posted: a sender that is a Messaging Service SID
-    (MG + 32 hex digits) goes in ``MessagingServiceSid``, any other in ``From``;
-    ``ValidityPeriod`` only when given."""
-    key = "MessagingServiceSid" if MESSAGING_SERVICE_SID_RE.fullmatch(sender) else "From"
-    form = {"To": to, key: sender, "Body": body}
-    if validity is not None:
-        form["ValidityPeriod"] = str(validity)
-    return form
-
-
-def parse_timeouts(text: str, source: str = TIMEOUT_ENV) -> tuple[float, float]:
-    """Read "SECONDS" (connect and read alike) or "CONNECT,READ" into a (connect, read) pair."""
-    parts = [p.strip() for p in text.split(",")]
-    example = '"10", or connect and read seconds, e.g. "5,30"'
-    if len(parts) not in (1, 2):
-        raise InvalidValue(source, f"{source} must be one or two numbers, got {text!r}", f"e.g. {example}")
-    values = [parse_seconds(p, source, lowest=SMALLEST, highest=MAX_TIMEOUT, example=example) for p in parts]
-    return (values[0], values[-1])
-
-
-def timeouts_from_env(
-    environ: Mapping[str, str] | None = None,
-    default: tuple[float, float] = DEFAULT_TIMEOUTS,
-) -> tuple[float, float]:
-    """The (connect, read) timeouts from HUBSMS_TIMEOUT, else the default."""
-    text = (os.environ if environ is None else environ).get(TIMEOUT_ENV, "").strip()
-    return parse_timeouts(text) if text else default
-
-
-def deadline_from_env(environ: Mapping[str, str] | None = None, default: float = DEFAULT_DEADLINE) -> float:
-    """The overall deadline of one request, in seconds, from HUBSMS_DEADLINE, else the default."""
-    text = (os.environ if environ is None else environ).get(DEADLINE_ENV, "").strip()
-    if not text:
-        return default
-    return parse_seconds(text, DEADLINE_ENV, lowest=SMALLEST, highest=MAX_DEADLINE, example="60")
 
 
 class TwilioClient:
