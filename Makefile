@@ -25,6 +25,7 @@ bench: $(STAMP)
 	-$(BIN)/python benchmarks/send.py
 	-$(BIN)/python benchmarks/sandbox.py
 	-$(BIN)/python benchmarks/scale.py
+	-$(BIN)/python benchmarks/health.py
 
 # Concurrency, kill -9, secret leaks, keyring and network faults (BENCH_ARGS=--quick for a short run).
 stress: $(STAMP)

@@ -326,3 +326,19 @@ def test_many_connectors_and_plans_load_with_their_references():
     config = store.parse(text)
     assert len(config.connectors) == len(config.plans) == 2000
     assert config.plans["P1999"].sms_connector == "C1999"
+
+
+def test_a_large_file_is_parsed_alike_and_its_errors_name_the_line(tmp_path):
+    """Above store.LARGE_FILE the compiled parser reads the file: same result, same errors."""
+    body = "".join(
+        f'[connectors."C{i}"]\naccount_sid = "AC{i:032x}"\nfrom = "+14155552671"\nauth_token_env = "T"\n\n'
+        for i in range(1200)
+    )
+    text = "schema_version = 1\n\n" + body
+    assert len(text) > store.LARGE_FILE
+    config = store.parse(text, "big.toml")
+    assert len(config.connectors) == 1200 and config.find("c1199").account_sid == f"AC{1199:032x}"
+    lines = text.count("\n")
+    with pytest.raises(ConfigError) as info:
+        store.parse(text + "broken = [\n", "big.toml")
+    assert f"big.toml: invalid TOML at line {lines + 2}" in info.value.message

@@ -7,6 +7,7 @@ warning beside the value.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Final, NamedTuple
@@ -311,6 +312,7 @@ def validate_phone_number(value: str, field_name: str = "to") -> tuple[str, str 
     return normalised, f"{normalised} is not in any assigned number range (a test or fictional number?)"
 
 
+@functools.lru_cache(maxsize=256)  # a config's connectors mostly share one address
 def validate_server_address(value: str, provider: Provider = TWILIO) -> tuple[str, str | None]:
     """https only; plain http only for loopback hosts (the sandbox). Any other host than the
     provider's gets a warning, because the auth token will be sent there. The address is

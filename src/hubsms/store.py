@@ -72,12 +72,16 @@ def _check_stored_logo(connector: Connector, path: Path) -> None:
     )
 
 
-def parse(text: str, path: Path | str = "<config>") -> Config:
-    import tomllib
+# tomli's compiled wheel parses about 3x faster than the standard tomllib (its pure-Python
+# copy) but costs some 12 ms more to import: worth it only for a large file.
+LARGE_FILE: Final = 64 * 1024
 
+
+def parse(text: str, path: Path | str = "<config>") -> Config:
+    parser = _toml_parser(len(text))
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = parser.loads(text)
+    except parser.TOMLDecodeError as exc:
         raise ConfigError(
             f"{path}: {_toml_error(exc, text)}",
             "fix the file by hand; hubsms never overwrites a file it cannot parse",
@@ -92,6 +96,20 @@ def parse(text: str, path: Path | str = "<config>") -> Config:
     except (InvalidValue, ConfigError) as exc:
         # Every error shows a hint; a file hubsms cannot load can only be fixed by hand.
         raise ConfigError(f"{path}: {exc.message}", exc.hint or f"fix {path} by hand; hubsms leaves it as it is") from None
+
+
+def _toml_parser(size: int) -> Any:
+    """tomllib, or for a large file tomli (the same parser, compiled) when it is installed."""
+    if size > LARGE_FILE:
+        try:
+            import tomli
+
+            return tomli
+        except ImportError:  # pragma: no cover - a dependency; a platform without its wheel
+            pass
+    import tomllib
+
+    return tomllib
 
 
 def _toml_error(exc: Exception, document: str) -> str:
