@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from helpers import assert_user_error
 
 
@@ -32,3 +34,28 @@ def test_not_both_is_a_usage_error(cli):
     result = cli("otp", "send", "--to", "+15005550006", "--connector", "A", "--plan", "B")
     assert_user_error(result, 2, "not both")
     assert result.stdout == ""
+
+
+def leaf_commands():
+    import typer.main
+
+    from hubsms.cli.app import app
+
+    def walk(command, path):
+        subs = getattr(command, "commands", None)
+        if not subs:
+            yield path
+            return
+        for name, sub in subs.items():
+            yield from walk(sub, [*path, name])
+
+    return list(walk(typer.main.get_command(app), []))
+
+
+@pytest.mark.parametrize("path", leaf_commands(), ids=" ".join)
+def test_every_commands_help_ends_with_examples(cli, path):
+    result = cli(*path, "--help")
+    assert result.exit_code == 0, result.output
+    tail = result.stdout.rstrip().split("Examples:")[-1]
+    assert "Examples:" in result.stdout, result.stdout
+    assert tail.strip().startswith(("hubsms ", 'eval "$(hubsms')), result.stdout

@@ -76,9 +76,15 @@ def test_anything_unusual_is_left_to_typer(args):
 
 def test_config_before_or_after_and_inline_is_understood():
     spec, words = params.LIST, ["connector", "list"]
-    none = {"active": False, "inactive": False, "wide": False, "json": False}
+    none = {"active": False, "inactive": False, "wide": False, "json": False, "quiet": False}
     assert fast.parse(["--config", "a.toml", *words, "--json"], words, spec) == {**none, "config": Path("a.toml"), "json": True}
     assert fast.parse([*words, "--inactive", "--config=b.toml"], words, spec) == {**none, "config": Path("b.toml"), "inactive": True}
+
+
+def test_quiet_after_the_command_takes_the_fast_path_too():
+    spec, words = params.SEND, ["otp", "send"]
+    assert fast.parse([*words, "--to", "+1", "-q"], words, spec)["quiet"] is True
+    assert fast.parse([*words, "--to", "+1"], words, spec)["quiet"] is False
 
 
 def test_debug_before_the_command_takes_the_fast_path_too():

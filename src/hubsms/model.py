@@ -3,6 +3,9 @@
 Each ``validate_*`` function returns the normalised value or raises ``InvalidValue``
 naming the field, what is wrong and what is accepted. Checks that only warn return the
 warning beside the value.
+
+Just over 400 lines: one small function per field rule; names, logos and addresses have their
+own modules.
 """
 
 from __future__ import annotations

@@ -20,10 +20,13 @@ from hubsms.cli import (
     sandbox,
     settings,
 )
+from hubsms.cli.common import examples
 from hubsms.cli.options import command_group
 
 app = command_group("Manage SigningHub's Twilio SMS-gateway connectors and send one-time passwords.")
-connector.app.command("test")(check.test_connector)
+connector.app.command("test", epilog=examples(
+    'hubsms connector test "My Twilio" --to +14155552671', "hubsms connector test --all --active --json",
+))(check.test_connector)
 app.add_typer(connector.app, name="connector")
 app.add_typer(settings.app, name="settings")
 app.add_typer(plan.app, name="plan")
@@ -32,8 +35,10 @@ app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(messages.app, name="messages")
 app.command("apply", epilog=declarative.APPLY_EXAMPLES)(declarative.apply)
 app.command("export", epilog=declarative.EXPORT_EXAMPLES)(declarative.export)
-app.command("completion")(completion.show_script)
-app.command("doctor")(doctor.doctor)
+app.command("completion", epilog=examples('eval "$(hubsms completion bash)"', "hubsms completion fish > ~/.config/fish/completions/hubsms.fish"))(
+    completion.show_script
+)
+app.command("doctor", epilog=examples("hubsms doctor", "hubsms doctor --fix --json"))(doctor.doctor)
 
 
 def _show_version(value: bool) -> None:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 def test_connector(
     ctx: typer.Context,
-    name: Annotated[Optional[str], typer.Argument(help="The connector to check (or --all).", show_default=False)] = None,
+    name: Annotated[Optional[str], typer.Argument(metavar="NAME", help="The connector to check (or --all).", show_default=False)] = None,
     all_: Annotated[bool, typer.Option("--all", help="Check every connector at once: a health sweep.")] = False,
     active: Annotated[bool, typer.Option("--active", help="With --all: only the active connectors.")] = False,
     to: Annotated[Optional[str], typer.Option("--to", help="Also check sending to this number (E.164).", show_default=False)] = None,

@@ -213,3 +213,13 @@ def stdin_token(flag: bool) -> str | None:
     from hubsms.credentials import read_token_from_stdin
 
     return read_token_from_stdin() if flag else None
+
+
+def warn_plaintext_keyring() -> None:
+    """Once a token was stored: say so when the keyring keeps it unencrypted and nobody chose
+    that backend (installing keyrings.alt alone makes it the default)."""
+    from hubsms.keyring_choice import plaintext_warning
+
+    text = plaintext_warning()
+    if text:
+        warn(text)

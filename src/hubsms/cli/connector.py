@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from hubsms.cli import params
-from hubsms.cli.common import examples, note, report, resolve_config_path, stdin_token
+from hubsms.cli.common import (
+    examples,
+    note,
+    report,
+    resolve_config_path,
+    stdin_token,
+    warn_plaintext_keyring,
+)
 from hubsms.cli.options import (
     ConfigOption,
     JsonOption,
@@ -84,12 +91,15 @@ def add(
         from_=from_, active=_active_flag(active, inactive), auth_token_env=auth_token_env,
     )
     path = resolve_config_path(config, ctx)
-    if dialog.is_interactive(no_input or exist_ok):
+    interactive = dialog.is_interactive(no_input or exist_ok)
+    if interactive:
         outcome = dialog.run_add(path, values, _dialog_token(auth_token_stdin))
     else:
         outcome = _add_from_flags(path, values, auth_token_stdin, replace_token, exist_ok)
     c = outcome.connector
     _report_change(outcome, f'Added connector "{c.name}" ({c.provider_info.label}, {c.purpose}, {"active" if c.active else "inactive"}).')
+    if auth_token_stdin or interactive:
+        warn_plaintext_keyring()
 
 
 def _active_flag(active: bool, inactive: bool) -> Optional[bool]:
@@ -222,6 +232,8 @@ def edit(
         keyring = Keyring(purpose="store" if token is not None else None)
         outcome = connectors.edit_connector(path, name, values, keyring, token=token, force=force, clear_logo=no_logo)
     _report_change(outcome, f'Saved connector "{outcome.connector.name}".')
+    if auth_token_stdin:
+        warn_plaintext_keyring()
 
 
 @app.command("activate", epilog=examples('hubsms connector activate "My Twilio"'))

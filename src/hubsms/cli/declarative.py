@@ -14,6 +14,7 @@ from hubsms.cli.common import (
     print_json,
     report,
     resolve_config_path,
+    warn_plaintext_keyring,
     write_out,
 )
 from hubsms.cli.options import ConfigOption, JsonOption
@@ -69,6 +70,8 @@ def apply(
     if json_ or result.changed or dry_run:
         _print_changes(result.changes, json_)
     report(result.warnings, result.notes)
+    if result.applied and not keep_env_refs:
+        warn_plaintext_keyring()
     note(_summary(result, dry_run, desired.label))
 
 

@@ -15,6 +15,9 @@ save (a locked keyring, say) shows the error and returns to the summary, so noth
 is lost.
 
 Interactive means: stdin is a terminal and ``--no-input`` is not given.
+
+Over 400 lines: much of it is each field's help text and the summary; the logic is small
+functions, one per field.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hubsms.cli import params
+from hubsms.cli.common import QUIET_FLAGS, set_quiet
 from hubsms.cli.params import Param
 
 ROOT_FLAGS = ("--debug",)  # options of the root command that may stand before the words
@@ -25,13 +26,16 @@ def parse(args: list[str], words: list[str], spec: tuple[Param, ...]) -> dict[st
     after the words); the options with their defaults filled in, or None when ``args`` are
     anything else."""
     by_flag = {param.flag: param for param in spec}
-    found: dict[str, Any] = {**params.defaults(spec), "config": None}
+    found: dict[str, Any] = {**params.defaults(spec), "config": None, "quiet": False}
     position = 0
     rest = iter(args)
     for arg in rest:
         flag, has_value, inline = arg.partition("=")
         param = by_flag.get(flag) if position == len(words) else None
         if arg in ROOT_FLAGS and position == 0:
+            continue
+        if arg in QUIET_FLAGS and position == len(words):  # the root's --quiet, said after the command
+            found["quiet"] = True
             continue
         if flag == "--config":
             if position not in (0, len(words)):
@@ -99,6 +103,8 @@ def try_run(args: list[str]) -> bool:
     for words, spec, run in COMMANDS:
         options = parse(args, words, spec)
         if options is not None:
+            if options.pop("quiet"):
+                set_quiet()
             run(options)
             return True
     return False

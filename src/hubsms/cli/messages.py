@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from hubsms.cli.common import note, print_json, report, resolve_config_path, write_out
+from hubsms.cli.common import (
+    examples,
+    note,
+    print_json,
+    report,
+    resolve_config_path,
+    write_out,
+)
 from hubsms.cli.options import (
     ConfigOption,
     ConnectTimeoutOption,
@@ -37,7 +44,10 @@ ShowBodyOption = Annotated[
 ]
 
 
-@app.command("list")
+@app.command("list", epilog=examples(
+    "hubsms messages list --to +447700900123 --status failed,undelivered --since 24h",
+    'hubsms messages list --connector "My Twilio" --limit 50 --json',
+))
 def list_(
     ctx: typer.Context,
     connector: ConnectorOption = None,
@@ -68,7 +78,7 @@ def list_(
     _show_list(found, json_)
 
 
-@app.command("show")
+@app.command("show", epilog=examples("hubsms messages show SM0123456789abcdef0123456789abcdef"))
 def show(
     ctx: typer.Context,
     sid: Annotated[str, typer.Argument(metavar="SID", help="The message SID (SM... or MM...).", show_default=False)],

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from hubsms.cli.common import note, print_json, warn
+from hubsms.cli.common import examples, note, print_json, warn
 from hubsms.cli.options import JsonOption, command_group
 from hubsms.errors import InvalidValue, MissingValue, NetworkError, UsageError
 from hubsms.model import is_loopback
@@ -117,7 +117,7 @@ def _run(server: SandboxServer) -> None:
     note("sandbox stopped")
 
 
-@app.command()
+@app.command(epilog=examples("hubsms sandbox serve", "hubsms sandbox serve --port 0 --accounts accounts.toml --auth-token-env SANDBOX_TOKEN"))
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8765,
@@ -188,7 +188,7 @@ def _render_messages(messages: list[dict[str, Any]]) -> None:
     print_table(columns, rows)
 
 
-@app.command()
+@app.command(epilog=examples("hubsms sandbox messages", "hubsms sandbox messages --to +15005550006 --json"))
 def messages(
     to: Annotated[Optional[str], typer.Option("--to", help="Only messages to this number.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many, newest first.")] = 100,
@@ -207,7 +207,7 @@ def messages(
         _render_messages(found)
 
 
-@app.command()
+@app.command(epilog=examples("hubsms sandbox otp --to +15005550006 --wait 10"))
 def otp(
     to: Annotated[str, typer.Option("--to", help="The number the OTP was sent to.")],
     wait: Annotated[float, typer.Option(min=0, max=3600, help="Seconds to wait for one to arrive.")] = 0.0,
@@ -224,7 +224,7 @@ def otp(
     sys.stdout.write(found["code"] + "\n")
 
 
-@app.command()
+@app.command(epilog=examples("hubsms sandbox clear", "hubsms sandbox clear --to +15005550006"))
 def clear(
     to: Annotated[Optional[str], typer.Option("--to", help="Only the messages to this number.")] = None,
     json_output: JsonOption = False,

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from hubsms.sandbox.accounts import DeclaredAccount
 from hubsms.sandbox.api import Request, Response, Sandbox, twilio_error
-from hubsms.sandbox.state import Outcome, Outcomes, parse_outcome_option
+from hubsms.sandbox.state import DeliveryOutcome, Outcomes, parse_outcome_option
 from hubsms.sandbox.store import MessageStore
 from hubsms.sandbox.twilio import ACCOUNTS_PREFIX, TwilioError
 
@@ -194,9 +194,9 @@ class _HTTPServer(ThreadingHTTPServer):
                 pass
 
 
-def _outcomes(given: Mapping[str, Outcome | str] | None) -> Outcomes:
-    """Outcomes as Outcome objects or ``"status:code"`` strings, keyed by number."""
-    parsed: dict[str, Outcome] = {}
+def _outcomes(given: Mapping[str, DeliveryOutcome | str] | None) -> Outcomes:
+    """Outcomes as DeliveryOutcome objects or ``"status:code"`` strings, keyed by number."""
+    parsed: dict[str, DeliveryOutcome] = {}
     for number, outcome in (given or {}).items():
         if isinstance(outcome, str):
             number, outcome = parse_outcome_option(f"{number}={outcome}")
@@ -210,7 +210,7 @@ class SandboxServer:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, db: str | Path | None = None,
                  auth_token: str | None = None, status_delay: float = 0.5,
-                 outcomes: Mapping[str, Outcome | str] | None = None, verbose: bool = False,
+                 outcomes: Mapping[str, DeliveryOutcome | str] | None = None, verbose: bool = False,
                  test_accounts: Iterable[str] = (), accounts: Iterable[DeclaredAccount] = (),
                  allow_remote: bool = False, head_timeout: float = HEAD_TIMEOUT) -> None:
         self.host = host

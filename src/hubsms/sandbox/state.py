@@ -87,14 +87,14 @@ class FaultQueue:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class DeliveryOutcome:
     status: str
     error_code: int
     error_message: str
 
 
-def parse_outcome(data: dict[str, Any]) -> tuple[str, Outcome]:
-    """``{"to", "status": undelivered|failed, "error_code": 30xxx}`` -> (number, Outcome)."""
+def parse_outcome(data: dict[str, Any]) -> tuple[str, DeliveryOutcome]:
+    """``{"to", "status": undelivered|failed, "error_code": 30xxx}`` -> (number, DeliveryOutcome)."""
     to = data.get("to")
     if not isinstance(to, str) or not to.strip():
         raise BadRequest("to must be a phone number")
@@ -103,11 +103,11 @@ def parse_outcome(data: dict[str, Any]) -> tuple[str, Outcome]:
         raise BadRequest("status must be undelivered or failed")
     code = _number(data, "error_code", int, 30000, 30999)
     message = data.get("error_message") or delivery_error_message(code)
-    return to.strip(), Outcome(status, code, str(message))
+    return to.strip(), DeliveryOutcome(status, code, str(message))
 
 
-def parse_outcome_option(text: str) -> tuple[str, Outcome]:
-    """``NUMBER=STATUS:CODE`` (the ``--outcome`` option) -> (number, Outcome)."""
+def parse_outcome_option(text: str) -> tuple[str, DeliveryOutcome]:
+    """``NUMBER=STATUS:CODE`` (the ``--outcome`` option) -> (number, DeliveryOutcome)."""
     number, _, rest = text.partition("=")
     status, _, code = rest.partition(":")
     if not number or not code.strip().isdigit():
@@ -118,15 +118,15 @@ def parse_outcome_option(text: str) -> tuple[str, Outcome]:
 class Outcomes:
     """Numbers whose messages end ``undelivered`` or ``failed`` instead of ``delivered``."""
 
-    def __init__(self, initial: dict[str, Outcome] | None = None) -> None:
+    def __init__(self, initial: dict[str, DeliveryOutcome] | None = None) -> None:
         self._lock = threading.Lock()
         self._by_number = dict(initial or {})
 
-    def set(self, number: str, outcome: Outcome) -> None:
+    def set(self, number: str, outcome: DeliveryOutcome) -> None:
         with self._lock:
             self._by_number[number] = outcome
 
-    def get(self, number: str) -> Outcome | None:
+    def get(self, number: str) -> DeliveryOutcome | None:
         with self._lock:
             return self._by_number.get(number)
 

@@ -15,6 +15,9 @@ The rules (docs/apply.md tells them to users):
   like ``connector add`` does, unless the connector's logo already holds the same bytes;
 - everything is checked before anything is written, under the config's lock; when a write
   fails, the keyring tokens and logos written so far are restored.
+
+Its length (over 400 lines) is one planner whose steps share its state, with the rules
+above beside the code that keeps them; split, they would scatter.
 """
 
 from __future__ import annotations

@@ -126,8 +126,10 @@ def _said(exc: HubsmsError) -> str:
 def show_connector(
     path: Path, name: str, keyring: Keyring, environ: Mapping[str, str] | None = None
 ) -> tuple[dict[str, Any], list[str]]:
-    """Every field, the purpose and where the token would come from (never the token)."""
+    """Every field, the purpose, where the token would come from (never the token) and
+    the keyring backend in use."""
     from hubsms.credentials import find_token
+    from hubsms.keyring_choice import backend_name
 
     config = store.load(path)
     c = require_connector(config, name)
@@ -149,6 +151,7 @@ def show_connector(
         "active": c.active,
         "auth_token_env": c.auth_token_env,
         "token_source": source,
+        "keyring_backend": backend_name(),
         "default": config.default_sms_connector == c.name,
         "used_by": config.uses_of(c.name),
     }, warnings

@@ -1,0 +1,44 @@
+"""A keyring that keeps tokens unencrypted, chosen by nobody (keyrings.alt installed alone
+wins keyring's priorities), is said once when a token is stored; `connector show` names the
+backend in use."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from helpers import HUBSMS, SID, TOKEN, subprocess_env
+
+
+def run(tmp_path: Path, *args: str, input: str | None = None, chosen: bool = False) -> subprocess.CompletedProcess[str]:
+    env = subprocess_env(XDG_CONFIG_HOME=str(tmp_path / "xdg"), XDG_DATA_HOME=str(tmp_path / "data"))
+    if not chosen:
+        env.pop("PYTHON_KEYRING_BACKEND")  # keyring picks by priority: keyrings.alt's file
+    return subprocess.run([str(HUBSMS), *args], input=input, capture_output=True, text=True, timeout=30, env=env)
+
+
+ADD = ("connector", "add", "A", "--account-sid", SID, "--from", "+14155552671", "--auth-token-stdin")
+
+
+def test_storing_a_token_in_a_plaintext_keyring_nobody_chose_warns_once(tmp_path):
+    result = run(tmp_path, *ADD, input=TOKEN + "\n")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "stored unencrypted" in warnings[0], result.stderr
+    assert "PYTHON_KEYRING_BACKEND=hubsms.keyring_file.AtomicPlaintextKeyring" in warnings[0]
+    assert TOKEN not in result.stdout + result.stderr
+
+
+def test_a_plaintext_keyring_chosen_on_purpose_is_not_warned_about(tmp_path):
+    result = run(tmp_path, *ADD, input=TOKEN + "\n", chosen=True)
+    assert result.returncode == 0, result.stderr
+    assert "warning:" not in result.stderr
+
+
+def test_connector_show_names_the_keyring_backend(tmp_path):
+    assert run(tmp_path, *ADD, input=TOKEN + "\n").returncode == 0
+    shown = json.loads(run(tmp_path, "connector", "show", "A", "--json").stdout)
+    assert shown["keyring_backend"].startswith("keyrings.alt.file.PlaintextKeyring (plaintext file ")
+    assert os.fspath(tmp_path / "data") in shown["keyring_backend"] or "~" in shown["keyring_backend"]
