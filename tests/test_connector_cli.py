@@ -36,7 +36,7 @@ from hubsms import __version__
 ROW_KEYS = ["name", "provider", "purpose", "from", "account_sid", "server_address", "logo", "active", "default", "used_by", "plans", "token_source"]
 SHOW_KEYS = [
     "name", "provider", "purpose", "logo", "server_address", "account_sid", "from", "active",
-    "auth_token_env", "token_source", "default", "used_by",
+    "auth_token_env", "token_source", "keyring_backend", "default", "used_by",
 ]
 
 
@@ -134,9 +134,11 @@ def test_show_json_has_every_field_the_purpose_and_the_token_source_but_never_th
         "active": True,
         "auth_token_env": None,
         "token_source": "keyring",
+        "keyring_backend": record["keyring_backend"],
         "default": False,
         "used_by": [],
     }
+    assert record["keyring_backend"].startswith("keyrings.alt.file.PlaintextKeyring")
     assert TOKEN not in result.stdout + result.stderr
 
 
