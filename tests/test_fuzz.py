@@ -182,6 +182,27 @@ def test_a_config_file_that_loads_saves_and_loads_back_equal(text: str, tmp_path
         return
     store.save(path, config)
     assert store.load(path) == config
+    assert store.dumps(config) == tomli_w.dumps(store.to_dict(config))  # the writer's text, to the byte
+
+
+@FUZZ
+@given(names=st.lists(st.text(min_size=1, max_size=20), min_size=1, max_size=4, unique=True),
+       values=st.lists(st.text(max_size=30), min_size=4, max_size=4))
+def test_the_config_writer_writes_what_tomli_w_writes_for_any_names_and_values(names, values) -> None:
+    """Names and values as a hand-edited file may hold them (quotes, backslashes, control
+    characters, any Unicode): the direct writer and tomli_w give the same text."""
+    from hubsms.model import Config, Connector, Plan
+
+    connectors = {
+        n: Connector(name=n, provider="twilio", account_sid="AC" + "0" * 32, from_=values[0],
+                     server_address=values[1], active=bool(len(n) % 2), logo=values[2] or None,
+                     auth_token_env=values[3] or None)
+        for n in names
+    }
+    config = Config(connectors=connectors, plans={n: Plan(n, names[0]) for n in names},
+                    default_sms_connector=names[-1])
+    text = store.dumps(config)
+    assert text == tomli_w.dumps(store.to_dict(config))
 
 
 @FUZZ

@@ -301,9 +301,46 @@ def connector_to_dict(connector: Connector) -> dict[str, Any]:
 
 
 def dumps(config: Config) -> str:
-    import tomli_w
+    """The file's text, exactly as ``tomli_w.dumps(to_dict(config))`` writes it (a test holds
+    the two equal), written directly: the document's shape is fixed (flat tables of strings and
+    booleans), and at 10,000 connectors tomli_w's general writer took 0.3 s of a 1 s save."""
+    chunks = [f"schema_version = {model.SCHEMA_VERSION}\n"]
+    if config.default_sms_connector is not None:
+        chunks.append(_toml_table("settings", {"default_sms_connector": config.default_sms_connector}))
+    for plan in config.plans.values():
+        chunks.append(_toml_table(f"plans.{_toml_key(plan.name)}", {"sms_connector": plan.sms_connector}))
+    for connector in config.connectors.values():
+        chunks.append(_toml_table(f"connectors.{_toml_key(connector.name)}", connector_to_dict(connector)))
+    if not config.connectors:
+        chunks.append(_toml_table("connectors", {}))  # an empty table, as to_dict has it
+    return "".join(chunks)
 
-    return tomli_w.dumps(to_dict(config))
+
+# TOML basic strings: quote, backslash and control characters (but tab) escaped, as tomli_w does.
+_TOML_ESCAPES: Final = {
+    **{code: f"\\u{code:04x}" for code in (*range(32), 127) if code != 9},
+    8: "\\b", 10: "\\n", 12: "\\f", 13: "\\r", 34: '\\"', 92: "\\\\",
+}
+_BARE_KEY: Final = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _toml_table(header: str, values: dict[str, Any]) -> str:
+    lines = "".join(f"{_toml_key(key)} = {_toml_value(value)}\n" for key, value in values.items())
+    return f"\n[{header}]\n{lines}"
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else _toml_string(key)
+
+
+def _toml_value(value: str | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _toml_string(value)
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.translate(_TOML_ESCAPES) + '"'
 
 
 def save(path: Path, config: Config) -> None:
@@ -395,8 +432,6 @@ def locked(path: Path) -> Iterator[Config]:
     The lock is the final target's, so that two paths to one file share it."""
     # Imported before the lock is taken, so that waiting writers do not also wait for them.
     import tomllib  # noqa: F401
-
-    import tomli_w  # noqa: F401
 
     timeout = lock_timeout()
     lock = lock_path(path)

@@ -1,6 +1,5 @@
 """The hubsms command: wires the command groups together."""
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Optional

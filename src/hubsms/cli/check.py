@@ -1,7 +1,6 @@
 """hubsms connector test: what Twilio will check, checked without sending (registered on the
 connector group by ``hubsms.cli.app``)."""
 
-from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -73,7 +72,7 @@ def _raise_failure(failure: Exception | None) -> None:
         raise failure
 
 
-def _show_report(report: ConnectorReport, as_json: bool, raised_hint: str | None) -> None:
+def _show_report(report: "ConnectorReport", as_json: bool, raised_hint: str | None) -> None:
     """The rows on stdout; the hints of the rows the error will not say, on stderr."""
     from hubsms.cli.render import Column, print_table
 
@@ -93,7 +92,7 @@ def _show_report(report: ConnectorReport, as_json: bool, raised_hint: str | None
         note(f'"{report.connector.name}": {report.summary()}, nothing sent.')
 
 
-def _show_sweep(sweep: SweepReport, as_json: bool) -> None:
+def _show_sweep(sweep: "SweepReport", as_json: bool) -> None:
     from hubsms.cli.render import Column, print_table
 
     if as_json:

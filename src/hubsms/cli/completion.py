@@ -11,7 +11,6 @@ Completion never fails loudly: a config that cannot be read gives no names, and 
 candidates (``--debug`` or HUBSMS_DEBUG shows it), never a message in the middle of a prompt.
 """
 
-from __future__ import annotations
 
 import os
 import sys

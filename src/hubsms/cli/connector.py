@@ -1,6 +1,5 @@
 """hubsms connector: add, list, show, edit, activate, deactivate, remove."""
 
-from __future__ import annotations
 
 import sys
 from pathlib import Path
@@ -110,7 +109,7 @@ def _active_flag(active: bool, inactive: bool) -> Optional[bool]:
     return True if active else False if inactive else None
 
 
-def _report_change(outcome: Outcome, done: str) -> None:
+def _report_change(outcome: "Outcome", done: str) -> None:
     """The outcome's warnings and notes, then ``done`` unless nothing changed (its note says so)."""
     from hubsms.service.connectors import Unchanged
 
@@ -128,7 +127,7 @@ def _check_one_token_source(auth_token_stdin: bool, auth_token_env: Optional[str
         )
 
 
-def _add_from_flags(path: Path, values: ConnectorInput, auth_token_stdin: bool, replace_token: bool, exist_ok: bool) -> Outcome:
+def _add_from_flags(path: Path, values: "ConnectorInput", auth_token_stdin: bool, replace_token: bool, exist_ok: bool) -> "Outcome":
     from hubsms.credentials import Keyring
     from hubsms.service import connectors
 

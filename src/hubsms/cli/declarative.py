@@ -1,6 +1,5 @@
 """hubsms apply and hubsms export: the config from, and as, a desired-state TOML file."""
 
-from __future__ import annotations
 
 import sys
 from pathlib import Path

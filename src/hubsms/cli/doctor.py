@@ -1,6 +1,5 @@
 """hubsms doctor: check the config file, its logos and the keyring; --fix cleans up."""
 
-from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
@@ -35,7 +34,7 @@ def doctor(ctx: typer.Context, fix: FixOption = False, json_: JsonOption = False
     report.check()
 
 
-def _print_report(report: Report) -> None:
+def _print_report(report: "Report") -> None:
     from hubsms.cli.render import Column, print_table
 
     columns = [Column("Kind", no_wrap=True), Column("Item", overflow="fold", max_width=20),

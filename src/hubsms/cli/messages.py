@@ -1,6 +1,5 @@
 """hubsms messages: what a connector's account sent, and why a message was not delivered."""
 
-from __future__ import annotations
 
 import sys
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -107,7 +106,7 @@ def show(
         _show_record(message)
 
 
-def _show_list(found: MessageList, as_json: bool) -> None:
+def _show_list(found: "MessageList", as_json: bool) -> None:
     if as_json:
         print_json({
             "connector": found.connector.name, "messages": found.messages,

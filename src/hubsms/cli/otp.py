@@ -1,6 +1,5 @@
 """hubsms otp send."""
 
-from __future__ import annotations
 
 from typing import Any
 

@@ -1,6 +1,5 @@
 """hubsms plan: service plans and the SMS connector each uses."""
 
-from __future__ import annotations
 
 from typing import Annotated, Any
 

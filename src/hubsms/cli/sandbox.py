@@ -1,6 +1,5 @@
 """hubsms sandbox: run the local Twilio-compatible SMS sink and read what it captured."""
 
-from __future__ import annotations
 
 import os
 import sys
@@ -84,7 +83,7 @@ def _parse_outcomes(options: list[str]) -> dict[str, Any]:
     return outcomes
 
 
-def _make_server(host: str, port: int, db: Optional[Path], *options: Any) -> SandboxServer:
+def _make_server(host: str, port: int, db: Optional[Path], *options: Any) -> "SandboxServer":
     import sqlite3
 
     from hubsms.sandbox.server import SandboxServer
@@ -95,7 +94,7 @@ def _make_server(host: str, port: int, db: Optional[Path], *options: Any) -> San
         raise InvalidValue("db", f"cannot open the message database {db}: {exc}", "give a file in a folder that exists and is writable") from None
 
 
-def _bind(server: SandboxServer, host: str, port: int) -> None:
+def _bind(server: "SandboxServer", host: str, port: int) -> None:
     try:
         server.bind()
     except OSError as err:
@@ -103,7 +102,7 @@ def _bind(server: SandboxServer, host: str, port: int) -> None:
                            "choose another --port, or --port 0 for a free one") from None
 
 
-def _run(server: SandboxServer) -> None:
+def _run(server: "SandboxServer") -> None:
     """Serve until Ctrl-C or SIGTERM; both end cleanly (exit 0)."""
     import signal
 

@@ -1,6 +1,5 @@
 """hubsms settings: Global Settings (the default SMS gateway)."""
 
-from __future__ import annotations
 
 from typing import Annotated
 
