@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import keyring
@@ -313,13 +318,8 @@ def test_fast_path_leaves_config_between_group_and_command_to_typer():
     assert not fast.try_run(["connector", "--config", "x.toml", "list"])
 
 
-def test_ctrl_c_while_waiting_still_shows_the_sent_message(cli, sandbox, connector):
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
+@pytest.mark.parametrize(("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
+def test_a_stop_while_waiting_still_shows_the_sent_message(cli, sandbox, connector, stop, code):
     sandbox.status_delay = 30
     process = subprocess.Popen(
         [sys.executable, "-m", "hubsms", "otp", "send", "--to", "+15005550006", "--wait", "--json"],
@@ -331,10 +331,10 @@ def test_ctrl_c_while_waiting_still_shows_the_sent_message(cli, sandbox, connect
     deadline = time.monotonic() + 20
     while not polling() and time.monotonic() < deadline:
         time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     out, err = process.communicate(timeout=20)
     [stored] = sandbox.messages()
-    assert process.returncode == 130
+    assert process.returncode == code, err
     assert json.loads(out)["sid"] == stored["sid"]
     assert f"message {stored['sid']} was sent" in err
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeVar
@@ -161,6 +160,8 @@ class Keyring:
                 outcome["value"] = fn(backend)
             except BaseException as exc:  # carried to the caller's thread
                 outcome["error"] = _keyring_error(action, exc, outcome.get("backend"), secrets)
+
+        import threading  # only for a keyring call: listing and sending from env skip it
 
         worker = threading.Thread(target=run, name=f"keyring-{action}", daemon=True)
         worker.start()

@@ -8,8 +8,6 @@ comparisons and sleeps far from where they were given.
 
 from __future__ import annotations
 
-import math
-
 from hubsms.errors import HubsmsError, InvalidValue
 
 # The shortest duration worth waiting for: keeps "more than 0" a closed range.
@@ -31,7 +29,7 @@ def parse_seconds(
     try:
         value = float(text)
     except ValueError:
-        value = math.nan
+        value = float("nan")
     return _in_range(value, text, source, lowest, highest, error, example)
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from hubsms import locking, logos, model, names
+from hubsms import model, names
 from hubsms.errors import ConfigError, InvalidValue
 from hubsms.model import Config, Connector, Plan
 
@@ -67,7 +67,11 @@ def _check_stored_logo(connector: Connector, path: Path) -> None:
     """A config file's logo is a file hubsms copied into ``logos/`` beside it: anything else
     (``../x``, an absolute path) would be read, and deleted by ``connector remove``."""
     logo = connector.logo
-    if logo is None or logos.is_stored_logo(logo):
+    if logo is None:
+        return
+    from hubsms import logos
+
+    if logos.is_stored_logo(logo):
         return
     raise ConfigError(
         f'{path}: [connectors."{connector.name}"] logo {logo!r} is not a file in logos/ beside the config file',
@@ -433,6 +437,8 @@ def locked(path: Path) -> Iterator[Config]:
     # Imported before the lock is taken, so that waiting writers do not also wait for them.
     import tomllib  # noqa: F401
 
+    from hubsms import locking
+
     timeout = lock_timeout()
     lock = lock_path(path)
     ensure_folder(lock.parent)
@@ -457,6 +463,8 @@ def stale_temp_files(config_path: Path, now: float | None = None) -> list[Path]:
     running, or they are older than a minute (no save takes that long; the pid may have been
     reused). Delete them only while holding ``locked(config_path)``: every save makes its
     temp file under that lock, so none can be in use then."""
+    from hubsms import locking, logos
+
     target = config_target(config_path)
     now = time.time() if now is None else now
     found = _temp_files(target.parent, target.name)

@@ -10,7 +10,6 @@ Imports nothing heavy until it knows what to run.
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from typing import Any
 
@@ -35,8 +34,6 @@ from hubsms.errors import (
 def main(argv: list[str] | None = None) -> int:
     """Run hubsms with ``argv`` (default: the process's arguments) and return its exit code.
     A bug is one line unless ``--debug`` (or HUBSMS_DEBUG) asks for the traceback."""
-    if argv is None:
-        signal.signal(signal.SIGTERM, _terminate)
     args = sys.argv[1:] if argv is None else list(argv)
     start_output()
     try:
@@ -54,16 +51,6 @@ def main(argv: list[str] | None = None) -> int:
             f"internal error: {type(exc).__name__}: {exc}", "run again with --debug for the traceback, and report it"
         )
         return _fail(internal, args, ExitCode.INTERNAL)
-
-
-_terminated = False
-
-
-def _terminate(signum: int, frame: Any) -> None:
-    """SIGTERM stops hubsms as Ctrl-C does (a sent message is still shown), exit 143."""
-    global _terminated
-    _terminated = True
-    raise Terminated()
 
 
 def _fail(err: HubsmsError, args: list[str], code: ExitCode | None = None, blank_line: bool = False) -> int:
@@ -121,7 +108,7 @@ def _run_typer(args: list[str]) -> int:
     except typer.Abort:
         raise Cancelled() from None
     if result == ExitCode.INTERRUPTED:  # Typer says a KeyboardInterrupt as Exit(130), silently
-        raise Interrupted(terminated=_terminated)
+        raise Interrupted()
     return result if isinstance(result, int) else 0
 
 

@@ -31,6 +31,8 @@ def run_send(
         prepared=lambda result: report(result.warnings), retry=note,
         before_error=lambda result: _show_sent(result, json),
     )
+    if wait:
+        _stop_on_sigterm()
     with _status_line(wait and not json, hooks) as hooks:
         result = send_otp(
             config, Keyring(), request, stdin_token=stdin_token(auth_token_stdin),
@@ -97,3 +99,17 @@ def _show_sent(result: SendResult, as_json: bool) -> None:
     from hubsms.cli.render import print_record
 
     print_record(record, False, labels={"sid": "message"})
+
+
+def _stop_on_sigterm() -> None:
+    """While a sent message is followed, SIGTERM stops as Ctrl-C does: the message (and its
+    SID) is still shown, exit 143. Installed only here, where it matters (``signal`` costs
+    start-up time every other command would pay)."""
+    import signal
+
+    from hubsms.errors import Terminated
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    signal.signal(signal.SIGTERM, terminate)

@@ -3,6 +3,8 @@ active connector can be used, and one in use is not taken away without ``force``
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hubsms import model
 from hubsms.errors import (
     ConnectorInactive,
@@ -11,7 +13,9 @@ from hubsms.errors import (
     InvalidValue,
 )
 from hubsms.model import Config, Connector
-from hubsms.service.transaction import Outcome
+
+if TYPE_CHECKING:  # listing needs none of the transaction's imports
+    from hubsms.service.transaction import Outcome
 
 
 def require_connector(config: Config, name: str) -> Connector:
