@@ -6,31 +6,24 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from hubsms.cli.common import note, print_json, resolve_config_path
-from hubsms.cli.options import (
-    ConfigOption,
-    ConnectTimeoutOption,
-    JsonOption,
-    ReadTimeoutOption,
-    TokenStdinOption,
-)
+from hubsms.cli import params
+from hubsms.cli.common import note, print_json, resolve_config_path, twilio_access
+from hubsms.cli.options import ConfigOption, typer_params
 from hubsms.errors import UsageError
 
 if TYPE_CHECKING:
     from hubsms.service.checks import ConnectorReport, SweepReport
 
 
+@typer_params(params.TWILIO)
 def test_connector(
     ctx: typer.Context,
     name: Annotated[Optional[str], typer.Argument(metavar="NAME", help="The connector to check (or --all).", show_default=False)] = None,
     all_: Annotated[bool, typer.Option("--all", help="Check every connector at once: a health sweep.")] = False,
     active: Annotated[bool, typer.Option("--active", help="With --all: only the active connectors.")] = False,
     to: Annotated[Optional[str], typer.Option("--to", help="Also check sending to this number (E.164).", show_default=False)] = None,
-    json_: JsonOption = False,
-    auth_token_stdin: TokenStdinOption = False,
-    connect_timeout: ConnectTimeoutOption = None,
-    read_timeout: ReadTimeoutOption = None,
     config: ConfigOption = None,
+    **access: Any,
 ) -> None:
     """Check what Twilio will check, without sending: the credentials, the account's status
     and type, the sender (and with --to the recipient). Exit 0 ok or warnings, 4 credentials
@@ -38,18 +31,16 @@ def test_connector(
     (6 > 4 > 5 > 0)."""
     from hubsms.credentials import Keyring
     from hubsms.service import checks
-    from hubsms.service.sending import Limits
 
-    _check_choice(name, all_, active, auth_token_stdin)
-    path, limits = resolve_config_path(config, ctx), Limits(connect_timeout, read_timeout)
+    _check_choice(name, all_, active, access["auth_token_stdin"])
+    path, json_ = resolve_config_path(config, ctx), access["json"]
+    token, limits = twilio_access(access)
     if all_:
         sweep = checks.check_all(path, Keyring(), active_only=active, to=to, limits=limits)
         _show_sweep(sweep, json_)
         _raise_failure(checks.failure(sweep))
         return
-    from hubsms.cli.common import stdin_token
-
-    report = checks.check_connector(path, str(name), Keyring(), to=to, stdin_token=stdin_token(auth_token_stdin), limits=limits)
+    report = checks.check_connector(path, str(name), Keyring(), to=to, stdin_token=token, limits=limits)
     failure = checks.failure(report)
     _show_report(report, json_, failure.hint if failure else None)
     _raise_failure(failure)

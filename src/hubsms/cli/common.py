@@ -208,6 +208,14 @@ def resolve_config_path(option: Path | None, ctx: Any = None) -> Path:
     return default_config_path()
 
 
+def twilio_access(options: dict[str, Any]) -> tuple[str | None, Any]:
+    """The token on stdin (if ``--auth-token-stdin``) and the connect/read limits, from the
+    options of ``hubsms.cli.params.TWILIO``."""
+    from hubsms.service.sending import Limits
+
+    return stdin_token(options["auth_token_stdin"]), Limits(options["connect_timeout"], options["read_timeout"])
+
+
 def stdin_token(flag: bool) -> str | None:
     """The token on stdin when ``--auth-token-stdin`` was given (credentials' one reader)."""
     from hubsms.credentials import read_token_from_stdin

@@ -6,22 +6,17 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from hubsms.cli import params
 from hubsms.cli.common import (
     examples,
     note,
     print_json,
     report,
     resolve_config_path,
+    twilio_access,
     write_out,
 )
-from hubsms.cli.options import (
-    ConfigOption,
-    ConnectTimeoutOption,
-    JsonOption,
-    ReadTimeoutOption,
-    TokenStdinOption,
-    command_group,
-)
+from hubsms.cli.options import ConfigOption, command_group, typer_params
 from hubsms.twilio.limits import (
     DEFAULT_LIMIT,
     DEFAULT_PAGE_SIZE,
@@ -47,6 +42,7 @@ ShowBodyOption = Annotated[
     "hubsms messages list --to +447700900123 --status failed,undelivered --since 24h",
     'hubsms messages list --connector "My Twilio" --limit 50 --json',
 ))
+@typer_params(params.TWILIO)
 def list_(
     ctx: typer.Context,
     connector: ConnectorOption = None,
@@ -56,51 +52,40 @@ def list_(
     limit: Annotated[int, typer.Option("--limit", help=f"At most this many, newest first (1-{MAX_LIMIT}).")] = DEFAULT_LIMIT,
     page_size: Annotated[int, typer.Option("--page-size", help=f"Messages asked of Twilio per request (1-{MAX_PAGE_SIZE}).")] = DEFAULT_PAGE_SIZE,
     show_body: ShowBodyOption = False,
-    json_: JsonOption = False,
-    auth_token_stdin: TokenStdinOption = False,
-    connect_timeout: ConnectTimeoutOption = None,
-    read_timeout: ReadTimeoutOption = None,
     config: ConfigOption = None,
+    **access: Any,
 ) -> None:
     """List a connector's sent messages, newest first; each failure's code in words."""
-    from hubsms.cli.common import stdin_token
     from hubsms.credentials import Keyring
     from hubsms.service.messages import ListQuery, list_messages
-    from hubsms.service.sending import Limits
 
+    token, limits = twilio_access(access)
     query = ListQuery(connector, to, since, status, limit, page_size, show_body)
-    found = list_messages(
-        resolve_config_path(config, ctx), Keyring(), query,
-        stdin_token=stdin_token(auth_token_stdin), limits=Limits(connect_timeout, read_timeout),
-    )
+    found = list_messages(resolve_config_path(config, ctx), Keyring(), query, stdin_token=token, limits=limits)
     report(found.warnings)
-    _show_list(found, json_)
+    _show_list(found, access["json"])
 
 
 @app.command("show", epilog=examples("hubsms messages show SM0123456789abcdef0123456789abcdef"))
+@typer_params(params.TWILIO)
 def show(
     ctx: typer.Context,
     sid: Annotated[str, typer.Argument(metavar="SID", help="The message SID (SM... or MM...).", show_default=False)],
     connector: ConnectorOption = None,
     show_body: ShowBodyOption = False,
-    json_: JsonOption = False,
-    auth_token_stdin: TokenStdinOption = False,
-    connect_timeout: ConnectTimeoutOption = None,
-    read_timeout: ReadTimeoutOption = None,
     config: ConfigOption = None,
+    **access: Any,
 ) -> None:
     """Show one message: every field Twilio keeps, its times, and a failure's code in words."""
-    from hubsms.cli.common import stdin_token
     from hubsms.credentials import Keyring
     from hubsms.service.messages import show_message
-    from hubsms.service.sending import Limits
 
+    token, limits = twilio_access(access)
     message = show_message(
-        resolve_config_path(config, ctx), Keyring(), sid, connector=connector,
-        stdin_token=stdin_token(auth_token_stdin), limits=Limits(connect_timeout, read_timeout),
+        resolve_config_path(config, ctx), Keyring(), sid, connector=connector, stdin_token=token, limits=limits,
         show_body=show_body,
     )
-    if json_:
+    if access["json"]:
         print_json(message)
     else:
         _show_record(message)

@@ -10,7 +10,6 @@ from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
-from hubsms.cli import params
 from hubsms.cli.params import JSON, Param
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -62,9 +61,9 @@ def typer_params(params: tuple[Param, ...]) -> Callable[[F], F]:
             )
             for p in params
         ]
-        # the command's own arguments, then the defined options, then its other options (--config)
-        first = [p for p in own if p.default is inspect.Parameter.empty]
-        last = [p for p in own if p.default is not inspect.Parameter.empty]
+        # the command's own parameters, then the defined options, then --config (in --help too)
+        first = [p for p in own if p.name != "config"]
+        last = [p for p in own if p.name == "config"]
         signature = inspect.Signature([*first, *added, *last])
         function.__signature__ = signature  # type: ignore[attr-defined]
         function.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
@@ -82,8 +81,3 @@ def typer_annotation(param: Param) -> Any:
     )
     return Annotated[kind, option]
 
-
-# The options that every command talking to Twilio shares, from their one definition.
-TokenStdinOption = typer_annotation(params.TOKEN_STDIN)
-ConnectTimeoutOption = typer_annotation(params.CONNECT_TIMEOUT)
-ReadTimeoutOption = typer_annotation(params.READ_TIMEOUT)

@@ -44,6 +44,9 @@ READ_TIMEOUT: Final = Param(
     "Seconds to wait for an answer (default 15, or $HUBSMS_TIMEOUT).", lowest=SMALLEST, highest=MAX_SECONDS,
 )
 
+# What every command that talks to Twilio takes (otp send, connector test, messages).
+TWILIO: Final = (JSON, TOKEN_STDIN, CONNECT_TIMEOUT, READ_TIMEOUT)
+
 SEND: Final = (
     Param("--to", "to", str, "The phone number, E.164 (+ or 00 and the country code).", required=True),
     Param("--connector", "connector", str, "Connector to send with (default: the plan's, else the default SMS connector)."),
@@ -55,10 +58,7 @@ SEND: Final = (
     Param("--dry-run", "dry_run", bool, "Resolve and check everything, show the request (token hidden), send nothing.", False),
     Param("--wait", "wait", bool, "Wait for a final status; exit 7 when it is failed or undelivered.", False),
     Param("--timeout", "timeout", float, "Seconds --wait waits for a final status.", 60.0, 0.1, MAX_WAIT_SECONDS),
-    JSON,
-    TOKEN_STDIN,
-    CONNECT_TIMEOUT,
-    READ_TIMEOUT,
+    *TWILIO,
 )
 
 LIST: Final = (
