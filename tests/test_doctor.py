@@ -209,6 +209,16 @@ def test_a_connector_without_a_token_is_exit_4_naming_it_and_the_fix(cli, config
     assert doctor(cli, env={"B_TOKEN": TOKEN2})[0] == 0
 
 
+def test_a_keyring_entry_does_not_serve_a_connector_that_names_an_unset_variable(cli, config_path):
+    """As sending does (credentials.find_token): the variable only, never the keyring."""
+    write_config(config_path, connector_table("B", account_sid=SID2, auth_token_env="B_TOKEN"))
+    keyring.set_password("hubsms", SID2, TOKEN2)
+    code, report = doctor(cli)
+    assert code == 4
+    [row] = rows(report, "token", "problem")
+    assert row["item"] == "B" and "B_TOKEN is not set" in row["detail"] and "--auth-token-env ''" in row["detail"]
+
+
 def test_a_token_problem_outweighs_a_file_problem(cli, config_path):
     write_config(config_path, connector_table("A"))
     write_logo(config_path, "left-over.png")

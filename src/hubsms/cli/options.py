@@ -56,7 +56,7 @@ def typer_params(params: tuple[Param, ...]) -> Callable[[F], F]:
         ]
         added = [
             inspect.Parameter(
-                p.name, inspect.Parameter.KEYWORD_ONLY, annotation=typer_annotation(p),
+                p.name, inspect.Parameter.KEYWORD_ONLY, annotation=_typer_annotation(p),
                 default=inspect.Parameter.empty if p.required else p.default,
             )
             for p in params
@@ -72,7 +72,7 @@ def typer_params(params: tuple[Param, ...]) -> Callable[[F], F]:
     return decorate
 
 
-def typer_annotation(param: Param) -> Any:
+def _typer_annotation(param: Param) -> Any:
     """``Annotated[type, typer.Option(...)]`` for one option's definition."""
     kind = param.kind if param.required or param.default is not None else Optional[param.kind]
     option = typer.Option(

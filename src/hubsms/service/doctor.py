@@ -249,28 +249,42 @@ def _backend_rows(backend: Any) -> list[Finding]:
 
 
 def _tokens(config: Config, keyring: Keyring, env: Mapping[str, str]) -> list[Finding]:
-    """A token for every connector: its auth_token_env variable set here, or a keyring entry.
-    (HUBSMS_AUTH_TOKEN is an override for one run, not where a connector's token lives.)"""
-    stored: dict[str, bool] = {}
-    rows = []
-    for connector in config.connectors.values():
-        if connector.auth_token_env and env.get(connector.auth_token_env):
-            continue
-        sid = normal_sid(connector.account_sid)
-        if sid not in stored:
-            stored[sid] = keyring.get(sid) is not None
-        if not stored[sid]:
-            rows.append(_missing_token(connector))
+    """A token for every connector by the rules of ``credentials.find_token`` (a connector
+    that names a variable reads only that variable). HUBSMS_AUTH_TOKEN is an override for one
+    run, not where a connector's token lives, so it is left out. Each account's keyring entry
+    is read once."""
+    from hubsms.credentials import TOKEN_ENV, find_token
+
+    own = {key: value for key, value in env.items() if key != TOKEN_ENV}
+    once = _ReadOnce(keyring)
+    rows = [_missing_token(c) for c in config.connectors.values() if find_token(c, once, environ=own) is None]  # type: ignore[arg-type]
     if config.connectors and not rows:
         rows.append(Finding("token", _count(len(config.connectors), "connector"), OK, "every connector has its auth token"))
     return rows
 
 
+class _ReadOnce:
+    """A keyring whose entries are read once each (many connectors may share an account)."""
+
+    def __init__(self, keyring: Keyring) -> None:
+        self.keyring = keyring
+        self.seen: dict[str, str | None] = {}
+
+    def get(self, sid: str) -> str | None:
+        if sid not in self.seen:
+            self.seen[sid] = self.keyring.get(sid)
+        return self.seen[sid]
+
+
 def _missing_token(connector: Connector) -> Finding:
     variable = connector.auth_token_env
-    where = f"no keyring entry for account {mask_sid(connector.account_sid)}" + (f" and {variable} is not set" if variable else "")
-    fix = f'printf %s "$TOKEN" | hubsms connector edit "{connector.name}" --auth-token-stdin'
-    return Finding("token", connector.name, PROBLEM, f"{where}; store it: {fix}" + (f", or set {variable}" if variable else ""), True)
+    if variable:  # the connector reads its token from that variable only
+        detail = (f"{variable} is not set here; set {variable}, or drop the reference to use the keyring: "
+                  f'hubsms connector edit "{connector.name}" --auth-token-env \'\'')
+    else:
+        fix = f'printf %s "$TOKEN" | hubsms connector edit "{connector.name}" --auth-token-stdin'
+        detail = f"no keyring entry for account {mask_sid(connector.account_sid)}; store it: {fix}"
+    return Finding("token", connector.name, PROBLEM, detail, True)
 
 
 def _stray_entries(config: Config, backend: Any) -> list[Finding]:
