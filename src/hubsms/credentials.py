@@ -24,7 +24,7 @@ from hubsms.errors import (
     KeyringUnavailable,
     TokenMissing,
 )
-from hubsms.model import Connector, mask_sid, validate_auth_token
+from hubsms.model import Connector, mask_sid, normal_sid, validate_auth_token
 
 SERVICE: Final = "hubsms"
 TOKEN_ENV: Final = "HUBSMS_AUTH_TOKEN"
@@ -72,8 +72,6 @@ def keyring_timeout() -> float:
 
 def keyring_username(account_sid: str) -> str:
     """The one spelling the keyring sees: ``AC`` upper-case, the hex digits lower-case."""
-    from hubsms.model import normal_sid
-
     return normal_sid(account_sid)
 
 
