@@ -358,3 +358,27 @@ def test_writes_take_the_per_user_lock_beside_hubsms_data(tmp_path, monkeypatch)
             Keyring().set(SID, TOKEN)
     Keyring().set(SID, TOKEN)
     assert keyring.get_password("hubsms", SID) == TOKEN
+
+
+def test_after_a_timeout_the_per_user_lock_stays_held_until_the_backend_call_ends(blocking, monkeypatch):
+    from filelock import FileLock, Timeout
+
+    monkeypatch.setenv("HUBSMS_KEYRING_TIMEOUT", "0.2")
+    with pytest.raises(KeyringUnavailable, match="did not answer within 0.2 s"):
+        Keyring().set(SID, TOKEN)
+    lock = FileLock(str(credentials.keyring_lock_path()))
+    with pytest.raises(Timeout):  # the backend may still be writing: no other writer yet
+        lock.acquire(timeout=0.3)
+    BlockingKeyring.released.set()
+    lock.acquire(timeout=10)  # the call ended: the lock was let go
+    lock.release()
+
+
+def test_a_lock_folder_that_cannot_be_made_says_why(monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
+    with pytest.raises(KeyringUnavailable) as info:
+        Keyring().set(SID, TOKEN)
+    assert info.value.message.startswith(f"cannot create the keyring lock {blocker}/hubsms/keyring.lock (")
+    assert "not a directory" in info.value.message.lower()

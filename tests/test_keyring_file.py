@@ -71,6 +71,32 @@ def test_a_file_that_does_not_parse_is_an_error_and_stays_as_it_was(tmp_path):
     assert path.read_text() == "not an ini file\n"
 
 
+def test_a_writer_outside_hubsms_holding_the_file_waits_as_long_as_hubsms_lock_timeout(tmp_path, monkeypatch):
+    from filelock import FileLock
+
+    from hubsms.locking import LockTimeout
+
+    monkeypatch.setenv("HUBSMS_LOCK_TIMEOUT", "0.3")
+    ring = AtomicPlaintextKeyring()
+    started = time.monotonic()
+    with FileLock(ring.file_path + ".lock"), pytest.raises(LockTimeout):
+        ring.set_password("hubsms", SID, TOKEN)
+    assert 0.25 < time.monotonic() - started < 5
+    ring.set_password("hubsms", SID, TOKEN)
+    assert PlaintextKeyring().get_password("hubsms", SID) == TOKEN
+
+
+def test_the_folders_it_makes_are_private_whatever_the_umask(tmp_path):
+    assert not (tmp_path / "data").exists()
+    old = os.umask(0o022)
+    try:
+        AtomicPlaintextKeyring().set_password("hubsms", SID, TOKEN)
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / "data", keyring_file(tmp_path).parent):  # the parent too, not only the last
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
 def start_writer(me: str, tag: str) -> subprocess.Popen[str]:
     """A process setting entry ``me`` to ``TAG-0``, ``TAG-1``, ... until killed."""
     backend = "hubsms.keyring_file.AtomicPlaintextKeyring"

@@ -331,7 +331,8 @@ def test_otp_after_waits_for_a_newer_code(cli, sandbox) -> None:
     [
         (["--to", TO, "--url", "http://[::1"], "not a valid address"),
         (["--to", TO, "--url", "http://127.0.0.1:99999"], "not a valid address"),
-        (["--to", "abc"], "invalid number 'abc'"),
+        (["--to", "abc"], "invalid phone number 'abc'"),
+        (["--to", "+1555"], "invalid phone number '+1555'"),
     ],
 )
 def test_otp_with_a_bad_url_or_number_is_a_usage_error(cli, args, fragment) -> None:

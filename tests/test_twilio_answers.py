@@ -95,7 +95,7 @@ def answering() -> Iterator[Callable[[int, Any], TwilioClient]]:
 def test_a_created_message_lacking_sid_or_status_is_a_network_error(answering, payload, lacked) -> None:
     client = answering(201, payload)
     with pytest.raises(NetworkError) as info:
-        client.send_message(TO, "Code 1", from_=FROM)
+        client.create_message(message_form(TO, FROM, "Code 1"))
     err = info.value
     assert err.exit_code == ExitCode.NETWORK
     assert err.message.startswith(f"Twilio's answer from 127.0.0.1:{client.recorder.server.server_port} lacked {lacked}")
@@ -104,7 +104,7 @@ def test_a_created_message_lacking_sid_or_status_is_a_network_error(answering, p
 
 def test_an_mms_sid_and_every_documented_status_are_accepted(answering) -> None:
     mms = "MM" + "0123456789ABCDEF" * 2
-    assert answering(201, {"sid": mms, "status": "accepted"}).send_message(TO, "x", from_=FROM)["sid"] == mms
+    assert answering(201, {"sid": mms, "status": "accepted"}).create_message(message_form(TO, FROM, "x"))["sid"] == mms
 
 
 def test_a_poll_answering_another_sid_is_refused(answering) -> None:
@@ -140,7 +140,7 @@ def test_the_sandbox_answers_pass_every_check(sandbox) -> None:
     sandbox.status_delay = 0.05
     with TwilioClient(ACCOUNT_SID, TOKEN, sandbox.accounts_url) as client:
         assert client.fetch_account()["type"] in {"Trial", "Full"}
-        sent = client.send_message(TO, "Code 2", messaging_service_sid=SERVICE_SID)
+        sent = client.create_message(message_form(TO, SERVICE_SID, "Code 2"))
         assert client.wait_for_final_status(sent["sid"], timeout=10, interval=0.05)["status"] == "delivered"
 
 
@@ -183,7 +183,7 @@ def test_create_message_posts_exactly_the_form(answering) -> None:
 
 def test_send_message_posts_what_message_form_builds(answering) -> None:
     client = answering(201, {"sid": SID, "status": "queued"})
-    client.send_message(TO, "Code 6", from_=FROM, validity_period=60)
+    client.create_message(message_form(TO, FROM, "Code 6", 60))
     assert dict(client.recorder.forms[0]) == message_form(TO, FROM, "Code 6", 60)
 
 

@@ -28,7 +28,7 @@ from hubsms.errors import (
 from hubsms.twilio.client import TwilioClient, check_delivery
 from hubsms.twilio.codes import describe_delivery_error
 from hubsms.twilio.failures import DEFAULT_SERVER_ADDRESS
-from hubsms.twilio.limits import parse_timeouts, timeouts_from_env
+from hubsms.twilio.limits import message_form, parse_timeouts, timeouts_from_env
 
 ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "5f3b9c0d8e7a6b5c4d3e2f1a0b9c8d7e"
@@ -141,44 +141,34 @@ def twilio_error(code: int, status: int = 400) -> dict[str, Any]:
 # --- sending ---------------------------------------------------------------------------------
 
 
-def test_send_message_with_from_posts_to_from_and_body(make_client) -> None:
-    message = make_client().send_message(TO, "Your code is 123456.", from_=FROM_OK)
+def test_create_message_with_from_posts_to_from_and_body(make_client) -> None:
+    message = make_client().create_message(message_form(TO, FROM_OK, "Your code is 123456."))
     assert message["sid"].startswith("SM")
     assert message["status"] == "queued"
 
 
-def test_send_message_with_from_is_stored_by_the_sandbox(sandbox, make_client) -> None:
-    sent = make_client().send_message(TO, "Your code is 123456.", from_=FROM_OK)
+def test_create_message_with_from_is_stored_by_the_sandbox(sandbox, make_client) -> None:
+    sent = make_client().create_message(message_form(TO, FROM_OK, "Your code is 123456."))
     [stored] = stored_messages(sandbox)
     assert stored["sid"] == sent["sid"]
     assert (stored["to"], stored["from"], stored["body"]) == (TO, FROM_OK, "Your code is 123456.")
     assert stored["messaging_service_sid"] is None
 
 
-def test_send_message_with_a_messaging_service_sends_its_sid_instead_of_from(
+def test_create_message_with_a_messaging_service_sends_its_sid_instead_of_from(
     sandbox, make_client
 ) -> None:
-    sent = make_client().send_message(TO, "Code 4321", messaging_service_sid=SERVICE_SID)
+    sent = make_client().create_message(message_form(TO, SERVICE_SID, "Code 4321"))
     assert sent["status"] == "accepted"
     [stored] = stored_messages(sandbox)
     assert stored["messaging_service_sid"] == SERVICE_SID
     assert stored["from"] is None
 
 
-def test_send_message_refuses_both_from_and_a_messaging_service(make_client) -> None:
-    with pytest.raises(InvalidValue):
-        make_client().send_message(TO, "x", from_=FROM_OK, messaging_service_sid=SERVICE_SID)
-
-
-def test_send_message_refuses_neither_from_nor_a_messaging_service(make_client) -> None:
-    with pytest.raises(InvalidValue):
-        make_client().send_message(TO, "x")
-
-
-def test_send_message_sends_user_agent_accept_and_basic_auth(canned) -> None:
+def test_create_message_sends_user_agent_accept_and_basic_auth(canned) -> None:
     server = canned(201, "application/json", {"sid": "SM" + "0" * 32, "status": "queued"})
     with TwilioClient(ACCOUNT_SID, TOKEN, server.accounts_url) as client:
-        client.send_message(TO, "x", from_=FROM_OK, validity_period=300)
+        client.create_message(message_form(TO, FROM_OK, "x", 300))
     [headers] = server.headers
     assert headers["User-Agent"] == f"hubsms/{__version__}"
     assert headers["Accept"] == "application/json"
@@ -207,7 +197,7 @@ def test_magic_numbers_become_twilio_errors_with_code_hint_and_link(
     make_client, to: str, from_: str, code: int, hint_fragment: str
 ) -> None:
     with pytest.raises(TwilioAPIError) as info:
-        make_client().send_message(to, "x", from_=from_)
+        make_client().create_message(message_form(to, from_, "x"))
     err = info.value
     assert err.exit_code == ExitCode.REJECTED
     assert (err.code, err.status) == (code, 400)
@@ -219,21 +209,21 @@ def test_magic_numbers_become_twilio_errors_with_code_hint_and_link(
 
 def test_an_empty_body_is_error_21602(make_client) -> None:
     with pytest.raises(TwilioAPIError) as info:
-        make_client().send_message(TO, "", from_=FROM_OK)
+        make_client().create_message(message_form(TO, FROM_OK, ""))
     assert info.value.code == 21602
     assert "body is empty" in info.value.hint
 
 
 def test_a_body_over_1600_characters_is_error_21617(make_client) -> None:
     with pytest.raises(TwilioAPIError) as info:
-        make_client().send_message(TO, "x" * 1601, from_=FROM_OK)
+        make_client().create_message(message_form(TO, FROM_OK, "x" * 1601))
     assert info.value.code == 21617
     assert "1,600" in info.value.hint
 
 
 def test_nothing_is_stored_when_twilio_refuses(sandbox, make_client) -> None:
     with pytest.raises(TwilioAPIError):
-        make_client().send_message("+15005550004", "x", from_=FROM_OK)
+        make_client().create_message(message_form("+15005550004", FROM_OK, "x"))
     assert sandbox.stats()["messages"] == 0
 
 
@@ -263,7 +253,7 @@ def test_an_unknown_code_still_shows_twilio_message_and_link(canned) -> None:
     with TwilioClient(ACCOUNT_SID, TOKEN, server.accounts_url) as client, pytest.raises(
         TwilioAPIError
     ) as info:
-        client.send_message(TO, "x", from_=FROM_OK)
+        client.create_message(message_form(TO, FROM_OK, "x"))
     assert info.value.message == "Twilio error 21999: message of 21999"
     assert "https://www.twilio.com/docs/errors/21999" in info.value.hint
 
@@ -289,7 +279,7 @@ def _accounts_url(server: Any) -> str:
 def test_a_wrong_token_is_credentials_rejected_with_exit_4(checking_sandbox) -> None:
     with TwilioClient(ACCOUNT_SID, OTHER_TOKEN, _accounts_url(checking_sandbox)) as client:
         with pytest.raises(CredentialsRejected) as info:
-            client.send_message(TO, "x", from_=FROM_OK)
+            client.create_message(message_form(TO, FROM_OK, "x"))
     err = info.value
     assert err.exit_code == ExitCode.CREDENTIALS
     assert "rejected the credentials" in err.message
@@ -333,7 +323,7 @@ def test_code_20003_on_another_status_is_still_credentials_rejected(canned) -> N
 
 def test_a_429_is_retried_and_the_message_is_stored_once(sandbox, make_client) -> None:
     inject_fault(sandbox, mode="429", count=1)
-    sent = make_client().send_message(TO, "Code 1111", from_=FROM_OK)
+    sent = make_client().create_message(message_form(TO, FROM_OK, "Code 1111"))
     assert [m["sid"] for m in stored_messages(sandbox)] == [sent["sid"]]
     assert twilio_requests(sandbox) == 2
 
@@ -341,7 +331,7 @@ def test_a_429_is_retried_and_the_message_is_stored_once(sandbox, make_client) -
 def test_a_429_retry_after_is_honoured(sandbox, make_client) -> None:
     inject_fault(sandbox, mode="429", count=1, retry_after=1)
     started = time.monotonic()
-    make_client().send_message(TO, "Code 2222", from_=FROM_OK)
+    make_client().create_message(message_form(TO, FROM_OK, "Code 2222"))
     assert time.monotonic() - started >= 1.0
     assert len(stored_messages(sandbox)) == 1
 
@@ -349,7 +339,7 @@ def test_a_429_retry_after_is_honoured(sandbox, make_client) -> None:
 def test_a_429_forever_ends_in_error_20429_after_the_retries(sandbox, make_client) -> None:
     inject_fault(sandbox, mode="429", count=100)
     with pytest.raises(TwilioAPIError) as info:
-        make_client(retries=2).send_message(TO, "Code 3333", from_=FROM_OK)
+        make_client(retries=2).create_message(message_form(TO, FROM_OK, "Code 3333"))
     assert info.value.code == 20429
     assert info.value.exit_code == ExitCode.REJECTED
     assert twilio_requests(sandbox) == 3
@@ -359,7 +349,7 @@ def test_a_429_forever_ends_in_error_20429_after_the_retries(sandbox, make_clien
 def test_a_retry_after_beyond_the_time_budget_is_not_waited_for(sandbox, make_client) -> None:
     inject_fault(sandbox, mode="429", count=1, retry_after=3600)
     with pytest.raises(TwilioAPIError) as info:
-        make_client(retry_total_seconds=5).send_message(TO, "Code 4444", from_=FROM_OK)
+        make_client(retry_total_seconds=5).create_message(message_form(TO, FROM_OK, "Code 4444"))
     assert info.value.code == 20429
     assert twilio_requests(sandbox) == 1
 
@@ -367,7 +357,7 @@ def test_a_retry_after_beyond_the_time_budget_is_not_waited_for(sandbox, make_cl
 def test_a_500_is_not_retried_and_says_the_outcome_is_unknown(sandbox, make_client) -> None:
     inject_fault(sandbox, mode="500", count=5)
     with pytest.raises(NetworkError) as info:
-        make_client().send_message(TO, "Code 5555", from_=FROM_OK)
+        make_client().create_message(message_form(TO, FROM_OK, "Code 5555"))
     assert info.value.exit_code == ExitCode.NETWORK
     assert "HTTP 500" in info.value.message and "unknown" in info.value.message
     assert "not retried" in info.value.hint
@@ -379,7 +369,7 @@ def test_a_503_with_retry_after_is_not_retried(canned) -> None:
     with TwilioClient(ACCOUNT_SID, TOKEN, server.accounts_url) as client, pytest.raises(
         NetworkError
     ) as info:
-        client.send_message(TO, "x", from_=FROM_OK)
+        client.create_message(message_form(TO, FROM_OK, "x"))
     assert "HTTP 503" in info.value.message
     assert len(server.headers) == 1
 
@@ -387,7 +377,7 @@ def test_a_503_with_retry_after_is_not_retried(canned) -> None:
 def test_a_read_timeout_is_not_retried(sandbox, make_client) -> None:
     inject_fault(sandbox, mode="delay", count=5, delay=1.5)
     with pytest.raises(NetworkError) as info:
-        make_client(read_timeout=0.3).send_message(TO, "Code 6666", from_=FROM_OK)
+        make_client(read_timeout=0.3).create_message(message_form(TO, FROM_OK, "Code 6666"))
     assert "may or may not have been sent" in info.value.message
     assert "not retried" in info.value.hint
     assert twilio_requests(sandbox) == 1
@@ -396,7 +386,7 @@ def test_a_read_timeout_is_not_retried(sandbox, make_client) -> None:
 def test_a_connection_closed_before_the_answer_is_not_retried(sandbox, make_client) -> None:
     inject_fault(sandbox, mode="close", count=5)
     with pytest.raises(NetworkError) as info:
-        make_client().send_message(TO, "Code 7777", from_=FROM_OK)
+        make_client().create_message(message_form(TO, FROM_OK, "Code 7777"))
     assert "may or may not have been sent" in info.value.message
     assert twilio_requests(sandbox) == 1
 
@@ -406,7 +396,7 @@ def test_a_refused_connection_is_a_network_error_naming_the_host() -> None:
     url = f"http://127.0.0.1:{port}/2010-04-01/Accounts"
     with TwilioClient(ACCOUNT_SID, TOKEN, url, retries=1, backoff_factor=0.01) as client:
         with pytest.raises(NetworkError) as info:
-            client.send_message(TO, "x", from_=FROM_OK)
+            client.create_message(message_form(TO, FROM_OK, "x"))
     assert info.value.message.startswith(f"cannot connect to 127.0.0.1:{port}")
     assert "not sent" in info.value.hint
     assert info.value.exit_code == ExitCode.NETWORK
@@ -423,7 +413,7 @@ def test_a_refused_connection_is_retried_until_the_server_is_up(caplog) -> None:
     try:
         starter.start()
         with TwilioClient(ACCOUNT_SID, TOKEN, url, retries=6, backoff_factor=0.2) as client:
-            sent = client.send_message(TO, "Code 8888", from_=FROM_OK)
+            sent = client.create_message(message_form(TO, FROM_OK, "Code 8888"))
         assert sent["sid"].startswith("SM")
         assert "NewConnectionError" in caplog.text  # at least one attempt was refused
         listed = requests.get(f"http://127.0.0.1:{port}/api/messages", params={"to": TO}, timeout=5).json()
@@ -441,7 +431,7 @@ def test_an_html_answer_is_a_network_error_not_a_traceback(canned) -> None:
     with TwilioClient(ACCOUNT_SID, TOKEN, server.accounts_url) as client, pytest.raises(
         NetworkError
     ) as info:
-        client.send_message(TO, "x", from_=FROM_OK)
+        client.create_message(message_form(TO, FROM_OK, "x"))
     assert "text/html" in info.value.message
     assert "Server Address" in info.value.hint
 
@@ -479,7 +469,7 @@ def test_a_redirect_is_not_followed(canned) -> None:
     with TwilioClient(ACCOUNT_SID, TOKEN, server.accounts_url) as client, pytest.raises(
         NetworkError
     ) as info:
-        client.send_message(TO, "x", from_=FROM_OK)
+        client.create_message(message_form(TO, FROM_OK, "x"))
     assert "redirect" in info.value.message
     assert len(server.headers) == 1
 
@@ -503,7 +493,7 @@ def test_fetch_message_of_an_unknown_sid_is_error_20404(make_client) -> None:
 def test_polling_reports_each_status_until_delivered(sandbox, make_client) -> None:
     sandbox.status_delay = 0.1
     client = make_client()
-    sent = client.send_message(TO, "Code 9999", from_=FROM_OK)
+    sent = client.create_message(message_form(TO, FROM_OK, "Code 9999"))
     seen: list[str] = []
     final = client.wait_for_final_status(
         sent["sid"], timeout=20, interval=0.05, on_status=lambda status, _m: seen.append(status)
@@ -519,7 +509,7 @@ def test_polling_ends_at_undelivered_with_the_carrier_error(sandbox, make_client
     sandbox.status_delay = 0.05
     sandbox.outcome(TO, "undelivered", 30007)
     client = make_client()
-    sent = client.send_message(TO, "Code 1234", from_=FROM_OK)
+    sent = client.create_message(message_form(TO, FROM_OK, "Code 1234"))
     final = client.wait_for_final_status(sent["sid"], timeout=20, interval=0.05)
     assert (final["status"], final["error_code"]) == ("undelivered", 30007)
     with pytest.raises(DeliveryFailed) as info:
@@ -531,7 +521,7 @@ def test_polling_ends_at_undelivered_with_the_carrier_error(sandbox, make_client
 def test_polling_returns_the_last_status_when_time_runs_out(sandbox, make_client) -> None:
     sandbox.status_delay = 60
     client = make_client()
-    sent = client.send_message(TO, "Code 4321", from_=FROM_OK)
+    sent = client.create_message(message_form(TO, FROM_OK, "Code 4321"))
     started = time.monotonic()
     last = client.wait_for_final_status(sent["sid"], timeout=0.5, interval=0.1)
     assert time.monotonic() - started >= 0.5

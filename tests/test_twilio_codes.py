@@ -11,6 +11,7 @@ from hubsms.twilio.codes import (
     DELIVERY_ERRORS,
     delivery_advice,
     describe_delivery_error,
+    error_code,
 )
 
 REQUIRED = [30001, 30002, 30003, 30004, 30005, 30006, 30007, 30008, 30010, 30032, 30034,
@@ -21,13 +22,11 @@ REQUIRED = [30001, 30002, 30003, 30004, 30005, 30006, 30007, 30008, 30010, 30032
 def test_each_required_code_has_words_and_advice(code: int) -> None:
     entry = DELIVERY_ERRORS[code]
     assert len(entry.meaning) > 10 and len(entry.action) > 10
-    text = describe_delivery_error(code, advice=True)
-    assert text.startswith(entry.meaning)
-    assert f"(error {code}, https://www.twilio.com/docs/errors/{code})" in text
-    assert text.endswith(f"what to do: {entry.action}")
+    assert describe_delivery_error(code) == f"{entry.meaning} (error {code}, https://www.twilio.com/docs/errors/{code})"
+    assert delivery_advice(code) == entry.action
 
 
-def test_without_advice_the_description_is_the_meaning_and_link_only() -> None:
+def test_the_description_is_the_meaning_and_link_only() -> None:
     assert describe_delivery_error(30003) == (
         "unreachable destination handset (switched off, out of coverage or roaming) "
         "(error 30003, https://www.twilio.com/docs/errors/30003)"
@@ -35,10 +34,15 @@ def test_without_advice_the_description_is_the_meaning_and_link_only() -> None:
 
 
 def test_an_unknown_code_still_gets_its_link_and_a_pointer() -> None:
-    text = describe_delivery_error(30999, advice=True)
-    assert text.startswith("delivery error (error 30999, https://www.twilio.com/docs/errors/30999)")
-    assert "error dictionary" in text
-    assert delivery_advice(30999) is None and delivery_advice(None) is None
+    assert describe_delivery_error(30999) == "delivery error (error 30999, https://www.twilio.com/docs/errors/30999)"
+    assert "error dictionary" in delivery_advice(30999) and "Twilio console" in delivery_advice(30999)
+    assert "Twilio console" in delivery_advice(None) and "error dictionary" not in delivery_advice(None)
+
+
+@pytest.mark.parametrize("value", [True, False, "30003", 30003.0, None])
+def test_only_an_int_is_an_error_code(value: object) -> None:
+    assert error_code(value) is None
+    assert error_code(30003) == 30003
 
 
 def test_a_failed_message_names_the_error_and_what_to_do() -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from hubsms.errors import ExitCode, InvalidValue, NetworkError
 from hubsms.twilio.client import TwilioClient
-from hubsms.twilio.limits import DEFAULT_DEADLINE, deadline_from_env
+from hubsms.twilio.limits import DEFAULT_DEADLINE, deadline_from_env, message_form
 
 ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "5f3b9c0d8e7a6b5c4d3e2f1a0b9c8d7e"
@@ -134,7 +134,7 @@ def test_a_trickling_send_ends_at_the_deadline_outcome_unknown(slow_server, hand
     server = slow_server(handle)
     with TwilioClient(ACCOUNT_SID, TOKEN, server.url(), connect_timeout=2, read_timeout=2,
                       deadline=2) as client:
-        err, elapsed = timed(lambda: client.send_message(TO, "Code 1", from_=FROM))
+        err, elapsed = timed(lambda: client.create_message(message_form(TO, FROM, "Code 1")))
     assert elapsed <= 2 + 1
     assert elapsed >= 2 - 0.1  # it did wait for the server that long
     assert err.exit_code == ExitCode.NETWORK
@@ -155,7 +155,7 @@ def test_a_stalled_tls_handshake_ends_at_the_deadline_with_nothing_sent(slow_ser
     server = slow_server(say_nothing)
     with TwilioClient(ACCOUNT_SID, TOKEN, server.url("https"), connect_timeout=30, read_timeout=30,
                       deadline=1) as client:
-        err, elapsed = timed(lambda: client.send_message(TO, "Code 2", from_=FROM))
+        err, elapsed = timed(lambda: client.create_message(message_form(TO, FROM, "Code 2")))
     assert elapsed <= 1 + 1
     assert err.message.endswith("did not finish within 1 s: nothing was sent")
     assert "HUBSMS_DEADLINE" in err.hint
@@ -167,7 +167,7 @@ def test_retries_of_a_refused_port_stop_at_the_deadline() -> None:
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/2010-04-01/Accounts"
     with TwilioClient(ACCOUNT_SID, TOKEN, url, retries=20, backoff_factor=1.0, deadline=1.5) as client:
-        err, elapsed = timed(lambda: client.send_message(TO, "Code 3", from_=FROM))
+        err, elapsed = timed(lambda: client.create_message(message_form(TO, FROM, "Code 3")))
     assert elapsed <= 1.5 + 1
     assert err.message.startswith(f"cannot connect to 127.0.0.1:{port}")
     assert "not sent" in err.hint
@@ -175,7 +175,7 @@ def test_retries_of_a_refused_port_stop_at_the_deadline() -> None:
 
 def test_a_fast_server_is_unaffected_by_the_deadline(sandbox) -> None:
     with TwilioClient(ACCOUNT_SID, TOKEN, sandbox.accounts_url, deadline=5) as client:
-        sent = client.send_message(TO, "Code 4", from_=FROM)
+        sent = client.create_message(message_form(TO, FROM, "Code 4"))
         assert client.fetch_message(sent["sid"])["sid"] == sent["sid"]
 
 

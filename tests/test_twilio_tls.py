@@ -19,6 +19,7 @@ import trustme
 
 from hubsms.errors import ExitCode, NetworkError
 from hubsms.twilio.client import TwilioClient
+from hubsms.twilio.limits import message_form
 
 ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "5f3b9c0d8e7a6b5c4d3e2f1a0b9c8d7e"
@@ -88,7 +89,7 @@ def accounts(scheme: str, server: ThreadingHTTPServer) -> str:
 def test_an_untrusted_certificate_is_a_network_error_saying_so(https_server) -> None:
     with TwilioClient(ACCOUNT_SID, TOKEN, accounts("https", https_server), retries=0) as client:
         with pytest.raises(NetworkError) as info:
-            client.send_message(TO, "Code 1", from_=FROM)
+            client.create_message(message_form(TO, FROM, "Code 1"))
     err = info.value
     assert err.exit_code == ExitCode.NETWORK
     assert err.message.startswith(f"cannot connect securely to 127.0.0.1:{https_server.server_port}")
@@ -104,7 +105,7 @@ def test_the_same_server_is_reached_once_its_ca_is_trusted(https_server, ca, tmp
     session = requests.Session()
     session.verify = str(bundle)
     with TwilioClient(ACCOUNT_SID, TOKEN, accounts("https", https_server), session=session) as client:
-        assert client.send_message(TO, "Code 2", from_=FROM)["sid"] == MESSAGE["sid"]
+        assert client.create_message(message_form(TO, FROM, "Code 2"))["sid"] == MESSAGE["sid"]
     session.close()
     assert https_server.requests == 1
 
@@ -135,7 +136,7 @@ def test_a_certificate_for_another_name_says_so(misnamed_server, ca, tmp_path) -
 def test_https_to_a_plain_http_port_says_the_server_does_not_speak_tls(http_server) -> None:
     with TwilioClient(ACCOUNT_SID, TOKEN, accounts("https", http_server), retries=0) as client:
         with pytest.raises(NetworkError) as info:
-            client.send_message(TO, "Code 3", from_=FROM)
+            client.create_message(message_form(TO, FROM, "Code 3"))
     err = info.value
     assert "does not speak TLS on that port" in err.message
     assert "plain HTTP" in err.hint and "Nothing was sent" in err.hint
@@ -162,7 +163,7 @@ def test_a_handshake_that_stalls_says_nothing_was_sent() -> None:
     try:
         with TwilioClient(ACCOUNT_SID, TOKEN, url, read_timeout=0.5, retries=0) as client:
             with pytest.raises(NetworkError) as info:
-                client.send_message(TO, "Code 4", from_=FROM)
+                client.create_message(message_form(TO, FROM, "Code 4"))
     finally:
         stop.set()
         thread.join(5)

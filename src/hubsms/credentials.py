@@ -20,11 +20,12 @@ from typing import Any, Final, NamedTuple, TypeVar
 
 from hubsms.errors import (
     CredentialsError,
+    HubsmsError,
     InvalidValue,
     KeyringUnavailable,
     TokenMissing,
 )
-from hubsms.model import Connector, mask_sid, validate_auth_token
+from hubsms.model import Connector, mask_sid, normal_sid, validate_auth_token
 
 SERVICE: Final = "hubsms"
 TOKEN_ENV: Final = "HUBSMS_AUTH_TOKEN"
@@ -72,8 +73,6 @@ def keyring_timeout() -> float:
 
 def keyring_username(account_sid: str) -> str:
     """The one spelling the keyring sees: ``AC`` upper-case, the hex digits lower-case."""
-    from hubsms.model import normal_sid
-
     return normal_sid(account_sid)
 
 
@@ -91,11 +90,11 @@ def keyring_lock_path() -> Path:
 class Keyring:
     """The OS keyring, every call bounded by a timeout, every failure a KeyringUnavailable."""
 
-    def __init__(self, timeout: float | None = None, *, purpose: str | None = None) -> None:
+    def __init__(self, *, purpose: str | None = None) -> None:
         """``purpose`` ("read", "store" or "delete") is what the command does with the
         keyring, said by every error instead of the call's own action: ``add`` reads the
         stored token before it stores one, and a failure there is a failure to store."""
-        self.timeout = keyring_timeout() if timeout is None else timeout
+        self.timeout = keyring_timeout()
         self.purpose = purpose
 
     def preload(self) -> None:
@@ -147,11 +146,15 @@ class Keyring:
         """``fn(backend)`` within the timeout; ``secrets`` (which ``fn`` may add to) are the
         tokens to take out of a backend's error message."""
         if action == "load":
-            return self._bounded(action, fn, [])
-        with _user_lock(required=action != "read"):
-            return self._bounded(self.purpose or action, fn, [] if secrets is None else secrets)
+            return self._bounded(action, fn, [], contextlib.ExitStack())
+        held = _user_lock(required=action != "read")
+        return self._bounded(self.purpose or action, fn, [] if secrets is None else secrets, held)
 
-    def _bounded(self, action: str, fn: Callable[[Any], T], secrets: list[str]) -> T:
+    def _bounded(self, action: str, fn: Callable[[Any], T], secrets: list[str], held: contextlib.ExitStack) -> T:
+        """Run ``fn`` in a worker thread, waited for ``self.timeout`` seconds. The worker
+        releases ``held`` (the per-user lock) when the backend call ends, not when the wait
+        does: after a timeout the call may still be writing, and another hubsms must not
+        write beside it."""
         outcome: dict[str, Any] = {}
 
         def run() -> None:
@@ -160,11 +163,17 @@ class Keyring:
                 outcome["value"] = fn(backend)
             except BaseException as exc:  # carried to the caller's thread
                 outcome["error"] = _keyring_error(action, exc, outcome.get("backend"), secrets)
+            finally:
+                held.close()
 
         import threading  # only for a keyring call: listing and sending from env skip it
 
         worker = threading.Thread(target=run, name=f"keyring-{action}", daemon=True)
-        worker.start()
+        try:
+            worker.start()
+        except BaseException:
+            held.close()
+            raise
         worker.join(self.timeout)
         if worker.is_alive():
             raise KeyringUnavailable(
@@ -176,35 +185,34 @@ class Keyring:
         return outcome.get("value")  # type: ignore[return-value]
 
 
-@contextlib.contextmanager
-def _user_lock(*, required: bool) -> Iterator[None]:
+def _user_lock(*, required: bool) -> contextlib.ExitStack:
     """One hubsms keyring call at a time per user: file backends rewrite their whole file, so
     that two writers at once lose one's entry and a reader may see half a file. Waits as
     long as for the config file's lock. A lock that cannot be created (a read-only home)
-    stops writes only: a read goes on without it."""
+    stops writes only: a read goes on without it. Returned held (or empty, for a read
+    without it): closing the stack lets go."""
     from hubsms.locking import LockTimeout, exclusive
-    from hubsms.store import lock_timeout
+    from hubsms.store import ensure_folder, lock_timeout
 
     path = keyring_lock_path()
     timeout = lock_timeout()
-    with contextlib.ExitStack() as held:
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            held.enter_context(exclusive(path, timeout, _LockUnopened))
-        except LockTimeout as exc:
-            holder = f" (process {exc.holder})" if exc.holder else ""
+    held = contextlib.ExitStack()
+    try:
+        ensure_folder(path.parent)
+        held.enter_context(exclusive(path, timeout, _LockUnopened))
+    except LockTimeout as exc:
+        holder = f" (process {exc.holder})" if exc.holder else ""
+        raise KeyringUnavailable(
+            f"the keyring is being written by another hubsms process{holder}: waited {timeout:g} s for {path}",
+            "try again when it has finished; the lock goes when that process ends",
+        ) from None
+    except (HubsmsError, _LockUnopened) as exc:  # ensure_folder's ConfigError, or the file's
+        if required:
             raise KeyringUnavailable(
-                f"the keyring is being written by another hubsms process{holder}: waited {timeout:g} s for {path}",
-                "try again when it has finished; the lock goes when that process ends",
+                f"cannot create the keyring lock {path} ({exc.args[0]})",
+                "check the folder's permissions, or set XDG_DATA_HOME to a writable folder",
             ) from None
-        except (OSError, _LockUnopened) as exc:
-            if required:
-                reason = exc.strerror if isinstance(exc, OSError) else exc.args[0]
-                raise KeyringUnavailable(
-                    f"cannot create the keyring lock {path} ({reason})",
-                    "check the folder's permissions, or set XDG_DATA_HOME to a writable folder",
-                ) from None
-        yield
+    return held
 
 
 class _LockUnopened(Exception):

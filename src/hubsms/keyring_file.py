@@ -20,14 +20,10 @@ import io
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Final
 
 from keyring.errors import PasswordDeleteError
 from keyrings.alt.escape import escape as escape_for_ini
 from keyrings.alt.file import PlaintextKeyring
-
-# Far above any write's duration; a holder that never lets go makes the write fail, not hang.
-LOCK_TIMEOUT: Final = 30.0
 
 
 class AtomicPlaintextKeyring(PlaintextKeyring):
@@ -76,18 +72,20 @@ class AtomicPlaintextKeyring(PlaintextKeyring):
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
+        """The file's own lock, beside it. hubsms's writes already hold the per-user lock
+        (credentials), but another program may use this backend and the same file: this one
+        keeps them apart. It waits as long as hubsms waits for any lock (HUBSMS_LOCK_TIMEOUT)."""
         from hubsms.locking import exclusive
+        from hubsms.store import ensure_folder, lock_timeout
 
-        os.makedirs(os.path.dirname(self.file_path) or ".", mode=0o700, exist_ok=True)
-        with exclusive(Path(self.file_path + ".lock"), LOCK_TIMEOUT, lambda exc: exc):
+        ensure_folder(Path(os.path.dirname(self.file_path) or "."))
+        with exclusive(Path(self.file_path + ".lock"), lock_timeout(), lambda exc: exc):
             yield
 
 
 def _replace(path: str, config: configparser.RawConfigParser) -> None:
     """The new content goes through hubsms's atomic write (temporary file, fsync, rename),
     mode 0600 as keyrings.alt makes it."""
-    from pathlib import Path
-
     from hubsms.store import write_atomic
 
     text = io.StringIO()

@@ -75,7 +75,7 @@ class Connector(NamedTuple):
 
     @property
     def sends_with_messaging_service(self) -> bool:
-        return bool(_MG_RE.fullmatch(self.from_))
+        return is_messaging_service_sid(self.from_)
 
     def with_changes(self, **changes: object) -> Connector:
         return self._replace(**changes)
@@ -205,6 +205,11 @@ def validate_account_sid(value: str) -> str:
             "an Account SID is 'AC' followed by 32 hexadecimal digits (Twilio Console, Account Info)",
         )
     return normal_sid(sid)
+
+
+def is_messaging_service_sid(value: str) -> bool:
+    """``MG`` and 32 hex digits: a Messaging Service SID (the sender of a pool of numbers)."""
+    return bool(_MG_RE.fullmatch(value))
 
 
 def normal_sid(sid: str) -> str:

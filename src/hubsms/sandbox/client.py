@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 from typing import Any, Final
 from urllib.parse import urlencode, urlsplit
@@ -25,7 +24,6 @@ START_HINT: Final = (
 
 
 WRITE_HEADERS: Final = {"X-Hubsms-Sandbox": "1"}  # the own API refuses writes without it
-_E164: Final = re.compile(r"^\+[1-9][0-9]{7,14}$")
 
 
 def resolve_url(option: str | None) -> str:
@@ -43,12 +41,12 @@ def resolve_url(option: str | None) -> str:
 
 
 def checked_number(number: str) -> str:
-    """A number as the sandbox stores it: E.164 (a ``00`` prefix read as ``+``)."""
-    compact = re.sub(r"[\s().-]", "", number)
-    compact = "+" + compact[2:] if compact.startswith("00") else compact
-    if not _E164.match(compact):
-        raise InvalidValue("to", f"invalid number {number!r}", "give it in E.164: +, the country code and the number")
-    return compact
+    """A number as ``otp send`` posts it, and so as the sandbox stores it: model's E.164
+    rule (a ``00`` prefix read as ``+``); a bad one is a usage error. A fictional number is
+    fine here: the sandbox's numbers are."""
+    from hubsms.model import validate_phone_number
+
+    return validate_phone_number(number, "to")[0]
 
 
 def _request(url: str, path: str, params: dict[str, Any], timeout: float,

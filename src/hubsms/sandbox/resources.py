@@ -10,8 +10,9 @@ SMS-capable, every well-formed Messaging Service exists with an empty sender poo
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 from urllib.parse import urlencode
 
 from hubsms.sandbox.accounts import DEFAULT_BALANCE, DeclaredAccount
@@ -90,34 +91,32 @@ def _matches(value: str, wanted: str | None) -> bool:
     return wanted is None or wanted in value
 
 
+def _owned(values: tuple[str, ...] | None, wanted: str | None, pattern: re.Pattern[str]) -> list[str]:
+    """The account's ``values`` that match ``wanted``; an undeclared account (``values`` None)
+    owns ``wanted`` when it has the pattern's shape."""
+    if values is None:
+        return [wanted] if wanted and pattern.match(wanted) else []
+    return [v for v in values if _matches(v, wanted)]
+
+
 def list_numbers(account: str, declared: DeclaredAccount | None,
                  query: dict[str, list[str]]) -> list[dict[str, Any]]:
     """``PhoneNumber`` filters; an undeclared account owns the number it asks about."""
     wanted = _one(query, "PhoneNumber")
-    if declared is None:
-        owned = [(wanted, True)] if wanted and E164_RE.match(wanted) else []
-    else:
-        owned = [(n, True) for n in declared.numbers] + [(n, False) for n in declared.voice_only_numbers]
-    return [incoming_number(account, n, sms) for n, sms in owned if _matches(n, wanted)]
+    sms = _owned(None if declared is None else declared.numbers, wanted, E164_RE)
+    voice = _owned(declared.voice_only_numbers, wanted, E164_RE) if declared else []
+    return [incoming_number(account, n, True) for n in sms] + [incoming_number(account, n, False) for n in voice]
 
 
 def list_short_codes(account: str, declared: DeclaredAccount | None,
                      query: dict[str, list[str]]) -> list[dict[str, Any]]:
-    wanted = _one(query, "ShortCode")
-    if declared is None:
-        codes = [wanted] if wanted and SHORT_CODE_RE.match(wanted) else []
-    else:
-        codes = [c for c in declared.short_codes if _matches(c, wanted)]
+    codes = _owned(None if declared is None else declared.short_codes, _one(query, "ShortCode"), SHORT_CODE_RE)
     return [short_code(account, c) for c in codes]
 
 
 def list_caller_ids(account: str, declared: DeclaredAccount | None,
                     query: dict[str, list[str]]) -> list[dict[str, Any]]:
-    wanted = _one(query, "PhoneNumber")
-    if declared is None:
-        numbers = [wanted] if wanted and E164_RE.match(wanted) else []
-    else:
-        numbers = [n for n in declared.verified_numbers if _matches(n, wanted)]
+    numbers = _owned(None if declared is None else declared.verified_numbers, _one(query, "PhoneNumber"), E164_RE)
     return [caller_id(account, n) for n in numbers]
 
 
@@ -145,8 +144,7 @@ def v2010_page(key: str, items: list[dict[str, Any]], path: str, query: dict[str
 
 def service(origin: str, account: str, sid: str, friendly_name: str) -> dict[str, Any]:
     url = f"{origin}{V1_SERVICES}/{sid}"
-    links = {name: f"{url}/{title}" for name, title in (
-        ("phone_numbers", "PhoneNumbers"), ("short_codes", "ShortCodes"), ("alpha_senders", "AlphaSenders"))}
+    links = {name: f"{url}/{kind.path}" for name, kind in SENDER_KINDS.items()}
     nulls = ("inbound_request_url", "fallback_url", "status_callback", "usecase")
     return {
         **dict.fromkeys(nulls), "sid": sid, "account_sid": account, "friendly_name": friendly_name,
@@ -159,10 +157,26 @@ def service(origin: str, account: str, sid: str, friendly_name: str) -> dict[str
     }
 
 
+class SenderKind(NamedTuple):
+    """One kind of a Messaging Service's senders: its SID prefix, its field, its list's path
+    below the service, and which pool entries are of that kind."""
+
+    prefix: str
+    field: str
+    path: str
+    belongs: Callable[[str], bool]
+
+
+SENDER_KINDS: Final[dict[str, SenderKind]] = {
+    "phone_numbers": SenderKind("PN", "phone_number", "PhoneNumbers", lambda s: bool(E164_RE.match(s))),
+    "short_codes": SenderKind("SC", "short_code", "ShortCodes", lambda s: bool(SHORT_CODE_RE.match(s))),
+    "alpha_senders": SenderKind("AI", "alpha_sender", "AlphaSenders", is_alpha_sender),
+}
+SENDER_PATHS: Final = {kind.path: name for name, kind in SENDER_KINDS.items()}
+
+
 def _sender(kind: str, origin: str, account: str, service_sid: str, value: str) -> dict[str, Any]:
-    prefix, field, path = {"phone_numbers": ("PN", "phone_number", "PhoneNumbers"),
-                           "short_codes": ("SC", "short_code", "ShortCodes"),
-                           "alpha_senders": ("AI", "alpha_sender", "AlphaSenders")}[kind]
+    prefix, field, path, _ = SENDER_KINDS[kind]
     sid = derived_sid(prefix, account, value)
     item = {"sid": sid, "account_sid": account, "service_sid": service_sid,
             "date_created": EPOCH_ISO, "date_updated": EPOCH_ISO, field: value,
@@ -172,19 +186,10 @@ def _sender(kind: str, origin: str, account: str, service_sid: str, value: str) 
     return item
 
 
-_KINDS: Final[dict[str, Callable[[str], bool]]] = {
-    "phone_numbers": lambda s: bool(E164_RE.match(s)),
-    "short_codes": lambda s: bool(SHORT_CODE_RE.match(s)),
-    "alpha_senders": is_alpha_sender,
-}
-SENDER_PATHS: Final = {"PhoneNumbers": "phone_numbers", "ShortCodes": "short_codes",
-                       "AlphaSenders": "alpha_senders"}
-
-
 def service_senders(kind: str, origin: str, account: str, service_sid: str,
                     pool: tuple[str, ...]) -> list[dict[str, Any]]:
     """The pool's senders of one kind (``phone_numbers``, ``short_codes``, ``alpha_senders``)."""
-    return [_sender(kind, origin, account, service_sid, s) for s in pool if _KINDS[kind](s)]
+    return [_sender(kind, origin, account, service_sid, s) for s in pool if SENDER_KINDS[kind].belongs(s)]
 
 
 def v1_page(key: str, items: list[dict[str, Any]], url: str, query: dict[str, list[str]]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from hubsms.errors import ExitCode, HubsmsError, TwilioAPIError
+from hubsms.model import is_messaging_service_sid
 
 if TYPE_CHECKING:
     from hubsms.twilio.client import TwilioClient
@@ -18,7 +19,6 @@ OK: Final = "ok"
 WARNING: Final = "warning"
 FAILED: Final = "failed"
 SKIPPED: Final = "skipped"
-MG_RE: Final = re.compile(r"MG[0-9a-fA-F]{32}")
 NOT_OWNED_HINT: Final = (
     "Set the connector's From to an SMS-capable number or short code of this account "
     "(Twilio console > Phone Numbers), e.g. hubsms connector edit NAME --from +1...; "
@@ -62,7 +62,7 @@ def from_error(name: str, err: HubsmsError) -> Check:
 def sender_kind(sender: str) -> str:
     """``messaging_service``, ``number``, ``short_code`` or ``alphanumeric`` (a stored From
     has one of these shapes: model.validate_from)."""
-    if MG_RE.fullmatch(sender):
+    if is_messaging_service_sid(sender):
         return "messaging_service"
     if sender.startswith("+"):
         return "number"

@@ -20,15 +20,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from hubsms import model, store
-from hubsms.errors import InvalidValue, MissingValue, NetworkError
-from hubsms.model import Config, Connector
-from hubsms.service.lookup import require_connector
-from hubsms.service.sending import Limits, choose_timeouts, make_client
+from hubsms.errors import InvalidValue, NetworkError
+from hubsms.model import Connector
+from hubsms.service.sending import Limits, choose_connector, choose_timeouts, make_client
+from hubsms.twilio.codes import delivery_advice, describe_delivery_error, error_code
 from hubsms.twilio.limits import (
     DEFAULT_LIMIT,
     DEFAULT_PAGE_SIZE,
+    FAILED_STATUSES,
     MAX_LIMIT,
     MAX_PAGE_SIZE,
+    MESSAGE_SID_RE,
+    MESSAGE_STATUSES,
 )
 
 if TYPE_CHECKING:
@@ -38,7 +41,6 @@ if TYPE_CHECKING:
 # Pages read beyond those an unfiltered list of --limit rows needs: enough to find failures
 # among deliveries, few enough that a busy account cannot keep the command running.
 EXTRA_PAGES: Final = 20
-FAILED_STATUSES: Final = frozenset({"failed", "undelivered"})
 _OTP_DIGITS: Final = re.compile(r"(?<!\d)\d{4,10}(?!\d)")
 _DURATION: Final = re.compile(r"(\d{1,6})\s*([smhdw])")
 _UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -119,8 +121,6 @@ def show_message(
 
 def check_message_sid(sid: str) -> str:
     """A message SID: ``SM`` (SMS) or ``MM`` (MMS) and 32 hex digits."""
-    from hubsms.twilio.answers import MESSAGE_SID_RE
-
     text = sid.strip()
     if not MESSAGE_SID_RE.fullmatch(text):
         raise InvalidValue(
@@ -163,8 +163,6 @@ def _parse_moment(text: str) -> datetime:
 
 def parse_statuses(text: str) -> frozenset[str]:
     """``--status``: Twilio message statuses, comma-separated (``failed,undelivered``)."""
-    from hubsms.twilio.answers import MESSAGE_STATUSES
-
     wanted = {part.strip().lower() for part in text.split(",") if part.strip()}
     unknown = sorted(wanted - MESSAGE_STATUSES)
     if unknown or not wanted:
@@ -182,7 +180,7 @@ def mask_codes(body: str) -> str:
 
 def summarize(message: Mapping[str, Any], show_body: bool = False) -> dict[str, Any]:
     """A list row: stable keys, times in ISO 8601 UTC, a failure's code in words."""
-    code = _error_code(message)
+    code = error_code(message.get("error_code"))
     return {
         "sid": message.get("sid"),
         "to": message.get("to"),
@@ -245,19 +243,9 @@ def _moment(rfc2822: Any) -> datetime | None:
 
 
 def _explained(status: Any, code: int | None) -> dict[str, str | None]:
-    from hubsms.twilio.codes import delivery_advice, describe_delivery_error
-
     if status not in FAILED_STATUSES and code is None:
         return {"error_explained": None, "advice": None}
-    return {
-        "error_explained": describe_delivery_error(code),
-        "advice": delivery_advice(code) or "Look the message up in the Twilio console (Monitor > Logs > Messaging).",
-    }
-
-
-def _error_code(message: Mapping[str, Any]) -> int | None:
-    code = message.get("error_code")
-    return code if isinstance(code, int) and not isinstance(code, bool) else None
+    return {"error_explained": describe_delivery_error(code), "advice": delivery_advice(code)}
 
 
 def _number(text: Any) -> int | None:
@@ -293,21 +281,10 @@ def _open(path: Path, keyring: Keyring, name: str | None, stdin_token: str | Non
           limits: Limits) -> tuple[Connector, TwilioClient]:
     from hubsms.credentials import resolve_token
 
-    connector = _choose(store.load(path), name)
+    # Active or not: support looks up what an inactive connector sent.
+    connector = choose_connector(store.load(path), name, active_only=False)
     token = resolve_token(connector, keyring, stdin_token=stdin_token)
     return connector, make_client(connector, token, choose_timeouts(limits.connect, limits.read))
-
-
-def _choose(config: Config, name: str | None) -> Connector:
-    """The connector named, active or not (support looks up what an inactive one sent),
-    else the default SMS connector."""
-    name = name if name is not None else config.default_sms_connector
-    if name is None:
-        raise MissingValue(
-            "no connector given and no default SMS connector set",
-            "give --connector NAME, or set a default: hubsms settings set-default-sms NAME",
-        )
-    return require_connector(config, name)
 
 
 def _search(client: TwilioClient, chosen: _Filter, limit: int, bound: int) -> _Found:

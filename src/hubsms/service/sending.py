@@ -1,6 +1,6 @@
 """Sending an OTP: one use case, :func:`send_otp`, from the options of ``otp send`` to Twilio's
-answer. The form is built once (:func:`hubsms.twilio.client.message_form`) and is what a dry
-run shows and what is posted.
+answer. The URL and the form are built once (:func:`hubsms.twilio.limits.messages_url` and
+:func:`hubsms.twilio.limits.message_form`) and are what a dry run shows and what is posted.
 
 Nothing here prints: what a person should hear while it runs (a retry, a status, the message
 sent before waiting failed) goes to the :class:`SendHooks` the caller gives.
@@ -23,7 +23,7 @@ from hubsms.errors import (
 )
 from hubsms.model import Config, Connector
 from hubsms.seconds import MAX_SECONDS, MAX_WAIT_SECONDS, SMALLEST, check_seconds
-from hubsms.service.lookup import require_active
+from hubsms.service.lookup import require_active, require_connector
 from hubsms.service.plans import resolve_plan_connector
 
 if TYPE_CHECKING:  # imported only when a message is really sent
@@ -105,13 +105,7 @@ def send_otp(
         hooks.prepared(prepared)
     if dry_run:
         return prepared
-    from hubsms.twilio.client import TwilioClient
-
-    connector = prepared.connector
-    with TwilioClient(
-        connector.account_sid, token.value, connector.server_address,
-        connect_timeout=connect, read_timeout=read, on_retry=hooks.retry, token_source=token.source,
-    ) as client:
+    with make_client(prepared.connector, token, (connect, read), on_retry=hooks.retry) as client:
         sent = prepared._replace(message=client.create_message(prepared.form))
         if wait is None:
             return sent
@@ -121,7 +115,7 @@ def send_otp(
 def _prepare(path: Path, keyring: Keyring, request: OtpRequest, stdin_token: str | None) -> tuple[SendResult, Token]:
     from hubsms import otp
     from hubsms.credentials import resolve_token
-    from hubsms.twilio.limits import message_form
+    from hubsms.twilio.limits import message_form, messages_url
 
     number, warning = model.validate_phone_number(request.to, "to")
     code = otp.validate_code(request.code) if request.code is not None else otp.generate_code(request.length)
@@ -134,7 +128,7 @@ def _prepare(path: Path, keyring: Keyring, request: OtpRequest, stdin_token: str
     segments = model.count_segments(body)
     if segments > 1:
         warnings.append(f"the message takes {segments} SMS segments (each is billed)")
-    url = f"{chosen.server_address}/{chosen.account_sid}/Messages.json"
+    url = messages_url(chosen.server_address, chosen.account_sid)
     form = message_form(number, chosen.from_, body, request.validity)
     return SendResult(chosen, number, code, url, form, token.source, warnings), token
 
@@ -143,7 +137,8 @@ def _follow(client: TwilioClient, sent: SendResult, wait: float, hooks: SendHook
     """Wait for a final status. If following fails or is stopped, the message was still
     sent: the caller hears of it, and the error says so, so that nobody sends a second OTP to
     find out."""
-    from hubsms.twilio.client import FINAL_STATUSES, check_delivery
+    from hubsms.twilio.client import check_delivery
+    from hubsms.twilio.limits import FINAL_STATUSES
 
     assert sent.message is not None
     sid = sent.message["sid"]
@@ -185,18 +180,22 @@ def _say_unfinished(hooks: SendHooks, sent: SendResult) -> None:
         hooks.before_error(sent)
 
 
-def choose_connector(config: Config, connector: str | None = None, plan: str | None = None) -> Connector:
+def choose_connector(
+    config: Config, connector: str | None = None, plan: str | None = None, *, active_only: bool = True,
+) -> Connector:
     """The connector to send with: ``connector``, else the plan's, else the default SMS
-    connector. It must be active."""
+    connector. It must be active, unless ``active_only`` is False (looking up what an
+    inactive connector sent)."""
     if plan is not None and connector is None:
         return resolve_plan_connector(config, plan)
     name = connector if connector is not None else config.default_sms_connector
     if name is None:
+        ways = "--connector NAME or --plan PLAN" if active_only else "--connector NAME"  # lookups take no plan
         raise MissingValue(
             "no connector given and no default SMS connector set",
-            "give --connector NAME or --plan PLAN, or set one: hubsms settings set-default-sms NAME",
+            f"give {ways}, or set one: hubsms settings set-default-sms NAME",
         )
-    return require_active(config, name, "send")
+    return require_active(config, name, "send") if active_only else require_connector(config, name)
 
 
 def choose_timeouts(connect: float | None, read: float | None) -> tuple[float, float]:
@@ -209,12 +208,16 @@ def choose_timeouts(connect: float | None, read: float | None) -> tuple[float, f
     return (connect or default_connect, read or default_read)
 
 
-def make_client(connector: Connector, token: Token, timeouts: tuple[float, float]) -> TwilioClient:
-    """A TwilioClient for a connector, with the given timeouts."""
+def make_client(
+    connector: Connector, token: Token, timeouts: tuple[float, float], *,
+    on_retry: Callable[[str], None] | None = None,
+) -> TwilioClient:
+    """A TwilioClient for a connector, with the given timeouts; ``on_retry`` hears of each
+    retry (its reason)."""
     from hubsms.twilio.client import TwilioClient
 
     connect, read = timeouts
     return TwilioClient(
         connector.account_sid, token.value, connector.server_address,
-        connect_timeout=connect, read_timeout=read, token_source=token.source,
+        connect_timeout=connect, read_timeout=read, token_source=token.source, on_retry=on_retry,
     )

@@ -5,23 +5,18 @@ so that a malformed answer is a NetworkError naming what it lacked, never a KeyE
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from typing import Any, Final
-
-import requests
+from typing import TYPE_CHECKING, Any, Final
 
 from hubsms.errors import CredentialsRejected, HubsmsError, NetworkError, TwilioAPIError
-from hubsms.twilio.codes import CODE_HINTS, DOCS
+from hubsms.twilio.codes import CODE_HINTS, DOCS, error_code
 from hubsms.twilio.failures import DEFAULT_SERVER_ADDRESS, host_of, unknown_outcome_hint
+from hubsms.twilio.limits import MESSAGE_SID_RE, MESSAGE_STATUSES
 
-# FACTS.md section 2 (OAI patterns) and sections 5-6 (enums).
-ACCOUNT_SID_RE: Final = re.compile(r"AC[0-9a-fA-F]{32}")
-MESSAGE_SID_RE: Final = re.compile(r"(SM|MM)[0-9a-fA-F]{32}")
-MESSAGE_STATUSES: Final = frozenset(
-    {"queued", "sending", "sent", "failed", "delivered", "undelivered", "receiving", "received",
-     "accepted", "scheduled", "read", "partially_delivered", "canceled"}
-)
+if TYPE_CHECKING:  # answers are read from requests' responses; their checks need no requests
+    import requests
+
+# FACTS.md section 6 (enums).
 ACCOUNT_STATUSES: Final = frozenset({"active", "suspended", "closed"})
 ACCOUNT_TYPES: Final = frozenset({"Trial", "Full"})
 
@@ -98,8 +93,7 @@ def _unreadable_answer(response: requests.Response, method: str) -> NetworkError
 
 def _twilio_fields(response: requests.Response) -> tuple[int | None, str | None, str | None]:
     data = _json_object(response) or {}
-    code, message, more_info = data.get("code"), data.get("message"), data.get("more_info")
-    code = code if isinstance(code, int) and not isinstance(code, bool) else None
+    code, message, more_info = error_code(data.get("code")), data.get("message"), data.get("more_info")
     message = message if isinstance(message, str) and message.strip() else None
     more_info = more_info if isinstance(more_info, str) and more_info.startswith("http") else None
     return code, message, more_info

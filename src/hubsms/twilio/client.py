@@ -15,18 +15,19 @@ import requests
 from requests.auth import HTTPBasicAuth
 
 from hubsms import __version__
-from hubsms.errors import CredentialsRejected, DeliveryFailed, InvalidValue
+from hubsms.errors import CredentialsRejected, DeliveryFailed
 from hubsms.model import is_loopback
 from hubsms.seconds import SMALLEST, check_seconds
 from hubsms.twilio.answers import check_account, check_message, read_answer
-from hubsms.twilio.codes import delivery_advice, describe_delivery_error
+from hubsms.twilio.codes import delivery_advice, describe_delivery_error, error_code
 from hubsms.twilio.failures import DEFAULT_SERVER_ADDRESS, deadline_error, network_error
 from hubsms.twilio.limits import (
     DEFAULT_TIMEOUTS,
+    FAILED_STATUSES,
+    FINAL_STATUSES,
     MAX_DEADLINE,
-    MESSAGING_SERVICE_SID_RE,
     deadline_from_env,
-    message_form,
+    messages_url,
 )
 from hubsms.twilio.retry import make_retry
 from hubsms.twilio.transport import (
@@ -37,12 +38,6 @@ from hubsms.twilio.transport import (
 )
 
 USER_AGENT: Final = f"hubsms/{__version__}"
-
-# FACTS.md section 5: statuses after which a message never changes again.
-FINAL_STATUSES: Final = frozenset(
-    {"delivered", "undelivered", "failed", "read", "canceled", "received"}
-)
-FAILED_STATUSES: Final = frozenset({"undelivered", "failed"})
 
 StatusCallback = Callable[[str, dict[str, Any]], None]
 
@@ -93,7 +88,7 @@ class TwilioClient:
 
     @property
     def messages_url(self) -> str:
-        return f"{self.base_url}/{self.account_sid}/Messages.json"
+        return messages_url(self.base_url, self.account_sid)
 
     def create_message(self, form: dict[str, str]) -> dict[str, Any]:
         """POST exactly ``form`` (see ``message_form``) and return the created Message, which
@@ -101,21 +96,6 @@ class TwilioClient:
         message = self._request("POST", self.messages_url, form)
         check_message(message, self.messages_url, "POST")
         return message
-
-    def send_message(
-        self, to: str, body: str, *, from_: str | None = None,
-        messaging_service_sid: str | None = None, validity_period: int | None = None,
-    ) -> dict[str, Any]:
-        """Create a message from a From sender or a Messaging Service SID (exactly one)."""
-        sender = from_ or messaging_service_sid
-        if bool(from_) == bool(messaging_service_sid) or (
-            messaging_service_sid and not MESSAGING_SERVICE_SID_RE.fullmatch(messaging_service_sid)
-        ):
-            raise InvalidValue(
-                "from", "give exactly one of a From sender and a Messaging Service SID (MG...)",
-                "Set the connector's 'from' to a number, sender ID or MG... SID.",
-            )
-        return self.create_message(message_form(to, str(sender), body, validity_period))
 
     def fetch_message(self, sid: str) -> dict[str, Any]:
         """Fetch a Message; checked to be that message, with a known status."""
@@ -251,11 +231,9 @@ def check_delivery(message: Mapping[str, Any]) -> None:
     status = message.get("status")
     if status not in FAILED_STATUSES:
         return
-    code = message.get("error_code")
-    code = code if isinstance(code, int) and not isinstance(code, bool) else None
+    code = error_code(message.get("error_code"))
     raise DeliveryFailed(
         f"message {message.get('sid')} to {message.get('to')} ended {status}: "
         f"{describe_delivery_error(code)}",
-        delivery_advice(code) or "The carrier did not deliver the SMS; check the number, or look "
-        "the message up in the Twilio console (Monitor > Logs > Messaging).",
+        delivery_advice(code),
     )

@@ -8,7 +8,7 @@ so these tables only explain; no decision depends on a code except 20003 and 200
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 DOCS: Final = "https://www.twilio.com/docs/errors/"
 
@@ -135,22 +135,35 @@ DELIVERY_ERRORS: Final[Mapping[int, DeliveryError]] = {
     21614: DeliveryError("'To' is not a mobile number", CODE_HINTS[21614]),
 }
 
-_UNKNOWN_ACTION: Final = "Look the code up in Twilio's error dictionary (link above)."
+# What to do when hubsms has no words for the code: one fallback, whoever asks.
+_UNKNOWN_ACTION: Final = (
+    "Look the code up in Twilio's error dictionary (its link is above), and the message in the "
+    "Twilio console (Monitor > Logs > Messaging)."
+)
+_NO_CODE_ACTION: Final = (
+    "The carrier did not deliver the SMS; check the number, or look the message up in the "
+    "Twilio console (Monitor > Logs > Messaging)."
+)
 
 
-def describe_delivery_error(code: int | None, *, advice: bool = False) -> str:
-    """Name a message's error code in words, with its Twilio documentation link; with
-    ``advice``, also what to do about it."""
+def error_code(value: Any) -> int | None:
+    """A Twilio error code as an answer gives it (a message's ``error_code``, an error's
+    ``code``): an int, else None (a bool is not a code, though Python says it is an int)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def describe_delivery_error(code: int | None) -> str:
+    """Name a message's error code in words, with its Twilio documentation link."""
     if code is None:
         return "no error code given"
     known = DELIVERY_ERRORS.get(code)
-    text = f"{known.meaning if known else 'delivery error'} (error {code}, {DOCS}{code})"
-    if advice:
-        text += f"; what to do: {known.action if known else _UNKNOWN_ACTION}"
-    return text
+    return f"{known.meaning if known else 'delivery error'} (error {code}, {DOCS}{code})"
 
 
-def delivery_advice(code: int | None) -> str | None:
-    """What to do about a message's error code, or None for an unknown or missing code."""
-    known = DELIVERY_ERRORS.get(code) if code is not None else None
-    return known.action if known else None
+def delivery_advice(code: int | None) -> str:
+    """What to do about a message's error code; for an unknown or missing code, where to
+    look."""
+    if code is None:
+        return _NO_CODE_ACTION
+    known = DELIVERY_ERRORS.get(code)
+    return known.action if known else _UNKNOWN_ACTION

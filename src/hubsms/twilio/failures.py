@@ -17,8 +17,9 @@ import requests
 from urllib3.exceptions import ProtocolError
 
 from hubsms.errors import NetworkError
+from hubsms.model import TWILIO
 
-DEFAULT_SERVER_ADDRESS: Final = "https://api.twilio.com/2010-04-01/Accounts"
+DEFAULT_SERVER_ADDRESS: Final = TWILIO.default_server_address
 
 _CONNECT_HINT: Final = (
     "The request was not sent. Check the network and the connector's Server Address "

@@ -1,6 +1,6 @@
 """What a request to Twilio is made of, without the HTTP stack (a dry run and the option
-checks import this, not requests): the create-message form, and the time limits with the
-environment variables that set them."""
+checks import this, not requests): the Messages URL and the create-message form, the
+message SID and statuses, and the time limits with the environment variables that set them."""
 
 from __future__ import annotations
 
@@ -10,27 +10,41 @@ from collections.abc import Mapping
 from typing import Final
 
 from hubsms.errors import InvalidValue
-from hubsms.seconds import SMALLEST, parse_seconds
+from hubsms.model import is_messaging_service_sid
+from hubsms.seconds import MAX_SECONDS, SMALLEST, parse_seconds
 
 TIMEOUT_ENV: Final = "HUBSMS_TIMEOUT"
 DEADLINE_ENV: Final = "HUBSMS_DEADLINE"
 DEFAULT_TIMEOUTS: Final = (5.0, 15.0)
 DEFAULT_DEADLINE: Final = 30.0
-MAX_TIMEOUT: Final = 600.0
 MAX_DEADLINE: Final = 3600.0
 # Listing messages: rows asked for (hubsms's choice) and Twilio's PageSize (its default, its largest).
 DEFAULT_LIMIT: Final = 20
 MAX_LIMIT: Final = 1000
 DEFAULT_PAGE_SIZE: Final = 50
 MAX_PAGE_SIZE: Final = 1000
-MESSAGING_SERVICE_SID_RE: Final = re.compile(r"MG[0-9a-fA-F]{32}")
+# FACTS.md section 2 (OAI pattern) and section 5 (the statuses, and those after which a
+# message never changes again).
+MESSAGE_SID_RE: Final = re.compile(r"(SM|MM)[0-9a-fA-F]{32}")
+MESSAGE_STATUSES: Final = frozenset(
+    {"queued", "sending", "sent", "failed", "delivered", "undelivered", "receiving", "received",
+     "accepted", "scheduled", "read", "partially_delivered", "canceled"}
+)
+FINAL_STATUSES: Final = frozenset({"delivered", "undelivered", "failed", "read", "canceled", "received"})
+FAILED_STATUSES: Final = frozenset({"undelivered", "failed"})
+
+
+def messages_url(server_address: str, account_sid: str) -> str:
+    """The account's Messages list, where a message is created: what is posted and what a
+    dry run shows."""
+    return f"{server_address.rstrip('/')}/{account_sid}/Messages.json"
 
 
 def message_form(to: str, sender: str, body: str, validity: int | None = None) -> dict[str, str]:
     """The create-message form, exactly as posted: a sender that is a Messaging Service SID
     (MG + 32 hex digits) goes in ``MessagingServiceSid``, any other in ``From``;
     ``ValidityPeriod`` only when given."""
-    key = "MessagingServiceSid" if MESSAGING_SERVICE_SID_RE.fullmatch(sender) else "From"
+    key = "MessagingServiceSid" if is_messaging_service_sid(sender) else "From"
     form = {"To": to, key: sender, "Body": body}
     if validity is not None:
         form["ValidityPeriod"] = str(validity)
@@ -43,7 +57,7 @@ def parse_timeouts(text: str, source: str = TIMEOUT_ENV) -> tuple[float, float]:
     example = '"10", or connect and read seconds, e.g. "5,30"'
     if len(parts) not in (1, 2):
         raise InvalidValue(source, f"{source} must be one or two numbers, got {text!r}", f"e.g. {example}")
-    values = [parse_seconds(p, source, lowest=SMALLEST, highest=MAX_TIMEOUT, example=example) for p in parts]
+    values = [parse_seconds(p, source, lowest=SMALLEST, highest=MAX_SECONDS, example=example) for p in parts]
     return (values[0], values[-1])
 
 
