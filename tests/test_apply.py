@@ -400,6 +400,32 @@ def test_a_logo_that_is_not_an_image_is_refused_before_anything_is_written(cli, 
     assert state(config_path) == (None, {sid: None for sid in SIDS})
 
 
+def test_prune_never_deletes_a_logo_through_a_symlinked_logos_folder(cli, tokens, desired, config_path, tmp_path):
+    """A logos/ that is a symlink may point at anyone's folder: pruning a connector leaves
+    the file behind it, as connector remove does."""
+    (desired.parent / "prod.png").write_bytes(PNG)
+    desired.write_text(DESIRED.replace('auth_token_env = "PROD_TOKEN"', 'auth_token_env = "PROD_TOKEN"\nlogo = "prod.png"'))
+    assert cli("apply", str(desired)).exit_code == 0
+    elsewhere = tmp_path / "elsewhere"
+    (config_path.parent / "logos").rename(elsewhere)
+    (config_path.parent / "logos").symlink_to(elsewhere)
+    desired.write_text(SMALL.replace('"Prod"', '"Other"').replace(SID1, SID2).replace("PROD_TOKEN", "MARKETING_TOKEN"))
+    changes = apply_json(cli, str(desired), "--prune")
+    assert actions(changes)[("connector", "Prod")] == "remove"
+    assert list(store.load(config_path).connectors) == ["Other"]
+    assert (elsewhere / "prod.png").read_bytes() == PNG
+
+
+def test_prune_deletes_the_logo_of_a_removed_connector(cli, tokens, desired, config_path):
+    (desired.parent / "prod.png").write_bytes(PNG)
+    desired.write_text(DESIRED.replace('auth_token_env = "PROD_TOKEN"', 'auth_token_env = "PROD_TOKEN"\nlogo = "prod.png"'))
+    assert cli("apply", str(desired)).exit_code == 0
+    assert (config_path.parent / "logos" / "prod.png").exists()
+    desired.write_text(SMALL.replace('"Prod"', '"Other"').replace(SID1, SID2).replace("PROD_TOKEN", "MARKETING_TOKEN"))
+    assert cli("apply", str(desired), "--prune").exit_code == 0
+    assert not (config_path.parent / "logos" / "prod.png").exists()
+
+
 # --- export --------------------------------------------------------------------------------
 
 

@@ -37,7 +37,7 @@ from hubsms.errors import (
     InvalidValue,
     TokenMissing,
 )
-from hubsms.logos import LOGO_FOLDER, Logo
+from hubsms.logos import Logo, deletable_logo
 from hubsms.model import Config, Connector, Plan
 from hubsms.service.connectors import ConnectorInput, check_fields, replace_connector
 from hubsms.service.lookup import uses_by_connector
@@ -207,6 +207,7 @@ class _Planner:
         self, path: Path, current: Config, desired: Desired, keyring: Keyring, environ: Mapping[str, str],
         *, prune: bool, keep_env_refs: bool,
     ) -> None:
+        self.path = path
         self.folder = path.parent
         self.current = current
         self.desired = desired
@@ -407,10 +408,10 @@ class _Planner:
         self.warnings += outcome.warnings
         kept = {c.logo for c in self.new.connectors.values()}
         for relative in sorted(self.stale_logos - kept):
-            # only files hubsms copied itself: never one a hand-edited file points at elsewhere
-            if relative.startswith(f"{LOGO_FOLDER}/"):
+            target = deletable_logo(self.path, relative)  # only a file hubsms copied itself
+            if target is not None:
                 with contextlib.suppress(OSError):
-                    (self.folder / relative).unlink()
+                    target.unlink()
 
 
 def _env_token(connector: Connector, variable: str, value: str) -> str:
