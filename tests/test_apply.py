@@ -179,6 +179,22 @@ def test_a_name_differing_only_in_case_is_a_rename_that_plans_follow(cli, tokens
     assert config.plans["Enterprise"].sms_connector == "PROD"
 
 
+def test_a_plan_renamed_in_case_keeps_its_place_in_the_file(cli, tokens, desired, config_path):
+    assert cli("apply", str(desired)).exit_code == 0
+    desired.write_text(DESIRED.replace('"Enterprise"', '"ENTERPRISE"'))
+    changes = apply_json(cli, str(desired))
+    assert {"kind": "plan", "name": "ENTERPRISE", "action": "update", "fields": {"name": {"from": "Enterprise", "to": "ENTERPRISE"}}} in changes
+    assert list(store.load(config_path).plans) == ["ENTERPRISE", "Trial"]
+
+
+def test_a_desired_file_that_is_not_utf8_is_refused_naming_the_byte(cli, tokens, desired, config_path):
+    desired.write_bytes(DESIRED.encode() + b"# caf\xe9\n")
+    result = cli("apply", str(desired))
+    assert_user_error(result, 3, f"cannot read {desired}: not UTF-8 text (byte 0xe9 at offset {len(DESIRED) + 5})")
+    assert "re-save the file as UTF-8" in result.stderr
+    assert read_bytes(config_path) is None
+
+
 def test_apply_reads_the_desired_file_from_stdin(cli, tokens, config_path):
     result = cli("apply", "-", input=DESIRED)
     assert result.exit_code == 0, result.output
