@@ -179,6 +179,22 @@ def test_a_name_differing_only_in_case_is_a_rename_that_plans_follow(cli, tokens
     assert config.plans["Enterprise"].sms_connector == "PROD"
 
 
+def test_a_plan_renamed_in_case_keeps_its_place_in_the_file(cli, tokens, desired, config_path):
+    assert cli("apply", str(desired)).exit_code == 0
+    desired.write_text(DESIRED.replace('"Enterprise"', '"ENTERPRISE"'))
+    changes = apply_json(cli, str(desired))
+    assert {"kind": "plan", "name": "ENTERPRISE", "action": "update", "fields": {"name": {"from": "Enterprise", "to": "ENTERPRISE"}}} in changes
+    assert list(store.load(config_path).plans) == ["ENTERPRISE", "Trial"]
+
+
+def test_a_desired_file_that_is_not_utf8_is_refused_naming_the_byte(cli, tokens, desired, config_path):
+    desired.write_bytes(DESIRED.encode() + b"# caf\xe9\n")
+    result = cli("apply", str(desired))
+    assert_user_error(result, 3, f"cannot read {desired}: not UTF-8 text (byte 0xe9 at offset {len(DESIRED) + 5})")
+    assert "re-save the file as UTF-8" in result.stderr
+    assert read_bytes(config_path) is None
+
+
 def test_apply_reads_the_desired_file_from_stdin(cli, tokens, config_path):
     result = cli("apply", "-", input=DESIRED)
     assert result.exit_code == 0, result.output
@@ -398,6 +414,32 @@ def test_a_logo_that_is_not_an_image_is_refused_before_anything_is_written(cli, 
     desired.write_text(DESIRED.replace('auth_token_env = "SPARE_TOKEN"', 'auth_token_env = "SPARE_TOKEN"\nlogo = "prod.png"'))
     assert_user_error(cli("apply", str(desired)), 3, '[connectors."Spare"] logo')
     assert state(config_path) == (None, {sid: None for sid in SIDS})
+
+
+def test_prune_never_deletes_a_logo_through_a_symlinked_logos_folder(cli, tokens, desired, config_path, tmp_path):
+    """A logos/ that is a symlink may point at anyone's folder: pruning a connector leaves
+    the file behind it, as connector remove does."""
+    (desired.parent / "prod.png").write_bytes(PNG)
+    desired.write_text(DESIRED.replace('auth_token_env = "PROD_TOKEN"', 'auth_token_env = "PROD_TOKEN"\nlogo = "prod.png"'))
+    assert cli("apply", str(desired)).exit_code == 0
+    elsewhere = tmp_path / "elsewhere"
+    (config_path.parent / "logos").rename(elsewhere)
+    (config_path.parent / "logos").symlink_to(elsewhere)
+    desired.write_text(SMALL.replace('"Prod"', '"Other"').replace(SID1, SID2).replace("PROD_TOKEN", "MARKETING_TOKEN"))
+    changes = apply_json(cli, str(desired), "--prune")
+    assert actions(changes)[("connector", "Prod")] == "remove"
+    assert list(store.load(config_path).connectors) == ["Other"]
+    assert (elsewhere / "prod.png").read_bytes() == PNG
+
+
+def test_prune_deletes_the_logo_of_a_removed_connector(cli, tokens, desired, config_path):
+    (desired.parent / "prod.png").write_bytes(PNG)
+    desired.write_text(DESIRED.replace('auth_token_env = "PROD_TOKEN"', 'auth_token_env = "PROD_TOKEN"\nlogo = "prod.png"'))
+    assert cli("apply", str(desired)).exit_code == 0
+    assert (config_path.parent / "logos" / "prod.png").exists()
+    desired.write_text(SMALL.replace('"Prod"', '"Other"').replace(SID1, SID2).replace("PROD_TOKEN", "MARKETING_TOKEN"))
+    assert cli("apply", str(desired), "--prune").exit_code == 0
+    assert not (config_path.parent / "logos" / "prod.png").exists()
 
 
 # --- export --------------------------------------------------------------------------------

@@ -226,6 +226,28 @@ def test_account_and_messaging_service_sids_get_lower_case_digits():
     assert [c.name for c in config.connectors_of_account(upper)] == ["A"]
 
 
+def test_a_name_table_replaces_a_record_in_its_place():
+    table = names.NameTable({"A": 1, "B": 2, "C": 3})
+    table.replace("B", "b", 20)
+    assert list(table.items()) == [("A", 1), ("b", 20), ("C", 3)]
+    assert table.find("B") == 20 and "B" not in table
+    table.replace("A", "A", 10)
+    assert list(table.items()) == [("A", 10), ("b", 20), ("C", 3)]
+    table.replace("C", "Z", 30)
+    assert table.find("c") is None and table.find("z") == 30
+    with pytest.raises(KeyError):
+        table.replace("nope", "X", 0)
+
+
+def test_a_free_logo_path_is_numbered_past_the_other_connectors_logos():
+    others = [Connector(name="A b", account_sid=SID, from_="+15005550006", logo="logos/a-b.png"),
+              Connector(name="Other", account_sid=SID, from_="+15005550006", logo="logos/a-b-2.png")]
+    assert logos.free_logo_path("A B", "png", others, own=None) == "logos/a-b-3.png"
+    assert logos.free_logo_path("A b", "png", others, own="A b") == "logos/a-b.png"  # its own file is replaced
+    assert logos.free_logo_path("A b", "png", others, own="A b", placed={"logos/a-b.png"}) == "logos/a-b-3.png"
+    assert logos.free_logo_path("New", "gif", [], own=None) == "logos/new.gif"
+
+
 def test_plans_by_connector_gives_the_same_uses_in_one_pass():
     config = Config(plans={"Gold": Plan("Gold", "A"), "Free": Plan("Free", "B"), "Pro": Plan("Pro", "A")}, default_sms_connector="A")
     by = config.plans_by_connector()

@@ -7,7 +7,6 @@ sent, is refused when it is given, and when a config file holding it is loaded.
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Final
 from urllib.parse import urlsplit
@@ -18,7 +17,6 @@ _PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _LABEL_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 
-@functools.lru_cache(maxsize=64)  # a file's connectors mostly share one or two addresses
 def address_problem(address: str) -> str | None:
     """What is wrong with a server address, or None: a scheme, a host and perhaps a port and
     a path, nothing else (no spaces or control characters, credentials, query or fragment)."""

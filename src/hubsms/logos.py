@@ -11,15 +11,20 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Collection, Iterable
 from pathlib import Path
-from typing import Final, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from hubsms.errors import InvalidValue
+
+if TYPE_CHECKING:
+    from hubsms.model import Connector
 
 LOGO_MAX_BYTES: Final = 1024 * 1024
 LOGO_EXTENSIONS: Final = ("jpeg", "jpg", "gif", "png")
 LOGO_FOLDER: Final = "logos"
 ALLOWED: Final = "a jpeg, jpg, gif or png image of at most 1 MiB"
+_READ_HINT: Final = "give the path of a jpeg, jpg, gif or png file"
 
 # How a config file names a stored logo: a file directly in logos/, with an image extension.
 STORED_LOGO_RE: Final = re.compile(
@@ -131,7 +136,7 @@ def read_logo(path: Path) -> Logo:
     would block or never end, so the file is opened without blocking and checked before it
     is read. The size error names the file's real size."""
     if "\0" in str(path):  # no file can have it, and os.open would raise ValueError
-        raise InvalidValue("logo", f"logo {str(path)!r} holds a NUL character", "give the path of a jpeg, jpg, gif or png file")
+        raise InvalidValue("logo", f"logo {str(path)!r} holds a NUL character", _READ_HINT)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
@@ -151,9 +156,6 @@ def read_logo(path: Path) -> Logo:
     return Logo(data, validate_logo(path.name, data))
 
 
-_READ_HINT: Final = "give the path of a jpeg, jpg, gif or png file"
-
-
 def _unreadable(path: Path, exc: OSError) -> InvalidValue:
     return InvalidValue("logo", f"cannot read logo {str(path)!r}: {exc.strerror or exc}", _READ_HINT)
 
@@ -170,6 +172,24 @@ def _file_kind(mode: int) -> str:
     kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
              (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
     return next((name for test, name in kinds if test(mode)), "not a file")
+
+
+def free_logo_path(
+    name: str, extension: str, connectors: Iterable[Connector], *, own: str | None, placed: Collection[str] = ()
+) -> str:
+    """Where to store connector ``name``'s new logo: ``logos/<name>.<ext>`` relative to the
+    config file, numbered past the logos of the other ``connectors`` (all but the one called
+    ``own``, whose file may be overwritten) and the paths already ``placed`` by this change."""
+    from hubsms.model import logo_filename
+
+    taken = {c.logo for c in connectors if c.name != own}.union(placed)
+    filename = logo_filename(name, extension)
+    stem, ext = filename.rsplit(".", 1)
+    counter = 2
+    while f"{LOGO_FOLDER}/{filename}" in taken:
+        filename = f"{stem}-{counter}.{ext}"
+        counter += 1
+    return f"{LOGO_FOLDER}/{filename}"
 
 
 def is_stored_logo(relative: str) -> bool:

@@ -72,6 +72,19 @@ class NameTable(MutableMapping[str, _V]):
     def __contains__(self, name: object) -> bool:
         return name in self._items
 
+    def replace(self, old_name: str, new_name: str, record: _V) -> None:
+        """Put ``record`` under ``new_name`` where ``old_name`` was: the same position, so
+        that a renamed record keeps its place in the file. Linear only for a real rename."""
+        if old_name not in self._items:
+            raise KeyError(old_name)
+        if new_name == old_name:
+            self[old_name] = record
+            return
+        items = [(new_name, record) if name == old_name else (name, value) for name, value in self._items.items()]
+        self._items.clear()
+        self._names.clear()
+        self.update(items)
+
     def find(self, name: str) -> _V | None:
         """The record whose name has the same ``name_key`` as ``name``."""
         found = self._names.get(name_key(name))

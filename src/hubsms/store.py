@@ -44,23 +44,37 @@ def default_config_path() -> Path:
 
 def load(path: Path) -> Config:
     """The config in ``path``; an empty config when the file does not exist yet."""
+    text = _read_text(path, missing_ok=True)
+    if text is None:
+        return Config()
+    config = parse(text, path)
+    for connector in config.connectors.values():
+        _check_stored_logo(connector, path)
+    return config
+
+
+def read_text(path: Path) -> str:
+    """The UTF-8 text of a TOML file (the config, or a desired-state file for ``apply``); a
+    ConfigError naming the file when it cannot be read or is not UTF-8."""
+    text = _read_text(path, missing_ok=False)
+    assert text is not None
+    return text
+
+
+def _read_text(path: Path, *, missing_ok: bool) -> str | None:
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        return Config()
     except OSError as exc:
+        if missing_ok and isinstance(exc, FileNotFoundError):
+            return None
         raise ConfigError(f"cannot read {path}: {_reason(exc)}", "check the path and its permissions") from None
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"cannot read {path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
             "re-save the file as UTF-8 (an editor's 'Save with encoding' or iconv -t UTF-8)",
         ) from None
-    config = parse(text, path)
-    for connector in config.connectors.values():
-        _check_stored_logo(connector, path)
-    return config
 
 
 def _check_stored_logo(connector: Connector, path: Path) -> None:
@@ -180,14 +194,14 @@ def _unique(records: Iterable[_Named], kind: str) -> names.NameTable[_Named]:
 def _plan_from(name: str, table: Any) -> Plan:
     where = f'[plans."{name}"]'
     name = _check_table_name(name, where, model.validate_plan_name)
-    table = _table({"x": table}, "x", where.strip("[]"))
+    table = _as_table(table, where.strip("[]"))
     _check_keys(table, {"sms_connector"}, where)
     return Plan(name=name, sms_connector=_required_str(table, "sms_connector", where))
 
 
 def _connector_from(name: str, table: Any) -> Connector:
     where = f'[connectors."{name}"]'
-    table = _table({"x": table}, "x", where.strip("[]"))
+    table = _as_table(table, where.strip("[]"))
     _check_keys(table, _CONNECTOR_KEYS, where)
     name = _check_table_name(name, where, model.validate_name)
     try:
@@ -250,10 +264,13 @@ def _check_references(config: Config) -> None:
         config.plans[key] = plan._replace(sms_connector=connector.name)
 
 
-def _table(data: dict[str, Any], key: str, where: str | None = None) -> dict[str, Any]:
-    value = data.get(key, {})
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    return _as_table(data.get(key, {}), f"[{key}]")
+
+
+def _as_table(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ConfigError(f"{where or '[' + key + ']'} must be a table")
+        raise ConfigError(f"{where} must be a table")
     return value
 
 

@@ -46,7 +46,7 @@ from hubsms.service.check_rows import (
     sender_kind,
     warned,
 )
-from hubsms.service.lookup import plans_by_connector, require_connector
+from hubsms.service.lookup import require_connector
 from hubsms.service.sending import Limits, choose_timeouts, make_client
 
 if TYPE_CHECKING:
@@ -168,7 +168,7 @@ def check_all(path: Path, keyring: Keyring, *, active_only: bool = False, to: st
         reports = list(pool.map(one, connectors))
     finally:
         pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: do not start the rest
-    return SweepReport(reports, config.default_sms_connector, plans_by_connector(config), time.monotonic() - started)
+    return SweepReport(reports, config.default_sms_connector, config.plans_by_connector(), time.monotonic() - started)
 
 
 def failure(report: ConnectorReport | SweepReport) -> HubsmsError | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from hubsms import model, store
 from hubsms.errors import InvalidValue, MissingValue, TokenMissing
@@ -47,15 +47,17 @@ class Unchanged(Outcome):
     and its modification time); its notes say so."""
 
 
-# (attribute, the flag that sets it) of the fields ``add --exist-ok`` compares; the name is
-# matched ignoring case, the logo by its bytes, the token with the stored one.
-_COMPARED_FLAGS = (
-    ("provider", "provider"),
-    ("server_address", "--server-address"),
-    ("account_sid", "--account-sid"),
-    ("from_", "--from"),
-    ("active", "--active/--inactive"),
-    ("auth_token_env", "--auth-token-env"),
+# The connector fields compared one by one: (attribute, key in the file, the flag that sets
+# it). apply names the keys that differ, ``add --exist-ok`` the flags; that one matches the
+# name ignoring case (no flag), the logo by its bytes and the token with the stored one.
+COMPARED_FIELDS: Final = (
+    ("name", "name", None),
+    ("provider", "provider", "provider"),
+    ("server_address", "server_address", "--server-address"),
+    ("account_sid", "account_sid", "--account-sid"),
+    ("from_", "from", "--from"),
+    ("active", "active", "--active/--inactive"),
+    ("auth_token_env", "auth_token_env", "--auth-token-env"),
 )
 
 
@@ -146,7 +148,7 @@ def _keep_existing(
     path: Path, keyring: Keyring, existing: Connector, wanted: Connector, logo: Logo | None, token: str | None, outcome: Outcome
 ) -> Unchanged:
     """``add --exist-ok`` of a connector that exists: unchanged when every field is the same."""
-    differing = [flag for attr, flag in _COMPARED_FLAGS if getattr(existing, attr) != getattr(wanted, attr)]
+    differing = [flag for attr, _key, flag in COMPARED_FIELDS if flag and getattr(existing, attr) != getattr(wanted, attr)]
     if not _same_logo(path, existing, logo):
         differing.append("--logo")
     if token is not None and keyring.get(existing.account_sid) != token:
@@ -277,10 +279,7 @@ def _plan_token_change(
 
 def replace_connector(config: Config, old: Connector, new: Connector) -> None:
     """Put ``new`` where ``old`` was (same position), and repoint the references on a rename."""
-    config.connectors = {
-        (new.name if key == old.name else key): (new if key == old.name else value)
-        for key, value in config.connectors.items()
-    }
+    config.connectors.replace(old.name, new.name, new)
     if new.name == old.name:
         return
     if config.default_sms_connector == old.name:
@@ -327,23 +326,21 @@ def _env_only(connector: Connector) -> set[str]:
     return {connector.account_sid} if connector.auth_token_env else set()
 
 
-def check_removable(path: Path, name: str, force: bool = False) -> tuple[Connector, list[str]]:
-    """The connector ``remove`` would remove, and what ``force`` would take from it (the
-    default, plans): ConnectorNotFound, or ConnectorInUse unless ``force``, before anyone is
-    asked to confirm (read without the lock; remove checks again)."""
-    config = store.load(path)
-    connector = require_connector(config, name)
-    if not force:
-        release_uses(config, connector.name, False, "remove", Outcome())
-    return connector, config.uses_of(connector.name)
-
-
-def uses_taken(path: Path, name: str, action: str) -> tuple[Connector, list[str]]:
+def uses_taken(path: Path, name: str, action: str, *, refuse: bool = False) -> tuple[Connector, list[str]]:
     """The connector ``name`` and what uses it (Global Settings, 'plan "X"'): what ``--force``
     would take away to ``action`` it ("remove" or "deactivate"; an inactive connector is not
-    deactivated again). Read without the lock, to ask before anything changes."""
+    deactivated again). With ``refuse`` (no --force), a use is ConnectorInUse. Read without
+    the lock, to ask before anything changes (the change checks again)."""
     config = store.load(path)
     connector = require_connector(config, name)
     if action == "deactivate" and not connector.active:
         return connector, []
+    if refuse:
+        release_uses(config, connector.name, False, action, Outcome())
     return connector, config.uses_of(connector.name)
+
+
+def check_removable(path: Path, name: str, force: bool = False) -> tuple[Connector, list[str]]:
+    """``uses_taken`` for ``remove``: ConnectorNotFound, or ConnectorInUse unless ``force``,
+    before anyone is asked to confirm."""
+    return uses_taken(path, name, "remove", refuse=not force)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from hubsms import model, names, store
+from hubsms import model, store
 from hubsms.errors import (
     ConfigError,
     ConnectorInactive,
@@ -37,15 +37,18 @@ from hubsms.errors import (
     InvalidValue,
     TokenMissing,
 )
-from hubsms.logos import LOGO_FOLDER, Logo
+from hubsms.logos import Logo, deletable_logo, free_logo_path
 from hubsms.model import Config, Connector, Plan
-from hubsms.service.connectors import ConnectorInput, check_fields, replace_connector
-from hubsms.service.lookup import uses_by_connector
+from hubsms.service.connectors import (
+    COMPARED_FIELDS,
+    ConnectorInput,
+    check_fields,
+    replace_connector,
+)
 from hubsms.service.transaction import (
     Outcome,
     Transaction,
     delete_unused_tokens,
-    free_logo_path,
     read_bytes,
 )
 
@@ -53,16 +56,6 @@ if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
     from hubsms.credentials import Keyring
 
 DERIVED_ENV_PREFIX: Final = "HUBSMS_TOKEN_"
-# (attribute, name in the file) of the connector fields compared one by one
-_COMPARED: Final = (
-    ("name", "name"),
-    ("provider", "provider"),
-    ("server_address", "server_address"),
-    ("account_sid", "account_sid"),
-    ("from_", "from"),
-    ("active", "active"),
-    ("auth_token_env", "auth_token_env"),
-)
 
 
 # --- the desired file ----------------------------------------------------------------------
@@ -80,29 +73,23 @@ class Desired:
 
 
 def read_desired_file(source: Path) -> Desired:
-    try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ConfigError(f"cannot read {source}: {reason}", "check the path and its permissions") from None
-    return read_desired(text, str(source), source.parent)
+    return read_desired(store.read_text(source), str(source), source.parent)
 
 
 def read_desired(text: str, label: str, base: Path) -> Desired:
     """Parse and check a whole desired-state file before anything is compared: the config
-    format, every field by the rules of ``connector add``, an ``auth_token_env`` on every
-    connector, unique plan names, and only active connectors used by the default and plans.
-    Relative logo paths are read from ``base``."""
+    format (which also holds the plan names valid and unique, and each reference in its
+    connector's spelling), every field by the rules of ``connector add``, an
+    ``auth_token_env`` on every connector, and only active connectors used by the default
+    and plans. Relative logo paths are read from ``base``."""
     parsed = store.parse(text, label)
-    desired = Desired(label, Config(default_sms_connector=parsed.default_sms_connector))
+    desired = Desired(label, Config(plans=parsed.plans, default_sms_connector=parsed.default_sms_connector))
     for connector in parsed.connectors.values():
         checked, logo, warnings = _check_connector(connector, label, base)
         desired.config.connectors[checked.name] = checked
         desired.warnings += warnings
         if logo is not None:
             desired.logos[checked.name] = logo
-    desired.config.plans = _check_plans(parsed, desired.config, label)
-    desired.config.default_sms_connector = _canonical(desired.config, parsed.default_sms_connector)
     _check_uses_active(desired.config, label)
     return desired
 
@@ -127,35 +114,11 @@ def _check_connector(c: Connector, label: str, base: Path) -> tuple[Connector, L
     return checked, logo, [f'connector "{checked.name}": {text}' for text in warnings]
 
 
-def _check_plans(parsed: Config, checked: Config, label: str) -> dict[str, Plan]:
-    plans: dict[str, Plan] = {}
-    seen: set[str] = set()
-    for plan in parsed.plans.values():
-        try:
-            name = model.validate_plan_name(plan.name)
-        except InvalidValue as exc:
-            raise ConfigError(f'{label}: [plans."{plan.name}"] {exc.message}', exc.hint) from None
-        if names.name_key(name) in seen:
-            raise ConfigError(
-                f'{label}: plan names must be unique (ignoring case): "{name}" appears twice',
-                "give each plan its own name, or merge the two",
-            )
-        seen.add(names.name_key(name))
-        plans[name] = Plan(name, _canonical(checked, plan.sms_connector) or plan.sms_connector)
-    return plans
-
-
-def _canonical(config: Config, name: str | None) -> str | None:
-    """A connector reference of the file under the connector's checked (trimmed) name."""
-    found = config.find(name) if name is not None else None
-    return found.name if found is not None else name
-
-
 def _check_uses_active(config: Config, label: str) -> None:
-    uses_of = uses_by_connector(config)
+    plans = config.plans_by_connector()
     for connector in config.connectors.values():
-        uses = uses_of.get(connector.name)
-        if uses and not connector.active:
+        uses = [] if connector.active else config.uses_of(connector.name, plans.get(connector.name, []))
+        if uses:
             raise ConnectorInactive(
                 f'{label}: "{connector.name}" is inactive and cannot be used by {", ".join(uses)}',
                 "make it active in the file (active = true), or name an active connector there",
@@ -207,6 +170,7 @@ class _Planner:
         self, path: Path, current: Config, desired: Desired, keyring: Keyring, environ: Mapping[str, str],
         *, prune: bool, keep_env_refs: bool,
     ) -> None:
+        self.path = path
         self.folder = path.parent
         self.current = current
         self.desired = desired
@@ -329,8 +293,8 @@ class _Planner:
             return None, current is not None
         if current is not None and read_bytes(self.folder / current) == image.data:
             return current, False
-        taken = {c.logo for c in self.new.connectors.values() if old is None or c.name != old.name}
-        relative = free_logo_path(wanted.name, image.extension, taken | self._placed)
+        own = old.name if old is not None else None
+        relative = free_logo_path(wanted.name, image.extension, self.new.connectors.values(), own=own, placed=self._placed)
         self._placed.add(relative)
         self.logos.append((self.folder / relative, image.data))
         return relative, True
@@ -360,7 +324,10 @@ class _Planner:
             }
             action = "create" if old is None else ("update" if changed else "unchanged")
             self.changes.append(Change(action, "plan", target.name, changed))
-            self.new.plans = _replaced(self.new.plans, old.name if old else None, target)
+            if old is None:
+                self.new.plans[target.name] = target
+            else:
+                self.new.plans.replace(old.name, target.name, target)
         if self.prune:
             for plan in list(self.new.plans.values()):
                 if self.desired.config.find_plan(plan.name) is None:
@@ -384,9 +351,10 @@ class _Planner:
 
     def _check_final(self) -> None:
         """The rules hold in the result: what the default and plans that stay use is active."""
+        plans = self.new.plans_by_connector()
         for connector in self.new.connectors.values():
-            uses = self.new.uses_of(connector.name)
-            if connector.active or not uses:
+            uses = [] if connector.active else self.new.uses_of(connector.name, plans.get(connector.name, []))
+            if not uses:
                 continue
             before = self.current.find(connector.name)
             what = f'cannot deactivate "{connector.name}"' if before and before.active else f'"{connector.name}" is inactive but'
@@ -407,10 +375,10 @@ class _Planner:
         self.warnings += outcome.warnings
         kept = {c.logo for c in self.new.connectors.values()}
         for relative in sorted(self.stale_logos - kept):
-            # only files hubsms copied itself: never one a hand-edited file points at elsewhere
-            if relative.startswith(f"{LOGO_FOLDER}/"):
+            target = deletable_logo(self.path, relative)  # only a file hubsms copied itself
+            if target is not None:
                 with contextlib.suppress(OSError):
-                    (self.folder / relative).unlink()
+                    target.unlink()
 
 
 def _env_token(connector: Connector, variable: str, value: str) -> str:
@@ -436,7 +404,7 @@ def _differing(old: Connector | None, new: Connector | None) -> dict[str, tuple[
     """Fields that differ; against nothing (a create or a remove) every field that is set but
     the name, which the change already shows."""
     changed = {}
-    for attr, key in _COMPARED:
+    for attr, key, _flag in COMPARED_FIELDS:
         if key == "name" and (old is None or new is None):
             continue
         before = getattr(old, attr) if old is not None else None
@@ -446,13 +414,6 @@ def _differing(old: Connector | None, new: Connector | None) -> dict[str, tuple[
     if old is not None and new is None and old.logo:
         changed["logo"] = (old.logo, None)
     return changed
-
-
-def _replaced(plans: dict[str, Plan], old_name: str | None, plan: Plan) -> dict[str, Plan]:
-    """``plans`` with ``plan`` in the place of ``old_name`` (or added at the end)."""
-    if old_name is None:
-        return {**plans, plan.name: plan}
-    return {(plan.name if key == old_name else key): (plan if key == old_name else value) for key, value in plans.items()}
 
 
 # --- apply ---------------------------------------------------------------------------------

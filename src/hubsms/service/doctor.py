@@ -293,7 +293,7 @@ def _stray_entries(config: Config, backend: Any) -> list[Finding]:
     files = _file_backends(backend)
     if not files:
         return [Finding("keyring", "entries", OK, f"cannot list the entries of {label(backend)}")]
-    used = {normal_sid(c.account_sid) for c in config.connectors.values()}
+    used = {c.account_sid for c in config.connectors.values()}  # normalised by store.load
     rows = []
     for b in files:
         try:

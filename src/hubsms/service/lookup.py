@@ -11,6 +11,7 @@ from hubsms.errors import (
     ConnectorInUse,
     ConnectorNotFound,
     InvalidValue,
+    PlanNotFound,
 )
 from hubsms.model import Config, Connector
 
@@ -38,8 +39,6 @@ def require_active(config: Config, name: str, purpose: str) -> Connector:
 
 
 def require_plan(config: Config, name: str) -> model.Plan:
-    from hubsms.errors import PlanNotFound
-
     plan = config.find_plan(name)
     if plan is None:
         known = ", ".join(f'"{p}"' for p in config.plans) or "none yet"
@@ -77,22 +76,3 @@ def release_uses(config: Config, name: str, force: bool, action: str, outcome: O
             del config.plans[plan_name]
             done.append(f'removed plan "{plan.name}" (it used "{name}")')
     outcome.warnings.append("; ".join(done))
-
-
-def uses_by_connector(config: Config) -> dict[str, list[str]]:
-    """What refers to each connector (Global Settings, 'plan "X"'), gathered in one pass so
-    that a command stays linear in the size of the config."""
-    uses: dict[str, list[str]] = {}
-    if config.default_sms_connector is not None:
-        uses[config.default_sms_connector] = ["Global Settings (default SMS connector)"]
-    for connector, plans in plans_by_connector(config).items():
-        uses.setdefault(connector, []).extend(f'plan "{name}"' for name in plans)
-    return uses
-
-
-def plans_by_connector(config: Config) -> dict[str, list[str]]:
-    """The names of the plans that use each connector."""
-    grouped: dict[str, list[str]] = {}
-    for plan in config.plans.values():
-        grouped.setdefault(plan.sms_connector, []).append(plan.name)
-    return grouped

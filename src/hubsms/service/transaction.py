@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from hubsms import model, store
 from hubsms.errors import HubsmsError
-from hubsms.logos import LOGO_FOLDER, Logo, deletable_logo
+from hubsms.logos import Logo, deletable_logo, free_logo_path
 from hubsms.model import Config, Connector
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
@@ -115,22 +115,9 @@ def delete_unused_logo(path: Path, config: Config, logo: str | None) -> None:
 def place_logo(change: Transaction, config: Config, connector: Connector, logo: Logo | None) -> Connector:
     if logo is None:
         return connector
-    taken = {c.logo for c in config.connectors.values() if c.name != connector.name}
-    relative = free_logo_path(connector.name, logo.extension, taken)
+    relative = free_logo_path(connector.name, logo.extension, config.connectors.values(), own=connector.name)
     change.add_logo(change.path.parent / relative, logo.data)
     return connector.with_changes(logo=relative)
-
-
-def free_logo_path(name: str, extension: str, taken: set[str | None]) -> str:
-    """``logos/<name>.<ext>`` relative to the config file, numbered when another connector
-    already has that file."""
-    filename = model.logo_filename(name, extension)
-    stem, ext = filename.rsplit(".", 1)
-    counter = 2
-    while f"{LOGO_FOLDER}/{filename}" in taken:
-        filename = f"{stem}-{counter}.{ext}"
-        counter += 1
-    return f"{LOGO_FOLDER}/{filename}"
 
 
 def delete_unused_tokens(

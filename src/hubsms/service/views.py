@@ -4,18 +4,14 @@ Settings. Rows have the same keys for tables and for ``--json``."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hubsms import store
 from hubsms.errors import HubsmsError
 from hubsms.model import Config, Connector
-from hubsms.service.lookup import (
-    plans_by_connector,
-    require_connector,
-    uses_by_connector,
-)
+from hubsms.service.lookup import require_connector
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
     from hubsms.credentials import Keyring
@@ -25,18 +21,14 @@ NOT_CHECKED = "keyring?"  # the token would come from the keyring, which was not
 
 
 def connector_rows(
-    config: Config, active: bool | None = None, sources: Mapping[str, str] | None = None
+    config: Config, connectors: Iterable[Connector], sources: Mapping[str, str] | None = None
 ) -> list[dict[str, Any]]:
-    """One row per connector (the same keys for the table and for --json); linear in the
-    size of the config: the plans are grouped by connector once. ``sources`` gives each
-    connector's token source (by name), else every token source is ``keyring?``."""
-    plans = plans_by_connector(config)
-    uses = uses_by_connector(config)
-    rows = []
-    for c in config.connectors.values():
-        if active is not None and c.active != active:
-            continue
-        rows.append({
+    """One row per connector of ``config`` given (the same keys for the table and for
+    --json); linear in the size of the config: the plans are grouped by connector once.
+    ``sources`` gives each connector's token source (by name), else ``keyring?``."""
+    plans = config.plans_by_connector()
+    return [
+        {
             "name": c.name,
             "provider": c.provider_info.label,
             "purpose": c.purpose,
@@ -46,11 +38,12 @@ def connector_rows(
             "logo": c.logo,
             "active": c.active,
             "default": config.default_sms_connector == c.name,
-            "used_by": uses.get(c.name, []),
+            "used_by": config.uses_of(c.name, plans.get(c.name, [])),
             "plans": plans.get(c.name, []),
             "token_source": (sources or {}).get(c.name, NOT_CHECKED),
-        })
-    return rows
+        }
+        for c in connectors
+    ]
 
 
 def list_connectors(path: Path, active: bool | None = None) -> list[dict[str, Any]]:
@@ -81,8 +74,9 @@ def connector_listing(
     config = store.load(path)
     env = os.environ if environ is None else environ
     tokens = _AccountTokens(keyring)
-    sources = {c.name: tokens.source(c, env) for c in config.connectors.values() if active in (None, c.active)}
-    rows = connector_rows(config, active, sources)
+    shown = [c for c in config.connectors.values() if active in (None, c.active)]
+    sources = {c.name: tokens.source(c, env) for c in shown}
+    rows = connector_rows(config, shown, sources)
     exists = bool(config.connectors) or path.is_file()
     return Listing(rows, path, exists, tokens.warnings)
 
