@@ -4,7 +4,6 @@ created (the account's numbers, short codes, Messaging Services, verified caller
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
