@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from hubsms.errors import ExitCode, HubsmsError
+from hubsms.errors import Cancelled, HubsmsError, Interrupted
 
 DEBUG_ENV = "HUBSMS_DEBUG"
 QUIET_ENV = "HUBSMS_QUIET"
@@ -102,8 +102,8 @@ def examples(*lines: str) -> str:
 
 def report_error(err: HubsmsError) -> None:
     """Print an error (and its hint) as one or two lines on stderr, tokens hidden. A stop by
-    the person (Ctrl-C, Cancel) is said plainly: it is not an error."""
-    if err.exit_code == ExitCode.INTERRUPTED:
+    the person (Ctrl-C, SIGTERM, Cancel) is said plainly: it is not an error."""
+    if isinstance(err, (Interrupted, Cancelled)):
         note(hide_tokens(err.message))
         return
     _say("error:", "1;31", hide_tokens(err.message))
