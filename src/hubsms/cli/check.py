@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from hubsms.cli import params
-from hubsms.cli.common import note, print_json, resolve_config_path, twilio_access
+from hubsms.cli.common import note, one_of, print_json, resolve_config_path, twilio_access
 from hubsms.cli.options import ConfigOption, typer_params
 from hubsms.errors import UsageError
 
@@ -48,9 +48,10 @@ def test_connector(
 
 def _check_choice(name: str | None, all_: bool, active: bool, auth_token_stdin: bool) -> None:
     """A NAME or --all, not both; --active goes with --all, --auth-token-stdin with a NAME."""
-    if (name is None) == (not all_):
-        raise UsageError("give a connector NAME or --all, not both" if all_ else "give a connector NAME or --all",
-                         "hubsms connector test NAME checks one connector; --all checks every one")
+    hint = "hubsms connector test NAME checks one connector; --all checks every one"
+    one_of(hint, NAME=name is not None, all=all_)
+    if name is None and not all_:
+        raise UsageError("give a connector NAME or --all", hint)
     if active and not all_:
         raise UsageError("--active goes with --all", "hubsms connector test --all --active")
     if auth_token_stdin and all_:

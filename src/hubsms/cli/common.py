@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from hubsms.errors import Cancelled, HubsmsError, Interrupted
+from hubsms.errors import Cancelled, HubsmsError, Interrupted, UsageError
 
 DEBUG_ENV = "HUBSMS_DEBUG"
 QUIET_ENV = "HUBSMS_QUIET"
@@ -98,6 +98,27 @@ def examples(*lines: str) -> str:
     """A command's help epilog: "Examples:" and each example on a line of its own, kept as
     typed (Click's \\b marker: not rewrapped)."""
     return "\b\nExamples:\n" + "\n".join("  " + line for line in lines)
+
+
+def one_of(hint: str, **flags: object) -> None:
+    """Two options that exclude each other, given as keywords (the option's name with
+    underscores for dashes, NAME for an argument) with what was given: both given is a usage
+    error, said the same way by every command ("give either --a or --b, not both")."""
+    given = [option_name(key) for key, value in flags.items() if value]
+    if len(given) > 1:
+        raise UsageError(f"give either {' or '.join(given)}, not both", hint)
+
+
+def option_name(key: str) -> str:
+    """How a parameter is written on the command line: ``from_`` is --from, ``NAME`` NAME."""
+    return key if key.isupper() else "--" + key.rstrip("_").replace("_", "-")
+
+
+def active_choice(active: bool, inactive: bool, hint: str) -> bool | None:
+    """``--active`` True, ``--inactive`` False, neither None; both is a usage error (Click's
+    --x/--no-x pair would silently let the last one win)."""
+    one_of(hint, active=active, inactive=inactive)
+    return True if active else False if inactive else None
 
 
 def report_error(err: HubsmsError) -> None:

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hubsms.errors import UsageError
+from hubsms.cli.common import active_choice
 
 
 def run_list(config: Path, *, active: bool = False, inactive: bool = False, wide: bool = False, json: bool = False) -> None:
     """List the connectors (all, or only the active or the inactive ones)."""
     from hubsms.cli.render import run_connector_list
 
-    if active and inactive:
-        raise UsageError("give --active or --inactive, not both", "leave both out to list every connector")
-    only = True if active else False if inactive else None
+    only = active_choice(active, inactive, "leave both out to list every connector")
     run_connector_list(config, only, json, wide)

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from hubsms.cli.common import examples, note, print_json, warn
+from hubsms.cli.common import examples, note, one_of, print_json, warn
 from hubsms.cli.options import JsonOption, command_group
-from hubsms.errors import InvalidValue, MissingValue, NetworkError, UsageError
+from hubsms.errors import InvalidValue, MissingValue, NetworkError
 from hubsms.model import is_loopback
 
 if TYPE_CHECKING:
@@ -30,8 +30,7 @@ UrlOption = Annotated[
 def _resolve_token(env_name: str | None, from_stdin: bool) -> tuple[str | None, str]:
     """The token the server checks, and where it came from (never the token itself):
     ``--auth-token-stdin``, else ``--auth-token-env VAR``, else $HUBSMS_SANDBOX_AUTH_TOKEN, else none."""
-    if env_name and from_stdin:
-        raise UsageError("give --auth-token-env or --auth-token-stdin, not both", "give the token one way only")
+    one_of("give the token one way only", auth_token_env=env_name, auth_token_stdin=from_stdin)
     if from_stdin:
         from hubsms.credentials import read_token_from_stdin
 
