@@ -101,9 +101,9 @@ def _show_sweep(sweep: "SweepReport", as_json: bool) -> None:
 
 
 def _sweep_row(row: dict[str, Any]) -> list[Any]:
+    """Used by and Sender as ``connector list`` shows them."""
+    from hubsms.cli.render import shown, uses
     from hubsms.model import mask_sid
 
-    uses = (["default"] if row["default"] else []) + row["plans"]
     account = row["friendly_name"] or mask_sid(row["account_sid"])
-    sender = mask_sid(row["from"]) if row["from"].startswith("MG") else row["from"]
-    return [row["connector"], row["active"], ", ".join(uses), account, sender, row["result"], f"{row['seconds']:.2f}s"]
+    return [row["connector"], row["active"], uses(row), account, shown(row, "from"), row["result"], f"{row['seconds']:.2f}s"]
