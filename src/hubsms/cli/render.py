@@ -4,9 +4,12 @@ of ``hubsms.cli.fast`` uses it too."""
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hubsms.cli.common import note, print_json, stdout_console, write_out
+
+if TYPE_CHECKING:
+    from datetime import date, datetime
 
 # The columns of `connector list` (key, title). The default view is made for 80 columns, what
 # matters first coming first (Provider and Purpose are the same for every connector today);
@@ -118,6 +121,16 @@ def uses(row: dict[str, Any]) -> str:
     if row["plans"]:
         parts.append(("plan " if len(row["plans"]) == 1 else "plans ") + ", ".join(row["plans"]))
     return ", ".join(parts)
+
+
+def short_time(moment: datetime, today: date | None = None) -> str:
+    """``HH:MM:SS`` for a moment of ``today`` (default: today, UTC), else ``MM-DD HH:MM``:
+    the time column of a table that fits 80 columns."""
+    if today is None:
+        from datetime import datetime, timezone
+
+        today = datetime.now(timezone.utc).date()
+    return moment.strftime("%H:%M:%S" if moment.date() == today else "%m-%d %H:%M")
 
 
 class Column:

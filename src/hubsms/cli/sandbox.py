@@ -148,17 +148,18 @@ def serve(
     _run(server)
 
 
-def _short_time(rfc2822: str, today: str | None = None) -> str:
-    """``HH:MM:SS`` for a message of today, else ``MM-DD HH:MM`` (UTC): the table fits 80 columns."""
-    from datetime import datetime, timezone
+def _short_time(rfc2822: str) -> str:
+    """The sandbox's RFC 2822 date (Twilio's) as the table's short UTC time; as given when
+    it cannot be read."""
+    from datetime import timezone
     from email.utils import parsedate_to_datetime
 
+    from hubsms.cli.render import short_time
+
     try:
-        moment = parsedate_to_datetime(rfc2822).astimezone(timezone.utc)
+        return short_time(parsedate_to_datetime(rfc2822).astimezone(timezone.utc))
     except (TypeError, ValueError):
         return rfc2822
-    today = today or datetime.now(timezone.utc).strftime("%Y-%m-%d")
-    return moment.strftime("%H:%M:%S" if moment.strftime("%Y-%m-%d") == today else "%m-%d %H:%M")
 
 
 def _body_cell(body: str, code: str | None) -> Any:
