@@ -117,6 +117,7 @@ def test_zsh_and_fish_show_what_each_name_is(populated):
 def test_commands_and_options_complete_too(populated):
     assert values("bash", "hubsms conn") == ["connector"]
     assert "--wide" in values("bash", "hubsms connector list --")
+    assert "--quiet" in values("bash", "hubsms connector list --")  # as every command takes it
     assert "completion" in values("bash", "hubsms ")
 
 

@@ -22,16 +22,10 @@ from typing import Annotated, Any
 import typer
 
 from hubsms.cli.common import DEBUG_ENV, write_out
-from hubsms.cli.main import COMPLETE_ENV
+from hubsms.cli.main import COMPLETE_ENV, build_command, click_module
 
-try:  # Typer 0.28 carries its own copy of Click; earlier versions use Click itself
-    from typer._click.shell_completion import (
-        CompletionItem,
-        ShellComplete,
-        split_arg_string,
-    )
-except ImportError:  # pragma: no cover - depends on the installed Typer
-    from click.shell_completion import CompletionItem, ShellComplete, split_arg_string
+_click = click_module("shell_completion")
+CompletionItem, ShellComplete, split_arg_string = _click.CompletionItem, _click.ShellComplete, _click.split_arg_string
 
 PROG = "hubsms"
 
@@ -78,11 +72,7 @@ def _answer(shell: str) -> str:
 
 def _cli() -> Any:
     """The Click command tree of the app, its name parameters given their completers."""
-    import typer.main
-
-    from hubsms.cli.app import app
-
-    command = typer.main.get_command(app)
+    command = build_command()
     _attach(command, ())
     return command
 

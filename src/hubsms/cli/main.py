@@ -86,11 +86,8 @@ def _run_typer(args: list[str]) -> int:
     a prompt) Cancelled, and Ctrl-C inside a command Interrupted."""
     import typer
 
-    from hubsms.cli.app import app
-
-    exceptions = _click_exceptions()
-    command = typer.main.get_command(app)
-    add_quiet_option(command)
+    exceptions = click_module("exceptions")
+    command = build_command()
     try:
         result = command.main(args=args, prog_name="hubsms", standalone_mode=False)
     except exceptions.NoArgsIsHelpError as err:
@@ -129,10 +126,24 @@ def _command_path(args: list[str]) -> str:
     return " ".join(["hubsms", *words[:2]])
 
 
-def _click_exceptions() -> Any:
-    # Typer 0.28 carries its own copy of Click; earlier versions use Click itself.
+def build_command() -> Any:
+    """The Click command of the Typer app, with ``--quiet`` on every command: what runs, and
+    what shell completion completes."""
+    import typer.main
+
+    from hubsms.cli.app import app
+
+    command = typer.main.get_command(app)
+    add_quiet_option(command)
+    return command
+
+
+def click_module(name: str) -> Any:
+    """Click's module ``name`` (exceptions, shell_completion…): Typer 0.28 carries its own
+    copy of Click; earlier versions use Click itself."""
+    from importlib import import_module
+
     try:
-        from typer._click import exceptions
+        return import_module(f"typer._click.{name}")
     except ImportError:  # pragma: no cover - depends on the installed Typer
-        from click import exceptions
-    return exceptions
+        return import_module(f"click.{name}")
