@@ -121,6 +121,12 @@ def test_commands_and_options_complete_too(populated):
     assert "completion" in values("bash", "hubsms ")
 
 
+def test_a_typed_name_is_compared_as_names_are():
+    assert completion._starts("Ünïcode", "u\u0308n")  # typed decomposed, stored composed
+    assert completion._starts("Twilio EU", "twilio ")
+    assert not completion._starts("Twilios", "twilio ")  # the typed space counts
+
+
 def test_the_config_on_the_command_line_is_the_one_read(populated, tmp_path, cli):
     other = tmp_path / "other.toml"
     assert cli("--config", str(other), "connector", "add", "Elsewhere", "--account-sid", sid(9), "--from", "+15005550006", "--auth-token-stdin", input="0" * 32 + "\n").exit_code == 0

@@ -121,7 +121,12 @@ def _candidates(config: Any, kind: str) -> list[tuple[str, str, bool]]:
 
 
 def _starts(name: str, incomplete: str) -> bool:
-    return name.casefold().startswith(incomplete.casefold())  # names ignore case
+    """Whether ``name`` starts with what was typed, compared as names are (names.name_key:
+    case and Unicode normalisation ignored). A typed trailing space stays ("My\\ " is not
+    "Myriad"): name_key trims, so a sentinel character ends what is keyed."""
+    from hubsms.names import name_key
+
+    return name_key(name).startswith(name_key(incomplete + "\0")[:-1])
 
 
 # What completes which parameter: options by their flag, the NAME argument by its command
