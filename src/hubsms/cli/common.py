@@ -208,6 +208,7 @@ def stdout_console() -> Any:
 
 
 def stderr_console() -> Any:
+    """A rich console on stderr (a status line while waiting): never mixed into stdout."""
     from rich.console import Console
 
     return Console(stderr=True, highlight=False, emoji=False)
