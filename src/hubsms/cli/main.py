@@ -50,12 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         internal = HubsmsError(
             f"internal error: {type(exc).__name__}: {exc}", "run again with --debug for the traceback, and report it"
         )
-        return _fail(internal, args, ExitCode.INTERNAL)
+        return _fail(internal, args)
 
 
-def _fail(err: HubsmsError, args: list[str], code: ExitCode | None = None, blank_line: bool = False) -> int:
+def _fail(err: HubsmsError, args: list[str], blank_line: bool = False) -> int:
     """Say ``err`` on stderr (and as JSON on stdout when ``--json`` was given); its exit code."""
-    exit_code = int(code if code is not None else err.exit_code)
+    exit_code = int(err.exit_code)
     if blank_line:
         sys.stderr.write("\n")
     report_error(err)
