@@ -55,15 +55,6 @@ def is_quiet() -> bool:
     return _quiet or os.environ.get(QUIET_ENV, "") not in ("", "0")
 
 
-def take_quiet(args: list[str]) -> list[str]:
-    """``args`` without the root ``--quiet``/``-q`` before the command (which sets quiet),
-    so that the fast path sees the command itself."""
-    while args and args[0] in QUIET_FLAGS:
-        set_quiet()
-        args = args[1:]
-    return args
-
-
 def add_quiet_option(command: Any) -> None:
     """Give ``command`` (a Click group from Typer) and every command under it ``--quiet``/``-q``,
     accepted wherever the command's own options are."""

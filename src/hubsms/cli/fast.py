@@ -22,8 +22,8 @@ ROOT_FLAGS = ("--debug",)  # options of the root command that may stand before t
 
 
 def parse(args: list[str], words: list[str], spec: tuple[Param, ...]) -> dict[str, Any] | None:
-    """``args`` as root flags, ``words`` and options of ``spec`` (and ``--config`` before or
-    after the words); the options with their defaults filled in, or None when ``args`` are
+    """``args`` as root flags, ``words`` and options of ``spec`` (and ``--config`` and
+    ``--quiet`` before or after the words); the options with their defaults filled in, or None when ``args`` are
     anything else."""
     by_flag = {param.flag: param for param in spec}
     found: dict[str, Any] = {**params.defaults(spec), "config": None, "quiet": False}
@@ -34,7 +34,7 @@ def parse(args: list[str], words: list[str], spec: tuple[Param, ...]) -> dict[st
         param = by_flag.get(flag) if position == len(words) else None
         if arg in ROOT_FLAGS and position == 0:
             continue
-        if arg in QUIET_FLAGS and position == len(words):  # the root's --quiet, said after the command
+        if arg in QUIET_FLAGS and position in (0, len(words)):  # the root's --quiet, before or after the command
             found["quiet"] = True
             continue
         if flag == "--config":

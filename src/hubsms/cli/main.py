@@ -19,7 +19,6 @@ from hubsms.cli.common import (
     error_json,
     report_error,
     start_output,
-    take_quiet,
 )
 from hubsms.errors import (
     Cancelled,
@@ -37,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     start_output()
     try:
-        return program(take_quiet(args))
+        return program(args)
     except HubsmsError as err:
         return _fail(err, args, blank_line=isinstance(err, Interrupted))
     except KeyboardInterrupt as stop:
