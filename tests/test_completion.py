@@ -117,7 +117,14 @@ def test_zsh_and_fish_show_what_each_name_is(populated):
 def test_commands_and_options_complete_too(populated):
     assert values("bash", "hubsms conn") == ["connector"]
     assert "--wide" in values("bash", "hubsms connector list --")
+    assert "--quiet" in values("bash", "hubsms connector list --")  # as every command takes it
     assert "completion" in values("bash", "hubsms ")
+
+
+def test_a_typed_name_is_compared_as_names_are():
+    assert completion._starts("Ünïcode", "u\u0308n")  # typed decomposed, stored composed
+    assert completion._starts("Twilio EU", "twilio ")
+    assert not completion._starts("Twilios", "twilio ")  # the typed space counts
 
 
 def test_the_config_on_the_command_line_is_the_one_read(populated, tmp_path, cli):

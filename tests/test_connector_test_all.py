@@ -74,7 +74,7 @@ def test_an_unreachable_connector_makes_it_exit_6(cli, mixed):
     header, *lines = result.stdout.splitlines()
     assert header.split("\t") == ["Name", "Active", "Used by", "Account", "Sender", "Result", "Time"]
     assert [line.split("\t")[:3] for line in lines] == [
-        ["Good", "yes", "default"], ["Voice", "yes", "Enterprise"], ["Other", "yes", ""],
+        ["Good", "yes", "default"], ["Voice", "yes", "plan Enterprise"], ["Other", "yes", ""],
         ["Idle", "no", ""], ["Gone", "yes", ""]]
 
 

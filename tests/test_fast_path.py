@@ -81,9 +81,10 @@ def test_config_before_or_after_and_inline_is_understood():
     assert fast.parse([*words, "--inactive", "--config=b.toml"], words, spec) == {**none, "config": Path("b.toml"), "inactive": True}
 
 
-def test_quiet_after_the_command_takes_the_fast_path_too():
+def test_quiet_before_or_after_the_command_takes_the_fast_path_too():
     spec, words = params.SEND, ["otp", "send"]
     assert fast.parse([*words, "--to", "+1", "-q"], words, spec)["quiet"] is True
+    assert fast.parse(["--quiet", "--debug", *words, "--to", "+1"], words, spec)["quiet"] is True
     assert fast.parse([*words, "--to", "+1"], words, spec)["quiet"] is False
 
 

@@ -337,6 +337,7 @@ def test_a_stop_while_waiting_still_shows_the_sent_message(cli, sandbox, connect
     assert process.returncode == code, err
     assert json.loads(out)["sid"] == stored["sid"]
     assert f"message {stored['sid']} was sent" in err
+    assert not [line for line in err.splitlines() if line.startswith("error:")], err  # a stop, not an error
 
 
 @terminal.POSIX_ONLY

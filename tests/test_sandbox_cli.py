@@ -342,10 +342,13 @@ def test_otp_with_a_bad_url_or_number_is_a_usage_error(cli, args, fragment) -> N
 
 
 def test_the_short_time_is_the_time_today_else_the_date_and_minute() -> None:
-    from hubsms.cli.sandbox import _short_time
+    from datetime import date, datetime, timezone
 
-    assert _short_time("Thu, 24 Aug 2023 05:01:45 +0000", today="2023-08-24") == "05:01:45"
-    assert _short_time("Thu, 24 Aug 2023 05:01:45 +0000", today="2023-08-25") == "08-24 05:01"
+    from hubsms.cli.render import short_time
+
+    moment = datetime(2023, 8, 24, 5, 1, 45, tzinfo=timezone.utc)
+    assert short_time(moment, today=date(2023, 8, 24)) == "05:01:45"
+    assert short_time(moment, today=date(2023, 8, 25)) == "08-24 05:01"
 
 
 def test_messages_fit_80_columns_one_row_a_line(sandbox) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from hubsms.cli import params
-from hubsms.cli.common import note, print_json, resolve_config_path, twilio_access
+from hubsms.cli.common import note, one_of, print_json, resolve_config_path, twilio_access
 from hubsms.cli.options import ConfigOption, typer_params
 from hubsms.errors import UsageError
 
@@ -48,9 +48,10 @@ def test_connector(
 
 def _check_choice(name: str | None, all_: bool, active: bool, auth_token_stdin: bool) -> None:
     """A NAME or --all, not both; --active goes with --all, --auth-token-stdin with a NAME."""
-    if (name is None) == (not all_):
-        raise UsageError("give a connector NAME or --all, not both" if all_ else "give a connector NAME or --all",
-                         "hubsms connector test NAME checks one connector; --all checks every one")
+    hint = "hubsms connector test NAME checks one connector; --all checks every one"
+    one_of(hint, NAME=name is not None, all=all_)
+    if name is None and not all_:
+        raise UsageError("give a connector NAME or --all", hint)
     if active and not all_:
         raise UsageError("--active goes with --all", "hubsms connector test --all --active")
     if auth_token_stdin and all_:
@@ -100,9 +101,9 @@ def _show_sweep(sweep: "SweepReport", as_json: bool) -> None:
 
 
 def _sweep_row(row: dict[str, Any]) -> list[Any]:
+    """Used by and Sender as ``connector list`` shows them."""
+    from hubsms.cli.render import shown, uses
     from hubsms.model import mask_sid
 
-    uses = (["default"] if row["default"] else []) + row["plans"]
     account = row["friendly_name"] or mask_sid(row["account_sid"])
-    sender = mask_sid(row["from"]) if row["from"].startswith("MG") else row["from"]
-    return [row["connector"], row["active"], ", ".join(uses), account, sender, row["result"], f"{row['seconds']:.2f}s"]
+    return [row["connector"], row["active"], uses(row), account, shown(row, "from"), row["result"], f"{row['seconds']:.2f}s"]

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from hubsms.errors import ExitCode, HubsmsError
+from hubsms.errors import Cancelled, HubsmsError, Interrupted, UsageError
 
 DEBUG_ENV = "HUBSMS_DEBUG"
 QUIET_ENV = "HUBSMS_QUIET"
@@ -55,15 +55,6 @@ def is_quiet() -> bool:
     return _quiet or os.environ.get(QUIET_ENV, "") not in ("", "0")
 
 
-def take_quiet(args: list[str]) -> list[str]:
-    """``args`` without the root ``--quiet``/``-q`` before the command (which sets quiet),
-    so that the fast path sees the command itself."""
-    while args and args[0] in QUIET_FLAGS:
-        set_quiet()
-        args = args[1:]
-    return args
-
-
 def add_quiet_option(command: Any) -> None:
     """Give ``command`` (a Click group from Typer) and every command under it ``--quiet``/``-q``,
     accepted wherever the command's own options are."""
@@ -100,10 +91,31 @@ def examples(*lines: str) -> str:
     return "\b\nExamples:\n" + "\n".join("  " + line for line in lines)
 
 
+def one_of(hint: str, **flags: object) -> None:
+    """Two options that exclude each other, given as keywords (the option's name with
+    underscores for dashes, NAME for an argument) with what was given: both given is a usage
+    error, said the same way by every command ("give either --a or --b, not both")."""
+    given = [option_name(key) for key, value in flags.items() if value]
+    if len(given) > 1:
+        raise UsageError(f"give either {' or '.join(given)}, not both", hint)
+
+
+def option_name(key: str) -> str:
+    """How a parameter is written on the command line: ``from_`` is --from, ``NAME`` NAME."""
+    return key if key.isupper() else "--" + key.rstrip("_").replace("_", "-")
+
+
+def active_choice(active: bool, inactive: bool, hint: str) -> bool | None:
+    """``--active`` True, ``--inactive`` False, neither None; both is a usage error (Click's
+    --x/--no-x pair would silently let the last one win)."""
+    one_of(hint, active=active, inactive=inactive)
+    return True if active else False if inactive else None
+
+
 def report_error(err: HubsmsError) -> None:
     """Print an error (and its hint) as one or two lines on stderr, tokens hidden. A stop by
-    the person (Ctrl-C, Cancel) is said plainly: it is not an error."""
-    if err.exit_code == ExitCode.INTERRUPTED:
+    the person (Ctrl-C, SIGTERM, Cancel) is said plainly: it is not an error."""
+    if isinstance(err, (Interrupted, Cancelled)):
         note(hide_tokens(err.message))
         return
     _say("error:", "1;31", hide_tokens(err.message))
@@ -187,6 +199,7 @@ def stdout_console() -> Any:
 
 
 def stderr_console() -> Any:
+    """A rich console on stderr (a status line while waiting): never mixed into stdout."""
     from rich.console import Console
 
     return Console(stderr=True, highlight=False, emoji=False)

@@ -22,16 +22,10 @@ from typing import Annotated, Any
 import typer
 
 from hubsms.cli.common import DEBUG_ENV, write_out
-from hubsms.cli.main import COMPLETE_ENV
+from hubsms.cli.main import COMPLETE_ENV, build_command, click_module
 
-try:  # Typer 0.28 carries its own copy of Click; earlier versions use Click itself
-    from typer._click.shell_completion import (
-        CompletionItem,
-        ShellComplete,
-        split_arg_string,
-    )
-except ImportError:  # pragma: no cover - depends on the installed Typer
-    from click.shell_completion import CompletionItem, ShellComplete, split_arg_string
+_click = click_module("shell_completion")
+CompletionItem, ShellComplete, split_arg_string = _click.CompletionItem, _click.ShellComplete, _click.split_arg_string
 
 PROG = "hubsms"
 
@@ -78,11 +72,7 @@ def _answer(shell: str) -> str:
 
 def _cli() -> Any:
     """The Click command tree of the app, its name parameters given their completers."""
-    import typer.main
-
-    from hubsms.cli.app import app
-
-    command = typer.main.get_command(app)
+    command = build_command()
     _attach(command, ())
     return command
 
@@ -131,7 +121,12 @@ def _candidates(config: Any, kind: str) -> list[tuple[str, str, bool]]:
 
 
 def _starts(name: str, incomplete: str) -> bool:
-    return name.casefold().startswith(incomplete.casefold())  # names ignore case
+    """Whether ``name`` starts with what was typed, compared as names are (names.name_key:
+    case and Unicode normalisation ignored). A typed trailing space stays ("My\\ " is not
+    "Myriad"): name_key trims, so a sentinel character ends what is keyed."""
+    from hubsms.names import name_key
+
+    return name_key(name).startswith(name_key(incomplete + "\0")[:-1])
 
 
 # What completes which parameter: options by their flag, the NAME argument by its command

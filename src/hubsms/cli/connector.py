@@ -9,8 +9,11 @@ import typer
 
 from hubsms.cli import params
 from hubsms.cli.common import (
+    active_choice,
     examples,
     note,
+    one_of,
+    option_name,
     report,
     resolve_config_path,
     stdin_token,
@@ -23,6 +26,7 @@ from hubsms.cli.options import (
     command_group,
     typer_params,
 )
+from hubsms.errors import UsageError
 
 if TYPE_CHECKING:
     from hubsms.service.connectors import ConnectorInput
@@ -47,6 +51,7 @@ ServerOption = Annotated[
 ]
 ActiveOption = Annotated[bool, typer.Option("--active", help="The connector can be chosen and send (the default for a new one).")]
 InactiveOption = Annotated[bool, typer.Option("--inactive", help="The connector cannot be chosen nor send.")]
+_ACTIVE_HINT = "--active: it can be chosen and send; --inactive: it cannot"  # both given
 TokenStdinOption = Annotated[bool, typer.Option("--auth-token-stdin", help="Read the auth token from stdin and store it in the keyring.")]
 TokenEnvOption = Annotated[
     Optional[str],
@@ -87,7 +92,7 @@ def add(
     _check_one_token_source(auth_token_stdin, auth_token_env)
     values = connectors.ConnectorInput(
         name=name, logo=logo, server_address=server_address, account_sid=account_sid,
-        from_=from_, active=_active_flag(active, inactive), auth_token_env=auth_token_env,
+        from_=from_, active=active_choice(active, inactive, _ACTIVE_HINT), auth_token_env=auth_token_env,
     )
     path = resolve_config_path(config, ctx)
     interactive = dialog.is_interactive(no_input or exist_ok)
@@ -101,14 +106,6 @@ def add(
         warn_plaintext_keyring()
 
 
-def _active_flag(active: bool, inactive: bool) -> Optional[bool]:
-    """``--active`` True, ``--inactive`` False, neither None; both is a usage error (Click's
-    --x/--no-x pair would silently let the last one win)."""
-    if active and inactive:
-        _usage("give either --active or --inactive, not both", "--active: it can be chosen and send; --inactive: it cannot")
-    return True if active else False if inactive else None
-
-
 def _report_change(outcome: "Outcome", done: str) -> None:
     """The outcome's warnings and notes, then ``done`` unless nothing changed (its note says so)."""
     from hubsms.service.connectors import Unchanged
@@ -120,11 +117,10 @@ def _report_change(outcome: "Outcome", done: str) -> None:
 
 def _check_one_token_source(auth_token_stdin: bool, auth_token_env: Optional[str]) -> None:
     # An empty --auth-token-env (edit: drop the reference) goes well with a new token on stdin.
-    if auth_token_stdin and auth_token_env:
-        _usage(
-            "give either --auth-token-stdin or --auth-token-env, not both",
-            "--auth-token-stdin stores the token in the keyring; --auth-token-env VAR reads it from VAR when needed",
-        )
+    one_of(
+        "--auth-token-stdin stores the token in the keyring; --auth-token-env VAR reads it from VAR when needed",
+        auth_token_stdin=auth_token_stdin, auth_token_env=auth_token_env,
+    )
 
 
 def _add_from_flags(path: Path, values: "ConnectorInput", auth_token_stdin: bool, replace_token: bool, exist_ok: bool) -> "Outcome":
@@ -145,8 +141,8 @@ def _dialog_token(auth_token_stdin: bool) -> Optional[str]:
 def _require_values(**values: Optional[str]) -> None:
     for key, value in values.items():
         if value is None:
-            flag = key if key.isupper() else "--" + key.rstrip("_").replace("_", "-")
-            _usage(f"missing {flag}", f"give {flag}, e.g. {_EXAMPLES[flag]}")
+            flag = option_name(key)
+            raise UsageError(f"missing {flag}", f"give {flag}, e.g. {_EXAMPLES[flag]}")
 
 
 _EXAMPLES = {
@@ -154,12 +150,6 @@ _EXAMPLES = {
     "--account-sid": "--account-sid AC0123456789abcdef0123456789abcdef",
     "--from": "--from +12345678987",
 }
-
-
-def _usage(message: str, hint: Optional[str] = None) -> None:
-    from hubsms.errors import UsageError
-
-    raise UsageError(message, hint)
 
 
 @app.command("list", epilog=examples("hubsms connector list", "hubsms connector list --inactive --json"))
@@ -217,16 +207,15 @@ def edit(
     _check_one_token_source(auth_token_stdin, auth_token_env)
     values = connectors.ConnectorInput(
         name=new_name, logo=logo, server_address=server_address, account_sid=account_sid,
-        from_=from_, active=_active_flag(active, inactive), auth_token_env=auth_token_env,
+        from_=from_, active=active_choice(active, inactive, _ACTIVE_HINT), auth_token_env=auth_token_env,
     )
-    if logo is not None and no_logo:
-        _usage("give either --logo or --no-logo, not both", "--logo FILE sets a new logo; --no-logo removes the current one")
+    one_of("--logo FILE sets a new logo; --no-logo removes the current one", logo=logo is not None, no_logo=no_logo)
     path = resolve_config_path(config, ctx)
     if not values.given() and not (auth_token_stdin or no_logo) and dialog.is_interactive(no_input):
         outcome = dialog.run_edit(path, name, force)
     else:
         if inactive and force and not yes:
-            _confirm_forced(path, name, "deactivate", no_input)
+            _confirm_forced(path, name, no_input)
         token = stdin_token(auth_token_stdin)
         keyring = Keyring(purpose="store" if token is not None else None)
         outcome = connectors.edit_connector(path, name, values, keyring, token=token, force=force, clear_logo=no_logo)
@@ -254,7 +243,7 @@ def deactivate(
     at a terminal --force asks first, unless --yes)."""
     path = resolve_config_path(config, ctx)
     if force and not yes:
-        _confirm_forced(path, name, "deactivate", no_input)
+        _confirm_forced(path, name, no_input)
     _set_active(path, name, False, force)
 
 
@@ -265,17 +254,18 @@ def _set_active(path: Path, name: str, active: bool, force: bool) -> None:
     _report_change(outcome, f'"{outcome.connector.name}" is {"active" if active else "inactive"}.')
 
 
-def _confirm_forced(path: Path, name: str, action: str, no_input: bool) -> None:
-    """At a terminal, ask before --force takes the connector from the default and the plans
-    that use it; a script (no terminal, or --no-input) gets what it asked for."""
+def _confirm_forced(path: Path, name: str, no_input: bool) -> None:
+    """At a terminal, ask before ``deactivate --force`` (or ``edit --inactive --force``) takes
+    the connector from the default and the plans that use it; a script (no terminal, or
+    --no-input) gets what it asked for."""
     from hubsms.cli.dialog import is_interactive
     from hubsms.service import connectors
 
     if not is_interactive(no_input):
         return
-    connector, uses = connectors.uses_taken(path, name, action)
+    connector, uses = connectors.uses_taken(path, name, "deactivate")
     if uses:
-        _confirm(f'{action.capitalize()} connector "{connector.name}"{_forced_text(uses)}?', "cancelled, nothing changed")
+        _confirm(f'Deactivate connector "{connector.name}"{_forced_text(uses)}?', "cancelled, nothing changed")
 
 
 def _forced_text(uses: list[str]) -> str:

@@ -32,13 +32,13 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import typer
 
-from hubsms import logos, model
+from hubsms import logos, model, store
 from hubsms.cli.common import report_error, warn
 from hubsms.errors import Cancelled, HubsmsError, InvalidValue
-from hubsms.names import name_key
 
 if TYPE_CHECKING:
     from hubsms.credentials import Keyring
+    from hubsms.model import Config
     from hubsms.service.connectors import ConnectorInput
     from hubsms.service.transaction import Outcome
 
@@ -121,9 +121,9 @@ class Form:
 class _Dialog:
     form: Form
     pending: dict[str, Any]  # values given as flags, taken on the first pass
-    names: dict[str, str]  # other connectors' names, by names.name_key
+    config: Config  # as it was when the dialog began: the names already taken
     keyring: Keyring
-    original: Form | None = None  # the connector being edited
+    original: Form | None = None  # the connector being edited (its name may stay)
     kept_logo: str | None = None
     used_by: list[str] = field(default_factory=list)
     force: bool = False
@@ -182,14 +182,10 @@ def _field(d: _Dialog, key: str, label: str, check: Callable[[str], Any]) -> Non
 
 
 def _check_name(d: _Dialog, answer: str) -> str:
+    from hubsms.service.lookup import check_unique
+
     name = model.validate_name(answer)
-    existing = d.names.get(name_key(name))
-    if existing is not None:
-        raise InvalidValue(
-            "name",
-            f'a connector named "{existing}" already exists (names are unique, ignoring case)',
-            "choose another name",
-        )
+    check_unique(d.config, name, ignore=d.original.name if d.original is not None else None)
     return name
 
 
@@ -435,13 +431,6 @@ def _save(d: _Dialog, save: Callable[[_Dialog], Outcome]) -> Outcome | None:
 # --- add and edit --------------------------------------------------------------------------
 
 
-def _other_names(path: Path, skip: str | None = None) -> dict[str, str]:
-    from hubsms.service import views
-
-    names = (row["name"] for row in views.list_connectors(path))
-    return {name_key(n): n for n in names if skip is None or name_key(n) != name_key(skip)}
-
-
 def run_add(path: Path, given: ConnectorInput, token: str | None) -> Outcome:
     """Ask what ``given`` (a ConnectorInput of the flags) lacks, then add the connector."""
     from hubsms.credentials import Keyring
@@ -451,7 +440,7 @@ def run_add(path: Path, given: ConnectorInput, token: str | None) -> Outcome:
     if token is not None:
         pending["token"] = token
     form = Form(auth_token_env=given.auth_token_env)
-    d = _Dialog(form, pending, _other_names(path), Keyring(purpose="store"))
+    d = _Dialog(form, pending, store.load(path), Keyring(purpose="store"))
 
     def save(d: _Dialog) -> Outcome:
         # A token typed although one is stored (Enter would have kept it) is a replacement.
@@ -473,7 +462,7 @@ def run_edit(path: Path, name: str, force: bool) -> Outcome:
     keyring = Keyring(purpose="store")
     record, warnings = views.show_connector(path, name, keyring)
     original = _form_of(record)
-    d = _Dialog(_form_of(record), {}, _other_names(path, skip=record["name"]), keyring,
+    d = _Dialog(_form_of(record), {}, store.load(path), keyring,
                 original=original, kept_logo=record["logo"], used_by=record["used_by"], force=force)
     for text in warnings:
         d.warn(text)

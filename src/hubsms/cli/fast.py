@@ -22,8 +22,8 @@ ROOT_FLAGS = ("--debug",)  # options of the root command that may stand before t
 
 
 def parse(args: list[str], words: list[str], spec: tuple[Param, ...]) -> dict[str, Any] | None:
-    """``args`` as root flags, ``words`` and options of ``spec`` (and ``--config`` before or
-    after the words); the options with their defaults filled in, or None when ``args`` are
+    """``args`` as root flags, ``words`` and options of ``spec`` (and ``--config`` and
+    ``--quiet`` before or after the words); the options with their defaults filled in, or None when ``args`` are
     anything else."""
     by_flag = {param.flag: param for param in spec}
     found: dict[str, Any] = {**params.defaults(spec), "config": None, "quiet": False}
@@ -34,7 +34,7 @@ def parse(args: list[str], words: list[str], spec: tuple[Param, ...]) -> dict[st
         param = by_flag.get(flag) if position == len(words) else None
         if arg in ROOT_FLAGS and position == 0:
             continue
-        if arg in QUIET_FLAGS and position == len(words):  # the root's --quiet, said after the command
+        if arg in QUIET_FLAGS and position in (0, len(words)):  # the root's --quiet, before or after the command
             found["quiet"] = True
             continue
         if flag == "--config":
@@ -76,24 +76,25 @@ def _convert(value: str | None, param: Param) -> Any:
     return number
 
 
-def _run_list(options: dict[str, Any]) -> None:
-    from hubsms.cli.common import resolve_config_path
-    from hubsms.cli.listing import run_list
+def _runner(module: str, function: str) -> Callable[[dict[str, Any]], None]:
+    """Runs ``module.function(config, **options)``, the module imported only when it runs
+    (the Typer command calls the same function)."""
 
-    run_list(resolve_config_path(options.pop("config")), **options)
+    def run(options: dict[str, Any]) -> None:
+        from importlib import import_module
 
+        from hubsms.cli.common import resolve_config_path
 
-def _run_send(options: dict[str, Any]) -> None:
-    from hubsms.cli.common import resolve_config_path
-    from hubsms.cli.sending import run_send
+        command = getattr(import_module(module), function)
+        command(resolve_config_path(options.pop("config")), **options)
 
-    run_send(resolve_config_path(options.pop("config")), **options)
+    return run
 
 
 # words, the options' definition, what runs
 COMMANDS: list[tuple[list[str], tuple[Param, ...], Callable[[dict[str, Any]], None]]] = [
-    (["connector", "list"], params.LIST, _run_list),
-    (["otp", "send"], params.SEND, _run_send),
+    (["connector", "list"], params.LIST, _runner("hubsms.cli.listing", "run_list")),
+    (["otp", "send"], params.SEND, _runner("hubsms.cli.sending", "run_send")),
 ]
 
 

@@ -5,14 +5,36 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hubsms.errors import UsageError
+from hubsms.cli.common import active_choice, note, print_json, warn
 
 
 def run_list(config: Path, *, active: bool = False, inactive: bool = False, wide: bool = False, json: bool = False) -> None:
-    """List the connectors (all, or only the active or the inactive ones)."""
-    from hubsms.cli.render import run_connector_list
+    """List the connectors (all, or only the active or the inactive ones). Only --wide asks
+    the keyring (importing it costs more than the whole listing); else ``keyring?``."""
+    from hubsms.service import views
 
-    if active and inactive:
-        raise UsageError("give --active or --inactive, not both", "leave both out to list every connector")
-    only = True if active else False if inactive else None
-    run_connector_list(config, only, json, wide)
+    only = active_choice(active, inactive, "leave both out to list every connector")
+    keyring = None
+    if wide:
+        from hubsms.credentials import Keyring
+
+        keyring = Keyring()
+    listing = views.connector_listing(config, only, keyring)
+    for text in listing.warnings:
+        warn(text)
+    if json:
+        print_json(listing.rows)
+    elif not listing.rows:
+        note(_nothing_to_list(listing.path, listing.file_exists, only))
+    else:
+        from hubsms.cli.render import print_connector_table
+
+        print_connector_table(listing.rows, wide)
+
+
+def _nothing_to_list(path: Path, file_exists: bool, active: bool | None) -> str:
+    """Which file was read, so that a mistyped HUBSMS_CONFIG or --config shows."""
+    if active is not None and file_exists:
+        return f"No {'active' if active else 'inactive'} connectors in {path}."
+    where = f"{path} (the file does not exist yet)" if not file_exists else str(path)
+    return f"No connectors in {where}. Add one: hubsms connector add NAME --account-sid AC... --from +1... --auth-token-stdin"

@@ -19,7 +19,6 @@ from hubsms.cli.common import (
     error_json,
     report_error,
     start_output,
-    take_quiet,
 )
 from hubsms.errors import (
     Cancelled,
@@ -37,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     start_output()
     try:
-        return program(take_quiet(args))
+        return program(args)
     except HubsmsError as err:
         return _fail(err, args, blank_line=isinstance(err, Interrupted))
     except KeyboardInterrupt as stop:
@@ -50,12 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         internal = HubsmsError(
             f"internal error: {type(exc).__name__}: {exc}", "run again with --debug for the traceback, and report it"
         )
-        return _fail(internal, args, ExitCode.INTERNAL)
+        return _fail(internal, args)
 
 
-def _fail(err: HubsmsError, args: list[str], code: ExitCode | None = None, blank_line: bool = False) -> int:
+def _fail(err: HubsmsError, args: list[str], blank_line: bool = False) -> int:
     """Say ``err`` on stderr (and as JSON on stdout when ``--json`` was given); its exit code."""
-    exit_code = int(code if code is not None else err.exit_code)
+    exit_code = int(err.exit_code)
     if blank_line:
         sys.stderr.write("\n")
     report_error(err)
@@ -86,11 +85,8 @@ def _run_typer(args: list[str]) -> int:
     a prompt) Cancelled, and Ctrl-C inside a command Interrupted."""
     import typer
 
-    from hubsms.cli.app import app
-
-    exceptions = _click_exceptions()
-    command = typer.main.get_command(app)
-    add_quiet_option(command)
+    exceptions = click_module("exceptions")
+    command = build_command()
     try:
         result = command.main(args=args, prog_name="hubsms", standalone_mode=False)
     except exceptions.NoArgsIsHelpError as err:
@@ -129,10 +125,24 @@ def _command_path(args: list[str]) -> str:
     return " ".join(["hubsms", *words[:2]])
 
 
-def _click_exceptions() -> Any:
-    # Typer 0.28 carries its own copy of Click; earlier versions use Click itself.
+def build_command() -> Any:
+    """The Click command of the Typer app, with ``--quiet`` on every command: what runs, and
+    what shell completion completes."""
+    import typer.main
+
+    from hubsms.cli.app import app
+
+    command = typer.main.get_command(app)
+    add_quiet_option(command)
+    return command
+
+
+def click_module(name: str) -> Any:
+    """Click's module ``name`` (exceptions, shell_completion…): Typer 0.28 carries its own
+    copy of Click; earlier versions use Click itself."""
+    from importlib import import_module
+
     try:
-        from typer._click import exceptions
+        return import_module(f"typer._click.{name}")
     except ImportError:  # pragma: no cover - depends on the installed Typer
-        from click import exceptions
-    return exceptions
+        return import_module(f"click.{name}")

@@ -152,14 +152,17 @@ def _print_legend(rows: list[dict[str, Any]]) -> None:
     write_out("\n".join(lines) + "\n")
 
 
-def _short_time(iso: str | None, today: str | None = None) -> str:
-    """``HH:MM:SS`` for today (UTC), else ``MM-DD HH:MM``: the table fits 80 columns."""
-    from datetime import datetime, timezone
+def _short_time(iso: str | None) -> str:
+    """A message's UTC time (``2024-05-01T09:30:00Z``, as the service gives it) as the
+    table's short time; as given when it is not one."""
+    from datetime import datetime
 
-    if iso is None or len(iso) != 20:
+    from hubsms.cli.render import short_time
+
+    try:
+        return short_time(datetime.strptime(iso or "", "%Y-%m-%dT%H:%M:%SZ"))
+    except ValueError:
         return iso or "—"
-    today = today or datetime.now(timezone.utc).strftime("%Y-%m-%d")
-    return iso[11:19] if iso[:10] == today else f"{iso[5:10]} {iso[11:16]}"
 
 
 def _show_record(message: dict[str, Any]) -> None:

@@ -4,10 +4,12 @@ of ``hubsms.cli.fast`` uses it too."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hubsms.cli.common import note, print_json, stdout_console, warn, write_out
+from hubsms.cli.common import note, print_json, stdout_console, write_out
+
+if TYPE_CHECKING:
+    from datetime import date, datetime
 
 # The columns of `connector list` (key, title). The default view is made for 80 columns, what
 # matters first coming first (Provider and Purpose are the same for every connector today);
@@ -35,41 +37,12 @@ def _cell(value: Any) -> Any:
     return Text("" if value is None or value == [] else _plain(value))  # user text: never markup
 
 
-def run_connector_list(path: Path, active: bool | None, as_json: bool, wide: bool) -> None:
-    """``connector list``, for the Typer command and the fast path alike. Only --wide asks
-    the keyring (importing it costs more than the whole listing); else ``keyring?``."""
-    from hubsms.service import views
-
-    keyring = None
-    if wide:
-        from hubsms.credentials import Keyring
-
-        keyring = Keyring()
-    listing = views.connector_listing(path, active, keyring)
-    for text in listing.warnings:
-        warn(text)
-    if as_json:
-        print_json(listing.rows)
-    elif not listing.rows:
-        note(_nothing_to_list(listing.path, listing.file_exists, active))
-    else:
-        _print_connector_table(listing.rows, wide)
-
-
-def _nothing_to_list(path: Path, file_exists: bool, active: bool | None) -> str:
-    """Which file was read, so that a mistyped HUBSMS_CONFIG or --config shows."""
-    if active is not None and file_exists:
-        return f"No {'active' if active else 'inactive'} connectors in {path}."
-    where = f"{path} (the file does not exist yet)" if not file_exists else str(path)
-    return f"No connectors in {where}. Add one: hubsms connector add NAME --account-sid AC... --from +1... --auth-token-stdin"
-
-
-def _print_connector_table(rows: list[dict[str, Any]], wide: bool) -> None:
+def print_connector_table(rows: list[dict[str, Any]], wide: bool) -> None:
     """The rows in the columns of the view. At a terminal, the default view leaves out what
     does not fit (and says so); --wide, when its table does not fit, shows one block of
     lines per connector instead of a table whose every cell would wrap."""
     view = _WIDE if wide else _VIEW
-    cells = [[_shown(row, key, wide) for key, _ in view] for row in rows]
+    cells = [[shown(row, key, wide) for key, _ in view] for row in rows]
     keep = list(range(len(view)))
     if sys.stdout.isatty():
         width = stdout_console().width
@@ -123,17 +96,17 @@ def _table_width(widths: list[int]) -> int:
     return sum(widths) + _GAP * (len(widths) - 1)
 
 
-def _shown(row: dict[str, Any], key: str, wide: bool) -> Any:
-    """A list row's value as the table shows it. The default view shows a Messaging Service
-    SID sender masked (MG…cdef: 34 characters would crowd out the rest) and the default and
-    plans in one cell; --wide shows each field whole."""
+def shown(row: dict[str, Any], key: str, wide: bool = False) -> Any:
+    """A connector row's value as a table shows it. The default view shows a Messaging
+    Service SID sender masked (MG…cdef: 34 characters would crowd out the rest) and the
+    default and plans in one cell (:func:`uses`); --wide shows each field whole."""
+    if key == "used_by":
+        return uses(row)
     value = row[key]
     if key == "from" and not wide and value.startswith("MG") and len(value) == 34:
         from hubsms.model import mask_sid
 
         return mask_sid(value)
-    if key == "used_by":
-        return _uses(row)
     if key == "token_source" and sys.stdout.isatty():  # rich is imported for a terminal only
         from rich.text import Text
 
@@ -141,12 +114,23 @@ def _shown(row: dict[str, Any], key: str, wide: bool) -> Any:
     return value
 
 
-def _uses(row: dict[str, Any]) -> str:
-    """``default, plan Gold`` or ``plans Gold, Silver``: what uses the connector, in short."""
+def uses(row: dict[str, Any]) -> str:
+    """``default, plan Gold`` or ``plans Gold, Silver``: what uses the connector, in short
+    (from the row's ``default`` and ``plans``)."""
     parts = ["default"] if row["default"] else []
     if row["plans"]:
         parts.append(("plan " if len(row["plans"]) == 1 else "plans ") + ", ".join(row["plans"]))
     return ", ".join(parts)
+
+
+def short_time(moment: datetime, today: date | None = None) -> str:
+    """``HH:MM:SS`` for a moment of ``today`` (default: today, UTC), else ``MM-DD HH:MM``:
+    the time column of a table that fits 80 columns."""
+    if today is None:
+        from datetime import datetime, timezone
+
+        today = datetime.now(timezone.utc).date()
+    return moment.strftime("%H:%M:%S" if moment.date() == today else "%m-%d %H:%M")
 
 
 class Column:

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from hubsms.cli.common import examples, note, print_json, warn
+from hubsms.cli.common import examples, note, one_of, print_json, warn
 from hubsms.cli.options import JsonOption, command_group
-from hubsms.errors import InvalidValue, MissingValue, NetworkError, UsageError
+from hubsms.errors import InvalidValue, MissingValue, NetworkError
 from hubsms.model import is_loopback
 
 if TYPE_CHECKING:
@@ -30,8 +30,7 @@ UrlOption = Annotated[
 def _resolve_token(env_name: str | None, from_stdin: bool) -> tuple[str | None, str]:
     """The token the server checks, and where it came from (never the token itself):
     ``--auth-token-stdin``, else ``--auth-token-env VAR``, else $HUBSMS_SANDBOX_AUTH_TOKEN, else none."""
-    if env_name and from_stdin:
-        raise UsageError("give --auth-token-env or --auth-token-stdin, not both", "give the token one way only")
+    one_of("give the token one way only", auth_token_env=env_name, auth_token_stdin=from_stdin)
     if from_stdin:
         from hubsms.credentials import read_token_from_stdin
 
@@ -149,17 +148,18 @@ def serve(
     _run(server)
 
 
-def _short_time(rfc2822: str, today: str | None = None) -> str:
-    """``HH:MM:SS`` for a message of today, else ``MM-DD HH:MM`` (UTC): the table fits 80 columns."""
-    from datetime import datetime, timezone
+def _short_time(rfc2822: str) -> str:
+    """The sandbox's RFC 2822 date (Twilio's) as the table's short UTC time; as given when
+    it cannot be read."""
+    from datetime import timezone
     from email.utils import parsedate_to_datetime
 
+    from hubsms.cli.render import short_time
+
     try:
-        moment = parsedate_to_datetime(rfc2822).astimezone(timezone.utc)
+        return short_time(parsedate_to_datetime(rfc2822).astimezone(timezone.utc))
     except (TypeError, ValueError):
         return rfc2822
-    today = today or datetime.now(timezone.utc).strftime("%Y-%m-%d")
-    return moment.strftime("%H:%M:%S" if moment.strftime("%Y-%m-%d") == today else "%m-%d %H:%M")
 
 
 def _body_cell(body: str, code: str | None) -> Any:

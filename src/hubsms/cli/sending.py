@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hubsms.cli.common import note, print_json, report, stdin_token
+from hubsms.cli.common import note, print_json, report, stderr_console, stdin_token
 
 if TYPE_CHECKING:
     from hubsms.service.sending import SendHooks, SendResult
@@ -75,10 +75,7 @@ def _status_line(spinner: bool, hooks: SendHooks) -> Iterator[SendHooks]:
     if not spinner or not sys.stderr.isatty():
         yield hooks
         return
-    from rich.console import Console
-
-    console = Console(stderr=True, emoji=False)
-    with console.status("sending") as status:
+    with stderr_console().status("sending") as status:
         yield hooks._replace(status=lambda value: status.update(f"waiting for delivery ({value})"))
 
 
