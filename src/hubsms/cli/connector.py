@@ -294,7 +294,7 @@ def remove(
 
     path = resolve_config_path(config, ctx)
     if not yes:  # an unknown name, or one in use, is said before anything is asked
-        connector, uses = connectors.check_removable(path, name, force)
+        connector, uses = connectors.uses_taken(path, name, "remove", refuse=not force)
         _confirm_removal(connector.name, uses, no_input)
     outcome = connectors.remove_connector(path, name, Keyring(purpose="delete"), force=force)
     report(outcome.warnings, outcome.notes)

@@ -338,9 +338,3 @@ def uses_taken(path: Path, name: str, action: str, *, refuse: bool = False) -> t
     if refuse:
         release_uses(config, connector.name, False, action, Outcome())
     return connector, config.uses_of(connector.name)
-
-
-def check_removable(path: Path, name: str, force: bool = False) -> tuple[Connector, list[str]]:
-    """``uses_taken`` for ``remove``: ConnectorNotFound, or ConnectorInUse unless ``force``,
-    before anyone is asked to confirm."""
-    return uses_taken(path, name, "remove", refuse=not force)

@@ -46,10 +46,6 @@ def connector_rows(
     ]
 
 
-def list_connectors(path: Path, active: bool | None = None) -> list[dict[str, Any]]:
-    return connector_listing(path, active).rows
-
-
 class Listing(NamedTuple):
     """What ``connector list`` shows: the rows, the file they come from (and whether it
     exists: a missing file reads as an empty config) and warnings about the keyring."""
