@@ -138,12 +138,13 @@ def test_a_writer_that_times_out_names_the_holder_and_the_next_gets_in_once_it_d
 
 def test_a_waiting_writer_gets_the_lock_when_the_holder_dies(config_path):
     holder = _hold_lock(config_path)
+    killer = subprocess.Popen(["sh", "-c", f"sleep 0.5; kill -9 {holder.pid}"])
     start = time.monotonic()
-    subprocess.Popen(["sh", "-c", f"sleep 0.3; kill -9 {holder.pid}"]).wait(10)
-    with store.locked(config_path):
+    with store.locked(config_path):  # waits here: the holder is alive until the killer's turn
         waited = time.monotonic() - start
-    holder.wait(10)
-    assert waited >= 0.3
+        assert holder.wait(5) == -9  # it got in because the holder was killed
+    killer.wait(10)
+    assert waited >= 0.3, waited
 
 
 def _dead_pid() -> int:

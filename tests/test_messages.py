@@ -111,9 +111,10 @@ def test_unknown_status_is_exit_2_naming_the_statuses(cli, sandbox, connector):
 
 def test_since_a_duration_keeps_only_the_newer(cli, sandbox, connector):
     older = sent(sandbox)
-    time.sleep(2.2)  # message times have whole seconds
+    time.sleep(4.2)  # message times have whole seconds: the newer one reads up to 1 s older
     newer = sent(sandbox)
-    assert [m["sid"] for m in listed(cli, "--since", "2s")["messages"]] == [newer]
+    # the cut-off is 3 s before the listing: the newer message stays inside it for 2 s more
+    assert [m["sid"] for m in listed(cli, "--since", "3s")["messages"]] == [newer]
     assert [m["sid"] for m in listed(cli, "--since", "1h")["messages"]] == [newer, older]
 
 
