@@ -129,8 +129,7 @@ def _add_from_flags(path: Path, values: "ConnectorInput", auth_token_stdin: bool
 
     _require_values(NAME=values.name, account_sid=values.account_sid, from_=values.from_)
     token = stdin_token(auth_token_stdin)
-    keyring = Keyring(purpose="store" if token is not None or values.auth_token_env is None else "read")
-    return connectors.add_connector(path, values, keyring, token=token, replace_token=replace_token, exist_ok=exist_ok)
+    return connectors.add_connector(path, values, Keyring(), token=token, replace_token=replace_token, exist_ok=exist_ok)
 
 
 def _dialog_token(auth_token_stdin: bool) -> Optional[str]:
@@ -217,8 +216,7 @@ def edit(
         if inactive and force and not yes:
             _confirm_forced(path, name, no_input)
         token = stdin_token(auth_token_stdin)
-        keyring = Keyring(purpose="store" if token is not None else None)
-        outcome = connectors.edit_connector(path, name, values, keyring, token=token, force=force, clear_logo=no_logo)
+        outcome = connectors.edit_connector(path, name, values, Keyring(), token=token, force=force, clear_logo=no_logo)
     _report_change(outcome, f'Saved connector "{outcome.connector.name}".')
     if auth_token_stdin:
         warn_plaintext_keyring()
@@ -296,7 +294,7 @@ def remove(
     if not yes:  # an unknown name, or one in use, is said before anything is asked
         connector, uses = connectors.uses_taken(path, name, "remove", refuse=not force)
         _confirm_removal(connector.name, uses, no_input)
-    outcome = connectors.remove_connector(path, name, Keyring(purpose="delete"), force=force)
+    outcome = connectors.remove_connector(path, name, Keyring(), force=force)
     report(outcome.warnings, outcome.notes)
     note(f'Removed connector "{outcome.connector.name}".')
 

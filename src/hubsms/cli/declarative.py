@@ -64,7 +64,7 @@ def apply(
     desired = _read_desired(file)
     report(desired.warnings)
     result = declarative.apply_desired(
-        resolve_config_path(config, ctx), desired, Keyring(purpose=None if keep_env_refs or dry_run else "store"), prune=prune, keep_env_refs=keep_env_refs, dry_run=dry_run
+        resolve_config_path(config, ctx), desired, Keyring(), prune=prune, keep_env_refs=keep_env_refs, dry_run=dry_run
     )
     if json_ or result.changed or dry_run:
         _print_changes(result.changes, json_)

@@ -440,7 +440,7 @@ def run_add(path: Path, given: ConnectorInput, token: str | None) -> Outcome:
     if token is not None:
         pending["token"] = token
     form = Form(auth_token_env=given.auth_token_env)
-    d = _Dialog(form, pending, store.load(path), Keyring(purpose="store"))
+    d = _Dialog(form, pending, store.load(path), Keyring())
 
     def save(d: _Dialog) -> Outcome:
         # A token typed although one is stored (Enter would have kept it) is a replacement.
@@ -459,7 +459,7 @@ def run_edit(path: Path, name: str, force: bool) -> Outcome:
     from hubsms.credentials import Keyring
     from hubsms.service import connectors, views
 
-    keyring = Keyring(purpose="store")
+    keyring = Keyring()
     record, warnings = views.show_connector(path, name, keyring)
     original = _form_of(record)
     d = _Dialog(_form_of(record), {}, store.load(path), keyring,

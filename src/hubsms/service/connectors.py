@@ -119,6 +119,8 @@ def add_connector(
     token = model.validate_auth_token(token) if token is not None else None
     outcome = Outcome(warnings=warnings)
     _warn_unset_env(connector, outcome)
+    # a failure of the keyring is said as what this add does with it
+    keyring.purpose = "store" if token is not None or connector.auth_token_env is None else "read"
     keyring.preload()
     with store.locked(path) as config:
         existing = config.find(connector.name) if exist_ok else None
@@ -216,6 +218,8 @@ def edit_connector(
     ``clear_logo`` drops the logo (its file goes when no connector uses it). Values it already
     has (the same logo bytes, the stored token) change nothing: then :class:`Unchanged`."""
     token = model.validate_auth_token(token) if token is not None else None
+    if token is not None:
+        keyring.purpose = "store"
     keyring.preload()
     with store.locked(path) as config:
         old = require_connector(config, name)
@@ -309,6 +313,7 @@ def remove_connector(path: Path, name: str, keyring: Keyring | None, *, force: b
     """Remove a connector, its logo, and its account's token when no other connector uses it."""
     outcome = Outcome()
     if keyring is not None:
+        keyring.purpose = "delete"
         keyring.preload()
     with store.locked(path) as config:
         connector = require_connector(config, name)

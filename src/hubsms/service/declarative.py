@@ -436,6 +436,8 @@ def apply_desired(
     options = {"prune": prune, "keep_env_refs": keep_env_refs}
     if dry_run:
         return _Planner(path, store.load(path), desired, keyring, env, **options).run().result(applied=False)
+    if not keep_env_refs:
+        keyring.purpose = "store"  # a failure of the keyring is said as storing the tokens
     with store.locked(path) as config:
         planner = _Planner(path, config, desired, keyring, env, **options).run()
         if not planner.result(applied=False).changed:
