@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import ast
 import json
-from pathlib import Path
 
-import pytest
 from helpers import REPO, add, assert_user_error
 
-from hubsms.cli.common import hint_text
 
 
 def test_a_capitalised_hint_from_the_otp_rules_is_said_lower_case(cli):
@@ -22,37 +19,38 @@ def test_a_capitalised_hint_from_the_otp_rules_is_said_lower_case(cli):
     assert json.loads(result.stdout)["error"]["hint"] == "use --length 4, 6 or 9."
 
 
-@pytest.mark.parametrize(
-    "hint, said",
-    [
-        ("Check the connector's Server Address.", "check the connector's Server Address."),
-        ("Usually temporary: ask again", "usually temporary: ask again"),
-        ("Twilio's console, Phone Numbers", "Twilio's console, Phone Numbers"),
-        ("SMS to this country", "SMS to this country"),
-        ("MG… SIDs only", "MG… SIDs only"),
-        ("Global Settings has none", "Global Settings has none"),
-        ("give --from", "give --from"),
-        ("A", "a"),
-    ],
-)
-def test_hint_text_lowers_only_an_ordinary_first_word(hint, said):
-    assert hint_text(hint) == said
+# Hints that start with a name or an abbreviation keep its capitals.
+NAMES = ("Twilio", "SigningHub", "Global", "Messaging", "SMS", "MG", "A2P", "MaxPrice", "HUBSMS_")
+# What a hint is in the source: the hint= of an error, its second argument (the third of
+# InvalidValue), a value of the hint tables, the action of a delivery error.
+ERRORS = ("Error", "Value", "Unavailable", "Rejected", "Failed", "Inactive", "InUse", "NotFound", "Cancelled", "Missing")
+TABLES = ("CODE_HINTS", "HINTS")
 
 
-def test_hint_text_still_hides_a_token():
-    assert hint_text("Use 0123456789abcdef0123456789abcdef") == "use <hidden>"
+def _hint_nodes(tree: ast.AST):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            yield from (kw.value for kw in node.keywords if kw.arg == "hint")
+            position = 2 if name == "InvalidValue" else 1
+            if (name.endswith(ERRORS) or name in ("_usage", "DeliveryError")) and len(node.args) > position:
+                yield node.args[position]
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if any(getattr(t, "id", "") in TABLES for t in targets) and isinstance(node.value, ast.Dict):
+            yield from node.value.values
 
 
-def test_no_hint_literal_in_the_cli_package_starts_upper_case():
-    """The commands' own hints are written lower-case at the source (the boundary is a guard)."""
-    for path in (REPO / "src" / "hubsms" / "cli").glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call):
-                hints = [kw.value for kw in node.keywords if kw.arg == "hint"]
-                name = getattr(node.func, "id", getattr(node.func, "attr", ""))
-                if name in ("_usage", "UsageError", "MissingValue", "Cancelled") and len(node.args) > 1:
-                    hints.append(node.args[1])
-                for hint in hints:
-                    first = hint.values[0] if isinstance(hint, ast.JoinedStr) and hint.values else hint
-                    if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                        assert not first.value[:1].isupper(), f"{Path(path).name}:{node.lineno}: {first.value!r}"
+def test_no_hint_in_the_sources_starts_upper_case():
+    """Hints are written lower-case where they are raised (they follow "hint:"); the sandbox,
+    which says Twilio's own messages as Twilio writes them, is not hubsms's voice."""
+    checked = 0
+    for path in (REPO / "src" / "hubsms").rglob("*.py"):
+        if "sandbox" in path.parts:
+            continue
+        for hint in _hint_nodes(ast.parse(path.read_text())):
+            first = hint.values[0] if isinstance(hint, ast.JoinedStr) and hint.values else hint
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                checked += 1
+                text = first.value
+                assert not text[:1].isupper() or text.startswith(NAMES), f"{path.name}:{hint.lineno}: {text!r}"
+    assert checked > 100  # the scan finds the hints: it is not vacuous

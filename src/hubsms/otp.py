@@ -32,7 +32,7 @@ def generate_code(length: int = 6) -> str:
     """A uniformly random numeric code from ``secrets``; leading zeros are kept."""
     if length not in CODE_LENGTHS:
         raise InvalidValue(
-            "length", f"an OTP has 4, 6 or 9 digits, not {length}", "Use --length 4, 6 or 9."
+            "length", f"an OTP has 4, 6 or 9 digits, not {length}", "use --length 4, 6 or 9."
         )
     return f"{secrets.randbelow(10**length):0{length}d}"
 
@@ -42,7 +42,7 @@ def validate_code(code: str) -> str:
     if not _DIGITS.fullmatch(code) or not MIN_CODE_LENGTH <= len(code) <= MAX_CODE_LENGTH:
         raise InvalidValue(
             "code", f"an OTP code is 4 to 10 digits (0-9), got {code!r}",
-            "Give digits only, e.g. --code 123456, or leave --code out to generate one.",
+            "give digits only, e.g. --code 123456, or leave --code out to generate one.",
         )
     return code
 
@@ -63,7 +63,7 @@ def _check_validity(seconds: int | None) -> None:
     ):
         raise InvalidValue(
             "validity", f"the validity must be 1 to {MAX_VALIDITY_SECONDS} seconds, got {seconds!r}",
-            "Give whole seconds, e.g. --validity 600 for ten minutes.",
+            "give whole seconds, e.g. --validity 600 for ten minutes.",
         )
 
 
@@ -95,7 +95,7 @@ def _check_fields(fields: set[str], validity_seconds: int | None) -> None:
     if needs_validity and validity_seconds is None:
         names = ", ".join("{" + f + "}" for f in sorted(needs_validity))
         raise InvalidValue("template", f"the message template uses {names} but no validity was given",
-                           "Give a validity (e.g. --validity 600) or drop the placeholder.")
+                           "give a validity (e.g. --validity 600) or drop the placeholder.")
 
 
 def render_message(template: str | None, code: str, validity_seconds: int | None = None) -> str:
@@ -116,5 +116,5 @@ def render_message(template: str | None, code: str, validity_seconds: int | None
     body = template.format(**values)
     if len(body) > MAX_BODY_CHARS:
         raise InvalidValue("template", f"the message is {len(body)} characters, over Twilio's "
-                           f"limit of {MAX_BODY_CHARS}", "Shorten the message template.")
+                           f"limit of {MAX_BODY_CHARS}", "shorten the message template.")
     return body

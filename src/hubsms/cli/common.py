@@ -120,7 +120,7 @@ def report_error(err: HubsmsError) -> None:
         return
     _say("error:", "1;31", hide_tokens(err.message))
     if err.hint:
-        _say("hint:", "36", hint_text(err.hint))
+        _say("hint:", "36", hide_tokens(err.hint))
 
 
 def error_json(err: HubsmsError, exit_code: int) -> None:
@@ -131,25 +131,11 @@ def error_json(err: HubsmsError, exit_code: int) -> None:
     error = {
         "exit_code": exit_code,
         "message": hide_tokens(err.message),
-        "hint": hint_text(err.hint) if err.hint else None,
+        "hint": hide_tokens(err.hint) if err.hint else None,
         "twilio_code": getattr(err, "code", None),
         "more_info": getattr(err, "more_info", None),
     }
     print_json({"error": error})
-
-
-_NAMES = frozenset({"Twilio", "SigningHub", "Global", "Messaging"})  # capitalised where they stand
-
-
-def hint_text(hint: str) -> str:
-    """A hint as said: tokens hidden, and starting lower-case as every hint does (it follows
-    "hint:"), whichever module wrote it. Only an ordinary capitalised first word is lowered,
-    never a name (Twilio) or an abbreviation (SMS, MG…)."""
-    hint = hide_tokens(hint)
-    word = hint.split(" ", 1)[0].rstrip(",.:;").split("'")[0]  # Twilio's: Twilio
-    if word[:1].isupper() and (word[1:].islower() or len(word) == 1) and word not in _NAMES:
-        return hint[0].lower() + hint[1:]
-    return hint
 
 
 def hide_tokens(text: str) -> str:

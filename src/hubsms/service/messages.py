@@ -326,7 +326,7 @@ def _messages_of(answer: Mapping[str, Any], url: str) -> list[dict[str, Any]]:
     if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
         raise NetworkError(
             f"the answer to GET {url} is not a list of messages",
-            "Check the connector's Server Address: it should end in /2010-04-01/Accounts",
+            "check the connector's Server Address: it should end in /2010-04-01/Accounts",
         )
     for message in messages:
         check_message(message, url, "GET")

@@ -109,7 +109,7 @@ def _client_error(response: requests.Response) -> HubsmsError:
     if code is None or message is None:
         return TwilioAPIError(
             f"{host_of(response.url)} answered HTTP {status} without a Twilio error body",
-            "Check the connector's Server Address and Account SID.", status=status,
+            "check the connector's Server Address and Account SID.", status=status,
         )
     hint = CODE_HINTS.get(code, "See Twilio's description of this error.")
     more_info = more_info or f"{DOCS}{code}"

@@ -14,38 +14,38 @@ DOCS: Final = "https://www.twilio.com/docs/errors/"
 
 # Hints for errors Twilio answers a request with (HTTP 4xx); sources in FACTS.md section 7.
 CODE_HINTS: Final[Mapping[int, str]] = {
-    20003: "The Account SID and auth token do not match: copy both again from the Twilio "
+    20003: "the Account SID and auth token do not match: copy both again from the Twilio "
     "console (Account Info) and store the token again. Live and test credentials cannot be mixed.",
-    20008: "These are test credentials: with them Twilio only allows sending messages; fetching "
+    20008: "these are test credentials: with them Twilio only allows sending messages; fetching "
     "messages or the account is refused (403). Use the live credentials to check a connector "
     "or to wait for delivery.",
     20404: "Twilio does not know this resource: check the Account SID, the message SID and that "
     "the Server Address ends in /2010-04-01/Accounts.",
-    20429: "Too many concurrent requests: Twilio did not process this one, so sending again "
+    20429: "too many concurrent requests: Twilio did not process this one, so sending again "
     "is safe. hubsms retries within a time budget (a longer Retry-After is not waited for). "
     "Wait a moment and try again.",
     21211: "'To' is not a valid phone number: give it in E.164 form (+, country code, number, "
     "e.g. +14155552671); it cannot be the sender itself, a short code or an alphanumeric ID.",
     21212: "'From' is not a valid sender for this account: use a phone number of the account in "
     "E.164 form, a short code, an alphanumeric sender ID, or a Messaging Service SID (MG...).",
-    21408: "The account's Messaging Geo Permissions do not allow SMS to this country: enable it "
+    21408: "the account's Messaging Geo Permissions do not allow SMS to this country: enable it "
     "in the Twilio console under Messaging > Settings > Geo permissions.",
-    21602: "The message body is empty: give a body or a template that renders to text.",
-    21603: "Give a 'From' number or a Messaging Service SID (MG...) in the connector.",
-    21604: "Give a 'To' number (Twilio also reports this when the body is not form-encoded).",
+    21602: "the message body is empty: give a body or a template that renders to text.",
+    21603: "give a 'From' number or a Messaging Service SID (MG...) in the connector.",
+    21604: "give a 'To' number (Twilio also reports this when the body is not form-encoded).",
     21606: "'From' is not an SMS-capable Twilio number of this account, or cannot send to this "
     "destination: use a number the account owns with SMS capability, or a Messaging Service.",
-    21608: "This is a trial account and 'To' is not verified: verify the number in the Twilio "
+    21608: "this is a trial account and 'To' is not verified: verify the number in the Twilio "
     "console (Phone Numbers > Verified Caller IDs) or upgrade the account.",
-    21610: "The recipient replied STOP to this sender and is unsubscribed: Twilio blocks further "
+    21610: "the recipient replied STOP to this sender and is unsubscribed: Twilio blocks further "
     "messages until they reply START.",
-    21611: "The 'From' number has too many queued messages: wait for the queue to drain or "
+    21611: "the 'From' number has too many queued messages: wait for the queue to drain or "
     "send from another number or a Messaging Service.",
     21612: "Twilio cannot route a message between this 'To' and 'From': try another sender "
     "(e.g. a local number or a Messaging Service).",
     21614: "'To' is not a mobile number (a landline or unassigned number), so it cannot receive "
     "SMS: use a mobile number.",
-    21617: "The body is longer than 1,600 characters: shorten the message template.",
+    21617: "the body is longer than 1,600 characters: shorten the message template.",
 }
 
 
@@ -79,53 +79,53 @@ class DeliveryError(NamedTuple):
 DELIVERY_ERRORS: Final[Mapping[int, DeliveryError]] = {
     30001: DeliveryError(
         "queue overflow: too many messages were queued for the sender",
-        "Send more slowly, or through a Messaging Service with more senders; then send again."),
+        "send more slowly, or through a Messaging Service with more senders; then send again."),
     30002: DeliveryError(
         "the Twilio account was suspended before the message was sent",
-        "Read Twilio's suspension e-mail, settle the billing or policy issue, then contact "
+        "read Twilio's suspension e-mail, settle the billing or policy issue, then contact "
         "Twilio Support with the message SID."),
     30003: DeliveryError(
         "unreachable destination handset (switched off, out of coverage or roaming)",
-        "Usually temporary: ask the recipient to check the phone is on and has signal, and send "
+        "usually temporary: ask the recipient to check the phone is on and has signal, and send "
         "again later."),
     30004: DeliveryError(
         "message blocked (by the recipient, the carrier or a block list)",
-        "Ask the recipient whether they block this sender or opted out (reply START to opt in "
+        "ask the recipient whether they block this sender or opted out (reply START to opt in "
         "again); otherwise try another sender."),
     30005: DeliveryError(
         "unknown destination handset (the number does not exist or is no longer in service)",
-        "Check the number with the recipient; do not retry the same number."),
+        "check the number with the recipient; do not retry the same number."),
     30006: DeliveryError(
         "landline or unreachable carrier: the number cannot receive SMS",
-        "Use a mobile number; a short code sender may need a long code fallback."),
+        "use a mobile number; a short code sender may need a long code fallback."),
     30007: DeliveryError(
         "message filtered by Twilio or the carrier (spam or content filtering)",
-        "Make the text plainly a one-time code from a known sender; if it keeps happening, "
+        "make the text plainly a one-time code from a known sender; if it keeps happening, "
         "give Twilio Support 3 or more message SIDs."),
     30008: DeliveryError(
         "unknown error from the carrier",
-        "Send again; if it repeats, give Twilio Support the message SID and time."),
+        "send again; if it repeats, give Twilio Support the message SID and time."),
     30009: DeliveryError(
         "a segment of a multi-part message was missing",
-        "Shorten the message to one segment and send again."),
+        "shorten the message to one segment and send again."),
     30010: DeliveryError(
         "the message price exceeds the max price set",
-        "Raise or remove MaxPrice (Twilio has retired it); check the body for characters that "
+        "raise or remove MaxPrice (Twilio has retired it); check the body for characters that "
         "add segments."),
     30032: DeliveryError(
         "the toll-free sender number is not verified (US/Canada)",
-        "Submit or fix the toll-free verification in the Twilio console (Phone Numbers > "
+        "submit or fix the toll-free verification in the Twilio console (Phone Numbers > "
         "Regulatory Information) or send from another sender."),
     30034: DeliveryError(
         "US A2P 10DLC: the sender number is not registered to an approved campaign",
-        "Register the number to an A2P 10DLC campaign in the Twilio console, or send from a "
+        "register the number to an A2P 10DLC campaign in the Twilio console, or send from a "
         "verified toll-free number."),
     30036: DeliveryError(
         "the validity period ran out while the message was queued",
-        "Send again with a longer validity (--validity) or at a slower rate."),
+        "send again with a longer validity (--validity) or at a slower rate."),
     30450: DeliveryError(
         "delivery blocked by SMS Pumping Protection (temporary, 15 to 30 minutes)",
-        "Wait and send again; for a known number add it to Twilio's Global Safe List."),
+        "wait and send again; for a known number add it to Twilio's Global Safe List."),
     21211: DeliveryError("'To' is not a valid phone number", CODE_HINTS[21211]),
     21408: DeliveryError("SMS to this country is not enabled (Geo permissions)", CODE_HINTS[21408]),
     21606: DeliveryError("'From' cannot send SMS to this destination", CODE_HINTS[21606]),

@@ -142,7 +142,7 @@ def deadline_error(method: str, url: str, seconds: float, sent: bool) -> Network
     if not sent:
         return NetworkError(
             f"{host} did not finish within {seconds:g} s: nothing was sent",
-            "Check the network and the connector's Server Address, or allow more time with "
+            "check the network and the connector's Server Address, or allow more time with "
             "HUBSMS_DEADLINE (seconds).",
         )
     return NetworkError(
