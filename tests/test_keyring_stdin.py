@@ -12,12 +12,12 @@ import pexpect
 import pytest
 from helpers import TOKEN
 
-from hubsms import credentials
+from hubsms.cli import common
 from hubsms.errors import InvalidValue
 
 READER = (
     "import sys\n"
-    "from hubsms.credentials import read_token_from_stdin\n"
+    "from hubsms.cli.common import read_token_from_stdin\n"
     "try:\n"
     "    token = read_token_from_stdin(*sys.argv[1:])\n"
     "except EOFError:\n"
@@ -35,13 +35,13 @@ def test_a_piped_token_is_its_first_line_trimmed():
 
 
 def test_a_token_without_a_final_newline_is_read_whole():
-    assert credentials.read_token_stream(io.StringIO(TOKEN)) == TOKEN
+    assert common.read_token_stream(io.StringIO(TOKEN)) == TOKEN
 
 
 @pytest.mark.parametrize("text", ["", "\n", "   \n", "\nsecond line\n"])
 def test_empty_stdin_is_a_usage_error_naming_the_flag(text):
     with pytest.raises(InvalidValue, match="--auth-token-stdin") as info:
-        credentials.read_token_stream(io.StringIO(text))
+        common.read_token_stream(io.StringIO(text))
     assert info.value.exit_code == 2
     assert "printf" in info.value.hint
 

@@ -373,32 +373,3 @@ def find_token(
         return Token(value, f"env:{connector.auth_token_env}") if value else None
     stored = keyring.get(connector.account_sid)
     return Token(stored, "keyring") if stored else None
-
-
-# --- a token on standard input ---------------------------------------------------------------
-
-
-def read_token_from_stdin(prompt: str = "Auth token (hidden): ") -> str:
-    """The one reader of a token on stdin: see ``read_token_stream``."""
-    return read_token_stream(sys.stdin, prompt)
-
-
-def read_token_stream(stream: Any, prompt: str = "Auth token (hidden): ") -> str:
-    """A token piped on ``stream``: its first line, surrounding whitespace removed. At a
-    terminal it is asked for without echo, so that it never shows on the screen; Ctrl-D
-    there raises EOFError (the entry point says "cancelled", exit 130). Empty is a usage
-    error."""
-    if stream.isatty():
-        import getpass
-
-        text = getpass.getpass(prompt, stream=sys.stderr)
-    else:
-        text = stream.readline()
-    token = text.strip() if isinstance(text, str) else text.decode().strip()
-    if not token:
-        raise InvalidValue(
-            "auth_token",
-            "--auth-token-stdin was given but stdin is empty",
-            "pipe the token in: printf '%s\\n' \"$TOKEN\" | hubsms ...",
-        )
-    return token

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from hubsms.errors import Cancelled, HubsmsError, Interrupted, UsageError
+from hubsms.errors import Cancelled, HubsmsError, Interrupted, InvalidValue, UsageError
 
 DEBUG_ENV = "HUBSMS_DEBUG"
 QUIET_ENV = "HUBSMS_QUIET"
@@ -216,10 +216,35 @@ def twilio_access(options: dict[str, Any]) -> tuple[str | None, Any]:
 
 
 def stdin_token(flag: bool) -> str | None:
-    """The token on stdin when ``--auth-token-stdin`` was given (credentials' one reader)."""
-    from hubsms.credentials import read_token_from_stdin
-
+    """The token on stdin when ``--auth-token-stdin`` was given."""
     return read_token_from_stdin() if flag else None
+
+
+def read_token_from_stdin(prompt: str = "Auth token (hidden): ") -> str:
+    """The one reader of a token on stdin: see ``read_token_stream``."""
+    return read_token_stream(sys.stdin, prompt)
+
+
+def read_token_stream(stream: Any, prompt: str = "Auth token (hidden): ") -> str:
+    """A token piped on ``stream``: its first line, surrounding whitespace removed. At a
+    terminal it is asked for without echo, so that it never shows on the screen; Ctrl-D
+    there raises EOFError (the entry point says "cancelled", exit 130). Empty is a usage
+    error."""
+    if stream.isatty():
+        import getpass
+
+        text = getpass.getpass(prompt, stream=sys.stderr)
+    else:
+        text = stream.readline()
+    token = text.strip() if isinstance(text, str) else text.decode().strip()
+    if not token:
+        raise InvalidValue(
+            "auth_token",
+            "--auth-token-stdin was given but stdin is empty",
+            "pipe the token in: printf '%s\\n' \"$TOKEN\" | hubsms ...",
+        )
+    return token
+
 
 
 def warn_plaintext_keyring() -> None:

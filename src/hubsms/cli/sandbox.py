@@ -32,7 +32,7 @@ def _resolve_token(env_name: str | None, from_stdin: bool) -> tuple[str | None, 
     ``--auth-token-stdin``, else ``--auth-token-env VAR``, else $HUBSMS_SANDBOX_AUTH_TOKEN, else none."""
     one_of("give the token one way only", auth_token_env=env_name, auth_token_stdin=from_stdin)
     if from_stdin:
-        from hubsms.credentials import read_token_from_stdin
+        from hubsms.cli.common import read_token_from_stdin
 
         return read_token_from_stdin(), "stdin"  # at a terminal: asked without echo
     name = env_name or TOKEN_ENV
@@ -51,22 +51,14 @@ def _check_host(host: str, allow_remote: bool) -> None:
 
 
 def _load_accounts(paths: list[Path]) -> list[Any]:
-    """Every ``--accounts`` file, checked whole; an SID declared twice is refused."""
+    """Every ``--accounts`` file (hubsms.sandbox.accounts checks them); a bad one is exit 3."""
     from hubsms.errors import ConfigError
-    from hubsms.sandbox.accounts import AccountError, load_accounts_file
+    from hubsms.sandbox.accounts import AccountError, load_accounts_files
 
-    accounts: dict[str, Any] = {}
-    for path in paths:
-        try:
-            loaded = load_accounts_file(path)
-        except AccountError as err:
-            raise ConfigError(str(err), "see 'Declared accounts' in docs/sandbox.md for the format") from None
-        for account in loaded:
-            if account.sid in accounts:
-                raise ConfigError(f"{path}: accounts.{account.sid} is declared twice",
-                                  "declare each account in one file only")
-            accounts[account.sid] = account
-    return list(accounts.values())
+    try:
+        return load_accounts_files(paths)
+    except AccountError as err:
+        raise ConfigError(str(err), "see 'Declared accounts' in docs/sandbox.md for the format") from None
 
 
 def _parse_outcomes(options: list[str]) -> dict[str, Any]:

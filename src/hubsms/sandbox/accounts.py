@@ -197,6 +197,18 @@ def load_accounts_file(path: Path, environ: Mapping[str, str] | None = None) -> 
 # --- the registry ---------------------------------------------------------------------------
 
 
+def load_accounts_files(paths: list[Path], environ: Mapping[str, str] | None = None) -> list[DeclaredAccount]:
+    """Every ``--accounts`` file, each checked whole; an SID declared twice (in one file or
+    two) is an AccountError."""
+    accounts: dict[str, DeclaredAccount] = {}
+    for path in paths:
+        for account in load_accounts_file(path, environ):
+            if account.sid in accounts:
+                raise AccountError(f"{path}: accounts.{account.sid} is declared twice (declare each account in one file only)")
+            accounts[account.sid] = account
+    return list(accounts.values())
+
+
 class AccountRegistry:
     """The declared accounts of a running sandbox, by SID (handlers run in many threads)."""
 
