@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from typing import Any
 
 import pytest
-from helpers import SID, SID2, TOKEN, TOKEN2
+from helpers import SID, SID2, TOKEN, TOKEN2, free_port
 
 OWNED = "+14155552671"
 VOICE = "+14155550100"
@@ -192,12 +191,6 @@ def test_a_missing_token_is_a_credentials_row(cli, sandbox, config_path):
     assert exit_code == 4
     assert rows(report)["credentials"] == ("failed", None)
     assert "no auth token" in report["checks"][0]["detail"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_a_server_that_drops_the_connection_exits_6(cli, sandbox):

@@ -11,8 +11,8 @@ import sys
 import pexpect
 import pytest
 import terminal
-from helpers import SID2
-from test_connector_test import OWNED, VOICE, add, declare, free_port
+from helpers import SID2, free_port
+from test_connector_test import OWNED, VOICE, add, declare
 
 COLOUR = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 ROW_KEYS = {"connector", "ok", "exit_code", "checks", "active", "default", "plans", "result", "seconds",

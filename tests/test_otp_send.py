@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 import keyring
 import pytest
 import terminal
+from helpers import free_port
 
 from hubsms.sandbox.server import SandboxServer
 
@@ -224,9 +224,7 @@ def test_read_timeout_exits_6_without_a_second_message(cli, sandbox, connector):
 
 
 def test_connection_refused_exits_6(cli):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     add_connector(cli, "Nowhere", f"http://127.0.0.1:{port}/2010-04-01/Accounts")
     result = send(cli, "--to", "+15005550006", "--connector", "Nowhere", "--connect-timeout", "0.5")
     assert result.exit_code == 6, result.output

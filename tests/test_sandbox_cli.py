@@ -14,16 +14,11 @@ from pathlib import Path
 
 import pytest
 import requests
+from helpers import free_port
 from sandbox_fixture import ACCOUNT_SID
 
 HUBSMS = str(Path(sys.executable).with_name("hubsms"))
 TO = "+15551234567"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Served:

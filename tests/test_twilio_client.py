@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,6 +14,7 @@ from typing import Any
 
 import pytest
 import requests
+from helpers import free_port
 
 from hubsms import __version__
 from hubsms.errors import (
@@ -52,13 +52,6 @@ def twilio_requests(sandbox: Any) -> int:
 
 def stored_messages(sandbox: Any, to: str = TO) -> list[dict[str, Any]]:
     return sandbox.messages(to)
-
-
-def free_port() -> int:
-    """A port on 127.0.0.1 that nobody listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

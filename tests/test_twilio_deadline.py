@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from helpers import free_port
 
 from hubsms.errors import ExitCode, InvalidValue, NetworkError
 from hubsms.twilio.client import TwilioClient
@@ -162,9 +163,7 @@ def test_a_stalled_tls_handshake_ends_at_the_deadline_with_nothing_sent(slow_ser
 
 
 def test_retries_of_a_refused_port_stop_at_the_deadline() -> None:
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     url = f"http://127.0.0.1:{port}/2010-04-01/Accounts"
     with TwilioClient(ACCOUNT_SID, TOKEN, url, retries=20, backoff_factor=1.0, deadline=1.5) as client:
         err, elapsed = timed(lambda: client.create_message(message_form(TO, FROM, "Code 3")))
