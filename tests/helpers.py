@@ -37,10 +37,12 @@ def token(n: int) -> str:
 
 def add(
     cli: Any, name: str, *extra: str, account_sid: str = SID, from_: str = FROM, tok: str | None = TOKEN,
-    env: dict[str, str] | None = None,
+    env: dict[str, str] | None = None, server: str | None = None,
 ) -> Any:
-    """``hubsms connector add`` with the token on stdin (unless ``tok`` is None)."""
-    args = ["connector", "add", name, "--account-sid", account_sid, "--from", from_, *extra]
+    """``hubsms connector add`` with the token on stdin (unless ``tok`` is None), at the Twilio
+    API address ``server`` if given."""
+    address = ["--server-address", server] if server else []
+    args = ["connector", "add", name, "--account-sid", account_sid, "--from", from_, *address, *extra]
     if tok is None:
         return cli(*args, env=env)
     return cli(*args, "--auth-token-stdin", input=tok + "\n", env=env)
@@ -60,6 +62,13 @@ def hold_config_lock(config: Path) -> subprocess.Popen[str]:
     holder = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert holder.stdout is not None and holder.stdout.readline() == "held\n"
     return holder
+
+
+def added(cli: Any, name: str, *extra: str, **options: Any) -> Any:
+    """``add`` (same arguments) that must succeed."""
+    result = add(cli, name, *extra, **options)
+    assert result.exit_code == 0, result.output
+    return result
 
 
 def read_bytes(path: Path) -> bytes | None:

@@ -11,8 +11,8 @@ import sys
 import pexpect
 import pytest
 import terminal
-from helpers import SID2, free_port
-from test_connector_test import OWNED, VOICE, add, declare
+from helpers import SID2, added, free_port
+from sandbox_fixture import OWNED, VOICE, declare_accounts
 
 COLOUR = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 ROW_KEYS = {"connector", "ok", "exit_code", "checks", "active", "default", "plans", "result", "seconds",
@@ -23,11 +23,11 @@ ROW_KEYS = {"connector", "ok", "exit_code", "checks", "active", "default", "plan
 def mixed(cli, sandbox):
     """Four connectors: one that passes, one whose From is voice only, one whose token Twilio
     refuses, one inactive; the first is the default, the second a plan's."""
-    declare(sandbox, type="Full")
-    add(cli, sandbox, "Good", OWNED)
-    add(cli, sandbox, "Voice", VOICE)
-    add(cli, sandbox, "Other", "+14155553333", account_sid=SID2, token="e" * 32)
-    add(cli, sandbox, "Idle", OWNED)
+    declare_accounts(sandbox, type="Full")
+    added(cli, "Good", from_=OWNED, server=sandbox.accounts_url)
+    added(cli, "Voice", from_=VOICE, server=sandbox.accounts_url)
+    added(cli, "Other", from_="+14155553333", account_sid=SID2, tok="e" * 32, server=sandbox.accounts_url)
+    added(cli, "Idle", from_=OWNED, server=sandbox.accounts_url)
     for args in (("connector", "deactivate", "Idle"), ("settings", "set-default-sms", "Good"),
                  ("plan", "set", "Enterprise", "--sms-connector", "Voice")):
         assert cli(*args).exit_code == 0
@@ -67,7 +67,7 @@ def test_a_failed_check_alone_exits_5_and_all_ok_exits_0(cli, mixed):
 
 
 def test_an_unreachable_connector_makes_it_exit_6(cli, mixed):
-    add(cli, mixed, "Gone", OWNED, server=f"http://127.0.0.1:{free_port()}/2010-04-01/Accounts")
+    added(cli, "Gone", from_=OWNED, server=f"http://127.0.0.1:{free_port()}/2010-04-01/Accounts")
     result = cli("connector", "test", "--all")
     assert result.exit_code == 6
     assert result.stderr.count("error:") == 1 and '"Gone"' in result.stderr

@@ -9,10 +9,8 @@ import time
 
 import keyring
 import pytest
-from helpers import assert_user_error
+from helpers import SID, TOKEN, added, assert_user_error
 
-SID = "AC0123456789abcdef0123456789abcdef"
-TOKEN = "fedcba9876543210fedcba9876543210"
 LIST_KEYS = {"sid", "to", "from", "messaging_service_sid", "status", "error_code", "error_explained",
              "advice", "date_created", "date_sent", "body"}
 MESSAGES_GET = "GET /2010-04-01/Accounts/{AccountSid}/Messages.json"
@@ -20,15 +18,9 @@ ALICE = "+14155552671"
 BOB = "+447700900123"
 
 
-def add_connector(cli, name: str, server: str, *extra: str) -> None:
-    result = cli("connector", "add", name, "--account-sid", SID, "--from", "+15005550006",
-                 "--server-address", server, "--auth-token-stdin", *extra, input=TOKEN + "\n")
-    assert result.exit_code == 0, result.output
-
-
 @pytest.fixture
 def connector(cli, sandbox) -> str:
-    add_connector(cli, "Sandbox", sandbox.accounts_url)
+    added(cli, "Sandbox", server=sandbox.accounts_url)
     assert cli("settings", "set-default-sms", "Sandbox").exit_code == 0
     return "Sandbox"
 
@@ -209,7 +201,7 @@ def test_a_missing_token_is_exit_4(cli, sandbox, connector):
 
 
 def test_an_inactive_connector_can_still_be_searched(cli, sandbox):
-    add_connector(cli, "Old", sandbox.accounts_url, "--inactive")
+    added(cli, "Old", "--inactive", server=sandbox.accounts_url)
     sid = sent(sandbox)
     assert [m["sid"] for m in listed(cli, "--connector", "old")["messages"]] == [sid]
 

@@ -11,19 +11,18 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
+from helpers import FROM, TOKEN, added
+from helpers import SID as ACCOUNT_SID
 from sandbox_fixture import SPEC_PATH
 
 from hubsms.errors import ExitCode, NetworkError
 from hubsms.twilio.client import TwilioClient
 from hubsms.twilio.limits import message_form
 
-ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
-TOKEN = "5f3b9c0d8e7a6b5c4d3e2f1a0b9c8d7e"
 SERVICE_SID = "MG0123456789abcdef0123456789abcdef"
 SID = "SM" + "a" * 32
 OTHER_SID = "SM" + "b" * 32
 TO = "+14155552671"
-FROM = "+15005550006"
 
 
 class Recorder:
@@ -152,9 +151,7 @@ def test_the_sandbox_answers_pass_every_check(sandbox) -> None:
 
 def test_otp_send_wait_with_a_sidless_answer_exits_6_not_a_crash(cli, answering) -> None:
     client = answering(201, {"status": "queued"})
-    added = cli("connector", "add", "Odd", "--account-sid", ACCOUNT_SID, "--from", FROM,
-                "--server-address", client.base_url, "--auth-token-stdin", input=TOKEN + "\n")
-    assert added.exit_code == 0, added.output
+    added(cli, "Odd", server=client.base_url)
     result = cli("otp", "send", "--connector", "Odd", "--to", TO, "--wait")
     shown = result.output + (result.stderr or "")
     assert result.exit_code == ExitCode.NETWORK, shown

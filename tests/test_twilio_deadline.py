@@ -11,16 +11,14 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from helpers import free_port
+from helpers import FROM, TOKEN, added, free_port
+from helpers import SID as ACCOUNT_SID
 
 from hubsms.errors import ExitCode, InvalidValue, NetworkError
 from hubsms.twilio.client import TwilioClient
 from hubsms.twilio.limits import DEFAULT_DEADLINE, deadline_from_env, message_form
 
-ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
-TOKEN = "5f3b9c0d8e7a6b5c4d3e2f1a0b9c8d7e"
 TO = "+14155552671"
-FROM = "+15005550006"
 TRICKLE_PAUSE = 0.2  # well under every read timeout used here
 SERVER_LIFETIME = 15.0  # a trickling server gives up after this, whatever the client does
 HEAD = b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n"
@@ -180,9 +178,7 @@ def test_a_fast_server_is_unaffected_by_the_deadline(sandbox) -> None:
 
 def test_otp_send_with_a_trickling_server_exits_6_by_the_deadline(cli, slow_server, monkeypatch) -> None:
     server = slow_server(trickle_body)
-    added = cli("connector", "add", "Slow", "--account-sid", ACCOUNT_SID, "--from", FROM,
-                "--server-address", server.url(), "--auth-token-stdin", input=TOKEN + "\n")
-    assert added.exit_code == 0, added.output
+    added(cli, "Slow", server=server.url())
     monkeypatch.setenv("HUBSMS_DEADLINE", "2")
     started = time.monotonic()
     result = cli("otp", "send", "--connector", "Slow", "--to", TO, "--read-timeout", "2", "--connect-timeout", "2")

@@ -16,15 +16,14 @@ from typing import Any
 import pytest
 import requests
 import trustme
+from helpers import FROM, TOKEN, added
+from helpers import SID as ACCOUNT_SID
 
 from hubsms.errors import ExitCode, NetworkError
 from hubsms.twilio.client import TwilioClient
 from hubsms.twilio.limits import message_form
 
-ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
-TOKEN = "5f3b9c0d8e7a6b5c4d3e2f1a0b9c8d7e"
 TO = "+14155552671"
-FROM = "+15005550006"
 MESSAGE = {"sid": "SM" + "1" * 32, "status": "queued", "to": TO}
 ACCOUNT = {"sid": ACCOUNT_SID, "status": "active", "type": "Full", "friendly_name": "tls"}
 
@@ -176,9 +175,7 @@ def test_a_handshake_that_stalls_says_nothing_was_sent() -> None:
 
 
 def test_otp_send_through_an_untrusted_certificate_exits_6_without_a_traceback(cli, https_server) -> None:
-    added = cli("connector", "add", "Proxy", "--account-sid", ACCOUNT_SID, "--from", FROM,
-                "--server-address", accounts("https", https_server), "--auth-token-stdin", input=TOKEN + "\n")
-    assert added.exit_code == 0, added.output
+    added(cli, "Proxy", server=accounts("https", https_server))
     started = time.monotonic()
     result = cli("otp", "send", "--connector", "Proxy", "--to", TO)
     assert result.exit_code == ExitCode.NETWORK, result.output
