@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import time
 
 import keyring
 import pytest
+import terminal
 from helpers import SID, TOKEN, added, assert_user_error
 
 LIST_KEYS = {"sid", "to", "from", "messaging_service_sid", "status", "error_code", "error_explained",
@@ -211,20 +211,13 @@ def test_no_connector_and_no_default_is_exit_2(cli, sandbox):
     assert_user_error(cli("messages", "list", "--connector", "Nope"), 3, "Nope")
 
 
-@pytest.mark.skipif(sys.platform.startswith("win"), reason="pseudo-terminals are POSIX")
-def test_the_table_fits_80_columns_at_a_terminal(sandbox, connector, monkeypatch):
-    import pexpect
-
-    monkeypatch.setenv("COLUMNS", "80")
-
+@terminal.POSIX_ONLY
+def test_the_table_fits_80_columns_at_a_terminal(sandbox, connector):
     sandbox.outcome(ALICE, "undelivered", 30034)
     sent(sandbox, ALICE, body="Your SigningHub verification code is 482913. It is valid for 10 minutes.")
-    child = pexpect.spawn(sys.executable, ["-m", "hubsms", "messages", "list"], encoding="utf-8",
-                          dimensions=(40, 80), timeout=20)
-    output = child.read()
-    child.close()
-    assert child.exitstatus == 0, output
-    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in output.splitlines()]
+    status, output = terminal.run("messages", "list", env={"COLUMNS": "80"}, size=(40, 80), timeout=20)
+    assert status == 0, output
+    lines = output.splitlines()
     assert all(len(line) <= 80 for line in lines), lines
     assert any("undelivered 30034" in line for line in lines)
     assert any("10DLC" in line for line in lines) and "482913" not in output
