@@ -14,6 +14,9 @@ from typing import Any
 
 import pytest
 import requests
+from helpers import FROM as FROM_OK
+from helpers import SID as ACCOUNT_SID
+from helpers import TOKEN2 as OTHER_TOKEN
 from helpers import free_port
 
 from hubsms import __version__
@@ -30,11 +33,8 @@ from hubsms.twilio.codes import describe_delivery_error
 from hubsms.twilio.failures import DEFAULT_SERVER_ADDRESS
 from hubsms.twilio.limits import message_form, parse_timeouts, timeouts_from_env
 
-ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "5f3b9c0d8e7a6b5c4d3e2f1a0b9c8d7e"
-OTHER_TOKEN = "00112233445566778899aabbccddeeff"
 SERVICE_SID = "MG0123456789abcdef0123456789abcdef"
-FROM_OK = "+15005550006"
 TO = "+14155552671"
 
 
