@@ -4,20 +4,18 @@ Each is a NetworkError (exit 6) saying what happened and that nothing was sent."
 
 from __future__ import annotations
 
-import json
 import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 import requests
 import trustme
 from helpers import FROM, TOKEN, added
 from helpers import SID as ACCOUNT_SID
+from servers import Canned
 
 from hubsms.errors import ExitCode, NetworkError
 from hubsms.twilio.client import TwilioClient
@@ -28,37 +26,16 @@ MESSAGE = {"sid": "SM" + "1" * 32, "status": "queued", "to": TO}
 ACCOUNT = {"sid": ACCOUNT_SID, "status": "active", "type": "Full", "friendly_name": "tls"}
 
 
-class _Answer(BaseHTTPRequestHandler):
-    """Answers a created message to a POST and the account to a GET; counts requests."""
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def _reply(self, status: int, payload: dict[str, Any]) -> None:
-        self.server.requests += 1  # type: ignore[attr-defined]
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_POST(self) -> None:
-        self._reply(201, MESSAGE)
-
-    def do_GET(self) -> None:
-        self._reply(200, ACCOUNT)
+def answering(canned: Callable[..., Canned], context: ssl.SSLContext | None = None) -> Canned:
+    """A server answering a created message to a POST and the account to a GET."""
+    return canned(201, "application/json", MESSAGE, get=(200, "application/json", ACCOUNT), context=context)
 
 
-def _serve(server: ThreadingHTTPServer) -> Iterator[ThreadingHTTPServer]:
-    server.requests = 0  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+def tls_context(ca: trustme.CA, name: str) -> ssl.SSLContext:
+    """A server's TLS context with a certificate for ``name`` from ``ca``."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert(name).configure_cert(context)
+    return context
 
 
 @pytest.fixture(scope="module")
@@ -67,22 +44,18 @@ def ca() -> trustme.CA:
 
 
 @pytest.fixture
-def https_server(ca: trustme.CA) -> Iterator[ThreadingHTTPServer]:
+def https_server(canned: Callable[..., Canned], ca: trustme.CA) -> Canned:
     """A real HTTPS server whose certificate (for 127.0.0.1) comes from a CA nobody trusts."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ca.issue_cert("127.0.0.1").configure_cert(context)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    yield from _serve(server)
+    return answering(canned, tls_context(ca, "127.0.0.1"))
 
 
 @pytest.fixture
-def http_server() -> Iterator[ThreadingHTTPServer]:
-    yield from _serve(ThreadingHTTPServer(("127.0.0.1", 0), _Answer))
+def http_server(canned: Callable[..., Canned]) -> Canned:
+    return answering(canned)
 
 
-def accounts(scheme: str, server: ThreadingHTTPServer) -> str:
-    return f"{scheme}://127.0.0.1:{server.server_port}/2010-04-01/Accounts"
+def accounts(scheme: str, server: Canned) -> str:
+    return f"{scheme}://127.0.0.1:{server.port}/2010-04-01/Accounts"
 
 
 def test_an_untrusted_certificate_is_a_network_error_saying_so(https_server) -> None:
@@ -91,7 +64,7 @@ def test_an_untrusted_certificate_is_a_network_error_saying_so(https_server) -> 
             client.create_message(message_form(TO, FROM, "Code 1"))
     err = info.value
     assert err.exit_code == ExitCode.NETWORK
-    assert err.message.startswith(f"cannot connect securely to 127.0.0.1:{https_server.server_port}")
+    assert err.message.startswith(f"cannot connect securely to 127.0.0.1:{https_server.port}")
     assert "certificate is not trusted" in err.message
     assert "REQUESTS_CA_BUNDLE=/path/ca.pem" in err.hint
     assert "Nothing was sent" in err.hint and "may or may not" not in err.message
@@ -110,13 +83,9 @@ def test_the_same_server_is_reached_once_its_ca_is_trusted(https_server, ca, tmp
 
 
 @pytest.fixture
-def misnamed_server(ca: trustme.CA) -> Iterator[ThreadingHTTPServer]:
+def misnamed_server(canned: Callable[..., Canned], ca: trustme.CA) -> Canned:
     """A real HTTPS server whose certificate is for another name than 127.0.0.1."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ca.issue_cert("elsewhere.example").configure_cert(context)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    yield from _serve(server)
+    return answering(canned, tls_context(ca, "elsewhere.example"))
 
 
 def test_a_certificate_for_another_name_says_so(misnamed_server, ca, tmp_path) -> None:
