@@ -1,11 +1,15 @@
-"""Small real HTTP(S) servers on 127.0.0.1 for answers the sandbox never gives: the ``canned``
-fixture starts servers that give one fixed answer and record what they were asked."""
+"""Small real servers on 127.0.0.1 for what the sandbox never does: the ``canned`` fixture
+starts HTTP(S) servers that give one fixed answer and record what they were asked; the
+``slow_server`` fixture starts raw TCP servers that are slow in a chosen way (trickling a
+body or headers, saying nothing), each bounded in time and stopping by itself."""
 
 from __future__ import annotations
 
 import json
+import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -86,6 +90,110 @@ def canned() -> Iterator[Callable[..., Canned]]:
         posted = answer(status, content_type, body)
         extra = {name.replace("_", "-"): value for name, value in headers.items()}
         servers.append(Canned({"POST": posted, "GET": answer(*get) if get else posted}, extra, context))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+# --- slow raw TCP servers -----------------------------------------------------------------
+
+TRICKLE_PAUSE = 0.2  # well under every read timeout of the tests that use these servers
+SERVER_LIFETIME = 15.0  # a trickling server gives up after this, whatever the client does
+HEAD = b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n"
+
+
+def _read_request(conn: socket.socket) -> None:
+    """Read the request line, headers and a Content-Length body (enough for our clients)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            return
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                   if line.lower().startswith(b"content-length:")), 0)
+    while len(body) < length:
+        chunk = conn.recv(4096)
+        if not chunk:
+            return
+        body += chunk
+
+
+def _trickle(conn: socket.socket, data: bytes, ends: float) -> None:
+    for i in range(len(data)):
+        if time.monotonic() > ends:
+            return
+        conn.sendall(data[i:i + 1])
+        time.sleep(TRICKLE_PAUSE)
+
+
+def trickle_body(conn: socket.socket, ends: float) -> None:
+    _read_request(conn)
+    conn.sendall(HEAD)
+    _trickle(conn, b'{"sid": "SM' + b"1" * 32 + b'", "status": "queued"' + b" " * 4000, ends)
+
+
+def trickle_headers(conn: socket.socket, ends: float) -> None:
+    _read_request(conn)
+    _trickle(conn, HEAD, ends)
+
+
+def say_nothing(conn: socket.socket, ends: float) -> None:
+    while time.monotonic() < ends and conn.recv(4096):
+        pass
+
+
+class SlowServer:
+    """A real TCP server on 127.0.0.1 running ``handle(conn, ends)`` for each connection."""
+
+    def __init__(self, handle: Callable[[socket.socket, float], None]) -> None:
+        self.handle = handle
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)
+        self.ends = time.monotonic() + SERVER_LIFETIME
+        self.connections = 0
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    @property
+    def port(self) -> int:
+        return self.listener.getsockname()[1]
+
+    def url(self, scheme: str = "http") -> str:
+        return f"{scheme}://127.0.0.1:{self.port}/2010-04-01/Accounts"
+
+    def _accept(self) -> None:
+        while time.monotonic() < self.ends:
+            try:
+                conn, _ = self.listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        conn.settimeout(SERVER_LIFETIME)
+        with conn:
+            try:
+                self.handle(conn, self.ends)
+            except OSError:  # the client shut the connection: done
+                pass
+
+    def stop(self) -> None:
+        self.ends = 0.0
+        self.thread.join(5)
+        self.listener.close()
+
+
+@pytest.fixture
+def slow_server() -> Iterator[Callable[[Callable[[socket.socket, float], None]], SlowServer]]:
+    servers: list[SlowServer] = []
+
+    def start(handle: Callable[[socket.socket, float], None]) -> SlowServer:
+        servers.append(SlowServer(handle))
         return servers[-1]
 
     yield start

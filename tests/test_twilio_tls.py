@@ -4,9 +4,7 @@ Each is a NetworkError (exit 6) saying what happened and that nothing was sent."
 
 from __future__ import annotations
 
-import socket
 import ssl
-import threading
 import time
 from collections.abc import Callable
 
@@ -15,7 +13,7 @@ import requests
 import trustme
 from helpers import FROM, TOKEN, added
 from helpers import SID as ACCOUNT_SID
-from servers import Canned
+from servers import Canned, say_nothing
 
 from hubsms.errors import ExitCode, NetworkError
 from hubsms.twilio.client import TwilioClient
@@ -111,33 +109,12 @@ def test_https_to_a_plain_http_port_says_the_server_does_not_speak_tls(http_serv
     assert "may or may not" not in err.message
 
 
-def test_a_handshake_that_stalls_says_nothing_was_sent() -> None:
+def test_a_handshake_that_stalls_says_nothing_was_sent(slow_server) -> None:
     """A server that accepts the connection and never answers the TLS hello."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    url = f"https://127.0.0.1:{listener.getsockname()[1]}/2010-04-01/Accounts"
-    try:
-        with TwilioClient(ACCOUNT_SID, TOKEN, url, read_timeout=0.5, retries=0) as client:
-            with pytest.raises(NetworkError) as info:
-                client.create_message(message_form(TO, FROM, "Code 4"))
-    finally:
-        stop.set()
-        thread.join(5)
-        for sock in accepted:
-            sock.close()
-        listener.close()
+    server = slow_server(say_nothing)
+    with TwilioClient(ACCOUNT_SID, TOKEN, server.url("https"), read_timeout=0.5, retries=0) as client:
+        with pytest.raises(NetworkError) as info:
+            client.create_message(message_form(TO, FROM, "Code 4"))
     assert "TLS handshake timed out" in info.value.message
     assert "not sent" in info.value.hint
     assert "may or may not" not in info.value.message
