@@ -13,7 +13,7 @@ import keyring
 import pytest
 from keyrings.alt.file import PlaintextKeyring
 
-pytest_plugins = ["sandbox_fixture"]
+pytest_plugins = ["sandbox_fixture", "servers"]
 
 # A run started in the background by a non-interactive shell inherits SIGINT ignored, and so
 # would every hubsms the tests start, which Ctrl-C tests then could not interrupt. A handler

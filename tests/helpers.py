@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -36,13 +37,38 @@ def token(n: int) -> str:
 
 def add(
     cli: Any, name: str, *extra: str, account_sid: str = SID, from_: str = FROM, tok: str | None = TOKEN,
-    env: dict[str, str] | None = None,
+    env: dict[str, str] | None = None, server: str | None = None,
 ) -> Any:
-    """``hubsms connector add`` with the token on stdin (unless ``tok`` is None)."""
-    args = ["connector", "add", name, "--account-sid", account_sid, "--from", from_, *extra]
+    """``hubsms connector add`` with the token on stdin (unless ``tok`` is None), at the Twilio
+    API address ``server`` if given."""
+    address = ["--server-address", server] if server else []
+    args = ["connector", "add", name, "--account-sid", account_sid, "--from", from_, *address, *extra]
     if tok is None:
         return cli(*args, env=env)
     return cli(*args, "--auth-token-stdin", input=tok + "\n", env=env)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nobody listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def hold_config_lock(config: Path) -> subprocess.Popen[str]:
+    """Another process holding the lock of ``config`` until it is killed (the kernel releases
+    the lock of a dead process); returns once the lock is held."""
+    code = f"from pathlib import Path\nfrom hubsms import store\nwith store.locked(Path({str(config)!r})):\n    print('held', flush=True)\n    input()"
+    holder = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    return holder
+
+
+def added(cli: Any, name: str, *extra: str, **options: Any) -> Any:
+    """``add`` (same arguments) that must succeed."""
+    result = add(cli, name, *extra, **options)
+    assert result.exit_code == 0, result.output
+    return result
 
 
 def read_bytes(path: Path) -> bytes | None:

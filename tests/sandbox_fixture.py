@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 import requests
+from helpers import SID, SID2, TOKEN, TOKEN2
 
 from hubsms.sandbox.server import SandboxServer
 
-ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
+ACCOUNT_SID = SID
 AUTH_TOKEN = "0123456789abcdef0123456789abcdef"  # the session sandbox accepts any password
 
 
@@ -73,6 +74,36 @@ class SandboxHandle:
         answer = self.http.post(f"{self.url}/api/outcomes",
                                 json={"to": to, "status": status, "error_code": error_code}, timeout=10)
         answer.raise_for_status()
+
+
+# --- a declared production account ----------------------------------------------------
+
+OWNED = "+14155552671"
+VOICE = "+14155550100"
+FOREIGN = "+14155553333"  # another account's number
+SHORT = "894546"
+VERIFIED = "+4917612345678"
+STOPPED = "+4917600000001"
+SERVICE = "MG" + "1" * 32
+EMPTY_SERVICE = "MG" + "2" * 32
+US = "+15551234567"
+DE = "+4915112345678"
+
+
+def declare_production(sandbox: SandboxHandle, **fields: Any) -> dict[str, Any]:
+    """Declare ACCOUNT_SID as a full account with each kind of sender (``fields`` change any);
+    returns what the own API shows of it."""
+    base = {"friendly_name": "Production", "numbers": [OWNED], "voice_only_numbers": [VOICE],
+            "short_codes": [SHORT], "verified_numbers": [VERIFIED], "opted_out": [STOPPED],
+            "messaging_services": {SERVICE: [OWNED, "SigningHub"], EMPTY_SERVICE: []}}
+    return sandbox.declare(**{**base, **fields})
+
+
+def declare_accounts(sandbox: SandboxHandle, **fields: Any) -> None:
+    """The production account with the connectors' token (helpers.TOKEN), and SID2 (token
+    TOKEN2), the account that owns FOREIGN."""
+    declare_production(sandbox, token=TOKEN, **fields)
+    sandbox.declare(sid=SID2, token=TOKEN2, numbers=[FOREIGN])
 
 
 @pytest.fixture(scope="session")

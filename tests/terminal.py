@@ -12,6 +12,7 @@ import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pexpect
 import pytest
@@ -19,21 +20,22 @@ import pytest
 # Pseudo-terminals are POSIX: a test module that uses this one marks itself with it.
 POSIX_ONLY = pytest.mark.skipif(sys.platform.startswith("win"), reason="pseudo-terminals are POSIX")
 TIMEOUT = 10  # seconds for one prompt or one ending; a dialog step takes milliseconds
-COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+COLOUR = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # colour codes, and cursor ones of a live display
 
 
 class Terminal:
     """``python -m hubsms ARGS`` at a terminal of ``size`` (rows, columns; default 60 x 200);
     ``stdout`` (a path) takes its standard output away from the terminal, to check what a
-    command writes there."""
+    command writes there; ``timeout`` bounds each wait."""
 
     def __init__(
-        self, *args: str, env: dict[str, str] | None = None, stdout: Path | None = None, size: tuple[int, int] = (60, 200)
+        self, *args: str, env: dict[str, str] | None = None, stdout: Path | None = None, size: tuple[int, int] = (60, 200),
+        timeout: float = TIMEOUT,
     ) -> None:
         self.screen = io.StringIO()
         self.child = pexpect.spawn(
             sys.executable, ["-m", "hubsms", *args], env={**os.environ, **(env or {})}, encoding="utf-8",
-            timeout=TIMEOUT, dimensions=size, preexec_fn=None if stdout is None else _stdout_to(stdout),
+            timeout=timeout, dimensions=size, preexec_fn=None if stdout is None else _stdout_to(stdout),
         )
         self.child.delaybeforesend = None  # each answer waits for its prompt instead
         self.child.delayafterclose = 0
@@ -81,9 +83,12 @@ class Terminal:
         return COLOUR.sub("", self.screen.getvalue()).replace("\r\n", "\n")
 
 
-def run(*args: str, answers: Iterable[tuple[str, str]] = (), env: dict[str, str] | None = None) -> tuple[int, str]:
-    """Run hubsms at a terminal, answer its prompts in turn; its exit status and screen."""
-    term = Terminal(*args, env=env)
+def run(
+    *args: str, answers: Iterable[tuple[str, str]] = (), env: dict[str, str] | None = None, **options: Any
+) -> tuple[int, str]:
+    """Run hubsms at a terminal (``options``: Terminal's size, timeout), answer its prompts in
+    turn; its exit status and screen."""
+    term = Terminal(*args, env=env, **options)
     term.answers(answers)
     return term.end(), term.shown
 

@@ -6,36 +6,24 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from typing import Any
 
 import pytest
-from helpers import SID, SID2, TOKEN, TOKEN2
+from helpers import SID, TOKEN, added
+from sandbox_fixture import (
+    DE,
+    EMPTY_SERVICE,
+    FOREIGN,
+    OWNED,
+    SERVICE,
+    SHORT,
+    US,
+    VERIFIED,
+    VOICE,
+    declare_accounts,
+)
 
-OWNED = "+14155552671"
-VOICE = "+14155550100"
-FOREIGN = "+14155553333"  # another account's number
-SHORT = "894546"
-VERIFIED = "+4917612345678"
-US = "+15551234567"
-DE = "+4915112345678"
-SERVICE = "MG" + "1" * 32
-EMPTY_SERVICE = "MG" + "2" * 32
 NAMES = ["credentials", "account_status", "account_type", "sender"]
-
-
-def declare(sandbox, **fields: Any) -> None:
-    base = {"friendly_name": "Production", "numbers": [OWNED], "voice_only_numbers": [VOICE],
-            "short_codes": [SHORT], "verified_numbers": [VERIFIED],
-            "messaging_services": {SERVICE: [OWNED, "SigningHub"], EMPTY_SERVICE: []}}
-    sandbox.declare(sid=SID, token=TOKEN, **{**base, **fields})
-    sandbox.declare(sid=SID2, token=TOKEN2, numbers=[FOREIGN])
-
-
-def add(cli, sandbox, name: str, sender: str, *, account_sid: str = SID, token: str = TOKEN, server: str | None = None) -> None:
-    result = cli("connector", "add", name, "--account-sid", account_sid, "--from", sender, "--server-address",
-                 server or sandbox.accounts_url, "--auth-token-stdin", input=token + "\n")
-    assert result.exit_code == 0, result.output
 
 
 def run_json(cli, *args: str) -> tuple[int, dict[str, Any]]:
@@ -55,8 +43,8 @@ def refused_send_code(cli, name: str, to: str = DE) -> int:
 
 
 def test_a_connector_twilio_accepts_passes_every_check(cli, sandbox):
-    declare(sandbox, type="Full")
-    add(cli, sandbox, "Prod", OWNED)
+    declare_accounts(sandbox, type="Full")
+    added(cli, "Prod", from_=OWNED, server=sandbox.accounts_url)
     code, report = run_json(cli, "Prod", "--to", US)
     assert code == 0
     assert report["connector"] == "Prod" and report["ok"] is True
@@ -83,8 +71,8 @@ def test_a_connector_twilio_accepts_passes_every_check(cli, sandbox):
     ],
 )
 def test_a_sender_twilio_would_refuse_fails_its_check(cli, sandbox, sender, code, send_code):
-    declare(sandbox)
-    add(cli, sandbox, "Prod", sender)
+    declare_accounts(sandbox)
+    added(cli, "Prod", from_=sender, server=sandbox.accounts_url)
     exit_code, report = run_json(cli, "Prod")
     assert exit_code == 5
     assert rows(report)["sender"] == ("failed", code)
@@ -100,24 +88,24 @@ def test_a_sender_twilio_would_refuse_fails_its_check(cli, sandbox, sender, code
 
 @pytest.mark.parametrize("sender", [OWNED, SHORT, SERVICE])
 def test_a_sender_of_the_account_passes(cli, sandbox, sender):
-    declare(sandbox, type="Full")
-    add(cli, sandbox, "Prod", sender)
+    declare_accounts(sandbox, type="Full")
+    added(cli, "Prod", from_=sender, server=sandbox.accounts_url)
     exit_code, report = run_json(cli, "Prod")
     assert exit_code == 0, report
     assert rows(report)["sender"] == ("ok", None)
 
 
 def test_a_service_sender_names_its_pool(cli, sandbox):
-    declare(sandbox, type="Full")
-    add(cli, sandbox, "Prod", SERVICE)
+    declare_accounts(sandbox, type="Full")
+    added(cli, "Prod", from_=SERVICE, server=sandbox.accounts_url)
     _, report = run_json(cli, "Prod")
     detail = next(c for c in report["checks"] if c["name"] == "sender")["detail"]
     assert "1 phone numbers" in detail and "1 alpha senders" in detail
 
 
 def test_an_alphanumeric_sender_warns_and_fails_only_towards_the_us(cli, sandbox):
-    declare(sandbox, type="Full")
-    add(cli, sandbox, "Alpha", "SigningHub")
+    declare_accounts(sandbox, type="Full")
+    added(cli, "Alpha", from_="SigningHub", server=sandbox.accounts_url)
     exit_code, report = run_json(cli, "Alpha")
     assert exit_code == 0
     assert rows(report)["sender"] == ("warning", 21612)
@@ -130,8 +118,8 @@ def test_an_alphanumeric_sender_warns_and_fails_only_towards_the_us(cli, sandbox
 
 
 def test_a_trial_account_warns_and_checks_that_the_recipient_is_verified(cli, sandbox):
-    declare(sandbox, type="Trial")
-    add(cli, sandbox, "Trial", OWNED)
+    declare_accounts(sandbox, type="Trial")
+    added(cli, "Trial", from_=OWNED, server=sandbox.accounts_url)
     exit_code, report = run_json(cli, "Trial", "--to", US)
     assert exit_code == 5
     assert rows(report)["account_type"] == ("warning", 21608)
@@ -143,8 +131,8 @@ def test_a_trial_account_warns_and_checks_that_the_recipient_is_verified(cli, sa
 
 
 def test_a_suspended_account_fails_and_skips_what_it_cannot_do(cli, sandbox):
-    declare(sandbox, status="suspended")
-    add(cli, sandbox, "Prod", OWNED)
+    declare_accounts(sandbox, status="suspended")
+    added(cli, "Prod", from_=OWNED, server=sandbox.accounts_url)
     exit_code, report = run_json(cli, "Prod", "--to", VERIFIED)
     assert exit_code == 5
     assert rows(report)["account_status"] == ("failed", 20403)
@@ -154,8 +142,8 @@ def test_a_suspended_account_fails_and_skips_what_it_cannot_do(cli, sandbox):
 
 
 def test_a_closed_accounts_credentials_are_refused(cli, sandbox):
-    declare(sandbox, status="closed")
-    add(cli, sandbox, "Prod", OWNED)
+    declare_accounts(sandbox, status="closed")
+    added(cli, "Prod", from_=OWNED, server=sandbox.accounts_url)
     result = cli("connector", "test", "Prod", "--json")
     assert result.exit_code == 4
     report = json.loads(result.stdout)
@@ -166,14 +154,14 @@ def test_a_closed_accounts_credentials_are_refused(cli, sandbox):
 
 
 def test_a_wrong_token_exits_4(cli, sandbox):
-    declare(sandbox)
-    add(cli, sandbox, "Prod", OWNED, token="f" * 32)
+    declare_accounts(sandbox)
+    added(cli, "Prod", from_=OWNED, server=sandbox.accounts_url, tok="f" * 32)
     exit_code, report = run_json(cli, "Prod")
     assert exit_code == 4 and rows(report)["credentials"] == ("failed", 20003)
 
 
 def test_test_credentials_are_said_as_such_and_the_rest_skipped(cli, sandbox):
-    add(cli, sandbox, "Test creds", "+15005550006")
+    added(cli, "Test creds", from_="+15005550006", server=sandbox.accounts_url)
     sandbox.http.post(f"{sandbox.url}/api/test-accounts", json={"sid": SID}, timeout=5).raise_for_status()
     exit_code, report = run_json(cli, "Test creds")
     assert exit_code == 0
@@ -185,8 +173,8 @@ def test_test_credentials_are_said_as_such_and_the_rest_skipped(cli, sandbox):
 
 
 def test_a_missing_token_is_a_credentials_row(cli, sandbox, config_path):
-    declare(sandbox)
-    add(cli, sandbox, "Prod", OWNED)
+    declare_accounts(sandbox)
+    added(cli, "Prod", from_=OWNED, server=sandbox.accounts_url)
     config_path.write_text(config_path.read_text().replace(SID, "AC" + "4" * 32))  # no token for it
     exit_code, report = run_json(cli, "Prod")
     assert exit_code == 4
@@ -194,14 +182,8 @@ def test_a_missing_token_is_a_credentials_row(cli, sandbox, config_path):
     assert "no auth token" in report["checks"][0]["detail"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_a_server_that_drops_the_connection_exits_6(cli, sandbox):
-    add(cli, sandbox, "Gone", OWNED)
+    added(cli, "Gone", from_=OWNED, server=sandbox.accounts_url)
     sandbox.fault("close")
     exit_code, report = run_json(cli, "Gone")
     assert exit_code == 6
@@ -210,8 +192,8 @@ def test_a_server_that_drops_the_connection_exits_6(cli, sandbox):
 
 
 def test_a_check_that_cannot_reach_twilio_midway_exits_6(cli, sandbox):
-    declare(sandbox)
-    add(cli, sandbox, "Prod", OWNED)
+    declare_accounts(sandbox)
+    added(cli, "Prod", from_=OWNED, server=sandbox.accounts_url)
     sandbox.fault("delay", delay=0.01)  # the account fetch is answered ...
     sandbox.fault("500")  # ... the number lookup is not
     result = cli("connector", "test", "Prod", "--json")
@@ -233,7 +215,7 @@ def test_a_check_that_cannot_reach_twilio_midway_exits_6(cli, sandbox):
     ],
 )
 def test_usage_errors_exit_2(cli, sandbox, args, said):
-    add(cli, sandbox, "Prod", OWNED)
+    added(cli, "Prod", from_=OWNED, server=sandbox.accounts_url)
     result = cli("connector", "test", *args)
     assert result.exit_code == 2, result.output
     assert said in result.stderr and "hint:" in result.stderr
@@ -247,8 +229,8 @@ def test_an_unknown_connector_exits_3(cli, sandbox):
 
 
 def test_the_human_table_says_each_hint(cli, sandbox):
-    declare(sandbox, type="Trial")
-    add(cli, sandbox, "Alpha", "SigningHub")
+    declare_accounts(sandbox, type="Trial")
+    added(cli, "Alpha", from_="SigningHub", server=sandbox.accounts_url)
     result = cli("connector", "test", "Alpha", "--to", US)
     assert result.exit_code == 5
     lines = result.stdout.splitlines()

@@ -4,17 +4,12 @@ against the sandbox."""
 from __future__ import annotations
 
 import json
-import os
-import re
-import sys
 
-import pexpect
 import pytest
 import terminal
-from helpers import SID2
-from test_connector_test import OWNED, VOICE, add, declare, free_port
+from helpers import SID2, added, free_port
+from sandbox_fixture import OWNED, VOICE, declare_accounts
 
-COLOUR = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 ROW_KEYS = {"connector", "ok", "exit_code", "checks", "active", "default", "plans", "result", "seconds",
             "account_sid", "from", "friendly_name", "status", "type", "test_credentials", "token_source"}
 
@@ -23,11 +18,11 @@ ROW_KEYS = {"connector", "ok", "exit_code", "checks", "active", "default", "plan
 def mixed(cli, sandbox):
     """Four connectors: one that passes, one whose From is voice only, one whose token Twilio
     refuses, one inactive; the first is the default, the second a plan's."""
-    declare(sandbox, type="Full")
-    add(cli, sandbox, "Good", OWNED)
-    add(cli, sandbox, "Voice", VOICE)
-    add(cli, sandbox, "Other", "+14155553333", account_sid=SID2, token="e" * 32)
-    add(cli, sandbox, "Idle", OWNED)
+    declare_accounts(sandbox, type="Full")
+    added(cli, "Good", from_=OWNED, server=sandbox.accounts_url)
+    added(cli, "Voice", from_=VOICE, server=sandbox.accounts_url)
+    added(cli, "Other", from_="+14155553333", account_sid=SID2, tok="e" * 32, server=sandbox.accounts_url)
+    added(cli, "Idle", from_=OWNED, server=sandbox.accounts_url)
     for args in (("connector", "deactivate", "Idle"), ("settings", "set-default-sms", "Good"),
                  ("plan", "set", "Enterprise", "--sms-connector", "Voice")):
         assert cli(*args).exit_code == 0
@@ -67,7 +62,7 @@ def test_a_failed_check_alone_exits_5_and_all_ok_exits_0(cli, mixed):
 
 
 def test_an_unreachable_connector_makes_it_exit_6(cli, mixed):
-    add(cli, mixed, "Gone", OWNED, server=f"http://127.0.0.1:{free_port()}/2010-04-01/Accounts")
+    added(cli, "Gone", from_=OWNED, server=f"http://127.0.0.1:{free_port()}/2010-04-01/Accounts")
     result = cli("connector", "test", "--all")
     assert result.exit_code == 6
     assert result.stderr.count("error:") == 1 and '"Gone"' in result.stderr
@@ -89,11 +84,8 @@ def test_no_connectors_is_an_empty_sweep(cli, sandbox):
     (("Voice", "--to", "+15551234567"), 5, "sender"),  # one connector: its sender check failed
 ])
 def test_the_tables_fit_80_columns(cli, mixed, args, code, row):
-    child = pexpect.spawn(sys.executable, ["-m", "hubsms", "connector", "test", *args],
-                          env={**os.environ, "COLUMNS": "80"}, encoding="utf-8", timeout=20, dimensions=(60, 80))
-    shown = child.read()
-    child.close()
-    lines = [COLOUR.sub("", line) for line in shown.splitlines()]
-    assert child.exitstatus == code, shown
+    status, shown = terminal.run("connector", "test", *args, env={"COLUMNS": "80"}, size=(60, 80), timeout=20)
+    lines = shown.splitlines()
+    assert status == code, shown
     assert any(line.startswith(row) for line in lines), shown
     assert max(len(line) for line in lines if not line.startswith(("error:", "hint"))) <= 80, shown

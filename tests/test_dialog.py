@@ -8,24 +8,19 @@ Server Address, Account SID, Auth Token, From, Active, then Finish/Back/Cancel."
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
 import keyring
 import pytest
+from helpers import PNG, SID, SID2
 from terminal import POSIX_ONLY, Terminal, run
 
 pytestmark = POSIX_ONLY
 
-SID = "AC0123456789abcdef0123456789abcdef"
-SID2 = "ACfedcba9876543210fedcba9876543210"
 TOKEN = "5f4dcc3b5aa765d61d8327deb882cf99"  # not a substring of any SID here
 TOKEN2 = "9e107d9d372bb6826bd81d3542a419d6"
 DEFAULT_ADDRESS = "https://api.twilio.com/2010-04-01/Accounts"
 OTHER_ADDRESS = "https://sms.example.com/2010-04-01/Accounts"
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
 LABELS = ("Name", "Provider", "Logo", "Server Address", "Account SID", "Auth Token", "From", "Active?", "[F]inish")
 CANCELLED = "cancelled, nothing written"
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import signal
 import subprocess
 import time
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import keyring
-import pytest
+import terminal
 from helpers import FROM, HUBSMS, PNG, SID, SID2, TOKEN, TOKEN2, add, sid, token
 from keyring.backends import fail
 from keyring_backends import ReadOnlyKeyring
@@ -244,16 +243,13 @@ def test_a_backend_that_cannot_be_listed_says_so(cli, config_path):
     assert row["status"] == "ok" and row["detail"] == "cannot list the entries of keyring_backends.ReadOnlyKeyring"
 
 
+@terminal.POSIX_ONLY
 def test_the_table_fits_80_columns_at_a_terminal(cli, config_path):
-    pexpect = pytest.importorskip("pexpect")
     add(cli, "A")
     keyring.set_password("hubsms", SID2, TOKEN2)
     write_logo(config_path, "a-rather-long-name-of-a-logo-left-over.png")
-    child = pexpect.spawn(str(HUBSMS), ["doctor"], dimensions=(60, 80),
-                          env={**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}, encoding="utf-8", timeout=20)
-    output = re.sub(r"\x1b\[[0-9;]*m", "", child.read())
-    child.close()
-    assert child.exitstatus == 3, output
+    status, output = terminal.run("doctor", env={"COLUMNS": "80", "NO_COLOR": "1"}, size=(60, 80), timeout=20)
+    assert status == 3, output
     table = [line for line in output.splitlines() if not line.startswith(("error:", "hint:"))]
     assert all(len(line) <= 80 for line in table), output
     assert SID2 in output  # the delete command's Account SID is whole, on one line

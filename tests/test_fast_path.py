@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 import typer.main
+from helpers import TOKEN, added
 
 from hubsms.cli import fast, params
 from hubsms.cli.app import app
 
-SID = "AC0123456789abcdef0123456789abcdef"
-TOKEN = "fedcba9876543210fedcba9876543210"
 
 
 def typer_options(*words: str) -> dict[str, object]:
@@ -106,11 +105,7 @@ def run_hubsms(*args: str, input: str | None = None) -> subprocess.CompletedProc
 
 @pytest.fixture
 def sandbox_connector(cli, sandbox):
-    result = cli(
-        "connector", "add", "Sandbox", "--account-sid", SID, "--from", "+15005550006",
-        "--server-address", sandbox.accounts_url, "--auth-token-stdin", input=TOKEN + "\n",
-    )
-    assert result.exit_code == 0, result.output
+    added(cli, "Sandbox", server=sandbox.accounts_url)
     return "Sandbox"
 
 

@@ -18,6 +18,7 @@ from helpers import (
     TOKEN,
     add,
     assert_user_error,
+    hold_config_lock,
     read_bytes,
     subprocess_env,
 )
@@ -115,16 +116,9 @@ def test_a_failed_first_add_leaves_only_a_hidden_private_lock_file(cli, config_p
     assert lock.read_bytes() == b""  # no holder now
 
 
-def _hold_lock(config: Path) -> subprocess.Popen:
-    code = f"from pathlib import Path\nfrom hubsms import store\nwith store.locked(Path({str(config)!r})):\n    print('held', flush=True)\n    input()"
-    holder = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline() == "held\n"
-    return holder
-
-
 def test_a_writer_that_times_out_names_the_holder_and_the_next_gets_in_once_it_dies(cli, config_path):
     assert add(cli, "A").exit_code == 0
-    holder = _hold_lock(config_path)
+    holder = hold_config_lock(config_path)
     try:
         result = add(cli, "B", tok=None, env={"HUBSMS_LOCK_TIMEOUT": "0.3"})
         assert_user_error(result, 3, f"{config_path} is locked by process {holder.pid} (waited 0.3 s)")
@@ -137,7 +131,7 @@ def test_a_writer_that_times_out_names_the_holder_and_the_next_gets_in_once_it_d
 
 
 def test_a_waiting_writer_gets_the_lock_when_the_holder_dies(config_path):
-    holder = _hold_lock(config_path)
+    holder = hold_config_lock(config_path)
     killer = subprocess.Popen(["sh", "-c", f"sleep 0.5; kill -9 {holder.pid}"])
     start = time.monotonic()
     with store.locked(config_path):  # waits here: the holder is alive until the killer's turn

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import time
 
 import keyring
 import pytest
-from helpers import assert_user_error
+import terminal
+from helpers import SID, TOKEN, added, assert_user_error
 
-SID = "AC0123456789abcdef0123456789abcdef"
-TOKEN = "fedcba9876543210fedcba9876543210"
 LIST_KEYS = {"sid", "to", "from", "messaging_service_sid", "status", "error_code", "error_explained",
              "advice", "date_created", "date_sent", "body"}
 MESSAGES_GET = "GET /2010-04-01/Accounts/{AccountSid}/Messages.json"
@@ -20,15 +18,9 @@ ALICE = "+14155552671"
 BOB = "+447700900123"
 
 
-def add_connector(cli, name: str, server: str, *extra: str) -> None:
-    result = cli("connector", "add", name, "--account-sid", SID, "--from", "+15005550006",
-                 "--server-address", server, "--auth-token-stdin", *extra, input=TOKEN + "\n")
-    assert result.exit_code == 0, result.output
-
-
 @pytest.fixture
 def connector(cli, sandbox) -> str:
-    add_connector(cli, "Sandbox", sandbox.accounts_url)
+    added(cli, "Sandbox", server=sandbox.accounts_url)
     assert cli("settings", "set-default-sms", "Sandbox").exit_code == 0
     return "Sandbox"
 
@@ -209,7 +201,7 @@ def test_a_missing_token_is_exit_4(cli, sandbox, connector):
 
 
 def test_an_inactive_connector_can_still_be_searched(cli, sandbox):
-    add_connector(cli, "Old", sandbox.accounts_url, "--inactive")
+    added(cli, "Old", "--inactive", server=sandbox.accounts_url)
     sid = sent(sandbox)
     assert [m["sid"] for m in listed(cli, "--connector", "old")["messages"]] == [sid]
 
@@ -219,20 +211,13 @@ def test_no_connector_and_no_default_is_exit_2(cli, sandbox):
     assert_user_error(cli("messages", "list", "--connector", "Nope"), 3, "Nope")
 
 
-@pytest.mark.skipif(sys.platform.startswith("win"), reason="pseudo-terminals are POSIX")
-def test_the_table_fits_80_columns_at_a_terminal(sandbox, connector, monkeypatch):
-    import pexpect
-
-    monkeypatch.setenv("COLUMNS", "80")
-
+@terminal.POSIX_ONLY
+def test_the_table_fits_80_columns_at_a_terminal(sandbox, connector):
     sandbox.outcome(ALICE, "undelivered", 30034)
     sent(sandbox, ALICE, body="Your SigningHub verification code is 482913. It is valid for 10 minutes.")
-    child = pexpect.spawn(sys.executable, ["-m", "hubsms", "messages", "list"], encoding="utf-8",
-                          dimensions=(40, 80), timeout=20)
-    output = child.read()
-    child.close()
-    assert child.exitstatus == 0, output
-    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in output.splitlines()]
+    status, output = terminal.run("messages", "list", env={"COLUMNS": "80"}, size=(40, 80), timeout=20)
+    assert status == 0, output
+    lines = output.splitlines()
     assert all(len(line) <= 80 for line in lines), lines
     assert any("undelivered 30034" in line for line in lines)
     assert any("10DLC" in line for line in lines) and "482913" not in output

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from helpers import GIF, JPEG, PNG
+from helpers import GIF, JPEG, PNG, SID
 
 from hubsms import logos, model, names
 from hubsms.errors import ExitCode, InvalidValue
 from hubsms.model import Config, Connector, Plan
 
-SID = "AC0123456789abcdef0123456789abcdef"
 
 
 def test_a_name_is_trimmed():

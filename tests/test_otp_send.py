@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,26 +13,16 @@ from pathlib import Path
 import keyring
 import pytest
 import terminal
+from helpers import SID, TOKEN, added, free_port
 
 from hubsms.sandbox.server import SandboxServer
 
-SID = "AC0123456789abcdef0123456789abcdef"
-TOKEN = "fedcba9876543210fedcba9876543210"
 MG = "MG0123456789abcdef0123456789abcdef"
-
-
-def add_connector(cli, name: str, server: str, sender: str = "+15005550006", *extra: str):
-    result = cli(
-        "connector", "add", name, "--account-sid", SID, "--from", sender,
-        "--server-address", server, "--auth-token-stdin", *extra, input=TOKEN + "\n",
-    )
-    assert result.exit_code == 0, result.output
-    return result
 
 
 @pytest.fixture
 def connector(cli, sandbox):
-    add_connector(cli, "Sandbox", sandbox.accounts_url)
+    added(cli, "Sandbox", server=sandbox.accounts_url)
     assert cli("settings", "set-default-sms", "Sandbox").exit_code == 0
     return "Sandbox"
 
@@ -89,7 +78,7 @@ def test_template_and_validity_shape_the_body(cli, sandbox, connector):
 
 
 def test_messaging_service_sid_is_sent_as_messaging_service(cli, sandbox):
-    add_connector(cli, "Service", sandbox.accounts_url, MG)
+    added(cli, "Service", from_=MG, server=sandbox.accounts_url)
     result = send(cli, "--to", "+15005550006", "--connector", "Service", "--json")
     assert result.exit_code == 0, result.output
     [stored] = sandbox.messages()
@@ -98,8 +87,8 @@ def test_messaging_service_sid_is_sent_as_messaging_service(cli, sandbox):
 
 
 def test_plan_chooses_its_connector(cli, sandbox, config_path: Path):
-    add_connector(cli, "Default", sandbox.accounts_url)
-    add_connector(cli, "Planned", sandbox.accounts_url, "HubSMS")
+    added(cli, "Default", server=sandbox.accounts_url)
+    added(cli, "Planned", from_="HubSMS", server=sandbox.accounts_url)
     text = config_path.read_text()
     config_path.write_text(text.replace("schema_version = 1\n", 'schema_version = 1\n\n[plans."Enterprise"]\nsms_connector = "Planned"\n', 1))
     result = send(cli, "--to", "+15005550006", "--plan", "enterprise", "--json")
@@ -162,7 +151,7 @@ def test_unknown_connector_or_plan_exits_3(cli, sandbox, connector):
 
 
 def test_inactive_connector_cannot_send(cli, sandbox):
-    add_connector(cli, "Off", sandbox.accounts_url, "+15005550006", "--inactive")
+    added(cli, "Off", "--inactive", server=sandbox.accounts_url)
     result = send(cli, "--to", "+15005550006", "--connector", "Off")
     assert result.exit_code == 3
     assert "inactive" in result.stderr
@@ -179,7 +168,7 @@ def test_missing_token_exits_4_naming_the_ways_to_give_one(cli, sandbox, connect
 
 def test_rejected_credentials_exit_4_and_never_show_the_token(cli):
     with SandboxServer(port=0, auth_token="f" * 32, status_delay=0) as strict:
-        add_connector(cli, "Strict", strict.accounts_url)
+        added(cli, "Strict", server=strict.accounts_url)
         result = send(cli, "--to", "+15005550006", "--connector", "Strict")
         assert result.exit_code == 4, result.output
         assert "20003" in result.stderr
@@ -192,7 +181,7 @@ def test_rejected_credentials_exit_4_and_never_show_the_token(cli):
 
 def test_env_token_takes_precedence_over_the_keyring(cli, monkeypatch):
     with SandboxServer(port=0, auth_token="e" * 32, status_delay=0) as strict:
-        add_connector(cli, "Strict", strict.accounts_url)
+        added(cli, "Strict", server=strict.accounts_url)
         monkeypatch.setenv("HUBSMS_AUTH_TOKEN", "e" * 32)
         result = send(cli, "--to", "+15005550006", "--connector", "Strict", "--dry-run", "--json")
         assert json.loads(result.stdout)["token_source"] == "env:HUBSMS_AUTH_TOKEN"
@@ -224,10 +213,8 @@ def test_read_timeout_exits_6_without_a_second_message(cli, sandbox, connector):
 
 
 def test_connection_refused_exits_6(cli):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    add_connector(cli, "Nowhere", f"http://127.0.0.1:{port}/2010-04-01/Accounts")
+    port = free_port()
+    added(cli, "Nowhere", server=f"http://127.0.0.1:{port}/2010-04-01/Accounts")
     result = send(cli, "--to", "+15005550006", "--connector", "Nowhere", "--connect-timeout", "0.5")
     assert result.exit_code == 6, result.output
     assert "127.0.0.1" in result.stderr
@@ -263,7 +250,7 @@ def test_connector_test_reports_the_account(cli, sandbox, connector):
 
 def test_connector_test_exits_4_when_twilio_rejects_the_token(cli):
     with SandboxServer(port=0, auth_token="a" * 32, status_delay=0) as strict:
-        add_connector(cli, "Strict", strict.accounts_url)
+        added(cli, "Strict", server=strict.accounts_url)
         result = cli("connector", "test", "Strict")
         assert result.exit_code == 4
         assert "hint:" in result.stderr
@@ -275,7 +262,7 @@ def test_connector_test_of_an_unknown_connector_exits_3(cli, sandbox):
 
 
 def test_connector_test_recognises_test_credentials(cli, sandbox):
-    add_connector(cli, "Test creds", sandbox.accounts_url)
+    added(cli, "Test creds", server=sandbox.accounts_url)
     sandbox.http.post(f"{sandbox.url}/api/test-accounts", json={"sid": SID}, timeout=5).raise_for_status()
     result = cli("connector", "test", "Test creds", "--json")
     assert result.exit_code == 0, result.output

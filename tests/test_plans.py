@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import SID
 
 from hubsms import store
 from hubsms.errors import ConnectorInactive, PlanNotFound
 from hubsms.service.plans import resolve_plan_connector
 
-SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "0123456789abcdef0123456789abcdef"
 
 

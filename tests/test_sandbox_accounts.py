@@ -6,29 +6,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sandbox_fixture import ACCOUNT_SID
+from sandbox_fixture import (
+    ACCOUNT_SID,
+    DE,
+    EMPTY_SERVICE,
+    OWNED,
+    SERVICE,
+    SHORT,
+    STOPPED,
+    US,
+    VERIFIED,
+    VOICE,
+)
+from sandbox_fixture import declare_production as declare
 
 from hubsms.sandbox.accounts import AccountError, load_accounts_file, parse_account
 
 OTHER = "AC" + "e" * 32
-OWNED = "+14155552671"
-VOICE = "+14155550100"
-SHORT = "894546"
-VERIFIED = "+4917612345678"
-STOPPED = "+4917600000001"
-SERVICE = "MG" + "1" * 32
-EMPTY_SERVICE = "MG" + "2" * 32
-US = "+15551234567"
-DE = "+4915112345678"
-
-
-def declare(sandbox, **fields):
-    base = {"numbers": [OWNED], "voice_only_numbers": [VOICE], "short_codes": [SHORT],
-            "verified_numbers": [VERIFIED], "opted_out": [STOPPED],
-            "messaging_services": {SERVICE: [OWNED, "SigningHub"], EMPTY_SERVICE: []}}
-    return sandbox.declare(**{**base, **fields})
-
-
 def get(sandbox, path: str, **params):
     return sandbox.http.get(sandbox.url + path, params=params, auth=sandbox.auth, timeout=10)
 

@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
+import terminal
+from helpers import HUBSMS, free_port
 from sandbox_fixture import ACCOUNT_SID
 
-HUBSMS = str(Path(sys.executable).with_name("hubsms"))
 TO = "+15551234567"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Served:
@@ -351,15 +344,13 @@ def test_the_short_time_is_the_time_today_else_the_date_and_minute() -> None:
     assert short_time(moment, today=date(2023, 8, 25)) == "08-24 05:01"
 
 
+@terminal.POSIX_ONLY
 def test_messages_fit_80_columns_one_row_a_line(sandbox) -> None:
-    pexpect = pytest.importorskip("pexpect")
     sandbox.send(to="+447700900123", from_="+15005550006", body="Your code is 123456")
     sandbox.outcome("+15557654321", "undelivered", 30007)
     sandbox.send(to="+15557654321", body="Your code is 654321")
-    child = pexpect.spawn(HUBSMS, ["sandbox", "messages", "--url", sandbox.url], dimensions=(40, 80),
-                          env={**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}, encoding="utf-8", timeout=20)
-    output = re.sub(r"\x1b\[[0-9;]*m", "", child.read())  # bold titles: not text
-    child.close()
+    _, output = terminal.run("sandbox", "messages", "--url", sandbox.url, env={"COLUMNS": "80", "NO_COLOR": "1"},
+                             size=(40, 80), timeout=20)  # its bold titles are no text: gone from the screen
     lines = [line for line in output.splitlines() if line.strip()]
     assert all(len(line) <= 80 for line in lines), lines
     rows = [line for line in lines if "+15005550006" in line]
@@ -371,7 +362,7 @@ def test_messages_fit_80_columns_one_row_a_line(sandbox) -> None:
 def test_auth_token_stdin_at_a_terminal_is_read_without_echo() -> None:
     pexpect = pytest.importorskip("pexpect")
     token = "c" * 32
-    child = pexpect.spawn(HUBSMS, ["sandbox", "serve", "--port", "0", "--auth-token-stdin"],
+    child = pexpect.spawn(str(HUBSMS), ["sandbox", "serve", "--port", "0", "--auth-token-stdin"],
                           encoding="utf-8", timeout=20)
     child.expect("Auth token")
     child.sendline(token)

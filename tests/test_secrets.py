@@ -11,8 +11,8 @@ import sys
 import keyring
 import pexpect
 import pytest
+from helpers import SID
 
-SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "5f4dcc3b5aa765d61d8327deb882cf99"
 HEX_TOKEN_AS_NAME = "abcdef0123456789abcdef0123456789"
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import SID, SID2
+from helpers import SID, SID2, hold_config_lock
 
 from hubsms import store
 from hubsms.errors import ConfigError, ExitCode
@@ -157,18 +157,10 @@ def test_the_lock_makes_a_second_writer_wait_for_the_first(tmp_path):
 
 
 def test_a_lock_held_too_long_is_a_config_error_naming_the_holder_without_advising_removal(tmp_path, monkeypatch):
-    import subprocess
-    import sys
-
     path = tmp_path / "c.toml"
     monkeypatch.setenv("HUBSMS_LOCK_TIMEOUT", "0.2")
-    holder = subprocess.Popen(
-        [sys.executable, "-c", f"from hubsms import store\nwith store.locked(__import__('pathlib').Path({str(path)!r})):\n"
-         "    print('held', flush=True)\n    input()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
+    holder = hold_config_lock(path)
     try:
-        assert holder.stdout.readline() == "held\n"
         with pytest.raises(ConfigError) as info:
             with store.locked(path):
                 pass

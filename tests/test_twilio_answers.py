@@ -4,79 +4,39 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
 
 import pytest
+from helpers import FROM, TOKEN, added
+from helpers import SID as ACCOUNT_SID
 from sandbox_fixture import SPEC_PATH
+from servers import Canned
 
 from hubsms.errors import ExitCode, NetworkError
 from hubsms.twilio.client import TwilioClient
 from hubsms.twilio.limits import message_form
 
-ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
-TOKEN = "5f3b9c0d8e7a6b5c4d3e2f1a0b9c8d7e"
 SERVICE_SID = "MG0123456789abcdef0123456789abcdef"
 SID = "SM" + "a" * 32
 OTHER_SID = "SM" + "b" * 32
 TO = "+14155552671"
-FROM = "+15005550006"
-
-
-class Recorder:
-    """A real HTTP server answering ``status`` + JSON ``payload`` and recording posted forms."""
-
-    def __init__(self, status: int, payload: Any) -> None:
-        self.forms: list[list[tuple[str, str]]] = []
-        recorder = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _answer(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-                recorder.forms.append(parse_qsl(raw, keep_blank_values=True))
-                body = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = _answer
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/2010-04-01/Accounts"
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
 
 
 @pytest.fixture
-def answering() -> Iterator[Callable[[int, Any], TwilioClient]]:
-    """``answering(status, payload)``: a client whose server always answers that."""
-    servers: list[Recorder] = []
+def answering(canned: Callable[..., Canned]) -> Iterator[Callable[[int, Any], TwilioClient]]:
+    """``answering(status, payload)``: a client whose server always answers that JSON."""
     clients: list[TwilioClient] = []
 
     def start(status: int, payload: Any) -> TwilioClient:
-        servers.append(Recorder(status, payload))
-        clients.append(TwilioClient(ACCOUNT_SID, TOKEN, servers[-1].url))
-        clients[-1].recorder = servers[-1]  # type: ignore[attr-defined]
+        server = canned(status, "application/json", payload)
+        clients.append(TwilioClient(ACCOUNT_SID, TOKEN, server.accounts_url))
+        clients[-1].recorder = server  # type: ignore[attr-defined]
         return clients[-1]
 
     yield start
     for client in clients:
         client.close()
-    for server in servers:
-        server.stop()
 
 
 # --- a created message must carry its SID and a known status ----------------------------------
@@ -99,7 +59,7 @@ def test_a_created_message_lacking_sid_or_status_is_a_network_error(answering, p
         client.create_message(message_form(TO, FROM, "Code 1"))
     err = info.value
     assert err.exit_code == ExitCode.NETWORK
-    assert err.message.startswith(f"Twilio's answer from 127.0.0.1:{client.recorder.server.server_port} lacked {lacked}")
+    assert err.message.startswith(f"Twilio's answer from 127.0.0.1:{client.recorder.port} lacked {lacked}")
     assert "may have been sent" in err.hint
 
 
@@ -152,9 +112,7 @@ def test_the_sandbox_answers_pass_every_check(sandbox) -> None:
 
 def test_otp_send_wait_with_a_sidless_answer_exits_6_not_a_crash(cli, answering) -> None:
     client = answering(201, {"status": "queued"})
-    added = cli("connector", "add", "Odd", "--account-sid", ACCOUNT_SID, "--from", FROM,
-                "--server-address", client.base_url, "--auth-token-stdin", input=TOKEN + "\n")
-    assert added.exit_code == 0, added.output
+    added(cli, "Odd", server=client.base_url)
     result = cli("otp", "send", "--connector", "Odd", "--to", TO, "--wait")
     shown = result.output + (result.stderr or "")
     assert result.exit_code == ExitCode.NETWORK, shown

@@ -4,17 +4,18 @@ the sandbox never gives (HTML, a JSON list, test-credential errors) a tiny stdli
 from __future__ import annotations
 
 import base64
-import json
 import logging
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 import requests
+from helpers import FROM as FROM_OK
+from helpers import SID as ACCOUNT_SID
+from helpers import TOKEN2 as OTHER_TOKEN
+from helpers import free_port
 
 from hubsms import __version__
 from hubsms.errors import (
@@ -30,11 +31,8 @@ from hubsms.twilio.codes import describe_delivery_error
 from hubsms.twilio.failures import DEFAULT_SERVER_ADDRESS
 from hubsms.twilio.limits import message_form, parse_timeouts, timeouts_from_env
 
-ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "5f3b9c0d8e7a6b5c4d3e2f1a0b9c8d7e"
-OTHER_TOKEN = "00112233445566778899aabbccddeeff"
 SERVICE_SID = "MG0123456789abcdef0123456789abcdef"
-FROM_OK = "+15005550006"
 TO = "+14155552671"
 
 
@@ -54,13 +52,6 @@ def stored_messages(sandbox: Any, to: str = TO) -> list[dict[str, Any]]:
     return sandbox.messages(to)
 
 
-def free_port() -> int:
-    """A port on 127.0.0.1 that nobody listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def make_client(sandbox: Any) -> Iterator[Callable[..., TwilioClient]]:
     """Clients on the sandbox with a short backoff, so retry tests stay quick."""
@@ -75,62 +66,6 @@ def make_client(sandbox: Any) -> Iterator[Callable[..., TwilioClient]]:
     yield make
     for client in made:
         client.close()
-
-
-class Canned:
-    """A stdlib HTTP server answering one fixed response and recording request headers."""
-
-    def __init__(self, status: int, content_type: str, body: bytes,
-                 extra: dict[str, str] | None = None) -> None:
-        self.answer = (status, content_type, body)
-        self.extra = extra or {}
-        self.headers: list[dict[str, str]] = []
-        canned = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _answer(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                canned.headers.append(dict(self.headers))
-                status, kind, payload = canned.answer
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in canned.extra.items():
-                    self.send_header(name, value.format(port=self.server.server_port))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_POST = _answer
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-        self.accounts_url = f"http://127.0.0.1:{self.server.server_port}/2010-04-01/Accounts"
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
-
-
-@pytest.fixture
-def canned() -> Iterator[Callable[..., Canned]]:
-    servers: list[Canned] = []
-
-    def start(status: int, content_type: str, body: bytes | str | Any, **extra: str) -> Canned:
-        if not isinstance(body, (bytes, str)):
-            body = json.dumps(body)
-        payload = body.encode() if isinstance(body, str) else body
-        server = Canned(status, content_type, payload, {k.replace("_", "-"): v for k, v in extra.items()})
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
 
 
 def twilio_error(code: int, status: int = 400) -> dict[str, Any]:

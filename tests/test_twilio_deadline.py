@@ -5,121 +5,19 @@ bounded in time and stops by itself."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
+from helpers import FROM, TOKEN, added, free_port
+from helpers import SID as ACCOUNT_SID
+from servers import say_nothing, trickle_body, trickle_headers
 
 from hubsms.errors import ExitCode, InvalidValue, NetworkError
 from hubsms.twilio.client import TwilioClient
 from hubsms.twilio.limits import DEFAULT_DEADLINE, deadline_from_env, message_form
 
-ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
-TOKEN = "5f3b9c0d8e7a6b5c4d3e2f1a0b9c8d7e"
 TO = "+14155552671"
-FROM = "+15005550006"
-TRICKLE_PAUSE = 0.2  # well under every read timeout used here
-SERVER_LIFETIME = 15.0  # a trickling server gives up after this, whatever the client does
-HEAD = b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n"
-
-
-def _read_request(conn: socket.socket) -> None:
-    """Read the request line, headers and a Content-Length body (enough for our clients)."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(4096)
-        if not chunk:
-            return
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                   if line.lower().startswith(b"content-length:")), 0)
-    while len(body) < length:
-        chunk = conn.recv(4096)
-        if not chunk:
-            return
-        body += chunk
-
-
-def _trickle(conn: socket.socket, data: bytes, ends: float) -> None:
-    for i in range(len(data)):
-        if time.monotonic() > ends:
-            return
-        conn.sendall(data[i:i + 1])
-        time.sleep(TRICKLE_PAUSE)
-
-
-def trickle_body(conn: socket.socket, ends: float) -> None:
-    _read_request(conn)
-    conn.sendall(HEAD)
-    _trickle(conn, b'{"sid": "SM' + b"1" * 32 + b'", "status": "queued"' + b" " * 4000, ends)
-
-
-def trickle_headers(conn: socket.socket, ends: float) -> None:
-    _read_request(conn)
-    _trickle(conn, HEAD, ends)
-
-
-def say_nothing(conn: socket.socket, ends: float) -> None:
-    while time.monotonic() < ends and conn.recv(4096):
-        pass
-
-
-class SlowServer:
-    """A real TCP server on 127.0.0.1 running ``handle(conn, ends)`` for each connection."""
-
-    def __init__(self, handle: Callable[[socket.socket, float], None]) -> None:
-        self.handle = handle
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.1)
-        self.ends = time.monotonic() + SERVER_LIFETIME
-        self.connections = 0
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    @property
-    def port(self) -> int:
-        return self.listener.getsockname()[1]
-
-    def url(self, scheme: str = "http") -> str:
-        return f"{scheme}://127.0.0.1:{self.port}/2010-04-01/Accounts"
-
-    def _accept(self) -> None:
-        while time.monotonic() < self.ends:
-            try:
-                conn, _ = self.listener.accept()
-            except (TimeoutError, OSError):
-                continue
-            self.connections += 1
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        conn.settimeout(SERVER_LIFETIME)
-        with conn:
-            try:
-                self.handle(conn, self.ends)
-            except OSError:  # the client shut the connection: done
-                pass
-
-    def stop(self) -> None:
-        self.ends = 0.0
-        self.thread.join(5)
-        self.listener.close()
-
-
-@pytest.fixture
-def slow_server() -> Iterator[Callable[[Callable[[socket.socket, float], None]], SlowServer]]:
-    servers: list[SlowServer] = []
-
-    def start(handle: Callable[[socket.socket, float], None]) -> SlowServer:
-        servers.append(SlowServer(handle))
-        return servers[-1]
-
-    yield start
-    for server in servers:
-        server.stop()
 
 
 def timed(call: Callable[[], object]) -> tuple[NetworkError, float]:
@@ -162,9 +60,7 @@ def test_a_stalled_tls_handshake_ends_at_the_deadline_with_nothing_sent(slow_ser
 
 
 def test_retries_of_a_refused_port_stop_at_the_deadline() -> None:
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     url = f"http://127.0.0.1:{port}/2010-04-01/Accounts"
     with TwilioClient(ACCOUNT_SID, TOKEN, url, retries=20, backoff_factor=1.0, deadline=1.5) as client:
         err, elapsed = timed(lambda: client.create_message(message_form(TO, FROM, "Code 3")))
@@ -181,9 +77,7 @@ def test_a_fast_server_is_unaffected_by_the_deadline(sandbox) -> None:
 
 def test_otp_send_with_a_trickling_server_exits_6_by_the_deadline(cli, slow_server, monkeypatch) -> None:
     server = slow_server(trickle_body)
-    added = cli("connector", "add", "Slow", "--account-sid", ACCOUNT_SID, "--from", FROM,
-                "--server-address", server.url(), "--auth-token-stdin", input=TOKEN + "\n")
-    assert added.exit_code == 0, added.output
+    added(cli, "Slow", server=server.url())
     monkeypatch.setenv("HUBSMS_DEADLINE", "2")
     started = time.monotonic()
     result = cli("otp", "send", "--connector", "Slow", "--to", TO, "--read-timeout", "2", "--connect-timeout", "2")

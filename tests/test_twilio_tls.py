@@ -4,62 +4,36 @@ Each is a NetworkError (exit 6) saying what happened and that nothing was sent."
 
 from __future__ import annotations
 
-import json
-import socket
 import ssl
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 import requests
 import trustme
+from helpers import FROM, TOKEN, added
+from helpers import SID as ACCOUNT_SID
+from servers import Canned, say_nothing
 
 from hubsms.errors import ExitCode, NetworkError
 from hubsms.twilio.client import TwilioClient
 from hubsms.twilio.limits import message_form
 
-ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
-TOKEN = "5f3b9c0d8e7a6b5c4d3e2f1a0b9c8d7e"
 TO = "+14155552671"
-FROM = "+15005550006"
 MESSAGE = {"sid": "SM" + "1" * 32, "status": "queued", "to": TO}
 ACCOUNT = {"sid": ACCOUNT_SID, "status": "active", "type": "Full", "friendly_name": "tls"}
 
 
-class _Answer(BaseHTTPRequestHandler):
-    """Answers a created message to a POST and the account to a GET; counts requests."""
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def _reply(self, status: int, payload: dict[str, Any]) -> None:
-        self.server.requests += 1  # type: ignore[attr-defined]
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_POST(self) -> None:
-        self._reply(201, MESSAGE)
-
-    def do_GET(self) -> None:
-        self._reply(200, ACCOUNT)
+def answering(canned: Callable[..., Canned], context: ssl.SSLContext | None = None) -> Canned:
+    """A server answering a created message to a POST and the account to a GET."""
+    return canned(201, "application/json", MESSAGE, get=(200, "application/json", ACCOUNT), context=context)
 
 
-def _serve(server: ThreadingHTTPServer) -> Iterator[ThreadingHTTPServer]:
-    server.requests = 0  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+def tls_context(ca: trustme.CA, name: str) -> ssl.SSLContext:
+    """A server's TLS context with a certificate for ``name`` from ``ca``."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert(name).configure_cert(context)
+    return context
 
 
 @pytest.fixture(scope="module")
@@ -68,22 +42,18 @@ def ca() -> trustme.CA:
 
 
 @pytest.fixture
-def https_server(ca: trustme.CA) -> Iterator[ThreadingHTTPServer]:
+def https_server(canned: Callable[..., Canned], ca: trustme.CA) -> Canned:
     """A real HTTPS server whose certificate (for 127.0.0.1) comes from a CA nobody trusts."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ca.issue_cert("127.0.0.1").configure_cert(context)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    yield from _serve(server)
+    return answering(canned, tls_context(ca, "127.0.0.1"))
 
 
 @pytest.fixture
-def http_server() -> Iterator[ThreadingHTTPServer]:
-    yield from _serve(ThreadingHTTPServer(("127.0.0.1", 0), _Answer))
+def http_server(canned: Callable[..., Canned]) -> Canned:
+    return answering(canned)
 
 
-def accounts(scheme: str, server: ThreadingHTTPServer) -> str:
-    return f"{scheme}://127.0.0.1:{server.server_port}/2010-04-01/Accounts"
+def accounts(scheme: str, server: Canned) -> str:
+    return f"{scheme}://127.0.0.1:{server.port}/2010-04-01/Accounts"
 
 
 def test_an_untrusted_certificate_is_a_network_error_saying_so(https_server) -> None:
@@ -92,7 +62,7 @@ def test_an_untrusted_certificate_is_a_network_error_saying_so(https_server) -> 
             client.create_message(message_form(TO, FROM, "Code 1"))
     err = info.value
     assert err.exit_code == ExitCode.NETWORK
-    assert err.message.startswith(f"cannot connect securely to 127.0.0.1:{https_server.server_port}")
+    assert err.message.startswith(f"cannot connect securely to 127.0.0.1:{https_server.port}")
     assert "certificate is not trusted" in err.message
     assert "REQUESTS_CA_BUNDLE=/path/ca.pem" in err.hint
     assert "Nothing was sent" in err.hint and "may or may not" not in err.message
@@ -111,13 +81,9 @@ def test_the_same_server_is_reached_once_its_ca_is_trusted(https_server, ca, tmp
 
 
 @pytest.fixture
-def misnamed_server(ca: trustme.CA) -> Iterator[ThreadingHTTPServer]:
+def misnamed_server(canned: Callable[..., Canned], ca: trustme.CA) -> Canned:
     """A real HTTPS server whose certificate is for another name than 127.0.0.1."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ca.issue_cert("elsewhere.example").configure_cert(context)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    yield from _serve(server)
+    return answering(canned, tls_context(ca, "elsewhere.example"))
 
 
 def test_a_certificate_for_another_name_says_so(misnamed_server, ca, tmp_path) -> None:
@@ -143,42 +109,19 @@ def test_https_to_a_plain_http_port_says_the_server_does_not_speak_tls(http_serv
     assert "may or may not" not in err.message
 
 
-def test_a_handshake_that_stalls_says_nothing_was_sent() -> None:
+def test_a_handshake_that_stalls_says_nothing_was_sent(slow_server) -> None:
     """A server that accepts the connection and never answers the TLS hello."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    url = f"https://127.0.0.1:{listener.getsockname()[1]}/2010-04-01/Accounts"
-    try:
-        with TwilioClient(ACCOUNT_SID, TOKEN, url, read_timeout=0.5, retries=0) as client:
-            with pytest.raises(NetworkError) as info:
-                client.create_message(message_form(TO, FROM, "Code 4"))
-    finally:
-        stop.set()
-        thread.join(5)
-        for sock in accepted:
-            sock.close()
-        listener.close()
+    server = slow_server(say_nothing)
+    with TwilioClient(ACCOUNT_SID, TOKEN, server.url("https"), read_timeout=0.5, retries=0) as client:
+        with pytest.raises(NetworkError) as info:
+            client.create_message(message_form(TO, FROM, "Code 4"))
     assert "TLS handshake timed out" in info.value.message
     assert "not sent" in info.value.hint
     assert "may or may not" not in info.value.message
 
 
 def test_otp_send_through_an_untrusted_certificate_exits_6_without_a_traceback(cli, https_server) -> None:
-    added = cli("connector", "add", "Proxy", "--account-sid", ACCOUNT_SID, "--from", FROM,
-                "--server-address", accounts("https", https_server), "--auth-token-stdin", input=TOKEN + "\n")
-    assert added.exit_code == 0, added.output
+    added(cli, "Proxy", server=accounts("https", https_server))
     started = time.monotonic()
     result = cli("otp", "send", "--connector", "Proxy", "--to", TO)
     assert result.exit_code == ExitCode.NETWORK, result.output
