@@ -243,7 +243,6 @@ def test_curl_send_then_messages_and_otp_end_to_end(served, tmp_path) -> None:
 
 def test_serve_with_a_database_it_cannot_open_is_a_usage_error(tmp_path):
     import subprocess
-    import sys
 
     result = subprocess.run(
         [sys.executable, "-m", "hubsms", "sandbox", "serve", "--port", "0", "--db", str(tmp_path / "no" / "x.db")],
