@@ -151,38 +151,34 @@ class Keyring:
         return self._bounded(self.purpose or action, fn, [] if secrets is None else secrets, held)
 
     def _bounded(self, action: str, fn: Callable[[Any], T], secrets: list[str], held: contextlib.ExitStack) -> T:
-        """Run ``fn`` in a worker thread, waited for ``self.timeout`` seconds. The worker
-        releases ``held`` (the per-user lock) when the backend call ends, not when the wait
-        does: after a timeout the call may still be writing, and another hubsms must not
+        """``fn(backend)`` through ``call_within``, waited for ``self.timeout`` seconds. The
+        worker releases ``held`` (the per-user lock) when the backend call ends, not when the
+        wait does: after a timeout the call may still be writing, and another hubsms must not
         write beside it."""
-        outcome: dict[str, Any] = {}
+        from hubsms.bounded import Expired, call_within  # only for a keyring call
 
-        def run() -> None:
+        seen: dict[str, Any] = {}
+
+        def run() -> T:
             try:
-                backend = outcome["backend"] = _backend()
-                outcome["value"] = fn(backend)
-            except BaseException as exc:  # carried to the caller's thread
-                outcome["error"] = _keyring_error(action, exc, outcome.get("backend"), secrets)
+                backend = seen["backend"] = _backend()
+                return fn(backend)
+            except BaseException as exc:
+                raise _keyring_error(action, exc, seen.get("backend"), secrets) from None
             finally:
                 held.close()
 
-        import threading  # only for a keyring call: listing and sending from env skip it
-
-        worker = threading.Thread(target=run, name=f"keyring-{action}", daemon=True)
         try:
-            worker.start()
-        except BaseException:
-            held.close()
-            raise
-        worker.join(self.timeout)
-        if worker.is_alive():
+            return call_within(run, self.timeout, name=f"keyring-{action}")
+        except Expired:
             raise KeyringUnavailable(
-                f"the keyring{_named(outcome.get('backend'))} did not answer within {self.timeout:g} s ({action})",
+                f"the keyring{_named(seen.get('backend'))} did not answer within {self.timeout:g} s ({action})",
                 f"{HINTS.get(action, WAYS_OUT)}; {TIMEOUT_ENV} sets the timeout",
-            )
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome.get("value")  # type: ignore[return-value]
+            ) from None
+        except RuntimeError as exc:  # no thread could be started: the lock is not kept
+            if "thread" in str(exc):
+                held.close()
+            raise
 
 
 def _user_lock(*, required: bool) -> contextlib.ExitStack:

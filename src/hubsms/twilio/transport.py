@@ -1,8 +1,8 @@
 """An overall deadline for one HTTP exchange, retries included.
 
 requests' timeouts are per socket operation: a server sending one byte per second never trips
-a 15 s read timeout. So the exchange runs in a worker thread that the caller waits for until
-the deadline; at the deadline every socket the exchange opened is shut down (which wakes a
+a 15 s read timeout. So the exchange runs through ``hubsms.bounded.call_within``, waited for
+until the deadline; at the deadline every socket the exchange opened is shut down (which wakes a
 blocked read or TLS handshake at once) and the caller gets ``DeadlinePassed``. Name lookup and
 TCP connect cannot be woken that way, which is why the caller never waits on the worker itself.
 
@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from hubsms.bounded import Expired, call_within
 
 T = TypeVar("T")
 
@@ -145,26 +147,11 @@ def run_with_deadline(work: Callable[[], T], seconds: float) -> T:
     """Run ``work`` (which does the HTTP exchange) and return its result, or raise what it
     raised, or raise DeadlinePassed ``seconds`` from now with its sockets shut down."""
     watch = Watch(time.monotonic() + seconds)
-    outcome: dict[str, Any] = {}
-    done = threading.Event()
 
-    def worker() -> None:
+    def attach() -> None:
         _local.watch = watch
-        try:
-            outcome["value"] = work()
-        except BaseException as exc:  # handed to the caller's thread as is
-            outcome["error"] = exc
-        finally:
-            done.set()
 
-    threading.Thread(target=worker, name="hubsms-http", daemon=True).start()
     try:
-        finished = done.wait(max(0.0, watch.deadline - time.monotonic()))
-    finally:
-        if not done.is_set():  # the deadline, or Ctrl-C while waiting
-            watch.cancel()
-    if not finished:
-        raise DeadlinePassed(watch.sent)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+        return call_within(work, seconds, name="hubsms-http", start=attach, cancel=watch.cancel)
+    except Expired:
+        raise DeadlinePassed(watch.sent) from None
