@@ -116,3 +116,25 @@ class LeakyFileKeyring(PlaintextKeyring):
 
     def delete_password(self, service: str, username: str) -> None:
         raise RuntimeError(f"backend bug deleting {self.get_password(service, username)}")
+
+
+class CountingKeyring(MemoryKeyring):
+    """A MemoryKeyring that counts the reads of each entry (``reads[username]``)."""
+
+    def __init__(self, entries: dict[tuple[str, str], str] | None = None) -> None:
+        super().__init__(entries)
+        self.reads: dict[str, int] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.reads[username] = self.reads.get(username, 0) + 1
+        return super().get_password(service, username)
+
+
+class CountingBlockingKeyring(BlockingKeyring):
+    """A BlockingKeyring that counts the calls that reached it (``calls``)."""
+
+    calls = 0
+
+    def get_password(self, service: str, username: str) -> str | None:
+        type(self).calls += 1
+        return super().get_password(service, username)

@@ -186,7 +186,6 @@ class _Planner:
         self.stale_logos: set[str] = set()
         self.warnings: list[str] = []
         self.notes: list[str] = []
-        self._stored: dict[str, str | None] = {}
         self._placed: set[str] = set()
 
     def run(self) -> _Planner:
@@ -213,32 +212,30 @@ class _Planner:
         keep = self.keep_env_refs or (old is not None and old.auth_token_env == wanted.auth_token_env)
         return wanted.auth_token_env if keep else None
 
-    def _stored_token(self, sid: str) -> str | None:
-        if sid not in self._stored:
-            self._stored[sid] = self.keyring.get(sid)
-        return self._stored[sid]
-
     def _plan_tokens(self, wanted: list[Connector], refs: dict[str, str | None]) -> None:
         """Which tokens to store: each keyring-mode connector's variable, validated; one value
         per account; an unset variable keeps the stored token, and without one is an error."""
         pending: dict[str, tuple[str, str]] = {}
+        values = {c.name: self.environ.get(c.auth_token_env or "") for c in wanted}
+        # the entries this plan compares or requires, read in one keyring call
+        self.keyring.get_many(c.account_sid for c in wanted if not (refs[c.name] is not None and values[c.name]))
         for connector in wanted:
             variable = connector.auth_token_env or ""
-            value = self.environ.get(variable)
+            value = values[connector.name]
             token = _env_token(connector, variable, value) if value else None
             if refs[connector.name] is not None:
-                if token is None and self._stored_token(connector.account_sid) is None:
+                if token is None and self.keyring.get(connector.account_sid) is None:
                     self.warnings.append(f'{variable} is not set: connector "{connector.name}" has no auth token until it is')
                 continue
             if token is not None:
                 _check_one_token(pending, connector, variable, token)
                 pending[connector.account_sid] = (token, variable)
         self._require_stored([c for c in wanted if refs[c.name] is None and c.account_sid not in pending])
-        self.tokens = {sid: token for sid, (token, _) in pending.items() if self._stored_token(sid) != token}
+        self.tokens = {sid: token for sid, (token, _) in pending.items() if self.keyring.get(sid) != token}
 
     def _require_stored(self, connectors: list[Connector]) -> None:
         """Every account without a token anywhere, named in one error: set them all at once."""
-        missing = [c for c in connectors if self._stored_token(c.account_sid) is None]
+        missing = [c for c in connectors if self.keyring.get(c.account_sid) is None]
         if not missing:
             return
         variables = list(dict.fromkeys(str(c.auth_token_env) for c in missing))
@@ -253,8 +250,8 @@ class _Planner:
     def _token_field(self, wanted: Connector, ref: str | None, creating: bool) -> tuple[Any, Any] | None:
         if ref is not None:
             return None
-        stored = "keyring" if self._stored_token(wanted.account_sid) else None
         if wanted.account_sid in self.tokens:
+            stored = "keyring" if self.keyring.get(wanted.account_sid) else None
             return (stored, f"env:{wanted.auth_token_env}")
         return (None, "keyring") if creating else None
 

@@ -253,27 +253,14 @@ def _tokens(config: Config, keyring: Keyring, env: Mapping[str, str]) -> list[Fi
     that names a variable reads only that variable). HUBSMS_AUTH_TOKEN is an override for one
     run, not where a connector's token lives, so it is left out. Each account's keyring entry
     is read once."""
-    from hubsms.credentials import TOKEN_ENV, find_token
+    from hubsms.credentials import TOKEN_ENV, find_token, keyring_accounts
 
     own = {key: value for key, value in env.items() if key != TOKEN_ENV}
-    once = _ReadOnce(keyring)
-    rows = [_missing_token(c) for c in config.connectors.values() if find_token(c, once, environ=own) is None]  # type: ignore[arg-type]
+    keyring.get_many(keyring_accounts(config.connectors.values(), own))
+    rows = [_missing_token(c) for c in config.connectors.values() if find_token(c, keyring, environ=own) is None]
     if config.connectors and not rows:
         rows.append(Finding("token", _count(len(config.connectors), "connector"), OK, "every connector has its auth token"))
     return rows
-
-
-class _ReadOnce:
-    """A keyring whose entries are read once each (many connectors may share an account)."""
-
-    def __init__(self, keyring: Keyring) -> None:
-        self.keyring = keyring
-        self.seen: dict[str, str | None] = {}
-
-    def get(self, sid: str) -> str | None:
-        if sid not in self.seen:
-            self.seen[sid] = self.keyring.get(sid)
-        return self.seen[sid]
 
 
 def _missing_token(connector: Connector) -> Finding:
