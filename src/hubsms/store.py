@@ -13,7 +13,6 @@ import contextlib
 import errno
 import os
 import re
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -28,18 +27,6 @@ _CONNECTOR_KEYS: Final = {
     "provider", "logo", "server_address", "account_sid", "from", "active", "auth_token_env",
 }
 _TOP_KEYS: Final = {"schema_version", "settings", "plans", "connectors"}
-
-
-def default_config_path() -> Path:
-    """``connectors.toml`` in the per-user folder that ``typer.get_app_dir("hubsms")`` names
-    (computed here the same way, so that reading the file never imports typer)."""
-    if sys.platform.startswith("win"):
-        base = os.environ.get("APPDATA") or os.path.expanduser("~")
-        return Path(base) / "hubsms" / "connectors.toml"
-    if sys.platform == "darwin":
-        return Path(os.path.expanduser("~/Library/Application Support")) / "hubsms" / "connectors.toml"
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
-    return Path(base) / "hubsms" / "connectors.toml"
 
 
 def load(path: Path) -> Config:

@@ -192,19 +192,14 @@ def stderr_console() -> Any:
 
 
 def resolve_config_path(option: Path | None, ctx: Any = None) -> Path:
-    """``--config`` (on the command or before it), else ``HUBSMS_CONFIG``, else the
-    per-user default (DESIGN.md)."""
-    if option is not None:
-        return option
-    root = ctx.find_root().obj if ctx is not None else None
-    if isinstance(root, dict) and root.get("config") is not None:
-        return Path(root["config"])
-    env = os.environ.get("HUBSMS_CONFIG")
-    if env:
-        return Path(env)
-    from hubsms.store import default_config_path
+    """The config file (``hubsms.paths.config_path``), ``--config`` given on the command
+    (``option``) or before it (the root context's)."""
+    from hubsms.paths import config_path
 
-    return default_config_path()
+    root = ctx.find_root().obj if ctx is not None and option is None else None
+    if isinstance(root, dict) and root.get("config") is not None:
+        option = Path(root["config"])
+    return config_path(option).path
 
 
 def twilio_access(options: dict[str, Any]) -> tuple[str | None, Any]:
