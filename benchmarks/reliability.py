@@ -16,6 +16,8 @@ keyring backend, XDG_DATA_HOME), all traffic to the project's sandbox on 127.0.0
                        a warning, as documented) within timeout + 1 s
   network faults       sandbox faults 429 / 500 / delay / close and a refused port: exit code of
                        ``otp send`` and messages stored for that send (0 or 1 as documented)
+  shared tokens        30 config files on one keyring, connectors removed at random: tokens
+                       lost while a file still uses them, tokens left after the last (0, 0)
 
 Usage: python benchmarks/reliability.py [--quick] [--backend MODULE.CLASS] [--writers N]
        [--kills N] [--seed S]     (exit 0 when every figure is as expected)
@@ -193,6 +195,37 @@ def kills(root: Path, backend: str, rounds: int, rng: random.Random) -> list[Fig
     return figures
 
 
+# --- shared tokens across config files -------------------------------------------------------
+
+
+def shared_tokens(root: Path, backend: str, files: int, rng: random.Random) -> list[Figure]:
+    """``files`` config files on one keyring, three accounts between them, every connector
+    removed in a random order: after each remove, tokens lost by connectors still in a file."""
+    header(f"shared tokens: {files} config files, one keyring, random removes")
+    worlds = [World(root / "shared", backend, f"c{i}.toml") for i in range(files)]
+    tokens = {sid(a, 3): secrets.token_hex(16) for a in range(3)}
+    left = []
+    for i, world in enumerate(worlds):
+        account = rng.choice(sorted(tokens))
+        done = world.run("connector", "add", f"x{i}", "--no-input", "--account-sid", account, "--from", FROM,
+                         "--auth-token-stdin", stdin=tokens[account] + "\n")
+        if done.code == 0:
+            left.append((world, f"x{i}", account))
+    rng.shuffle(left)
+    lost = 0
+    while left:
+        world, name, _ = left.pop()
+        world.run("connector", "remove", name, "--yes")
+        if left:
+            stored, _ = left[0][0].keyring(get=sorted({a for _, _, a in left}))
+            lost += sum(stored.get(a) != tokens[a] for a in {a for _, _, a in left})
+    remaining, _ = worlds[0].keyring(get=sorted(tokens))
+    leftover = sum(v is not None for v in remaining.values())
+    print(f"  tokens lost while a config file still used them: {lost}; left after the last remove: {leftover}")
+    return [(f"tokens lost across {files} config files", str(lost), "0", lost == 0),
+            (f"tokens left after the last of {files} files", str(leftover), "0", leftover == 0)]
+
+
 # --- the run ----------------------------------------------------------------------------------
 
 
@@ -231,6 +264,7 @@ def main() -> int:
         figures += canary(root, args.backend)
         figures += keyring_faults(root)
         figures += network_faults(root, args.backend)
+        figures += shared_tokens(root, args.backend, 8 if args.quick else 30, random.Random(seed))
     ok = summary(figures)
     print(f"({time.perf_counter() - started:.0f} s)")
     return 0 if ok else 1

@@ -179,17 +179,23 @@ def test_stale_temp_files_of_the_config_and_its_logos_are_deleted_by_fix(cli, co
 # --- tokens and the keyring -----------------------------------------------------------------
 
 
-def test_an_unused_keyring_entry_is_a_warning_and_never_deleted(cli, config_path):
+def test_an_entry_no_known_config_uses_is_a_warning_and_fix_deletes_it(cli, config_path, tmp_path):
     add(cli, "A")
+    other = tmp_path / "other" / "prod.toml"
+    assert cli("--config", str(other), "connector", "add", "P", "--account-sid", sid(8), "--from", "+15005550006",
+               "--auth-token-stdin", input=TOKEN2 + "\n").exit_code == 0
     keyring.set_password("hubsms", SID2, TOKEN2)
     keyring.set_password("other-service", sid(7), TOKEN2)  # not hubsms's: not listed
-    for extra in ((), ("--fix",)):
-        code, report = doctor(cli, *extra)
-        assert code == 0 and report["ok"] is True, report
-        [row] = rows(report, "token", "warning")
-        assert row["item"] == "AC…3210" and row["fixed"] is False
-        assert f"keyring del hubsms {SID2}" in row["detail"] and "another config file" in row["detail"]
-    assert keyring.get_password("hubsms", SID2) == TOKEN2 and keyring.get_password("hubsms", SID) == TOKEN
+    code, report = doctor(cli)
+    assert code == 0 and report["ok"] is True, report
+    [row] = rows(report, "token", "warning")  # sid(8) is prod.toml's: no warning
+    assert row["item"] == "AC…3210" and row["fixed"] is False
+    assert "no config file hubsms knows uses it" in row["detail"] and "doctor --fix deletes it" in row["detail"]
+    code, report = doctor(cli, "--fix")
+    assert code == 0 and [r["item"] for r in rows(report, "token", "fixed")] == ["AC…3210"]
+    assert keyring.get_password("hubsms", SID2) is None
+    assert keyring.get_password("hubsms", SID) == TOKEN and keyring.get_password("hubsms", sid(8)) == TOKEN2
+    assert keyring.get_password("other-service", sid(7)) == TOKEN2
 
 
 def test_a_connector_without_a_token_is_exit_4_naming_it_and_the_fix(cli, config_path):

@@ -25,6 +25,7 @@ from hubsms.errors import (
     TokenMissing,
 )
 from hubsms.model import Connector, mask_sid, normal_sid, validate_auth_token
+from hubsms.paths import keyring_lock_path
 
 SERVICE: Final = "hubsms"
 TOKEN_ENV: Final = "HUBSMS_AUTH_TOKEN"
@@ -73,13 +74,6 @@ def keyring_timeout() -> float:
 def keyring_username(account_sid: str) -> str:
     """The one spelling the keyring sees: ``AC`` upper-case, the hex digits lower-case."""
     return normal_sid(account_sid)
-
-
-def keyring_lock_path() -> Path:
-    """The per-user lock that serialises hubsms's keyring writes, beside hubsms's data."""
-    from hubsms.paths import user_data_dir
-
-    return user_data_dir() / "keyring.lock"
 
 
 class Keyring:

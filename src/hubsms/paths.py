@@ -58,6 +58,12 @@ def default_config_path() -> Path:
     return Path(base) / "hubsms" / "connectors.toml"
 
 
+def keyring_lock_path() -> Path:
+    """The per-user lock that serialises hubsms's keyring writes (and its record of config
+    files, ``hubsms.registry``)."""
+    return user_data_dir() / "keyring.lock"
+
+
 def user_data_dir() -> Path:
     """hubsms's per-user data folder (the keyring's lock and what hubsms keeps beside it)."""
     if sys.platform.startswith("win"):

@@ -199,7 +199,12 @@ def resolve_config_path(option: Path | None, ctx: Any = None) -> Path:
     root = ctx.find_root().obj if ctx is not None and option is None else None
     if isinstance(root, dict) and root.get("config") is not None:
         option = Path(root["config"])
-    return config_path(option).path
+    path = config_path(option).path
+    if path.is_file():  # a file hubsms is pointed at is one whose tokens others keep
+        from hubsms import registry
+
+        registry.remember(path)
+    return path
 
 
 def twilio_access(options: dict[str, Any]) -> tuple[str | None, Any]:

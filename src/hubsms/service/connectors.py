@@ -20,6 +20,7 @@ from hubsms.service.transaction import (
     delete_unused_tokens,
     place_logo,
     read_bytes,
+    save,
 )
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
@@ -245,7 +246,7 @@ def edit_connector(
         change.commit(config)
         delete_unused_logo(path, config, old.logo)
         if new.account_sid != old.account_sid:
-            delete_unused_tokens(config, keyring, {old.account_sid}, outcome, env_only=_env_only(old))
+            delete_unused_tokens(path, config, keyring, {old.account_sid}, outcome, env_only=_env_only(old))
     outcome.connector = new
     return outcome
 
@@ -304,7 +305,7 @@ def set_active(path: Path, name: str, active: bool, *, force: bool = False) -> O
             release_uses(config, connector.name, force, "deactivate", outcome)
         connector = connector.with_changes(active=active)
         config.connectors[connector.name] = connector
-        store.save(path, config)
+        save(path, config)
     outcome.connector = connector
     return outcome
 
@@ -319,8 +320,8 @@ def remove_connector(path: Path, name: str, keyring: Keyring | None, *, force: b
         connector = require_connector(config, name)
         release_uses(config, connector.name, force, "remove", outcome)
         del config.connectors[connector.name]
-        store.save(path, config)
-        delete_unused_tokens(config, keyring, {connector.account_sid}, outcome, env_only=_env_only(connector))
+        save(path, config)
+        delete_unused_tokens(path, config, keyring, {connector.account_sid}, outcome, env_only=_env_only(connector))
         delete_unused_logo(path, config, connector.logo)
     outcome.connector = connector
     return outcome

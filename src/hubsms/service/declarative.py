@@ -367,7 +367,7 @@ class _Planner:
         """Delete tokens of accounts and logo files that nothing uses any more (best effort,
         like ``connector remove``)."""
         outcome = Outcome()
-        delete_unused_tokens(self.new, self.keyring, self.stale_sids, outcome)
+        delete_unused_tokens(self.path, self.new, self.keyring, self.stale_sids, outcome)
         self.notes += outcome.notes
         self.warnings += outcome.warnings
         kept = {c.logo for c in self.new.connectors.values()}
