@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import keyring
+import pytest
 import terminal
 from helpers import FROM, HUBSMS, PNG, SID, SID2, TOKEN, TOKEN2, add, sid, token
 from keyring.backends import fail
@@ -352,3 +353,42 @@ def test_kill_9_during_add_with_a_logo_leaves_only_what_doctor_fix_cleans(cli, c
     print(f"kill -9 during connector add --logo (seed {seed}): {figures}")
     # the kills came in the middle of the add, not only before or after it
     assert figures["killed"] >= KILLS // 2 and figures["logos fixed"] >= 1, figures
+
+
+def dead_pid() -> int:
+    """The pid of a process that has ended (a writer killed with -9)."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+@pytest.mark.parametrize("backend", ["plain", "atomic"])
+def test_a_keyring_temp_file_left_by_a_kill_is_found_and_fix_deletes_it(cli, config_path, backend):
+    from hubsms.keyring_file import AtomicPlaintextKeyring
+
+    if backend == "atomic":
+        keyring.set_keyring(AtomicPlaintextKeyring())
+    add(cli, "A")
+    keyring_file = Path(keyring.get_keyring().file_path)
+    temp = keyring_file.parent / f".{keyring_file.name}.{dead_pid()}.k1ll.tmp"
+    temp.write_bytes(keyring_file.read_bytes())  # what a killed writer leaves: every token
+    code, report = doctor(cli)
+    assert code == 4, report
+    [row] = rows(report, "keyring temp file", "problem")
+    assert row["item"] == str(temp) and "holds the keyring's tokens" in row["detail"]
+    code, report = doctor(cli, "--fix")
+    assert code == 0 and rows(report, "keyring temp file", "fixed"), report
+    assert not temp.exists() and keyring.get_password("hubsms", SID) == TOKEN
+
+
+def test_the_next_keyring_write_removes_a_killed_writers_temp_file(cli, config_path):
+    from hubsms.keyring_file import AtomicPlaintextKeyring
+
+    keyring.set_keyring(AtomicPlaintextKeyring())
+    add(cli, "A")
+    keyring_file = Path(keyring.get_keyring().file_path)
+    temp = keyring_file.parent / f".{keyring_file.name}.{dead_pid()}.k1ll.tmp"
+    temp.write_bytes(keyring_file.read_bytes())
+    add(cli, "B", account_sid=SID2, tok=TOKEN2)
+    assert not temp.exists()
+    assert oct(keyring_file.stat().st_mode & 0o777) == "0o600"

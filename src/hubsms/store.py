@@ -467,13 +467,25 @@ def stale_temp_files(config_path: Path, now: float | None = None) -> list[Path]:
     running, or they are older than a minute (no save takes that long; the pid may have been
     reused). Delete them only while holding ``locked(config_path)``: every save makes its
     temp file under that lock, so none can be in use then."""
-    from hubsms import locking, logos
+    from hubsms import logos
 
     target = config_target(config_path)
-    now = time.time() if now is None else now
     found = _temp_files(target.parent, target.name)
     if (target.parent / logos.LOGO_FOLDER).is_dir():
         found += _temp_files(target.parent / logos.LOGO_FOLDER, None)
+    return _stale(found, now)
+
+
+def stale_temp_files_of(target: Path, now: float | None = None) -> list[Path]:
+    """The temp files a crashed ``write_atomic`` of ``target`` alone left (the keyring's file,
+    say), by the same rule as ``stale_temp_files``."""
+    return _stale(_temp_files(target.parent, target.name), now)
+
+
+def _stale(found: list[tuple[Path, int]], now: float | None) -> list[Path]:
+    from hubsms import locking
+
+    now = time.time() if now is None else now
     return sorted(p for p, pid in found if not locking.is_running(pid) or now - _mtime(p, now) > STALE_TEMP_SECONDS)
 
 

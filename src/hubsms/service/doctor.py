@@ -218,7 +218,21 @@ def _keyring_findings(
         rows += _tokens(config, keyring, env)
     except KeyringUnavailable as exc:
         return None, [Finding("keyring", "-", PROBLEM, f"{exc.message}; {exc.hint}" if exc.hint else exc.message, True)]
-    return label(backend), rows + _stray_entries(path, config, backend, keyring, fix)
+    return label(backend), rows + _keyring_temp_files(backend, fix) + _stray_entries(path, config, backend, keyring, fix)
+
+
+def _keyring_temp_files(backend: Any, fix: bool) -> list[Finding]:
+    """Temp files of a file keyring's writer killed before its rename: each holds every token
+    of that keyring. A problem of the keyring (exit 4); ``fix`` deletes them."""
+    rows = []
+    why = "left by a keyring write that was interrupted; it holds the keyring's tokens"
+    for b in _file_backends(backend):
+        for temp in store.stale_temp_files_of(Path(b.file_path)):
+            if fix:
+                rows.append(_delete("keyring temp file", str(temp), temp, why)._replace(credentials=True))
+            else:
+                rows.append(Finding("keyring temp file", str(temp), PROBLEM, f"{why}; hubsms doctor --fix deletes it", True))
+    return rows
 
 
 def _file_backends(backend: Any) -> list[Any]:
