@@ -248,17 +248,19 @@ def _file_backends(backend: Any) -> list[Any]:
 def _backend_rows(backend: Any) -> list[Finding]:
     """The backend, plaintext or not; a warning when a plaintext file was chosen for the
     user rather than by them (``keyring_choice.plaintext_warning``)."""
-    from hubsms.keyring_choice import plaintext_warning
+    from hubsms.keyring_choice import holder, plaintext_warning
 
     try:
         from keyrings.alt.file import PlaintextKeyring
     except ImportError:
         PlaintextKeyring = ()  # noqa: N806 - without keyrings.alt no backend is its plaintext one
-    plain = [b for b in _file_backends(backend) if isinstance(b, PlaintextKeyring)]
-    if plain:
-        detail = "plaintext: tokens are not encrypted, in " + ", ".join(str(b.file_path) for b in plain)
+    target = holder(backend)
+    if isinstance(target, PlaintextKeyring):
+        detail = f"plaintext: tokens are not encrypted, in {target.file_path}"
     else:
         detail = "not plaintext"
+    if target is not backend:
+        detail = f"tokens go to {label(target)}, the first of the chain; {detail}"
     rows = [Finding("backend", label(backend), OK, detail)]
     warning = plaintext_warning()
     return rows + ([Finding("backend", label(backend), WARNING, warning)] if warning else [])
