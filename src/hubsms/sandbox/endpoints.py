@@ -16,14 +16,17 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 from urllib.parse import parse_qs
 
 from hubsms.model import count_segments
 from hubsms.sandbox import resources
-from hubsms.sandbox.accounts import DeclaredAccount
+from hubsms.sandbox.accounts import AccountRegistry, DeclaredAccount
+from hubsms.sandbox.exchange import Request, Response, json_response
 from hubsms.sandbox.listing import list_messages
 from hubsms.sandbox.rules import check_send, check_status, check_test_send
+from hubsms.sandbox.state import Outcomes
+from hubsms.sandbox.store import MessageStore
 from hubsms.sandbox.twilio import (
     ACCOUNT_SID_RE,
     MESSAGE_SID_RE,
@@ -36,9 +39,6 @@ from hubsms.sandbox.twilio import (
     new_message_sid,
     validate_create,
 )
-
-if TYPE_CHECKING:
-    from hubsms.sandbox.api import Request, Response, Sandbox
 
 FORM_TYPE: Final = "application/x-www-form-urlencoded"
 _ACCOUNT: Final = r"^/2010-04-01/Accounts/(?P<account>[^/]+?)"
@@ -107,10 +107,21 @@ class Call:
     declared: DeclaredAccount | None
 
 
+class SandboxState(Protocol):
+    """What the Twilio endpoints read of a sandbox (``hubsms.sandbox.api.Sandbox`` has it)."""
+
+    store: MessageStore
+    accounts: AccountRegistry
+    test_accounts: set[str]
+    auth_token: str | None
+    status_delay: float
+    outcomes: Outcomes
+
+
 class TwilioEndpoints:
     """Routes a Twilio request of one sandbox to the handler of its resource."""
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: SandboxState) -> None:
         self.sandbox = sandbox
         self._handlers: dict[str, Callable[[Call], Any]] = {
             "account": self._account, "messages": self._messages, "message": self._message,
@@ -120,8 +131,6 @@ class TwilioEndpoints:
         }
 
     def route(self, req: Request, route: Route | None, match: re.Match[str] | None) -> Response:
-        from hubsms.sandbox.api import json_response
-
         account = self._authenticate(req, match)
         if route is None or match is None or not ACCOUNT_SID_RE.match(account):
             raise TwilioError(20404, 404, path=req.path)
@@ -188,8 +197,6 @@ class TwilioEndpoints:
         return resources.balance(call.account, call.declared)
 
     def _create(self, req: Request, account: str, declared: DeclaredAccount | None) -> Response:
-        from hubsms.sandbox.api import json_response
-
         content_type = (req.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         form: dict[str, list[str]] = {}
         if content_type == FORM_TYPE:  # JSON or anything else: no To was given (21604)
