@@ -93,7 +93,7 @@ def kill_operation(world: World, op: str, tokens: dict[str, str]) -> tuple[list[
         return ["connector", "edit", "A", "--auth-token-stdin", "--no-input"], tokens["A2"] + "\n", {}
     desired = world.root / "desired.toml"
     desired.write_text(
-        f'[plans."Gold"]\nsms_connector = "D"\n\n'
+        f'schema_version = 1\n\n[plans."Gold"]\nsms_connector = "D"\n\n'
         f'[connectors."A"]\naccount_sid = "{SID_A}"\nfrom = "{FROM}"\nauth_token_env = "TOKEN_A"\n\n'
         f'[connectors."D"]\naccount_sid = "{SID_D}"\nfrom = "{FROM}"\nauth_token_env = "TOKEN_D"\n', encoding="utf-8")
     return ["apply", str(desired), "--prune"], None, {"TOKEN_A": tokens["A"], "TOKEN_D": tokens["D"]}
