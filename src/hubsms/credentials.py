@@ -40,7 +40,7 @@ _CHOOSE_BACKEND: Final = (
 )
 WAYS_OUT: Final = f"{_CHOOSE_BACKEND}; or give the token in {TOKEN_ENV} or the connector's auth_token_env variable"
 # The ways out of each keyring action: storing is helped by a variable named with
-# --auth-token-env, not by HUBSMS_AUTH_TOKEN, which is read when sending only.
+# --auth-token-env, not by HUBSMS_AUTH_TOKEN, which connector add stores like a token on stdin.
 HINTS: Final = {
     "read": WAYS_OUT,
     "store": f"{_CHOOSE_BACKEND}; or keep the token in an environment variable and give "

@@ -86,6 +86,12 @@ LARGE_FILE: Final = 64 * 1024
 
 
 def parse(text: str, path: Path | str = "<config>") -> Config:
+    return config_from(parse_toml(text, path), path)
+
+
+def parse_toml(text: str, path: Path | str = "<config>") -> dict[str, Any]:
+    """The TOML document in ``text``, not yet checked as a config; a ConfigError naming
+    ``path``, the line and the column when it does not parse."""
     parser = _toml_parser(len(text))
     try:
         data = parser.loads(text)
@@ -99,6 +105,11 @@ def parse(text: str, path: Path | str = "<config>") -> Config:
             f"{path}: invalid TOML: arrays or inline tables are nested too deeply",
             "fix the file by hand; hubsms never overwrites a file it cannot parse",
         ) from None
+    return data
+
+
+def config_from(data: dict[str, Any], path: Path | str = "<config>") -> Config:
+    """``from_dict``, its errors naming ``path``."""
     try:
         return from_dict(data)
     except (InvalidValue, ConfigError) as exc:

@@ -5,6 +5,7 @@ a connector is saved only if its token was stored."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
@@ -138,13 +139,28 @@ def add_connector(
         elif connector.auth_token_env is None and keyring.get(connector.account_sid) is None:
             raise TokenMissing(
                 f"no auth token for account {model.mask_sid(connector.account_sid)}",
-                "give --auth-token-stdin (the token on stdin) or --auth-token-env VAR",
+                "give --auth-token-stdin (the token on stdin), set HUBSMS_AUTH_TOKEN, or give --auth-token-env VAR",
             )
         connector = place_logo(change, config, connector, logo)
         config.connectors[connector.name] = connector
         change.commit(config)
     outcome.connector = connector
     return outcome
+
+
+def env_token(environ: Mapping[str, str] | None = None) -> str | None:
+    """The token in ``HUBSMS_AUTH_TOKEN`` (second in the order of token sources, after
+    ``--auth-token-stdin``), checked; None when it is unset or empty. ``add`` stores it in
+    the keyring as it stores a token given on stdin."""
+    from hubsms.credentials import TOKEN_ENV
+
+    value = (os.environ if environ is None else environ).get(TOKEN_ENV)
+    if not value:
+        return None
+    try:
+        return model.validate_auth_token(value)
+    except InvalidValue as exc:  # the message says what is wrong, never the value
+        raise InvalidValue("auth_token", f"{TOKEN_ENV} does not hold a valid auth token: {exc.message}", exc.hint) from None
 
 
 def _keep_existing(
