@@ -9,7 +9,8 @@ keyring backend, XDG_DATA_HOME), all traffic to the project's sandbox on 127.0.0
                        moment: corrupt configs, tokens lost for connectors in the file, orphans
                        (tokens of no connector, temp files) before and after ``doctor --fix``
                        (which reports unused tokens, never deletes them: those are not counted)
-  canary token         one unique token through add, send, dry run, show, list, export, apply
+  canary token         one unique token through add, send, dry run, show, list, export, apply,
+                       the JUnit and Prometheus reports of connector test --all
                        and errors (401, bad token): leaks in stdout/stderr, files (but the
                        keyring's), the sandbox's output and every process's arguments (expected 0)
   export round trip    export, then a new machine (config folder and keyring empty), apply --prune

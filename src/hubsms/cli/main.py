@@ -53,12 +53,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(err: HubsmsError, args: list[str], blank_line: bool = False) -> int:
-    """Say ``err`` on stderr (and as JSON on stdout when ``--json`` was given); its exit code."""
+    """Say ``err`` on stderr (and as JSON on stdout when ``--json`` or ``--format json`` was
+    given); its exit code."""
     exit_code = int(err.exit_code)
     if blank_line:
         sys.stderr.write("\n")
     report_error(err)
-    if "--json" in args:
+    if "--json" in args or "--format=json" in args or ["--format", "json"] in map(list, zip(args, args[1:])):
         error_json(err, exit_code)
     return exit_code
 
