@@ -72,7 +72,7 @@ def test_status_keeps_the_failures_and_explains_their_codes(cli, sandbox, connec
     assert list(by_sid) == [failed, undelivered]
     assert by_sid[undelivered]["error_code"] == 30003
     assert "unreachable destination handset" in by_sid[undelivered]["error_explained"]
-    assert "https://www.twilio.com/docs/errors/30003" in by_sid[undelivered]["error_explained"]
+    assert "https://www.twilio.com/docs/api/errors/30003" in by_sid[undelivered]["error_explained"]
     assert "send again later" in by_sid[undelivered]["advice"]
     assert by_sid[failed]["status"] == "failed"
     assert "unknown destination handset" in by_sid[failed]["error_explained"]

@@ -234,7 +234,7 @@ def _account_checks(client: TwilioClient, report: ConnectorReport) -> str | None
     except CredentialsRejected as err:
         report.checks.append(failed(
             "credentials", "Twilio refused the Account SID and auth token (20003): a wrong token, "
-            "or the account is closed", 20003, err.hint, ExitCode.CREDENTIALS))
+            "or the account is closed", 20003, exit_code=ExitCode.CREDENTIALS))
         return "the credentials were refused"
     except TwilioAPIError as err:
         if err.code != 20008:
@@ -242,8 +242,7 @@ def _account_checks(client: TwilioClient, report: ConnectorReport) -> str | None
             return "the account could not be read"
         report.test_credentials = True
         report.checks.append(warned(
-            "credentials", "test credentials: valid, but Twilio lets them only send messages", 20008,
-            "Check the live credentials to see the account; with these, try: hubsms otp send --to +15005550006"))
+            "credentials", "test credentials: valid, but Twilio lets them only send messages", 20008))
         return "test credentials can only send (20008)"
     except HubsmsError as err:
         report.checks.append(from_error("credentials", err))
@@ -261,16 +260,13 @@ def account_status(account: dict[str, Any]) -> Check:
     if status == "active":
         return passed("account_status", f"active ({name})")
     if status == "suspended":
-        return failed("account_status", f"suspended ({name}): Twilio refuses its requests (20403)", 20403,
-                      "Read Twilio's suspension e-mail, settle the billing or policy issue, or use another account.")
-    return failed("account_status", f"{status} ({name}): its credentials no longer work", 20003,
-                  "Use the credentials of an active account: hubsms connector edit NAME --account-sid AC... --auth-token-stdin")
+        return failed("account_status", f"suspended ({name}): Twilio refuses its requests (20403)", 20403)
+    return failed("account_status", f"{status} ({name}): its credentials no longer work", 20003)
 
 
 def account_type(account: dict[str, Any]) -> Check:
     if account.get("type") == "Trial":
-        return warned("account_type", f"trial: {TRIAL_LIMITS}", 21608,
-                      "Upgrade the account in the Twilio console to send to any number without the prefix.")
+        return warned("account_type", f"trial: {TRIAL_LIMITS}", 21608)
     return passed("account_type", str(account.get("type")))
 
 
