@@ -40,7 +40,14 @@ def test_a_typo_in_any_case_is_suggested_and_a_far_name_is_not(cli):
     assert near.stderr.splitlines()[1] == 'hint: did you mean "Twilio EU"? hubsms connector list lists all 2'
     far = cli("connector", "test", "Production")
     assert_user_error(far, 3, "Production")
-    assert far.stderr.splitlines()[1] == "hint: no connector has a name close to it; hubsms connector list lists all 2"
+    assert far.stderr.splitlines()[1] == 'hint: connectors: "Twilio EU", "Staging"'  # a few: every one
+
+
+def test_among_many_a_far_name_gets_the_command_that_lists_them(cli, config_path):
+    write_connectors(config_path, 6)
+    result = cli("connector", "show", "Production")
+    assert_user_error(result, 3, "Production")
+    assert result.stderr.splitlines()[1] == "hint: no connector has a name close to it; hubsms connector list lists all 6"
 
 
 def test_with_no_connectors_the_hint_says_how_to_add_one(cli):

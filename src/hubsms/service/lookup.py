@@ -37,12 +37,15 @@ def close_names(name: str, names: Iterable[str], n: int = MAX_SUGGESTIONS) -> li
 
 
 def not_found_hint(name: str, names: Iterable[str], kind: str, list_command: str, add_command: str) -> str:
-    """Where to look when no ``kind`` has that name: up to five close names, and the command
-    that lists them all (or adds the first)."""
+    """Where to look when no ``kind`` has that name: up to five close names and the command
+    that lists them all; every name when there are five at most and none is close; how to
+    add the first when there is none."""
     names = list(names)
     if not names:
         return f"there are no {kind}s yet; add one: {add_command}"
     close = close_names(name, names)
+    if not close and len(names) <= MAX_SUGGESTIONS:  # a few: name them all
+        return f"{kind}s: " + ", ".join(f'"{n}"' for n in names)
     every = f"{list_command} lists all {len(names)}" if len(names) > 1 else f"{list_command} lists it"
     if not close:
         return f"no {kind} has a name close to it; {every}"
