@@ -181,11 +181,11 @@ def failure(report: ConnectorReport | SweepReport) -> HubsmsError | None:
         bad = [r for r in report.reports if r.exit_code != ExitCode.OK]
         message = f"{len(bad)} of {len(report.reports)} connectors failed: " + "; ".join(
             f'"{r.connector.name}" {r.summary().removeprefix("failed: ")}' for r in bad)
-        hint = "see the rows above; hubsms connector test NAME shows one connector's checks and hints"
+        hint = f'hubsms connector test "{bad[0].connector.name}" shows its checks, each with a hint'
     else:
         first = next(c for c in report.checks if c.status == FAILED and c.exit_code == code)
         message = f'"{report.connector.name}" {report.summary()}: {first.detail}'
-        hint = first.hint or "see the rows above"
+        hint = first.hint or f"the {first.name.replace('_', ' ')} check failed; fix what it names and test again"
     kind = {ExitCode.NETWORK: NetworkError, ExitCode.CREDENTIALS: CredentialsError}.get(code, ChecksFailed)
     return kind(message, hint)
 
