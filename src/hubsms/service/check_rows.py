@@ -72,9 +72,15 @@ def sender_kind(sender: str) -> str:
 
 
 def guarded(name: str, check: Callable[[], Check]) -> Check:
-    """A check whose request failed says so (a timeout, a refusal) instead of stopping the rest."""
+    """A check whose request failed says so (a timeout, a refusal) instead of stopping the rest;
+    one the credentials may not make (403: restricted rights) is a warning, its outcome unknown."""
     try:
         return check()
+    except TwilioAPIError as err:
+        if err.status == 403:
+            return warned(name, f"unknown: these credentials may not read what this check needs ({err.message})",
+                          err.code, err.hint)
+        return from_error(name, err)
     except HubsmsError as err:
         return from_error(name, err)
 
@@ -138,12 +144,18 @@ def sender_check(client: TwilioClient, sender: str) -> Check:
 
 
 def recipient(client: TwilioClient, account: dict[str, Any], to: str) -> Check:
-    """A trial account sends only to its verified numbers (21608); a full one to any."""
-    if account.get("type") != "Trial":
+    """A trial account sends only to its verified numbers (21608); a full one to any. When the
+    account's type is unknown (it could not be read), a number that is not verified is a
+    warning."""
+    kind = account.get("type")
+    if kind == "Full":
         return passed("recipient", f"{to}: a full account may send to any number")
     verified = find_in_list(client, "OutgoingCallerIds", "outgoing_caller_ids", "PhoneNumber", to)
     if verified:
-        return passed("recipient", f"{to} is a verified number of the trial account")
+        return passed("recipient", f"{to} is a verified number of the {'trial ' if kind else ''}account")
+    if kind is None:
+        return warned("recipient", f"{to} is not verified: if the account is a trial one, it cannot send there "
+                      "(Twilio: 21608); its type is unknown", 21608)
     return failed("recipient", f"{to} is not verified, and a trial account sends only to verified numbers "
                   "(Twilio: 21608)", 21608)
 

@@ -237,6 +237,9 @@ def _account_checks(client: TwilioClient, report: ConnectorReport) -> str | None
             "or the account is closed", 20003, exit_code=ExitCode.CREDENTIALS))
         return "the credentials were refused"
     except TwilioAPIError as err:
+        if err.status == 403 and err.code != 20008:
+            report.checks += _account_unreadable(report, err)
+            return None
         if err.code != 20008:
             report.checks.append(from_error("credentials", err))
             return "the account could not be read"
@@ -251,6 +254,18 @@ def _account_checks(client: TwilioClient, report: ConnectorReport) -> str | None
                       account_status(report.account), account_type(report.account)]
     status = report.account.get("status")
     return None if status == "active" else f"the account is {status}"
+
+
+def _account_unreadable(report: ConnectorReport, err: TwilioAPIError) -> list[Check]:
+    """Twilio took the credentials but refused them the account (403): credentials with
+    restricted rights. Its status and type are unknown; the checks that read other resources
+    still run."""
+    return [
+        passed("credentials", f"accepted (token from {report.token_source}), but they may not read the account"),
+        warned("account_status", f"unknown: Twilio refused to show the account (403, {err.code}): credentials "
+               "with restricted rights, or an account that may not use the API", err.code, err.hint),
+        Check("account_type", SKIPPED, "skipped: the account could not be read (403)"),
+    ]
 
 
 def account_status(account: dict[str, Any]) -> Check:
