@@ -24,6 +24,7 @@ bench: $(STAMP)
 	-$(BIN)/python benchmarks/startup.py
 	-$(BIN)/python benchmarks/send.py
 	-$(BIN)/python benchmarks/sandbox.py
+	-$(BIN)/python benchmarks/sandbox_lists.py
 	-$(BIN)/python benchmarks/scale.py
 	-$(BIN)/python benchmarks/health.py
 

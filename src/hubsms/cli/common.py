@@ -198,19 +198,19 @@ def stderr_console() -> Any:
 
 
 def resolve_config_path(option: Path | None, ctx: Any = None) -> Path:
-    """``--config`` (on the command or before it), else ``HUBSMS_CONFIG``, else the
-    per-user default (``store.default_config_path``)."""
-    if option is not None:
-        return option
-    root = ctx.find_root().obj if ctx is not None else None
-    if isinstance(root, dict) and root.get("config") is not None:
-        return Path(root["config"])
-    env = os.environ.get("HUBSMS_CONFIG")
-    if env:
-        return Path(env)
-    from hubsms.store import default_config_path
+    """The config file (``hubsms.paths.config_path``), ``--config`` given on the command
+    (``option``) or before it (the root context's)."""
+    from hubsms.paths import config_path
 
-    return default_config_path()
+    root = ctx.find_root().obj if ctx is not None and option is None else None
+    if isinstance(root, dict) and root.get("config") is not None:
+        option = Path(root["config"])
+    path = config_path(option).path
+    if path.is_file():  # a file hubsms is pointed at is one whose tokens others keep
+        from hubsms import registry
+
+        registry.remember(path)
+    return path
 
 
 def twilio_access(options: dict[str, Any]) -> tuple[str | None, Any]:

@@ -11,6 +11,7 @@ checks, and a sweep's the worst of its reports, in the order of :data:`SEVERITY`
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +27,6 @@ from hubsms.errors import (
     ExitCode,
     HubsmsError,
     NetworkError,
-    TokenMissing,
     TwilioAPIError,
 )
 from hubsms.model import Connector
@@ -311,13 +311,10 @@ def _token_or_error(connector: Connector, keyring: Keyring, stdin_token: str | N
 
 
 def _tokens(connectors: list[Connector], keyring: Keyring) -> dict[str, Token | HubsmsError]:
-    """Each connector's token or the error finding it; the keyring asked once per account."""
-    by_source: dict[tuple[str, str | None], Token | HubsmsError] = {}
-    tokens: dict[str, Token | HubsmsError] = {}
-    for connector in connectors:
-        key = (connector.account_sid, connector.auth_token_env)
-        found = by_source.get(key)
-        if found is None or isinstance(found, TokenMissing):  # that one names its connector
-            found = by_source[key] = _token_or_error(connector, keyring, None)
-        tokens[connector.name] = found
-    return tokens
+    """Each connector's token or the error finding it; the keyring entries read in one call
+    (the Keyring keeps them, and a failure, for the rest of the command)."""
+    from hubsms.credentials import keyring_accounts
+
+    with contextlib.suppress(HubsmsError):  # said for each connector by _token_or_error
+        keyring.get_many(keyring_accounts(connectors))
+    return {c.name: _token_or_error(c, keyring, None) for c in connectors}
