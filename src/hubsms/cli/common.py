@@ -138,7 +138,7 @@ def end_output(err: HubsmsError | None = None, as_json: bool = False) -> None:
     error object (:meth:`HubsmsError.as_json`) as its ``"error"`` key, or is ``{"error": ...}``
     alone when the command printed none and ``as_json`` was asked for: with --json, every
     exit path leaves one JSON document on stdout, its error the same as the error: and hint:
-    lines."""
+    lines. A document that is a list (``apply --json``'s changes) is printed as it is."""
     global _held, _holding
     held, _held, _holding = _held, _NOTHING, False
     if err is None:
@@ -147,9 +147,8 @@ def end_output(err: HubsmsError | None = None, as_json: bool = False) -> None:
         return
     if isinstance(held, dict):
         _write_json({**held, "error": err.as_json()})
-    elif held is not _NOTHING:  # a list (apply's changes): the document, then the error
+    elif held is not _NOTHING:  # a list (apply's changes) has no place for it: stderr says it
         _write_json(held)
-        _write_json({"error": err.as_json()})
     elif as_json:
         _write_json({"error": err.as_json()})
 
