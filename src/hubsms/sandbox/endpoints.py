@@ -145,6 +145,8 @@ class TwilioEndpoints:
             raise TwilioError(20004, 405)
         declared = self.sandbox.accounts.get(account)
         check_status(declared, route.kind == "account")
+        if declared is not None and route.kind in declared.forbidden:  # a key with restricted rights
+            raise TwilioError(70051, 403, "Authorization Failed")
         creating = route.kind == "messages" and req.method == "POST"
         if account in self.sandbox.test_accounts and not creating:
             raise TwilioError(20008, 403)  # test credentials can only create messages
