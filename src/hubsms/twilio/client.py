@@ -18,7 +18,7 @@ from hubsms import __version__
 from hubsms.errors import CredentialsRejected, DeliveryFailed, NetworkError
 from hubsms.model import is_loopback
 from hubsms.seconds import SMALLEST, check_seconds
-from hubsms.twilio.answers import check_account, check_message, read_answer
+from hubsms.twilio.answers import Answer, check_account, check_message, read_answer, take_answer
 from hubsms.twilio.codes import delivery_advice, describe_delivery_error, error_code
 from hubsms.twilio.failures import DEFAULT_SERVER_ADDRESS, deadline_error, network_error
 from hubsms.twilio.limits import (
@@ -209,29 +209,30 @@ class TwilioClient:
         try:
             if seconds <= 0:
                 raise DeadlinePassed(sent=False)
-            response = run_with_deadline(lambda: self._exchange(method, url, form), seconds)
+            answer = run_with_deadline(lambda: self._exchange(method, url, form), seconds)
         except DeadlinePassed as exc:
             if seconds == self.deadline:
                 raise deadline_error(method, url, seconds, exc.sent) from None
             raise deadline_error(method, url, round(max(seconds, 0.0), 1), exc.sent, "--timeout") from None
         except _Failed as exc:
             raise network_error(exc.error, method, url, exc.sent) from None
-        with response:
-            try:
-                return read_answer(response, method)
-            except CredentialsRejected as err:
-                if self.token_source:
-                    err.message += f"; the auth token came from {self.token_source}"
-                raise
-
-    def _exchange(self, method: str, url: str, form: dict[str, str] | None) -> requests.Response:
-        """One exchange, run in the deadline's worker thread (the body is read there too)."""
         try:
-            return self._session.request(
+            return read_answer(answer, method)
+        except CredentialsRejected as err:
+            if self.token_source:
+                err.message += f"; the auth token came from {self.token_source}"
+            raise
+
+    def _exchange(self, method: str, url: str, form: dict[str, str] | None) -> Answer:
+        """One exchange, run in the deadline's worker thread (the body is read there too, no
+        larger than ``take_answer`` allows)."""
+        try:
+            response = self._session.request(
                 method, url, data=form, auth=self._auth, timeout=self.timeout,
-                allow_redirects=False,
+                allow_redirects=False, stream=True,
                 headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             )
+            return take_answer(response, method)
         except requests.RequestException as exc:
             watch = current_watch()
             raise _Failed(exc, watch.sent if watch is not None else True) from None

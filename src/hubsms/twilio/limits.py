@@ -23,6 +23,10 @@ DEFAULT_LIMIT: Final = 20
 MAX_LIMIT: Final = 1000
 DEFAULT_PAGE_SIZE: Final = 50
 MAX_PAGE_SIZE: Final = 1000
+# The largest answer read, decoded: Twilio's largest, a page of 1000 messages of 1600 characters
+# each (\u-escaped when not ASCII), stays under 11 MiB; its JSON nests 4 levels deep.
+MAX_ANSWER_BYTES: Final = 16 * 1024 * 1024
+MAX_JSON_DEPTH: Final = 64
 # FACTS.md section 2 (OAI pattern) and section 5 (the statuses, and those after which a
 # message never changes again).
 MESSAGE_SID_RE: Final = re.compile(r"(SM|MM)[0-9a-fA-F]{32}")
