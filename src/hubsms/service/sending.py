@@ -47,11 +47,13 @@ class OtpRequest(NamedTuple):
 
 class Limits(NamedTuple):
     """How long to wait: for a connection, for an answer, and for the message to be posted and
-    reach a final status, everything included (``wait``; None: do not wait for one)."""
+    reach a final status, everything included (``wait``; None: do not wait for one), counted
+    from ``started`` (a ``time.monotonic()``: when the command started), else from the post."""
 
     connect: float | None = None
     read: float | None = None
     wait: float | None = None
+    started: float | None = None
 
 
 class SendHooks(NamedTuple):
@@ -97,7 +99,7 @@ def send_otp(
     active), the number, the code, the message and the token; then, unless ``dry_run``, post
     the message, and with ``limits.wait`` follow it to a final status: DeliveryFailed when it
     failed, NetworkError when none came in time. ``limits.wait`` bounds the post and the
-    polls together (name lookups and connects included), from the moment the post starts."""
+    polls together (name lookups and connects included), from ``limits.started``."""
     if request.connector is not None and request.plan is not None:
         raise UsageError("give --connector or --plan, not both", "--connector names a connector; --plan uses a plan's connector")
     connect, read = choose_timeouts(limits.connect, limits.read)
@@ -108,7 +110,7 @@ def send_otp(
     if dry_run:
         return prepared
     with make_client(prepared.connector, token, (connect, read), on_retry=hooks.retry) as client:
-        ends = None if wait is None else time.monotonic() + wait  # the send and the wait, within
+        ends = None if wait is None else (limits.started or time.monotonic()) + wait
         sent = prepared._replace(message=client.create_message(prepared.form, ends=ends))
         if ends is None:
             return sent
@@ -137,8 +139,8 @@ def _prepare(path: Path, keyring: Keyring, request: OtpRequest, stdin_token: str
 
 
 def _follow(client: TwilioClient, sent: SendResult, limit: tuple[float, float], hooks: SendHooks) -> SendResult:
-    """Wait for a final status until the end of ``limit``: (seconds, ``time.monotonic()`` they
-    end at), counted from before the message was posted. If following fails or is stopped, the message was still sent: the caller hears of it, and the error says so, so
+    """Wait for a final status until the end of ``limit``: (seconds, the ``time.monotonic()``
+    they end at). If following fails or is stopped, the message was still sent: the caller hears of it, and the error says so, so
     that nobody sends a second OTP to find out."""
     from hubsms.twilio.client import check_delivery
     from hubsms.twilio.limits import FINAL_STATUSES
