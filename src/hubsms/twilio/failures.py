@@ -98,7 +98,7 @@ def unknown_outcome_hint(method: str) -> str:
             "It was not retried, to avoid a second OTP: check the Twilio console (Monitor > "
             "Logs > Messaging) or the sandbox's message list before sending again."
         )
-    return "It was not retried; try again in a moment."
+    return "Try again in a moment."
 
 
 def _unknown_outcome(method: str) -> str:
