@@ -19,7 +19,8 @@ from hubsms.twilio.limits import MAX_ANSWER_BYTES, MAX_JSON_DEPTH, MESSAGE_SID_R
 if TYPE_CHECKING:  # answers are taken from requests' responses; their checks need no requests
     import requests
 
-# FACTS.md section 6 (enums).
+# As in Twilio's OpenAPI description (tests/data/twilio-oai/twilio_api_v2010.json:
+# account_enum_status, account_enum_type).
 ACCOUNT_STATUSES: Final = frozenset({"active", "suspended", "closed"})
 ACCOUNT_TYPES: Final = frozenset({"Trial", "Full"})
 
