@@ -177,9 +177,9 @@ class TwilioClient:
 
         Calls ``on_status(status, message)`` on each change of status. Returns the last
         message seen (``last``, the message as known before, when no poll answered in time):
-        its status is not final when the time ran out. Every poll, name lookup and connect
-        included, ends within ``timeout``: a poll still unanswered then is given up. The pause
-        between polls grows from ``interval`` to ``max_interval`` and never passes it.
+        its status is not final when the time ran out. No poll is waited for past ``timeout``,
+        its name lookup and connect included: one still unanswered then is given up. The pause
+        between polls grows from ``interval`` to ``max_interval`` and never passes ``timeout``.
         """
         deadline = time.monotonic() + timeout
         seen: str | None = None
