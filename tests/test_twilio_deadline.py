@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from helpers import FROM, TOKEN, added, free_port
+from helpers import FROM, TOKEN, added, free_port, subprocess_env
 from helpers import SID as ACCOUNT_SID
 from servers import MESSAGE_SID, Polled, say_nothing, trickle_body, trickle_headers
 
@@ -153,7 +153,8 @@ def test_otp_send_wait_ends_within_its_timeout(cli, slow_server, unanswered_port
     launch = ["-c", HUNG_RESOLVER] if case == "hung name lookup" else ["-m", "hubsms"]
     started = time.monotonic()
     run = subprocess.run([sys.executable, *launch, "otp", "send", "--connector", "Slow", "--to", TO,
-                          "--wait", "--timeout", f"{WAIT:g}"], capture_output=True, text=True, timeout=90)
+                          "--wait", "--timeout", f"{WAIT:g}"], capture_output=True, text=True, timeout=90,
+                         env=subprocess_env())
     elapsed = time.monotonic() - started
     assert run.returncode == ExitCode.NETWORK, run.stderr
     assert expected in run.stderr
