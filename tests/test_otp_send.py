@@ -14,6 +14,7 @@ import keyring
 import pytest
 import terminal
 from helpers import SID, TOKEN, added, free_port
+from servers import Polled
 
 from hubsms.sandbox.server import SandboxServer
 
@@ -218,6 +219,33 @@ def test_connection_refused_exits_6(cli):
     result = send(cli, "--to", "+15005550006", "--connector", "Nowhere", "--connect-timeout", "0.5")
     assert result.exit_code == 6, result.output
     assert "127.0.0.1" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("gets", "code", "polls"),
+    [(("drop", "delivered"), 0, 2), (("drop",), 6, 2)],
+    ids=["closed once", "closed every time"],
+)
+def test_a_status_poll_on_a_closed_connection_is_retried_once(cli, slow_server, gets, code, polls):
+    server = slow_server(Polled(*gets))
+    added(cli, "Kept alive", server=server.url())
+    result = send(cli, "--to", "+14155552671", "--connector", "Kept alive", "--wait", "--json")
+    assert result.exit_code == code, result.output
+    assert (server.handle.posts, server.handle.polls) == (1, polls)
+    assert server.connections == 2  # the first poll went on the post's kept-alive connection
+    assert "the server closed the connection before answering; retrying at once (retry 1)" in result.stderr
+    shown, _ = json.JSONDecoder().raw_decode(result.stdout)  # the message, before any error document
+    assert shown["status"] == ("delivered" if code == 0 else "queued")
+
+
+def test_a_post_on_a_closed_connection_is_never_retried(cli, slow_server):
+    server = slow_server(Polled("delivered", post="drop"))
+    added(cli, "Kept alive", server=server.url())
+    result = send(cli, "--to", "+14155552671", "--connector", "Kept alive", "--wait")
+    assert result.exit_code == 6, result.output
+    assert "may or may not have been sent" in result.stderr
+    assert "retrying" not in result.stderr
+    assert (server.handle.posts, server.handle.polls) == (1, 0)
 
 
 def test_undelivered_message_exits_7_naming_the_error(cli, sandbox, connector):

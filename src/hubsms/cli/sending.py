@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,12 +23,14 @@ def run_send(
     auth_token_stdin: bool, connect_timeout: float | None, read_timeout: float | None,
 ) -> None:
     """``otp send`` with its options (hubsms.cli.params.SEND): send (or show, for a dry run)
-    through :func:`hubsms.service.sending.send_otp`, and show what happened."""
+    through :func:`hubsms.service.sending.send_otp`, and show what happened. ``--timeout``
+    counts from here: reading the config and the token are part of the send it bounds."""
+    started = time.monotonic()
     from hubsms.credentials import Keyring
     from hubsms.service.sending import Limits, OtpRequest, SendHooks, send_otp
 
     request = OtpRequest(to, connector, plan, length, code, message, validity)
-    limits = Limits(connect_timeout, read_timeout, timeout if wait else None)
+    limits = Limits(connect_timeout, read_timeout, timeout if wait else None, started)
     posting: list[SendResult] = []  # the send, once it is past its checks and being posted
 
     def prepared(result: SendResult) -> None:
