@@ -101,13 +101,27 @@ def test_unknown_status_is_exit_2_naming_the_statuses(cli, sandbox, connector):
     assert sandbox.stats()["requests"] == {}
 
 
-def test_since_a_duration_keeps_only_the_newer(cli, sandbox, connector):
+def test_since_a_time_keeps_only_the_newer(cli, sandbox, connector):
+    """Message times have whole seconds: the newer is sent once the clock's second has moved
+    on (a wait on that condition, at most a second), and --since its own second keeps it only."""
     older = sent(sandbox)
-    time.sleep(4.2)  # message times have whole seconds: the newer one reads up to 1 s older
+    second = int(time.time())
+    while int(time.time()) == second:
+        time.sleep(0.01)
     newer = sent(sandbox)
-    # the cut-off is 3 s before the listing: the newer message stays inside it for 2 s more
-    assert [m["sid"] for m in listed(cli, "--since", "3s")["messages"]] == [newer]
+    [newest] = [m for m in listed(cli)["messages"] if m["sid"] == newer]
+    assert [m["sid"] for m in listed(cli, "--since", newest["date_created"])["messages"]] == [newer]
     assert [m["sid"] for m in listed(cli, "--since", "1h")["messages"]] == [newer, older]
+
+
+def test_since_a_duration_reaches_back_from_now():
+    from datetime import datetime, timedelta, timezone
+
+    from hubsms.service.messages import parse_since
+
+    now = datetime(2026, 12, 4, 12, 0, 0, tzinfo=timezone.utc)
+    assert parse_since("3s", now) == now - timedelta(seconds=3)
+    assert parse_since("2w", now) == now - timedelta(weeks=2)
 
 
 def test_since_a_date_or_time(cli, sandbox, connector):
