@@ -25,6 +25,9 @@ NAME_MAX: Final = 64
 
 _SID_RE = re.compile(r"AC[0-9a-fA-F]{32}")
 _MG_RE = re.compile(r"MG[0-9a-fA-F]{32}")
+# As given: some consoles and copies write a SID's prefix in lower case too (ac0123…).
+_GIVEN_SID_RE = re.compile(r"[Aa][Cc][0-9a-fA-F]{32}")
+_GIVEN_MG_RE = re.compile(r"[Mm][Gg][0-9a-fA-F]{32}")
 _HEX32_RE = re.compile(r"[0-9a-fA-F]{32}")
 _E164_RE = re.compile(r"\+[1-9][0-9]{7,14}")
 _SHORT_CODE_RE = re.compile(r"[0-9]{5,6}")
@@ -195,10 +198,11 @@ def validate_provider(value: str) -> str:
 
 
 def validate_account_sid(value: str) -> str:
-    """'AC' and 32 hex digits, returned as Twilio writes it: the digits in lower case. SIDs
-    differing only in case are one account (and one keyring entry)."""
+    """'AC' and 32 hex digits, returned as Twilio writes it: 'AC', then the digits in lower
+    case. SIDs differing only in case (``ac0123…``, ``AC01AB…``) are one account (and one
+    keyring entry); ``respelled`` says when a given one was written otherwise."""
     sid = value.strip()
-    if not _SID_RE.fullmatch(sid):
+    if not _GIVEN_SID_RE.fullmatch(sid):
         raise InvalidValue(
             "account_sid",
             f"invalid Account SID ({_shape(sid)})",
@@ -215,6 +219,14 @@ def is_messaging_service_sid(value: str) -> bool:
 def normal_sid(sid: str) -> str:
     """A Twilio SID (two letters, 32 hex digits) as Twilio writes it: prefix upper, digits lower."""
     return sid[:2].upper() + sid[2:].lower()
+
+
+def respelled(what: str, given: str | None, stored: str) -> str | None:
+    """A note when a value given as ``given`` is stored as ``stored``, differing in case only
+    (a SID pasted as ``ac0123…`` or with upper-case digits): None when there is nothing to say."""
+    if given is None or given.strip() == stored or given.strip().lower() != stored.lower():
+        return None
+    return f"{what} written as Twilio writes it: {stored}"
 
 
 def validate_auth_token(value: str) -> str:
@@ -263,7 +275,7 @@ def validate_from(value: str) -> tuple[str, str | None]:
     """The sender: E.164 number (a leading 00 read as +), short code, alphanumeric sender ID,
     or Messaging Service SID. Returns the normalised sender and a warning or None."""
     sender = value.strip()
-    if _MG_RE.fullmatch(sender):
+    if _GIVEN_MG_RE.fullmatch(sender):
         return normal_sid(sender), None
     compact = re.sub(r"[\s().-]", "", sender)
     if compact.startswith("00"):
@@ -285,12 +297,12 @@ def validate_from(value: str) -> tuple[str, str | None]:
 def normal_sender(value: str) -> str:
     """A stored From as hubsms saves it: a Messaging Service SID in Twilio's case (SIDs
     differing only in case are one service); any other sender as it is."""
-    return normal_sid(value) if _MG_RE.fullmatch(value) else value
+    return normal_sid(value) if _GIVEN_MG_RE.fullmatch(value) else value
 
 
 def is_sender_shape(value: str) -> bool:
     """Whether a stored From has one of the four accepted shapes (no phonenumbers check)."""
-    return any(r.fullmatch(value) for r in (_E164_RE, _SHORT_CODE_RE, _MG_RE, _ALPHA_SENDER_RE))
+    return any(r.fullmatch(value) for r in (_E164_RE, _SHORT_CODE_RE, _GIVEN_MG_RE, _ALPHA_SENDER_RE))
 
 
 def validate_phone_number(value: str, field_name: str = "to") -> tuple[str, str | None]:
@@ -364,7 +376,7 @@ def is_loopback(host: str) -> bool:
 def _shape(value: str) -> str:
     """What is wrong with a rejected SID, without repeating it: it could be a pasted token."""
     parts = [f"{len(value)} characters, 34 needed" if len(value) != 34 else "34 characters"]
-    if not value.startswith("AC"):
+    if value[:2].upper() != "AC":
         parts.append("not starting with AC")
     if not re.fullmatch(r"[0-9a-fA-F]*", value[2:]):
         parts.append("not hexadecimal after AC")
