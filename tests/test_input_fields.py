@@ -74,3 +74,116 @@ def test_respelled_says_only_a_difference_of_case():
     assert model.respelled("Account SID", f" {SID} ", SID) is None
     assert model.respelled("From", "0012345678987", "+12345678987") is None  # not a case twin
     assert model.respelled("From", None, FROM) is None
+
+
+# --- (A) server addresses: internationalised and look-alike hosts -------------------------------
+
+LOOKALIKE = "https://api.tw\u0456lio.com/2010-04-01/Accounts"  # a Cyrillic і
+LOOKALIKE_ASCII = "https://api.xn--twlio-o2e.com/2010-04-01/Accounts"
+
+
+def test_a_look_alike_host_is_stored_and_shown_in_punycode_with_a_warning(cli, config_path):
+    result = add(cli, "A", server=LOOKALIKE)
+    assert result.exit_code == 0, result.output
+    warning = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warning == [
+        f"warning: server address {LOOKALIKE_ASCII} is not Twilio's, though its host looks like Twilio's: it is "
+        "written with U+0456 CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I ('\u0456'); the auth token will be "
+        "sent to api.xn--twlio-o2e.com"
+    ]
+    assert [row["server_address"] for row in listed(cli)] == [LOOKALIKE_ASCII]
+    assert f'server_address = "{LOOKALIKE_ASCII}"' in config_path.read_text()
+    shown = cli("connector", "show", "A")
+    assert LOOKALIKE_ASCII in shown.stdout and "\u0456" not in shown.stdout
+
+
+def test_a_config_file_holding_an_internationalised_host_shows_it_in_punycode(cli, config_path):
+    config_path.parent.mkdir(parents=True)
+    config_path.write_text(f'[connectors.A]\naccount_sid = "{SID}"\nfrom = "{FROM}"\nserver_address = "{LOOKALIKE}"\n')
+    assert [row["server_address"] for row in listed(cli)] == [LOOKALIKE_ASCII]
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("https://api.twilio.com.example.net/2010-04-01/Accounts", "it is not under twilio.com"),
+        ("https://api.twi1io.com/2010-04-01/Accounts", "it is not under twilio.com"),
+        ("https://api.twillio.com/2010-04-01/Accounts", "it is not under twilio.com"),
+        (LOOKALIKE_ASCII, "it is written with U+0456"),  # typed in punycode: decoded to be judged
+    ],
+)
+def test_hosts_that_imitate_twilios_are_said_to_look_like_it(cli, address, why):
+    result = cli("connector", "add", "A", "--account-sid", SID, "--from", FROM, "--server-address", address,
+                 "--auth-token-env", "TWILIO_AUTH_TOKEN", env={"TWILIO_AUTH_TOKEN": TOKEN})
+    assert result.exit_code == 0, result.output
+    assert "though its host looks like Twilio's: " + why in result.stderr
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://api.example.com/2010-04-01/Accounts",
+        "https://api.dublin.ie1.twilio.com/2010-04-01/Accounts",  # Twilio's own, another region
+        "https://b\u00fccher.example/2010-04-01/Accounts",
+    ],
+)
+def test_other_hosts_get_the_plain_warning_only(cli, address):
+    result = add(cli, "A", server=address)
+    assert result.exit_code == 0, result.output
+    assert "is not Twilio's (https://api.twilio.com/2010-04-01/Accounts)" in result.stderr
+    assert "looks like" not in result.stderr
+
+
+def test_a_host_in_full_width_letters_is_twilios_own_as_requests_would_reach_it(cli):
+    result = add(cli, "A", server="https://\uff41\uff50\uff49.\uff54\uff57\uff49\uff4c\uff49\uff4f.com/2010-04-01/Accounts")
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
+    assert [row["server_address"] for row in listed(cli)] == [model.TWILIO.default_server_address]
+
+
+def test_a_host_that_is_no_valid_internationalised_name_is_refused(cli, config_path):
+    assert_user_error(add(cli, "A", server="https://api.\u2603.example/"), 2, "is not a valid host name")
+    assert read_bytes(config_path) is None
+
+
+# --- (A) a secret given as --auth-token-env -----------------------------------------------------
+
+SECRETS = [
+    "a123456789abcdef0123456789abcde",  # an auth token cut short, starting with a letter
+    "a123456789abcdef0123456789abcdef0",  # one digit too many
+    "wBd6X1kXU9sUgGxj3k1ZmwQ8rT5yLp2N",  # an API key's secret
+    SID,
+    "TOKEN=9b1f2c3d4e5f60718293a4b5c6d7e8f9",
+]
+
+
+@pytest.mark.parametrize("secret", SECRETS)
+def test_a_secret_given_as_the_variable_name_is_refused_and_never_repeated(cli, config_path, secret):
+    result = cli("connector", "add", "A", "--account-sid", SID2, "--from", FROM, "--auth-token-env", secret)
+    assert_user_error(result, 2, "that looks like an auth token or another secret, not the name of an environment variable")
+    assert secret not in result.output
+    assert read_bytes(config_path) is None
+
+
+@pytest.mark.parametrize("name", ["TWILIO_AUTH_TOKEN", "TWILIOAUTHTOKEN2024PROD", "Token2024", "HUBSMS_SANDBOX_AUTH_TOKEN"])
+def test_names_of_variables_are_still_accepted(cli, config_path, name):
+    result = cli("connector", "add", "A", "--account-sid", SID, "--from", FROM, "--auth-token-env", name)
+    assert result.exit_code == 0, result.output
+    assert f'auth_token_env = "{name}"' in config_path.read_text()
+
+
+def test_apply_refuses_a_secret_as_auth_token_env_without_repeating_it(cli, config_path, tmp_path):
+    secret = SECRETS[2]
+    desired = tmp_path / "desired.toml"
+    desired.write_text(f'[connectors.A]\naccount_sid = "{SID}"\nfrom = "{FROM}"\nauth_token_env = "{secret}"\n')
+    result = cli("apply", str(desired))
+    assert_user_error(result, 3, "auth_token_env: that looks like an auth token or another secret")
+    assert secret not in result.output
+    assert read_bytes(config_path) is None
+
+
+def test_the_variable_export_names_after_an_account_sid_is_no_secret(cli, config_path):
+    name = "HUBSMS_TOKEN_" + SID.upper()
+    result = cli("connector", "add", "A", "--account-sid", SID, "--from", FROM, "--auth-token-env", name, env={name: TOKEN})
+    assert result.exit_code == 0, result.output
+    assert f'auth_token_env = "{name}"' in config_path.read_text()

@@ -281,7 +281,7 @@ def _connector_from(name: str, table: Any) -> Connector:
             provider=provider,
             account_sid=model.validate_account_sid(_required_str(table, "account_sid", where)),
             from_=model.normal_sender(sender),
-            server_address=model.validate_server_address(address)[0],
+            server_address=model.normal_server_address(address),
             active=active,
             logo=_optional_str(table, "logo", where),
             auth_token_env=model.validate_env_name(env) if env is not None else None,
