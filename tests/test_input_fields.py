@@ -5,10 +5,12 @@ name of a variable belongs."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import keyring
 import pytest
-from helpers import FROM, SID, SID2, TOKEN, add, assert_user_error, read_bytes
+from helpers import FROM, SID, SID2, TOKEN, add, assert_user_error, read_bytes, subprocess_env
 
 from hubsms import model
 
@@ -187,3 +189,17 @@ def test_the_variable_export_names_after_an_account_sid_is_no_secret(cli, config
     result = cli("connector", "add", "A", "--account-sid", SID, "--from", FROM, "--auth-token-env", name, env={name: TOKEN})
     assert result.exit_code == 0, result.output
     assert f'auth_token_env = "{name}"' in config_path.read_text()
+
+
+def test_listing_a_config_with_a_punycode_host_loads_no_look_alike_data(config_path):
+    """Loading only normalises: the confusables (about 1 MB of data) and idna are loaded when
+    a warning may be due (add, edit, apply), not by every ``connector list``."""
+    config_path.parent.mkdir(parents=True)
+    config_path.write_text(f'[connectors.A]\naccount_sid = "{SID}"\nfrom = "{FROM}"\nserver_address = "{LOOKALIKE_ASCII}"\n')
+    code = (
+        "import sys; from hubsms.cli.main import main; code = main(['connector', 'list', '--json']); "
+        "print(code, sorted(m for m in ('idna', 'confusable_homoglyphs') if m in sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=subprocess_env())
+    assert done.stderr.strip().splitlines()[-1] == "0 []", done.stderr
+    assert json.loads(done.stdout)[0]["server_address"] == LOOKALIKE_ASCII
