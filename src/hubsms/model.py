@@ -4,7 +4,7 @@ Each ``validate_*`` function returns the normalised value or raises ``InvalidVal
 naming the field, what is wrong and what is accepted. Checks that only warn return the
 warning beside the value.
 
-Just over 400 lines: one small function per field rule; names, logos and addresses have their
+Over 400 lines: one small function per field rule; names, logos and addresses have their
 own modules.
 """
 
