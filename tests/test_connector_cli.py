@@ -781,11 +781,11 @@ def test_a_folder_given_as_config_is_refused_alike_by_the_fast_path_and_typer(cl
     folder.mkdir()
     typer_result = cli("connector", "list", "--config", str(folder))
     fast_result = run_hubsms("connector", "list", "--config", str(folder))
-    assert typer_result.exit_code == fast_result.returncode == 3  # as with HUBSMS_CONFIG
+    assert typer_result.exit_code == fast_result.returncode == 2  # as with HUBSMS_CONFIG
     assert typer_result.stderr == fast_result.stderr
-    assert "Is a directory" in fast_result.stderr
+    assert f"{folder} is a folder, not a regular file" in fast_result.stderr
     from_env = run_hubsms("connector", "list", HUBSMS_CONFIG=str(folder))
-    assert (from_env.returncode, from_env.stderr) == (3, fast_result.stderr)
+    assert (from_env.returncode, from_env.stderr) == (2, fast_result.stderr)
 
 
 def test_a_bad_keyring_timeout_is_a_usage_error(cli, config_path):

@@ -270,8 +270,20 @@ def test_a_server_address_is_parsed_strictly(address):
 
 @pytest.mark.parametrize(
     "address",
-    ["https://api.twilio.com:443/2010-04-01/Accounts", "https://api.twilio.com./x", "https://bücher.example/x",
+    ["https://api.twilio.com:443/2010-04-01/Accounts", "https://api.twilio.com./x",
      "https://xn--bcher-kva.example/x", "https://[2001:db8::1]/x", "https://10.0.0.1:8443/a%20b/~x", "http://[::1]:9/x"],
 )
 def test_valid_server_addresses_are_accepted(address):
     assert model.validate_server_address(address)[0] == address
+
+
+@pytest.mark.parametrize(
+    ("address", "stored"),
+    [
+        ("https://bücher.example/x", "https://xn--bcher-kva.example/x"),
+        ("https://BÜCHER.example:8443/x", "https://xn--bcher-kva.example:8443/x"),
+        ("https://straße.example/x", "https://xn--strae-oqa.example/x"),  # IDNA 2008, as requests: not strasse
+    ],
+)
+def test_an_internationalised_host_is_kept_in_its_punycode_form(address, stored):
+    assert model.normal_server_address(address) == stored

@@ -128,50 +128,29 @@ def validate_logo(filename: str, data: bytes) -> str:
 
 def _check_size(filename: str, size: int) -> None:
     if size > LOGO_MAX_BYTES:
-        raise InvalidValue("logo", f"logo {filename!r} is {size} bytes", f"give {ALLOWED}")
+        raise _too_large(filename, size)
+
+
+def _too_large(filename: str, size: int) -> InvalidValue:
+    return InvalidValue("logo", f"logo {filename!r} is {size} bytes", f"give {ALLOWED}")
 
 
 def read_logo(path: Path) -> Logo:
-    """Read and check the logo file at ``path``. Only a regular file: a FIFO or a device
-    would block or never end, so the file is opened without blocking and checked before it
-    is read. The size error names the file's real size."""
+    """Read and check the logo file at ``path``: a regular file only (``files.read_regular``:
+    a FIFO or a device would block or never end). The size error names the file's real size."""
+    from hubsms import files
+
     if "\0" in str(path):  # no file can have it, and os.open would raise ValueError
         raise InvalidValue("logo", f"logo {str(path)!r} holds a NUL character", _READ_HINT)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        data = files.read_regular(path, LOGO_MAX_BYTES)
+    except files.NotRegularFile as exc:
+        raise InvalidValue("logo", f"logo {str(path)!r} is not a regular file ({exc.kind})", _READ_HINT) from None
+    except files.TooLarge as exc:
+        raise _too_large(path.name, exc.size) from None
     except OSError as exc:
-        raise _unreadable(path, exc) from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise InvalidValue(
-                "logo", f"logo {str(path)!r} is not a regular file ({_file_kind(info.st_mode)})", _READ_HINT
-            )
-        _check_size(path.name, info.st_size)
-        data = _read_at_most(fd, LOGO_MAX_BYTES + 1)
-    except OSError as exc:
-        raise _unreadable(path, exc) from None
-    finally:
-        os.close(fd)
+        raise InvalidValue("logo", f"cannot read logo {str(path)!r}: {exc.strerror or exc}", _READ_HINT) from None
     return Logo(data, validate_logo(path.name, data))
-
-
-def _unreadable(path: Path, exc: OSError) -> InvalidValue:
-    return InvalidValue("logo", f"cannot read logo {str(path)!r}: {exc.strerror or exc}", _READ_HINT)
-
-
-def _read_at_most(fd: int, limit: int) -> bytes:
-    chunks = []
-    while limit > 0 and (chunk := os.read(fd, min(limit, 1 << 16))):
-        chunks.append(chunk)
-        limit -= len(chunk)
-    return b"".join(chunks)
-
-
-def _file_kind(mode: int) -> str:
-    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
-             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
-    return next((name for test, name in kinds if test(mode)), "not a file")
 
 
 def free_logo_path(

@@ -13,12 +13,13 @@ import contextlib
 import errno
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from hubsms import model, names
+from hubsms import files, model, names
 from hubsms.errors import ConfigError, InvalidValue
 from hubsms.model import Config, Connector, Plan
 
@@ -48,13 +49,54 @@ def read_text(path: Path) -> str:
     return text
 
 
-def _read_text(path: Path, *, missing_ok: bool) -> str | None:
+# The largest config file read: some 5x a config of 10,000 connectors and 10,000 plans
+# (3.3 MB, benchmarks/scale.py). A larger "config" is a wrong path (a disk image, a log).
+MAX_FILE_BYTES: Final = 16 * 1024 * 1024
+_PATH_HINT: Final = "name a TOML file: a regular file, or a symlink to one (check --config, HUBSMS_CONFIG or the FILE argument)"
+
+
+def check_path(path: Path) -> bool:
+    """Whether ``path`` exists, checked before hubsms reads or writes it: a regular file (or
+    a symlink to one) of at most MAX_FILE_BYTES, or nothing yet. An empty path, a folder, a
+    device, a FIFO or a socket is an InvalidValue (exit 2) naming it, so that nothing is
+    read from it, waited on, or written in its place."""
+    if str(path) in ("", "."):  # Path("") is "."
+        raise InvalidValue("config", "the config path is empty (or '.', the current folder)", _PATH_HINT)
     try:
-        raw = path.read_bytes()
+        files.check_regular(os.stat(path), MAX_FILE_BYTES)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    except (files.NotRegularFile, files.TooLarge) as exc:
+        raise _not_a_config(path, exc) from None
+    return True
+
+
+def _not_a_config(path: Path, exc: files.NotRegularFile | files.TooLarge) -> InvalidValue:
+    if isinstance(exc, files.NotRegularFile):
+        return InvalidValue("config", f"{path} is {exc.kind}, not a regular file", _PATH_HINT)
+    size, most = (f"{n / 2**20:.1f} MiB" for n in (exc.size, MAX_FILE_BYTES))
+    return InvalidValue("config", f"{path} is {size}: more than a config file can be ({most} at most)", _PATH_HINT)
+
+
+def _unreadable(path: Path, exc: OSError) -> ConfigError:
+    return ConfigError(f"cannot read {path}: {_reason(exc)}", "check the path and its permissions")
+
+
+def _read_text(path: Path, *, missing_ok: bool) -> str | None:
+    """The file's text: ``check_path`` first (a device is not even opened), then
+    ``files.read_regular``, which checks the open file again."""
+    if not check_path(path) and missing_ok:
+        return None
+    try:
+        raw = files.read_regular(path, MAX_FILE_BYTES)
+    except (files.NotRegularFile, files.TooLarge) as exc:  # replaced since it was checked
+        raise _not_a_config(path, exc) from None
     except OSError as exc:
         if missing_ok and isinstance(exc, FileNotFoundError):
             return None
-        raise ConfigError(f"cannot read {path}: {_reason(exc)}", "check the path and its permissions") from None
+        raise _unreadable(path, exc) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -105,6 +147,13 @@ def parse_toml(text: str, path: Path | str = "<config>") -> dict[str, Any]:
             f"{path}: invalid TOML: arrays or inline tables are nested too deeply",
             "fix the file by hand; hubsms never overwrites a file it cannot parse",
         ) from None
+    except ValueError as exc:
+        if "integer string conversion" not in str(exc):  # pragma: no cover - no other ValueError known
+            raise
+        raise ConfigError(  # int() of more digits than sys.get_int_max_str_digits() allows
+            f"{path}: invalid TOML: {_too_long_number(text)}",
+            "fix the file by hand; hubsms never overwrites a file it cannot parse",
+        ) from None
     return data
 
 
@@ -115,6 +164,20 @@ def config_from(data: dict[str, Any], path: Path | str = "<config>") -> Config:
     except (InvalidValue, ConfigError) as exc:
         # Every error shows a hint; a file hubsms cannot load can only be fixed by hand.
         raise ConfigError(f"{path}: {exc.message}", exc.hint or f"fix {path} by hand; hubsms leaves it as it is") from None
+
+
+def _too_long_number(document: str) -> str:
+    """The parser's int() refused a number of too many digits: where it is, when it can be found."""
+    limit = sys.get_int_max_str_digits()
+    what = f"a number has more than {limit} digits"
+    # a value: after "=", "[" or "," (a number in a string is never converted)
+    match = re.search(rf"(?:=|\[|,)\s*[+-]?([0-9][0-9_]{{{limit},}})", document)
+    if match is None:
+        return what
+    start = match.start(1)
+    line = document.count("\n", 0, start) + 1
+    column = start - (document.rfind("\n", 0, start) + 1) + 1
+    return f"{what} (line {line}, column {column})"
 
 
 def _toml_parser(size: int) -> Any:
@@ -217,7 +280,7 @@ def _connector_from(name: str, table: Any) -> Connector:
             provider=provider,
             account_sid=model.validate_account_sid(_required_str(table, "account_sid", where)),
             from_=model.normal_sender(sender),
-            server_address=model.validate_server_address(address)[0],
+            server_address=model.normal_server_address(address),
             active=active,
             logo=_optional_str(table, "logo", where),
             auth_token_env=model.validate_env_name(env) if env is not None else None,
@@ -454,6 +517,7 @@ def locked(path: Path) -> Iterator[Config]:
 
     from hubsms import locking
 
+    check_path(path)  # before the lock file is made beside it: nothing is written for a bad path
     timeout = lock_timeout()
     lock = lock_path(path)
     ensure_folder(lock.parent)

@@ -93,6 +93,15 @@ def check_fields(values: ConnectorInput, base: Connector | None = None) -> tuple
     return Connector(**current), warnings, logo
 
 
+def _respellings(values: ConnectorInput, connector: Connector) -> list[str]:
+    """Notes for the SIDs given in another case than Twilio's, as they are stored."""
+    notes = [
+        model.respelled("Account SID", values.account_sid, connector.account_sid),
+        model.respelled("From", values.from_, connector.from_),
+    ]
+    return [note for note in notes if note]
+
+
 def _check_new_name(value: str) -> str:
     """A name being given now: the field's rule, and not an auth token typed in the wrong
     place (``add --auth-token-stdin TOKEN`` makes the token the NAME). Names already in a
@@ -119,7 +128,7 @@ def add_connector(
     error naming them."""
     connector, warnings, logo = check_fields(values)
     token = model.validate_auth_token(token) if token is not None else None
-    outcome = Outcome(warnings=warnings)
+    outcome = Outcome(warnings=warnings, notes=_respellings(values, connector))
     _warn_unset_env(connector, outcome)
     # a failure of the keyring is said as what this add does with it
     keyring.purpose = "store" if token is not None or connector.auth_token_env is None else "read"
@@ -248,7 +257,7 @@ def edit_connector(
             token = None
         if new == old and logo is None and token is None:
             return Unchanged(old, warnings, [f'nothing to change: "{old.name}" already has these values'])
-        outcome = Outcome(warnings=warnings)
+        outcome = Outcome(warnings=warnings, notes=_respellings(values, new))
         if new.name != old.name:
             check_unique(config, new.name, ignore=old.name)
         if old.active and not new.active:
