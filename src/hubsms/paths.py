@@ -36,6 +36,13 @@ def config_path(flag: str | os.PathLike[str] | None, environ: Mapping[str, str] 
     return ConfigPath(default_config_path(), DEFAULT)
 
 
+def real_config(path: Path) -> Path:
+    """The file that holds the config: the final target when ``path`` is a symlink (as a
+    dotfiles manager makes), else ``path``. What belongs to the config lives beside this
+    file, not beside the link: saves, the lock, the logos."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else path
+
+
 def config_origin(path: Path, environ: Mapping[str, str] | None = None) -> str:
     """What would have chosen ``path`` (for messages about a config file that was not found):
     ``HUBSMS_CONFIG`` when it names it, the default when it is the default, else ``--config``."""

@@ -22,7 +22,6 @@ above beside the code that keeps them; split, they would scatter.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,7 +36,7 @@ from hubsms.errors import (
     InvalidValue,
     TokenMissing,
 )
-from hubsms.logos import Logo, deletable_logo, free_logo_path
+from hubsms.logos import Logo, config_folder, free_logo_path
 from hubsms.model import Config, Connector, Plan
 from hubsms.service.connectors import (
     COMPARED_FIELDS,
@@ -48,6 +47,7 @@ from hubsms.service.connectors import (
 from hubsms.service.transaction import (
     Outcome,
     Transaction,
+    delete_unused_logo,
     delete_unused_tokens,
     read_bytes,
 )
@@ -171,7 +171,7 @@ class _Planner:
         *, prune: bool, keep_env_refs: bool,
     ) -> None:
         self.path = path
-        self.folder = path.parent
+        self.folder = config_folder(path)  # logo paths are relative to the real file's folder
         self.current = current
         self.desired = desired
         self.keyring = keyring
@@ -283,15 +283,14 @@ class _Planner:
 
     def _target_logo(self, wanted: Connector, old: Connector | None) -> tuple[str | None, bool]:
         """The logo to save and whether it changes: kept when the current one holds the same
-        bytes, else copied into logos/ under a name no other connector uses."""
+        bytes, else copied into the config's own logo folder under a new name."""
         image = self.desired.logos.get(wanted.name)
         current = old.logo if old else None
         if image is None:
             return None, current is not None
         if current is not None and read_bytes(self.folder / current) == image.data:
             return current, False
-        own = old.name if old is not None else None
-        relative = free_logo_path(wanted.name, image.extension, self.new.connectors.values(), own=own, placed=self._placed)
+        relative = free_logo_path(self.path, wanted.name, image.extension, self.new.connectors.values(), placed=self._placed)
         self._placed.add(relative)
         self.logos.append((self.folder / relative, image.data))
         return relative, True
@@ -370,12 +369,7 @@ class _Planner:
         delete_unused_tokens(self.path, self.new, self.keyring, self.stale_sids, outcome)
         self.notes += outcome.notes
         self.warnings += outcome.warnings
-        kept = {c.logo for c in self.new.connectors.values()}
-        for relative in sorted(self.stale_logos - kept):
-            target = deletable_logo(self.path, relative)  # only a file hubsms copied itself
-            if target is not None:
-                with contextlib.suppress(OSError):
-                    target.unlink()
+        delete_unused_logo(self.path, self.new, *self.stale_logos)
 
 
 def _env_token(connector: Connector, variable: str, value: str) -> str:
