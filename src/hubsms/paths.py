@@ -1,6 +1,6 @@
-"""Where hubsms's files are: the config file (one precedence, one function) and the per-user
-folders. Computed here without importing typer (``typer.get_app_dir("hubsms")`` names the same
-config folder).
+"""Where hubsms's files are: the config file (one precedence, one function), the real file
+behind a symlinked one (``real_config``), and the per-user folders. Computed here without
+importing typer (``typer.get_app_dir("hubsms")`` names the same config folder).
 
 The config file is, in order: ``--config`` (on the command or before it), else
 ``HUBSMS_CONFIG``, else ``connectors.toml`` in the per-user config folder.
