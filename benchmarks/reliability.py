@@ -22,6 +22,8 @@ keyring backend, XDG_DATA_HOME), all traffic to the project's sandbox on 127.0.0
                        ``otp send`` and messages stored for that send (0 or 1 as documented)
   shared tokens        30 config files on one keyring, connectors removed at random: tokens
                        lost while a file still uses them, tokens left after the last (0, 0)
+  shared folder logos   a.toml and b.toml in one folder, random logo adds, edits, drops, removes
+                       and doctor --fix in both: logos lost or changed (expected 0)
 
 Usage: python benchmarks/reliability.py [--quick] [--backend MODULE.CLASS] [--writers N]
        [--kills N] [--seed S]     (exit 0 when every figure is as expected)
@@ -285,6 +287,51 @@ def _read(path: Path) -> bytes | None:
     return path.read_bytes() if path.is_file() else None
 
 
+# --- logos of two config files in one folder ---------------------------------------------------
+
+
+def shared_folder_logos(root: Path, backend: str, steps: int, rng: random.Random) -> list[Figure]:
+    """a.toml and b.toml in one folder, connectors of the same names in both: random adds,
+    logo edits, logo drops, removes and ``doctor --fix``; after each step, every logo either
+    config names must hold the bytes last given to it."""
+    header(f"logos of two config files in one folder: {steps} random steps")
+    worlds = [World(root / "logos", backend, name) for name in ("a.toml", "b.toml")]
+    token = secrets.token_hex(16)
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+    expected: dict[tuple[int, str], bytes | None] = {}  # (config, connector) -> its logo's bytes
+    lost = failed = 0
+    for step in range(steps):
+        w, name = rng.randrange(2), rng.choice(("Brand", "Alpha"))
+        source = root / "logo-sources" / f"{step}.png"
+        source.parent.mkdir(parents=True, exist_ok=True)
+        source.write_bytes(png + step.to_bytes(4, "big"))
+        edits = [(["connector", "edit", name, "--logo", str(source)], source.read_bytes()),
+                 (["connector", "edit", name, "--no-logo"], None), (["connector", "remove", name, "--yes"], "gone"),
+                 (["doctor", "--fix"], expected.get((w, name)))]
+        args, after = rng.choice(edits) if (w, name) in expected else (
+            ["connector", "add", name, "--no-input", "--account-sid", sid(0, 6), "--from", FROM,
+             "--auth-token-stdin", "--logo", str(source)], source.read_bytes())
+        done = worlds[w].run(*args, stdin=token + "\n")
+        if done.code != 0:
+            failed += 1
+            print(f"  {' '.join(args[:2])} failed (exit {done.code}): {done.err.strip()[-200:]}")
+        elif after == "gone":
+            del expected[(w, name)]
+        else:
+            expected[(w, name)] = after
+        lost += sum(_logo_bytes(worlds[i].config, connector) != data for (i, connector), data in expected.items())
+    print(f"  logos lost or changed: {lost} (both files checked after each of {steps} steps); commands failed: {failed}")
+    return [("logos lost across two configs in one folder", str(lost), "0", lost == 0 and failed == 0)]
+
+
+def _logo_bytes(config: Path, connector: str) -> bytes | None:
+    """The bytes of the logo the config file names for ``connector`` (None: none, or no file)."""
+    import tomllib
+
+    logo = tomllib.loads(config.read_text(encoding="utf-8"))["connectors"][connector].get("logo")
+    return (config.parent / logo).read_bytes() if logo and (config.parent / logo).is_file() else None
+
+
 # --- the run ----------------------------------------------------------------------------------
 
 
@@ -325,6 +372,7 @@ def main() -> int:
         figures += keyring_faults(root)
         figures += network_faults(root, args.backend)
         figures += shared_tokens(root, args.backend, 8 if args.quick else 30, random.Random(seed))
+        figures += shared_folder_logos(root, args.backend, 12 if args.quick else 60, random.Random(seed))
     ok = summary(figures)
     print(f"({time.perf_counter() - started:.0f} s)")
     return 0 if ok else 1

@@ -419,13 +419,15 @@ def test_a_logo_relative_to_the_file_is_copied_once_and_replaced_when_it_changes
     (desired.parent / "prod.png").write_bytes(PNG)
     desired.write_text(DESIRED.replace('auth_token_env = "PROD_TOKEN"', 'auth_token_env = "PROD_TOKEN"\nlogo = "prod.png"'))
     assert cli("apply", str(desired)).exit_code == 0
-    assert store.load(config_path).connectors["Prod"].logo == "logos/prod.png"
-    assert (config_path.parent / "logos" / "prod.png").read_bytes() == PNG
+    assert store.load(config_path).connectors["Prod"].logo == "logos/connectors.toml/prod.png"
+    assert (config_path.parent / "logos" / "connectors.toml" / "prod.png").read_bytes() == PNG
     assert "nothing to do" in cli("apply", str(desired)).stderr
     (desired.parent / "prod.png").write_bytes(PNG + b"v2")
     changes = apply_json(cli, str(desired))
     assert set(changes[0]["fields"]) == {"logo"}
-    assert (config_path.parent / "logos" / "prod.png").read_bytes() == PNG + b"v2"
+    logo = store.load(config_path).connectors["Prod"].logo
+    assert (config_path.parent / logo).read_bytes() == PNG + b"v2"
+    assert [p.name for p in (config_path.parent / logo).parent.iterdir()] == [logo.rsplit("/", 1)[1]]  # the old one deleted
 
 
 def test_a_logo_that_is_not_an_image_is_refused_before_anything_is_written(cli, tokens, desired, config_path):
@@ -448,17 +450,17 @@ def test_prune_never_deletes_a_logo_through_a_symlinked_logos_folder(cli, tokens
     changes = apply_json(cli, str(desired), "--prune")
     assert actions(changes)[("connector", "Prod")] == "remove"
     assert list(store.load(config_path).connectors) == ["Other"]
-    assert (elsewhere / "prod.png").read_bytes() == PNG
+    assert (elsewhere / "connectors.toml" / "prod.png").read_bytes() == PNG
 
 
 def test_prune_deletes_the_logo_of_a_removed_connector(cli, tokens, desired, config_path):
     (desired.parent / "prod.png").write_bytes(PNG)
     desired.write_text(DESIRED.replace('auth_token_env = "PROD_TOKEN"', 'auth_token_env = "PROD_TOKEN"\nlogo = "prod.png"'))
     assert cli("apply", str(desired)).exit_code == 0
-    assert (config_path.parent / "logos" / "prod.png").exists()
+    assert (config_path.parent / "logos" / "connectors.toml" / "prod.png").exists()
     desired.write_text(SMALL.replace('"Prod"', '"Other"').replace(SID1, SID2).replace("PROD_TOKEN", "MARKETING_TOKEN"))
     assert cli("apply", str(desired), "--prune").exit_code == 0
-    assert not (config_path.parent / "logos" / "prod.png").exists()
+    assert not (config_path.parent / "logos" / "connectors.toml" / "prod.png").exists()
 
 
 # --- export --------------------------------------------------------------------------------

@@ -113,7 +113,7 @@ def test_export_wipe_apply_gives_back_the_same_config_byte_for_byte(cli, applied
     backup.write_text(exported.stdout)
     assert_no_token_in(backup.read_text())
     before, logos = applied.read_bytes(), logo_files(applied)
-    assert set(logos) == {"logos/prod.png", "logos/spare.gif"}
+    assert set(logos) == {"logos/connectors.toml/prod.png", "logos/connectors.toml/spare.gif"}
     wipe(applied)
     account_variables(monkeypatch)
     result = cli("apply", str(backup), "--prune")
@@ -131,14 +131,29 @@ def test_a_restored_logo_name_taken_by_another_connector_gets_a_free_one(cli, ap
     account_variables(monkeypatch)
     other = (
         f'schema_version = 1\n[connectors."Other"]\naccount_sid = "{SID1}"\nfrom = "+14155552671"\n'
-        f'logo = "logos/prod.png"\nlogo_base64 = "{base64.b64encode(PNG + b"other").decode()}"\n'
+        f'logo = "logos/connectors.toml/prod.png"\nlogo_base64 = "{base64.b64encode(PNG + b"other").decode()}"\n'
     )
     assert cli("apply", "-", input=other).exit_code == 0
-    assert store.load(applied).connectors["Other"].logo == "logos/prod.png"
+    assert store.load(applied).connectors["Other"].logo == "logos/connectors.toml/prod.png"
     result = cli("apply", "-", input=exported)
     assert result.exit_code == 0, result.output
-    assert store.load(applied).connectors["Prod"].logo == "logos/prod-2.png"
-    assert logo_files(applied) == {"logos/prod.png": PNG + b"other", "logos/prod-2.png": PNG, "logos/spare.gif": GIF}
+    assert store.load(applied).connectors["Prod"].logo == "logos/connectors.toml/prod-2.png"
+    assert logo_files(applied) == {"logos/connectors.toml/prod.png": PNG + b"other",
+                                   "logos/connectors.toml/prod-2.png": PNG, "logos/connectors.toml/spare.gif": GIF}
+
+
+def test_a_restored_logo_of_another_config_file_goes_into_this_ones_folder(cli, applied, monkeypatch):
+    """An export of prod.toml applied into connectors.toml: its logo names point into
+    prod.toml's folder, and are never written there (nor into the shared logos/)."""
+    account_variables(monkeypatch)
+    for name in ("logos/prod.toml/brand.png", "logos/brand.png"):
+        other = (
+            f'schema_version = 1\n[connectors."Other"]\naccount_sid = "{SID1}"\nfrom = "+14155552671"\n'
+            f'logo = "{name}"\nlogo_base64 = "{base64.b64encode(PNG).decode()}"\n'
+        )
+        assert cli("apply", "-", input=other).exit_code == 0
+        assert store.load(applied).connectors["Other"].logo.startswith("logos/connectors.toml/")
+    assert not (applied.parent / "logos" / "prod.toml").exists() and not (applied.parent / "logos" / "brand.png").exists()
 
 
 def test_restore_without_a_keyring_accounts_token_is_exit_4_naming_its_variable_and_writes_nothing(cli, applied, monkeypatch):
@@ -165,7 +180,7 @@ def test_restore_with_a_connectors_own_variable_unset_applies_then_exits_4_namin
 
 
 def test_export_of_a_connector_whose_logo_file_is_gone_is_an_error(cli, applied):
-    (applied.parent / "logos" / "prod.png").unlink()
+    (applied.parent / "logos" / "connectors.toml" / "prod.png").unlink()
     result = cli("export")
     assert_user_error(result, 3, 'cannot export connector "Prod"')
     assert "--no-logo" in result.stderr and result.stdout == ""

@@ -100,7 +100,8 @@ def test_an_orphan_logo_is_a_problem_that_fix_deletes_keeping_the_used_ones(cli,
     assert code == 0 and report["ok"] is True
     fixed = rows(report, "logo", "fixed")
     assert [(r["item"], r["fixed"]) for r in fixed] == [("logos/left-over.png", True)]
-    assert sorted(p.name for p in orphan.parent.iterdir()) == ["a.png"]
+    assert sorted(p.name for p in orphan.parent.iterdir()) == ["connectors.toml"]  # the own folder, with a.png
+    assert [p.name for p in (orphan.parent / "connectors.toml").iterdir()] == ["a.png"]
 
 
 def test_the_table_says_the_problem_and_the_error_line_the_exit_code(cli, config_path):
@@ -272,7 +273,7 @@ TRIGGERS = ("time", "logo written", "keyring written", "config temp file")
 def _seen(trigger: str, config_path: Path, i: int, keyring_file: Path, before: int) -> bool:
     folder = config_path.parent
     if trigger == "logo written":
-        return (folder / "logos" / f"c{i}.png").exists()
+        return (folder / "logos" / "connectors.toml" / f"c{i}.png").exists()
     if trigger == "keyring written":
         return keyring_file.exists() and keyring_file.stat().st_mtime_ns != before
     return any(folder.glob(".connectors.toml.*.tmp"))
@@ -316,9 +317,9 @@ def _check_invariants(config_path: Path) -> None:
         i = int(connector.name[1:])
         assert keyring.get_password("hubsms", connector.account_sid) == token(100 + i), connector.name
         assert connector.logo and (config_path.parent / connector.logo).read_bytes() == PNG
-    logos = config_path.parent / "logos"
+    logos = config_path.parent / "logos" / "connectors.toml"
     files = sorted(p.name for p in logos.iterdir()) if logos.exists() else []
-    assert files == sorted(c.logo.split("/")[1] for c in config.connectors.values() if c.logo)
+    assert files == sorted(c.logo.rsplit("/", 1)[1] for c in config.connectors.values() if c.logo)
     assert not list(config_path.parent.glob(".*.tmp")) + list(logos.glob(".*.tmp"))
 
 

@@ -1,6 +1,6 @@
-"""Where hubsms's files are: the config file (one precedence, one function) and the per-user
-folders. Computed here without importing typer (``typer.get_app_dir("hubsms")`` names the same
-config folder).
+"""Where hubsms's files are: the config file (one precedence, one function), the real file
+behind a symlinked one (``real_config``), and the per-user folders. Computed here without
+importing typer (``typer.get_app_dir("hubsms")`` names the same config folder).
 
 The config file is, in order: ``--config`` (on the command or before it), else
 ``HUBSMS_CONFIG``, else ``connectors.toml`` in the per-user config folder.
@@ -34,6 +34,13 @@ def config_path(flag: str | os.PathLike[str] | None, environ: Mapping[str, str] 
     if env:
         return ConfigPath(Path(env), CONFIG_ENV)
     return ConfigPath(default_config_path(), DEFAULT)
+
+
+def real_config(path: Path) -> Path:
+    """The file that holds the config: the final target when ``path`` is a symlink (as a
+    dotfiles manager makes), else ``path``. What belongs to the config lives beside this
+    file, not beside the link: saves, the lock, the logos."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else path
 
 
 def config_origin(path: Path, environ: Mapping[str, str] | None = None) -> str:

@@ -107,8 +107,9 @@ def _read_text(path: Path, *, missing_ok: bool) -> str | None:
 
 
 def _check_stored_logo(connector: Connector, path: Path) -> None:
-    """A config file's logo is a file hubsms copied into ``logos/`` beside it: anything else
-    (``../x``, an absolute path) would be read, and deleted by ``connector remove``."""
+    """A config file's logo is a file hubsms copied into ``logos/`` beside it (``logos/<config
+    file name>/<file>``, or ``logos/<file>`` as written before): anything else (``../x``, an
+    absolute path) would be read, and deleted by ``connector remove``."""
     logo = connector.logo
     if logo is None:
         return
@@ -118,7 +119,8 @@ def _check_stored_logo(connector: Connector, path: Path) -> None:
         return
     raise ConfigError(
         f'{path}: [connectors."{connector.name}"] logo {logo!r} is not a file in logos/ beside the config file',
-        'a logo is stored as "logos/<file>.png" (or .jpeg, .jpg, .gif): fix the line by hand, or remove it',
+        f'a logo is stored as "{logos.own_folder(path)}/<file>.png" (or .jpeg, .jpg, .gif): fix the line by hand, '
+        "or remove it",
     )
 
 
@@ -432,9 +434,11 @@ def save(path: Path, config: Config) -> None:
 
 
 def config_target(path: Path) -> Path:
-    """The file that holds the config: the final target when ``path`` is a symlink (as a
-    dotfiles manager makes), so that saving does not replace the link by a copy."""
-    return Path(os.path.realpath(path)) if os.path.islink(path) else path
+    """The file that holds the config (``paths.real_config``): the final target when ``path``
+    is a symlink, so that saving does not replace the link by a copy."""
+    from hubsms.paths import real_config
+
+    return real_config(path)
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
@@ -538,7 +542,8 @@ STALE_TEMP_SECONDS: Final = 60.0
 
 def stale_temp_files(config_path: Path, now: float | None = None) -> list[Path]:
     """Temp files a crashed save of this config left behind (``.connectors.toml.PID.X.tmp``
-    beside the final target, and the same for files in ``logos/``): their writer is no longer
+    beside the final target, and the same for files in its logo folder, ``logos/<file
+    name>/``, and in ``logos/``, where logos were written before): their writer is no longer
     running, or they are older than a minute (no save takes that long; the pid may have been
     reused). Delete them only while holding ``locked(config_path)``: every save makes its
     temp file under that lock, so none can be in use then."""
@@ -546,8 +551,9 @@ def stale_temp_files(config_path: Path, now: float | None = None) -> list[Path]:
 
     target = config_target(config_path)
     found = _temp_files(target.parent, target.name)
-    if (target.parent / logos.LOGO_FOLDER).is_dir():
-        found += _temp_files(target.parent / logos.LOGO_FOLDER, None)
+    for folder in (target.parent / logos.LOGO_FOLDER, target.parent / logos.own_folder(target)):
+        if folder.is_dir():
+            found += _temp_files(folder, None)
     return _stale(found, now)
 
 

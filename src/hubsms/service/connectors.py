@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from hubsms import model, store
 from hubsms.errors import InvalidValue, MissingValue, TokenMissing
-from hubsms.logos import Logo, read_logo
+from hubsms.logos import OTHER, Logo, logo_file, logo_home, read_logo
 from hubsms.model import Config, Connector
 from hubsms.service.lookup import check_unique, release_uses, require_connector
 from hubsms.service.transaction import (
@@ -191,8 +191,9 @@ def _keep_existing(
 
 
 def _same_logo(path: Path, connector: Connector, logo: Logo | None) -> bool:
-    """Whether ``logo`` (None: no logo) holds the bytes of the connector's logo file."""
-    current = read_bytes(path.parent / connector.logo) if connector.logo else None
+    """Whether ``logo`` (None: no logo) holds the bytes of the connector's logo file (beside
+    the config's real file, ``logos.logo_file``)."""
+    current = read_bytes(logo_file(path, connector.logo)) if connector.logo else None
     return (logo.data if logo is not None else None) == current
 
 
@@ -252,7 +253,8 @@ def edit_connector(
         new, warnings, logo = check_fields(values, base=old)
         if clear_logo:
             new = new.with_changes(logo=None)
-        logo = None if logo is not None and _same_logo(path, old, logo) else logo
+        if logo is not None and _same_logo(path, old, logo) and logo_home(path, str(old.logo)) != OTHER:
+            logo = None  # the same bytes: nothing to copy (but into its own folder from another config's)
         if token is not None and new.account_sid == old.account_sid and keyring.get(old.account_sid) == token:
             token = None
         if new == old and logo is None and token is None:

@@ -35,7 +35,6 @@ keeps them; split, they would scatter.
 from __future__ import annotations
 
 import base64
-import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -43,14 +42,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from hubsms import model, store
-from hubsms.errors import ConfigError, ConnectorInUse, InvalidValue, TokenMissing, UsageError
-from hubsms.logos import deletable_logo, free_logo_path
+from hubsms.errors import (
+    ConfigError,
+    ConnectorInUse,
+    InvalidValue,
+    TokenMissing,
+    UsageError,
+)
+from hubsms.logos import OWN, config_folder, free_logo_path, logo_file, logo_home
 from hubsms.model import Config, Connector, Plan
 from hubsms.service.connectors import COMPARED_FIELDS, replace_connector
 from hubsms.service.desired import Desired, read_desired, read_desired_file
 from hubsms.service.transaction import (
     Outcome,
     Transaction,
+    delete_unused_logo,
     delete_unused_tokens,
     read_bytes,
 )
@@ -123,7 +129,7 @@ class _Planner:
         *, prune: bool, keep_env_refs: bool, allow_empty: bool = False,
     ) -> None:
         self.path = path
-        self.folder = path.parent
+        self.folder = config_folder(path)  # logo paths are relative to the real file's folder
         self.current = current
         self.desired = desired
         self.keyring = keyring
@@ -252,8 +258,9 @@ class _Planner:
 
     def _target_logo(self, wanted: Connector, old: Connector | None) -> tuple[str | None, bool]:
         """The logo to save and whether it changes: kept when the current one holds the same
-        bytes, else copied under the stored name the file gives when no other connector has
-        it (an export restores its names), else under a name no other connector uses."""
+        bytes, else copied into the config's own logo folder: under the stored name the file
+        gives (an export restores its names) when it is of that folder, free and no file is
+        there, else under a new name."""
         image = self.desired.logos.get(wanted.name)
         current = old.logo if old else None
         if image is None:
@@ -263,8 +270,10 @@ class _Planner:
         own = old.name if old is not None else None
         relative = self.desired.logo_names.get(wanted.name)
         taken = {c.logo for c in self.new.connectors.values() if c.name != own} | self._placed
-        if relative is None or relative in taken:
-            relative = free_logo_path(wanted.name, image.extension, self.new.connectors.values(), own=own, placed=self._placed)
+        if (relative is None or relative in taken or logo_home(self.path, relative) != OWN
+                or os.path.lexists(self.folder / relative)):
+            relative = free_logo_path(self.path, wanted.name, image.extension, self.new.connectors.values(),
+                                      placed=self._placed)
         self._placed.add(relative)
         self.logos.append((self.folder / relative, image.data))
         return relative, True
@@ -350,12 +359,7 @@ class _Planner:
         delete_unused_tokens(self.path, self.new, self.keyring, self.stale_sids, outcome)
         self.notes += outcome.notes
         self.warnings += outcome.warnings
-        kept = {c.logo for c in self.new.connectors.values()}
-        for relative in sorted(self.stale_logos - kept):
-            target = deletable_logo(self.path, relative)  # only a file hubsms copied itself
-            if target is not None:
-                with contextlib.suppress(OSError):
-                    target.unlink()
+        delete_unused_logo(self.path, self.new, *self.stale_logos)
 
 
 def _env_token(connector: Connector, variable: str, value: str) -> str:
@@ -467,13 +471,13 @@ def export_config(path: Path) -> dict[str, Any]:
 
 
 def _stored_logo_bytes(path: Path, connector: Connector) -> bytes:
-    """A connector's logo file (beside the config, where ``connector add`` copied it),
-    checked; a backup without it would restore a different config."""
+    """A connector's logo file (beside the config's real file, where ``connector add`` copied
+    it), checked; a backup without it would restore a different config."""
     from hubsms.logos import read_logo
 
     assert connector.logo is not None
     try:
-        return read_logo(path.parent / connector.logo).data
+        return read_logo(logo_file(path, connector.logo)).data
     except InvalidValue as exc:
         raise ConfigError(
             f'cannot export connector "{connector.name}": {exc.message}',

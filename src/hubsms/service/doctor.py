@@ -28,7 +28,16 @@ from hubsms.errors import (
     HubsmsError,
     KeyringUnavailable,
 )
-from hubsms.logos import LOGO_FOLDER, deletable_logo, is_stored_logo
+from hubsms.logos import (
+    LOGO_FOLDER,
+    OTHER,
+    deletable_logo,
+    is_stored_logo,
+    logo_file,
+    logo_home,
+    logos_of_other_configs,
+    own_folder,
+)
 from hubsms.model import Config, Connector, mask_sid, normal_sid
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
@@ -145,13 +154,16 @@ def _delete(kind: str, item: str, target: Path, why: str) -> Finding:
 
 
 def _logos(path: Path, config: Config, fix: bool) -> list[Finding]:
-    """Each connector's logo file must exist; a file in logos/ that no connector refers to is
-    an orphan (deleted with ``fix`` when ``deletable_logo`` allows it)."""
+    """Each connector's logo file must exist (beside the config's real file); a file in the
+    config's own logo folder, or in ``logos/`` that the config files beside it shared before,
+    that no connector refers to is an orphan (deleted with ``fix`` when ``deletable_logo``
+    allows it and no other config file beside it names it)."""
     used: dict[str, Connector] = {c.logo: c for c in config.connectors.values() if c.logo}
-    rows = [_missing_logo(c) for logo, c in sorted(used.items()) if not (path.parent / logo).is_file()]
+    rows = [_missing_logo(c) for logo, c in sorted(used.items()) if not logo_file(path, logo).is_file()]
     if used and not rows:
         rows.append(Finding("logo", _count(len(used), "logo"), OK, "every logo the config names is there"))
-    others = _logos_of_other_configs(path)
+    rows += [_foreign_logo(c) for logo, c in sorted(used.items()) if logo_home(path, logo) == OTHER]
+    others = logos_of_other_configs(path)
     for relative in _stored_logo_names(path):
         if relative in used:
             continue
@@ -170,6 +182,16 @@ def _missing_logo(connector: Connector) -> Finding:
     )
 
 
+def _foreign_logo(connector: Connector) -> Finding:
+    logo = str(connector.logo)
+    return Finding(
+        "logo", logo, WARNING,
+        f'"{connector.name}" refers to a logo in another config file\'s folder (a config copied or renamed by hand?): '
+        f'read, never deleted through this config; to copy it into this config\'s own folder: '
+        f'hubsms connector edit "{connector.name}" --logo {logo}',
+    )
+
+
 def _orphan_logo(path: Path, relative: str, fix: bool) -> Finding:
     target = deletable_logo(path, relative)
     if target is None:
@@ -180,26 +202,16 @@ def _orphan_logo(path: Path, relative: str, fix: bool) -> Finding:
 
 
 def _stored_logo_names(path: Path) -> list[str]:
-    """``logos/<file>`` of every entry of the logos folder named as hubsms names logos (a
-    temp file or a file of someone else's is not)."""
-    try:
-        names = sorted(entry.name for entry in os.scandir(path.parent / LOGO_FOLDER))
-    except OSError:
-        return []
-    return [f"{LOGO_FOLDER}/{name}" for name in names if is_stored_logo(f"{LOGO_FOLDER}/{name}")]
-
-
-def _logos_of_other_configs(path: Path) -> dict[str, str]:
-    """Logos named by the other config files (``*.toml``) in the folder: they share logos/,
-    and a logo of theirs is no orphan. A file that does not load as a config is skipped."""
-    found: dict[str, str] = {}
-    for other in sorted(path.parent.glob("*.toml")):
-        if other.name == path.name:
+    """``logos/<file>`` and ``logos/<config file name>/<file>`` of every entry of the two logo
+    folders this config may delete from, named as hubsms names logos (a temp file or a file of
+    someone else's is not)."""
+    found = []
+    for folder in (LOGO_FOLDER, own_folder(path)):
+        try:
+            names = sorted(entry.name for entry in os.scandir(logo_file(path, folder)))
+        except OSError:
             continue
-        with contextlib.suppress(HubsmsError):
-            for connector in store.load(other).connectors.values():
-                if connector.logo:
-                    found.setdefault(connector.logo, other.name)
+        found += [f"{folder}/{name}" for name in names if is_stored_logo(f"{folder}/{name}")]
     return found
 
 

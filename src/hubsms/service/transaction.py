@@ -5,7 +5,8 @@ disagree after a command; and what a change has to say (:class:`Outcome`).
 The steps run in an order that keeps the config file right even when the process is killed
 (kill -9, a power cut) between any two of them, when no undo can run:
 
-1. logos, each written atomically (a temp file renamed over the target);
+1. logos, each written atomically into the config's own logo folder, under a name no file
+   has yet (``logos.free_logo_path``): the file the saved config names is never rewritten;
 2. tokens, in the keyring;
 3. the config file, saved atomically: the one step that makes the change visible;
 4. after the save only, the old logos and tokens the change no longer needs (the caller's
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING
 from hubsms import model, registry, store
 from hubsms.credentials import keyring_accounts
 from hubsms.errors import HubsmsError
-from hubsms.logos import Logo, deletable_logo, free_logo_path
+from hubsms.logos import Logo, deletable_logo, free_logo_path, logo_file, logos_of_other_configs
 from hubsms.model import Config, Connector
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
@@ -112,20 +113,30 @@ def read_bytes(path: Path) -> bytes | None:
         return None
 
 
-def delete_unused_logo(path: Path, config: Config, logo: str | None) -> None:
-    """Delete a logo file no connector refers to any more (after a remove, or a new logo)."""
-    if logo and all(c.logo != logo for c in config.connectors.values()):
-        target = deletable_logo(path, logo)  # only a file hubsms copied itself
-        if target is not None:
+def delete_unused_logo(path: Path, config: Config, *logos: str | None) -> None:
+    """Delete the logo files no connector of the saved ``config`` refers to any more (after a
+    remove, a new logo, an apply): only a file hubsms copied itself (``deletable_logo``: this
+    config's own logo folder, or ``logos/`` as it was shared before), and never one that
+    another config file beside it names (a config copied by hand, or one of the shared
+    ``logos/``)."""
+    named = {c.logo for c in config.connectors.values()}
+    targets = {logo: deletable_logo(path, logo) for logo in sorted({x for x in logos if x} - named)}
+    if not any(targets.values()):
+        return
+    others = logos_of_other_configs(path)
+    for logo, target in targets.items():
+        if target is not None and logo not in others:
             with contextlib.suppress(OSError):
                 target.unlink()
 
 
 def place_logo(change: Transaction, config: Config, connector: Connector, logo: Logo | None) -> Connector:
+    """Copy ``logo`` into the config's own logo folder, under a new name (``free_logo_path``),
+    and give it to ``connector``; the file is written when ``change`` commits."""
     if logo is None:
         return connector
-    relative = free_logo_path(connector.name, logo.extension, config.connectors.values(), own=connector.name)
-    change.add_logo(change.path.parent / relative, logo.data)
+    relative = free_logo_path(change.path, connector.name, logo.extension, config.connectors.values())
+    change.add_logo(logo_file(change.path, relative), logo.data)
     return connector.with_changes(logo=relative)
 
 
