@@ -282,6 +282,8 @@ def test_serve_with_an_accounts_file_plays_the_declared_account(served, tmp_path
         (ACCOUNTS_TOML, {}, "$SB_PROD_TOKEN is not set"),
         (ACCOUNTS_TOML.replace("type =", "colour = 1\ntype ="), {"SB_PROD_TOKEN": "x"}, "unknown key 'colour'"),
         ("[accounts\n", {}, "line 1"),
+        (f"[accounts.{ACCOUNT_SID}]\nnumbers = " + "[" * 100_000 + "]" * 100_000 + "\n", {}, "nested too deeply"),
+        ("x = " + "{a = " * 50_000 + "1" + "}" * 50_000 + "\n", {}, "nested too deeply"),
     ],
 )
 def test_a_bad_accounts_file_is_exit_3_naming_the_file(cli, tmp_path, monkeypatch, text, env, fragment) -> None:

@@ -69,6 +69,17 @@ def test_own_api_writes_without_json_or_the_header_are_refused(sandbox, method, 
     assert with_header.status_code != 415
 
 
+@pytest.mark.parametrize("path", ["/api/accounts", "/api/faults", "/api/outcomes", "/api/test-accounts"])
+@pytest.mark.parametrize("body", ["[" * 200_000 + "]" * 200_000, '{"sid": ' + "[" * 200_000 + "]" * 200_000 + "}"])
+def test_deeply_nested_json_is_400_and_changes_nothing(sandbox, path, body) -> None:
+    answer = sandbox.http.post(sandbox.url + path, data=body, headers={"Content-Type": "application/json"}, timeout=10)
+    assert answer.status_code == 400, answer.text
+    assert "nested too deeply" in answer.json()["error"]
+    assert sandbox.http.get(f"{sandbox.url}/api/accounts", timeout=10).json()["accounts"] == []
+    assert sandbox.http.get(f"{sandbox.url}/api/faults", timeout=10).json()["faults"] == []
+    assert sandbox.http.get(f"{sandbox.url}/readyz", timeout=10).status_code == 200
+
+
 def test_a_json_write_needs_no_header(sandbox) -> None:
     answer = requests.post(f"{sandbox.url}/api/faults", json={"mode": "500"}, timeout=10)
     assert answer.status_code == 201

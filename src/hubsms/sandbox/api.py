@@ -350,6 +350,8 @@ def _json_object(req: Request) -> dict[str, Any]:
         data = json.loads(req.body or b"{}")
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("the body must be a JSON object") from None
+    except RecursionError:  # json refuses nesting deeper than the interpreter's recursion limit
+        raise BadRequest("the body is nested too deeply: give a flat JSON object") from None
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object")
     return data
