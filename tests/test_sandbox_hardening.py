@@ -1,9 +1,10 @@
 """The sandbox defends the OTPs it holds: loopback Host names only (DNS rebinding), own-API
-writes only as JSON or with its header (cross-site forms), nosniff, and a deadline for a
-request head (slowloris). All over real sockets."""
+writes only as JSON or with its header (cross-site forms), nosniff, a deadline for a whole
+request (slowloris) and a cap on connections. All over real sockets."""
 
 from __future__ import annotations
 
+import select
 import socket
 import time
 
@@ -92,31 +93,78 @@ def test_json_answers_say_nosniff(sandbox) -> None:
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_a_trickled_request_head_is_cut_off() -> None:
-    with SandboxServer(port=0, head_timeout=0.5) as server:
-        host, port = server.url.removeprefix("http://").rsplit(":", 1)
-        with socket.create_connection((host, int(port)), timeout=10) as raw:
-            raw.sendall(b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-            started = time.monotonic()
-            closed_after = None
-            for _ in range(40):  # one header byte every 0.1 s: each read is quick, the head never ends
+def trickle(url: str, head: bytes, byte: bytes, limit: float = 5.0) -> tuple[bytes, float]:
+    """Send ``head``, then ``byte`` every 0.1 s until the server answers (or ``limit``):
+    its answer and the seconds it took."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as raw:
+        raw.sendall(head)
+        started = time.monotonic()
+        while time.monotonic() - started < limit:
+            readable, _, _ = select.select([raw], [], [], 0.1)  # an answer, or 0.1 s: one more byte
+            if readable:
+                answer = b""
                 try:
-                    raw.sendall(b"X")
-                    time.sleep(0.1)
-                    if raw.recv(1, socket.MSG_DONTWAIT) == b"":
-                        closed_after = time.monotonic() - started
-                        break
-                except BlockingIOError:
-                    continue
-                except (BrokenPipeError, ConnectionResetError):
-                    closed_after = time.monotonic() - started
-                    break
-        assert closed_after is not None and closed_after < 2.0
+                    while chunk := raw.recv(65536):
+                        answer += chunk
+                except ConnectionResetError:
+                    pass
+                return answer, time.monotonic() - started
+            raw.sendall(byte)
+    return b"", limit
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n",  # the head never ends
+     b"POST /api/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+     b"Content-Length: 1000\r\n\r\n{"],  # the body never ends
+)
+def test_a_trickled_request_is_answered_408_and_closed_within_its_deadline(head) -> None:
+    with SandboxServer(port=0, request_timeout=0.5) as server:
+        answer, seconds = trickle(server.url, head, b" ")
+        assert answer.startswith(b"HTTP/1.1 408 "), answer[:80]
+        assert b"Connection: close" in answer and seconds < 2.0
         assert requests.get(f"{server.url}/readyz", timeout=5).status_code == 200  # the server lives on
+        assert server.sandbox.faults.pending() == []
+
+
+def test_connections_past_the_cap_close_the_idlest_one_and_keep_threads_bounded() -> None:
+    with SandboxServer(port=0, max_connections=3) as server:
+        host, port = "127.0.0.1", server.port
+        idle = [socket.create_connection((host, port), timeout=10) for _ in range(3)]
+        for raw in idle:  # each served once, then idle between requests
+            raw.sendall(b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert raw.recv(65536).startswith(b"HTTP/1.1 200")
+        newer = []
+        for _ in range(3):  # each new connection takes the place of the one idle longest
+            raw = socket.create_connection((host, port), timeout=10)
+            raw.sendall(b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert raw.recv(65536).startswith(b"HTTP/1.1 200")
+            assert server.connections <= 3
+            newer.append(raw)
+        assert [raw.recv(1) for raw in idle] == [b"", b"", b""]  # closed, between requests
+        for raw in idle + newer:
+            raw.close()
+
+
+def test_when_every_connection_is_busy_a_new_one_is_answered_503() -> None:
+    with SandboxServer(port=0, max_connections=2, request_timeout=10) as server:
+        busy = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(2)]
+        for raw in busy:  # a request begun, not finished: busy, not idle
+            raw.sendall(b"GET /readyz HTTP/1.1\r\n")
+        head, body = raw_request(server.url, b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        assert head.startswith("HTTP/1.1 503"), head
+        assert "Retry-After: 1" in head and b"20503" in body
+        assert server.connections == 2
+        for raw in busy:  # the busy ones finish and are answered
+            raw.sendall(b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            assert raw.makefile("rb").readline().startswith(b"HTTP/1.1 200")
+            raw.close()
 
 
 def test_an_idle_keep_alive_connection_outlives_the_head_deadline() -> None:
-    with SandboxServer(port=0, head_timeout=0.3) as server, requests.Session() as session:
+    with SandboxServer(port=0, request_timeout=0.3) as server, requests.Session() as session:
         session.trust_env = False
         assert session.get(f"{server.url}/readyz", timeout=5).status_code == 200
         time.sleep(0.8)  # idle between requests: not a slow head
