@@ -16,6 +16,10 @@ keyring backend, XDG_DATA_HOME), all traffic to the project's sandbox on 127.0.0
                        a warning, as documented) within timeout + 1 s
   network faults       sandbox faults 429 / 500 / delay / close and a refused port: exit code of
                        ``otp send`` and messages stored for that send (0 or 1 as documented)
+  sandbox floods       1,000 clients creating a message at the same moment (connections reset
+                       or unanswered: 0; every 201 stored), 3,000 idle connections (the
+                       sandbox's threads stay under its cap; a new client is answered), 100
+                       clients trickling their bodies (each answered 408 within 7 s)
 
 Usage: python benchmarks/reliability.py [--quick] [--backend MODULE.CLASS] [--writers N]
        [--kills N] [--seed S]     (exit 0 when every figure is as expected)
@@ -37,6 +41,7 @@ from collections import Counter
 from pathlib import Path
 
 from _faults import Figure, canary, header, keyring_faults, network_faults
+from _floods import sandbox_floods
 from _harness import FILE_BACKEND, FROM, World, sid
 from _support import compile_package, verdict
 
@@ -231,6 +236,7 @@ def main() -> int:
         figures += canary(root, args.backend)
         figures += keyring_faults(root)
         figures += network_faults(root, args.backend)
+        figures += sandbox_floods(root, args.backend, args.quick)
     ok = summary(figures)
     print(f"({time.perf_counter() - started:.0f} s)")
     return 0 if ok else 1

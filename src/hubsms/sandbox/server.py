@@ -285,6 +285,7 @@ class _Listener:
         self._stopping = threading.Event()
         self._stopped = threading.Event()
         self._waiting_for_slot = False
+        self._accept_paused_until = 0.0
         self._queue: deque[tuple[socket.socket, Any, float]] = deque()  # accepted, waiting for a slot
 
     # --- connection accounting (under the lock) -----------------------------------------------
@@ -347,9 +348,17 @@ class _Listener:
         selector = selectors.DefaultSelector()
         selector.register(self._wake_read, selectors.EVENT_READ)
         selector.register(self.socket, selectors.EVENT_READ)
+        listening = True
         try:
             while not self._stopping.is_set():
-                events = selector.select(0.05 if self._queue else None)
+                paused = time.monotonic() < self._accept_paused_until
+                if paused and listening:  # out of file descriptors: leave the rest in the backlog a while
+                    selector.unregister(self.socket)
+                    listening = False
+                elif not paused and not listening:
+                    selector.register(self.socket, selectors.EVENT_READ)
+                    listening = True
+                events = selector.select(0.05 if self._queue or paused else None)
                 if any(key.fileobj is self._wake_read for key, _ in events):
                     try:
                         while self._wake_read.recv(4096):
@@ -374,7 +383,8 @@ class _Listener:
                 sock, address = self.socket.accept()
             except (BlockingIOError, InterruptedError):
                 break
-            except OSError:  # e.g. out of file descriptors: try again on the next round
+            except OSError:  # out of file descriptors (EMFILE): try again in 50 ms
+                self._accept_paused_until = time.monotonic() + 0.05
                 break
             if len(self._queue) >= BACKLOG:
                 _refuse(sock)
