@@ -17,7 +17,9 @@ sockets, one selector loop, in a process of its own) with the same connections a
   stop                                     <= 50 ms  SandboxServer.stop() with a keep-alive
                                                      connection open, in this process
   stop by SIGTERM                          <= 50 ms  ``hubsms sandbox serve`` from SIGTERM to
-                                                     its exit, minus ``python -c pass``'s exit
+                                                     "sandbox stopped", and to its exit minus
+                                                     the exit of an interpreter that imported
+                                                     the same modules (EXIT_FLOOR)
   OTP lookup at 100k                       < 5 ms    GET /api/otp?to=N with 100,000 messages
                                                      stored (median of the requests)
 
@@ -225,24 +227,45 @@ def stop_in_process(rounds: int) -> tuple[str, str, str, bool]:
             statistics.median(times) <= 50)
 
 
-def stop_by_signal(rounds: int) -> tuple[str, str, str, bool]:
-    times = []
-    floors = []
+# The interpreter with what ``hubsms sandbox serve`` imports, waiting on stdin: its exit is
+# the floor of the serve process's own (tearing down typer, rich and the rest takes time).
+EXIT_FLOOR = ("import sys, hubsms.cli.main, hubsms.cli.app, hubsms.cli.sandbox, hubsms.sandbox.server; "
+              "sys.stdin.readline()")
+
+
+def stop_by_signal(rounds: int) -> list[tuple[str, str, str, bool]]:
+    """SIGTERM to ``hubsms sandbox serve`` (a keep-alive connection open): until it says
+    "sandbox stopped", and until it has exited, minus the floor's exit."""
+    import socket
+
+    stopped, exited, floors = [], [], []
     for _ in range(rounds):
-        floor = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.readline()"], stdin=subprocess.PIPE)
-        time.sleep(0.2)
+        floor = subprocess.Popen([sys.executable, "-c", EXIT_FLOOR], stdin=subprocess.PIPE)
+        time.sleep(1.0)  # imported and waiting
         started = time.perf_counter()
         floor.stdin.close()
         floor.wait()
         floors.append((time.perf_counter() - started) * 1000)
-        server = Server("sandbox", [*hubsms_command(), "sandbox", "serve", "--port", "0"])
-        api(f"{server.url}/readyz")
-        started = time.perf_counter()
-        server.process.send_signal(signal.SIGTERM)
-        server.process.wait(timeout=10)
-        times.append((time.perf_counter() - started) * 1000 - floors[-1])
-    return (f"stop by SIGTERM (minus python's exit, {statistics.median(floors):.0f} ms)", ms_text(times), "<= 50 ms",
-            statistics.median(times) <= 50)
+        server = subprocess.Popen([*hubsms_command(), "sandbox", "serve", "--port", "0"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        url = server.stdout.readline().strip().removeprefix("listening on ")
+        server.stderr.readline()  # the line of addresses
+        with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=10) as idle:
+            idle.sendall(b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            idle.recv(65536)
+            started = time.perf_counter()
+            server.send_signal(signal.SIGTERM)
+            said = server.stderr.readline()
+            stopped.append((time.perf_counter() - started) * 1000)
+            server.wait(timeout=10)
+            exited.append((time.perf_counter() - started) * 1000 - floors[-1])
+        server.stdout.close()
+        server.stderr.close()
+        if "sandbox stopped" not in said:
+            raise SystemExit(f"the sandbox said {said!r} at SIGTERM")
+    return [("stop by SIGTERM, until 'sandbox stopped'", ms_text(stopped), "<= 50 ms", statistics.median(stopped) <= 50),
+            (f"stop by SIGTERM, until exit, minus the floor's ({statistics.median(floors):.0f} ms)", ms_text(exited),
+             "<= 50 ms", statistics.median(exited) <= 50)]
 
 
 def ms_text(times: list[float]) -> str:
@@ -292,7 +315,7 @@ def main() -> int:
           f"Prism: {prism or 'not found'}")
     figures = throughput(args, prism)
     figures.append(stop_in_process(max(args.rounds, 5)))
-    figures.append(stop_by_signal(max(args.rounds, 5)))
+    figures += stop_by_signal(max(args.rounds, 5))
     figures.append(otp_lookup(100_000))
     width = max(len(f[0]) for f in figures)
     print(f"\n{'figure':{width}}  {'measured':28}  {'goal':9}  verdict")

@@ -4,6 +4,8 @@ request (slowloris) and a cap on connections. All over real sockets."""
 
 from __future__ import annotations
 
+import base64
+import json
 import select
 import socket
 import time
@@ -173,3 +175,43 @@ def test_an_idle_keep_alive_connection_outlives_the_head_deadline() -> None:
             time.sleep(0.8)
             raw.sendall(b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
             assert raw.makefile("rb").readline().startswith(b"HTTP/1.1 200")
+
+
+def test_expect_100_continue_is_answered_before_the_body_is_sent(sandbox) -> None:
+    form = b"To=%2B15551234567&From=%2B15005550006&Body=Your+code+is+135790"
+    host, port = sandbox.url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as raw:
+        raw.sendall(f"POST /2010-04-01/Accounts/{sandbox.account_sid}/Messages.json HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    f"Authorization: Basic {base64.b64encode(f'{sandbox.account_sid}:x'.encode()).decode()}\r\n"
+                    f"Content-Type: application/x-www-form-urlencoded\r\nExpect: 100-continue\r\n"
+                    f"Content-Length: {len(form)}\r\nConnection: close\r\n\r\n".encode())
+        reader = raw.makefile("rb")
+        assert reader.readline() == b"HTTP/1.1 100 Continue\r\n" and reader.readline() == b"\r\n"
+        raw.sendall(form)
+        assert reader.readline().startswith(b"HTTP/1.1 201")
+    assert [m["code"] for m in sandbox.messages()] == ["135790"]
+
+
+def test_pipelined_requests_are_answered_in_order_and_http_1_0_closes(sandbox) -> None:
+    head, body = raw_request(sandbox.url, b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                                          b"GET /api/faults HTTP/1.0\r\nHost: 127.0.0.1\r\n")
+    assert head.startswith("HTTP/1.1 200")
+    assert body.startswith(b'{"status": "ready"}HTTP/1.1 200') and body.endswith(b'{"faults": []}')
+    assert b"Connection: close" in body
+
+
+@pytest.mark.parametrize(("request_head", "status"), [
+    (b"GET /readyz\r\nHost: 127.0.0.1\r\n", 400),
+    (b"GET /readyz HTTP/2.0\r\nHost: 127.0.0.1\r\n", 505),
+    (b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header: x\r\n", 400),
+    (b"POST /api/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n", 400),
+    (b"POST /api/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n", 411),
+    (b"POST /api/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 99999999\r\n", 413),
+    (b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-A: b\r\n" * 101, 431),
+])
+def test_malformed_requests_get_a_twilio_shaped_error_and_a_close(sandbox, twilio_schemas, request_head, status) -> None:
+    head, body = raw_request(sandbox.url, request_head)
+    assert head.startswith(f"HTTP/1.1 {status} "), head
+    assert "Connection: close" in head
+    twilio_schemas.error(json.loads(body), status=status)
+    assert sandbox.http.get(f"{sandbox.url}/api/faults", timeout=10).json()["faults"] == []
