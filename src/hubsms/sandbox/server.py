@@ -14,7 +14,8 @@
   ``Retry-After``.
 
 The request head is parsed here rather than by ``http.server``, whose ``email`` header parser
-cost more than the sandbox's own work per message; the answer goes out in one ``send``.
+cost more than the sandbox's own work per message; the answer goes out in one ``send``, on
+a blocking socket whose timeouts the kernel keeps (no poll before each call).
 ``stop()`` wakes the accepting loop through a socket pair instead of polling.
 """
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 import selectors
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
@@ -103,6 +105,17 @@ def _encode(response: Response, head_only: bool, close: bool) -> bytes:
     return head if head_only else head + response.body
 
 
+# The socket stays blocking and the kernel keeps its timeouts (SO_RCVTIMEO, SO_SNDTIMEO):
+# a socket with a Python timeout polls before every recv and send, two more system calls
+# and GIL hand-overs per request. Elsewhere, Python's timeouts.
+_KERNEL_TIMEOUTS: Final = sys.platform.startswith(("linux", "darwin"))
+
+
+def _timeval(seconds: float) -> bytes:
+    whole = int(seconds)
+    return struct.pack("ll", whole, max(int((seconds - whole) * 1_000_000), 0 if whole else 1000))
+
+
 class _Connection:
     """One client connection, served in its own thread until it closes."""
 
@@ -114,18 +127,25 @@ class _Connection:
         self.idle_since: float | None = time.monotonic()  # waiting for a request's first byte
         self.served = 0
         self.evicted = False
+        self._recv_timeout = 0.0  # SO_RCVTIMEO now set (0: none)
 
     # --- reading ---------------------------------------------------------------------------
 
     def _recv(self, deadline: float | None) -> bytes:
-        if deadline is None:
-            self.sock.settimeout(IDLE_TIMEOUT)
-        else:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError
-            self.sock.settimeout(left)
-        return self.sock.recv(65536)
+        """Up to 64 KiB; TimeoutError after IDLE_TIMEOUT (deadline None) or at ``deadline``."""
+        wait = IDLE_TIMEOUT if deadline is None else deadline - time.monotonic()
+        if wait <= 0:
+            raise TimeoutError
+        if not _KERNEL_TIMEOUTS:
+            self.sock.settimeout(wait)
+            return self.sock.recv(65536)
+        if wait != self._recv_timeout:  # idle between requests: set once, not per request
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _timeval(wait))
+            self._recv_timeout = wait
+        try:
+            return self.sock.recv(65536)
+        except BlockingIOError:  # SO_RCVTIMEO ran out
+            raise TimeoutError from None
 
     def _first_bytes(self) -> None:
         """Wait, idle, for the next request to begin (unless its bytes are here already)."""
@@ -220,6 +240,8 @@ class _Connection:
     def run(self) -> None:
         try:
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if _KERNEL_TIMEOUTS:  # a client that stops reading its answer cannot hold the thread
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _timeval(IDLE_TIMEOUT))
             while True:
                 try:
                     request, keep = self.read_request()
