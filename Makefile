@@ -17,13 +17,15 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	@PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
 
+# In parallel, one worker per CPU (PYTEST_ARGS="-n 0" for one process).
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	-$(BIN)/python benchmarks/startup.py
 	-$(BIN)/python benchmarks/send.py
 	-$(BIN)/python benchmarks/sandbox.py
+	-$(BIN)/python benchmarks/sandbox_lists.py
 	-$(BIN)/python benchmarks/scale.py
 	-$(BIN)/python benchmarks/health.py
 

@@ -116,3 +116,42 @@ class LeakyFileKeyring(PlaintextKeyring):
 
     def delete_password(self, service: str, username: str) -> None:
         raise RuntimeError(f"backend bug deleting {self.get_password(service, username)}")
+
+
+class CountingKeyring(MemoryKeyring):
+    """A MemoryKeyring that counts the reads of each entry (``reads[username]``)."""
+
+    def __init__(self, entries: dict[tuple[str, str], str] | None = None) -> None:
+        super().__init__(entries)
+        self.reads: dict[str, int] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.reads[username] = self.reads.get(username, 0) + 1
+        return super().get_password(service, username)
+
+
+class CountingBlockingKeyring(BlockingKeyring):
+    """A BlockingKeyring that counts the calls that reached it (``calls``)."""
+
+    calls = 0
+
+    def get_password(self, service: str, username: str) -> str | None:
+        type(self).calls += 1
+        return super().get_password(service, username)
+
+
+class DesktopKeyring(MemoryKeyring):
+    """Stands for a desktop keyring (Secret Service): encrypted, high priority."""
+
+    priority = 5
+
+
+def desktop_then_plaintext_chain(file_backend: KeyringBackend) -> KeyringBackend:
+    """keyring's own chainer over a desktop keyring first and keyrings.alt's file second, as
+    keyring builds it when gnome-keyring runs and keyrings.alt is installed."""
+    from keyring.backends.chainer import ChainerBackend
+
+    class Chain(ChainerBackend):
+        backends = [DesktopKeyring(), file_backend]  # type: ignore[assignment]
+
+    return Chain()

@@ -322,9 +322,12 @@ def test_a_stop_while_waiting_still_shows_the_sent_message(cli, sandbox, connect
     out, err = process.communicate(timeout=20)
     [stored] = sandbox.messages()
     assert process.returncode == code, err
-    assert json.loads(out)["sid"] == stored["sid"]
-    assert f"message {stored['sid']} was sent" in err
-    assert not [line for line in err.splitlines() if line.startswith("error:")], err  # a stop, not an error
+    document = json.loads(out)
+    assert document["sid"] == stored["sid"]
+    said = [line for line in err.splitlines() if line.startswith(("error:", "hint:"))]
+    assert said == [f"error: message {stored['sid']} was sent; stopped waiting for its delivery",
+                    f"hint: {document['error']['hint']}"], err
+    assert document["error"]["exit_code"] == code and f"messages show {stored['sid']}" in said[1]
 
 
 @terminal.POSIX_ONLY

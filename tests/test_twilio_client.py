@@ -504,8 +504,8 @@ def test_parse_timeouts_refuses_malformed_values(text: str) -> None:
 def test_describe_delivery_error_names_the_common_codes(code: int, fragment: str) -> None:
     text = describe_delivery_error(code)
     assert fragment in text
-    assert f"https://www.twilio.com/docs/errors/{code}" in text
+    assert f"https://www.twilio.com/docs/api/errors/{code}" in text
 
 
 def test_describe_delivery_error_links_an_unknown_code() -> None:
-    assert "https://www.twilio.com/docs/errors/30999" in describe_delivery_error(30999)
+    assert "https://www.twilio.com/docs/api/errors/30999" in describe_delivery_error(30999)

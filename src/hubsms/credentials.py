@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeVar
 
@@ -26,6 +25,7 @@ from hubsms.errors import (
     TokenMissing,
 )
 from hubsms.model import Connector, mask_sid, normal_sid, validate_auth_token
+from hubsms.paths import keyring_lock_path
 
 SERVICE: Final = "hubsms"
 TOKEN_ENV: Final = "HUBSMS_AUTH_TOKEN"
@@ -40,7 +40,7 @@ _CHOOSE_BACKEND: Final = (
 )
 WAYS_OUT: Final = f"{_CHOOSE_BACKEND}; or give the token in {TOKEN_ENV} or the connector's auth_token_env variable"
 # The ways out of each keyring action: storing is helped by a variable named with
-# --auth-token-env, not by HUBSMS_AUTH_TOKEN, which is read when sending only.
+# --auth-token-env, not by HUBSMS_AUTH_TOKEN, which connector add stores like a token on stdin.
 HINTS: Final = {
     "read": WAYS_OUT,
     "store": f"{_CHOOSE_BACKEND}; or keep the token in an environment variable and give "
@@ -76,17 +76,6 @@ def keyring_username(account_sid: str) -> str:
     return normal_sid(account_sid)
 
 
-def keyring_lock_path() -> Path:
-    """The per-user lock that serialises hubsms's keyring writes, beside hubsms's data."""
-    if sys.platform.startswith("win"):
-        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~")
-    elif sys.platform == "darwin":
-        base = os.path.expanduser("~/Library/Application Support")
-    else:
-        base = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
-    return Path(base) / "hubsms" / "keyring.lock"
-
-
 class Keyring:
     """The OS keyring, every call bounded by a timeout, every failure a KeyringUnavailable."""
 
@@ -96,6 +85,12 @@ class Keyring:
         stored token before it stores one, and a failure there is a failure to store."""
         self.timeout = keyring_timeout()
         self.purpose = purpose
+        # The token cache: what this process has read or written, by keyring user. One
+        # Keyring lives for one command, so each entry is read at most once per command.
+        self._known: dict[str, str | None] = {}
+        # A read that failed (a locked or hung keyring) is not tried again in this command:
+        # each try could wait the whole timeout.
+        self._unreadable: KeyringUnavailable | None = None
 
     def preload(self) -> None:
         """Import keyring now, before the config file's lock is taken: imported under the
@@ -105,8 +100,29 @@ class Keyring:
         import keyring.errors  # noqa: F401
 
     def get(self, account_sid: str) -> str | None:
+        """The account's stored token (None when there is none), read once per command."""
         user = keyring_username(account_sid)
-        return self._call("read", lambda kr: kr.get_password(SERVICE, user))
+        if user not in self._known:
+            self._known[user] = self._read(lambda kr: kr.get_password(SERVICE, user))
+        return self._known[user]
+
+    def get_many(self, account_sids: Iterable[str]) -> dict[str, str | None]:
+        """Each account's stored token, the entries not read yet asked in one bounded call
+        (one thread, one wait), through the backend's own batch read where it has one."""
+        users = {sid: keyring_username(sid) for sid in account_sids}
+        missing = [user for user in dict.fromkeys(users.values()) if user not in self._known]
+        if missing:
+            self._known.update(self._read(lambda kr: _read_many(kr, missing)))
+        return {sid: self._known[user] for sid, user in users.items()}
+
+    def _read(self, fn: Callable[[Any], T]) -> T:
+        if self._unreadable is not None:
+            raise self._unreadable
+        try:
+            return self._call("read", fn)
+        except KeyringUnavailable as exc:
+            self._unreadable = exc
+            raise
 
     def set(self, account_sid: str, token: str) -> None:
         """Store the token and read it back: a backend that loses it is an error."""
@@ -117,7 +133,9 @@ class Keyring:
             if kr.get_password(SERVICE, user) != token:
                 raise _NotKept("did not keep the auth token (reading it back gave another value)")
 
+        self._known.pop(user, None)  # unknown until the write is known to be kept
         self._call("store", store, secrets=[token])
+        self._known[user] = token
 
     def delete(self, account_sid: str) -> None:
         """Delete the account's token; nothing to delete is not an error."""
@@ -136,7 +154,9 @@ class Keyring:
             if kr.get_password(SERVICE, user) is not None:
                 raise _NotKept("did not delete the auth token (it is still there)")
 
+        self._known.pop(user, None)
         self._call("delete", delete, secrets=stored)
+        self._known[user] = None
 
     def load(self) -> Any:
         """The backend in use (loaded within the timeout), for descriptions."""
@@ -179,6 +199,15 @@ class Keyring:
             if "thread" in str(exc):
                 held.close()
             raise
+
+
+def _read_many(backend: Any, users: list[str]) -> dict[str, str | None]:
+    """Several entries of service ``hubsms``: one read of the file for hubsms's file backend
+    (``get_passwords``), one ``get_password`` each for any other backend."""
+    batch = getattr(backend, "get_passwords", None)
+    if batch is not None:
+        return batch(SERVICE, users)
+    return {user: backend.get_password(SERVICE, user) for user in users}
 
 
 def _user_lock(*, required: bool) -> contextlib.ExitStack:
@@ -349,6 +378,16 @@ def _missing(connector: Connector) -> TokenMissing:
         f'no auth token for connector "{connector.name}" (account {mask_sid(connector.account_sid)})',
         f"store one with 'hubsms connector edit NAME --auth-token-stdin', or set {TOKEN_ENV}",
     )
+
+
+def keyring_accounts(connectors: Iterable[Connector], environ: Mapping[str, str] | None = None) -> list[str]:
+    """The accounts whose tokens ``find_token`` would read from the keyring (for
+    ``Keyring.get_many``): none while ``HUBSMS_AUTH_TOKEN`` is set, else those of the
+    connectors that name no variable."""
+    env = os.environ if environ is None else environ
+    if env.get(TOKEN_ENV):
+        return []
+    return list(dict.fromkeys(c.account_sid for c in connectors if not c.auth_token_env))
 
 
 def find_token(

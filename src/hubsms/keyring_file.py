@@ -13,6 +13,7 @@ Choose it with ``PYTHON_KEYRING_BACKEND=hubsms.keyring_file.AtomicPlaintextKeyri
 
 from __future__ import annotations
 
+import base64
 import configparser
 import contextlib
 import glob
@@ -32,6 +33,28 @@ class AtomicPlaintextKeyring(PlaintextKeyring):
     # Above PlaintextKeyring's 0.5: when both are candidates, the crash-safe one writes the
     # (same) file. Still below 1: never "recommended" over a real keyring.
     priority = 0.6  # type: ignore[assignment]
+
+    def get_passwords(self, service: str, usernames: list[str]) -> dict[str, str | None]:
+        """Several entries from one read of the file (``get_password`` reads it once each)."""
+        config = configparser.RawConfigParser()
+        if os.path.exists(self.file_path):
+            config.read(self.file_path, encoding="utf-8")
+        return {user: self._entry(config, service, user) for user in usernames}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.get_passwords(service, [username])[username]
+
+    def _entry(self, config: configparser.RawConfigParser, service: str, username: str) -> str | None:
+        """One entry as keyrings.alt stores it: base64 of the (here plain) value."""
+        section, option = escape_for_ini(service), escape_for_ini(username)
+        if not config.has_option(section, option):
+            return None
+        stored = base64.decodebytes(config.get(section, option).encode())
+        assoc = self._generate_assoc(service, username)
+        try:
+            return self.decrypt(stored, assoc).decode("utf-8")
+        except ValueError:
+            return self.decrypt(stored).decode("utf-8")
 
     def _write_config_value(self, service: str, key: str, value: str) -> None:
         section, option = escape_for_ini(service), escape_for_ini(key)

@@ -13,7 +13,6 @@ import contextlib
 import errno
 import os
 import re
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -28,18 +27,6 @@ _CONNECTOR_KEYS: Final = {
     "provider", "logo", "server_address", "account_sid", "from", "active", "auth_token_env",
 }
 _TOP_KEYS: Final = {"schema_version", "settings", "plans", "connectors"}
-
-
-def default_config_path() -> Path:
-    """``connectors.toml`` in the per-user folder that ``typer.get_app_dir("hubsms")`` names
-    (computed here the same way, so that reading the file never imports typer)."""
-    if sys.platform.startswith("win"):
-        base = os.environ.get("APPDATA") or os.path.expanduser("~")
-        return Path(base) / "hubsms" / "connectors.toml"
-    if sys.platform == "darwin":
-        return Path(os.path.expanduser("~/Library/Application Support")) / "hubsms" / "connectors.toml"
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
-    return Path(base) / "hubsms" / "connectors.toml"
 
 
 def load(path: Path) -> Config:
@@ -99,6 +86,12 @@ LARGE_FILE: Final = 64 * 1024
 
 
 def parse(text: str, path: Path | str = "<config>") -> Config:
+    return config_from(parse_toml(text, path), path)
+
+
+def parse_toml(text: str, path: Path | str = "<config>") -> dict[str, Any]:
+    """The TOML document in ``text``, not yet checked as a config; a ConfigError naming
+    ``path``, the line and the column when it does not parse."""
     parser = _toml_parser(len(text))
     try:
         data = parser.loads(text)
@@ -112,6 +105,11 @@ def parse(text: str, path: Path | str = "<config>") -> Config:
             f"{path}: invalid TOML: arrays or inline tables are nested too deeply",
             "fix the file by hand; hubsms never overwrites a file it cannot parse",
         ) from None
+    return data
+
+
+def config_from(data: dict[str, Any], path: Path | str = "<config>") -> Config:
+    """``from_dict``, its errors naming ``path``."""
     try:
         return from_dict(data)
     except (InvalidValue, ConfigError) as exc:
@@ -480,13 +478,25 @@ def stale_temp_files(config_path: Path, now: float | None = None) -> list[Path]:
     running, or they are older than a minute (no save takes that long; the pid may have been
     reused). Delete them only while holding ``locked(config_path)``: every save makes its
     temp file under that lock, so none can be in use then."""
-    from hubsms import locking, logos
+    from hubsms import logos
 
     target = config_target(config_path)
-    now = time.time() if now is None else now
     found = _temp_files(target.parent, target.name)
     if (target.parent / logos.LOGO_FOLDER).is_dir():
         found += _temp_files(target.parent / logos.LOGO_FOLDER, None)
+    return _stale(found, now)
+
+
+def stale_temp_files_of(target: Path, now: float | None = None) -> list[Path]:
+    """The temp files a crashed ``write_atomic`` of ``target`` alone left (the keyring's file,
+    say), by the same rule as ``stale_temp_files``."""
+    return _stale(_temp_files(target.parent, target.name), now)
+
+
+def _stale(found: list[tuple[Path, int]], now: float | None) -> list[Path]:
+    from hubsms import locking
+
+    now = time.time() if now is None else now
     return sorted(p for p, pid in found if not locking.is_running(pid) or now - _mtime(p, now) > STALE_TEMP_SECONDS)
 
 

@@ -12,7 +12,6 @@ import json
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any, Callable, Final
 
 from hubsms.model import is_loopback
@@ -24,6 +23,7 @@ from hubsms.sandbox.accounts import (
     parse_account,
 )
 from hubsms.sandbox.endpoints import TwilioEndpoints, find_route
+from hubsms.sandbox.exchange import Request, Response, json_response, twilio_error
 from hubsms.sandbox.state import (
     BadRequest,
     Fault,
@@ -41,7 +41,6 @@ from hubsms.sandbox.twilio import (
     plus_restored,
 )
 
-JSON_TYPE: Final = "application/json; charset=utf-8"
 WRITE_HEADER: Final = "X-Hubsms-Sandbox"
 MAX_WAIT: Final = 30.0
 DEFAULT_LIMIT: Final = 100
@@ -49,33 +48,6 @@ MAX_LIMIT: Final = 1000
 
 _ACCOUNT_PATH: Final = re.compile(r"^/api/accounts/(?P<sid>[^/]+)$")
 _WRITES: Final = ("POST", "DELETE", "PUT", "PATCH")
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: Any  # email.message.Message: case-insensitive .get()
-    body: bytes = b""
-
-
-@dataclass
-class Response:
-    status: int
-    body: bytes = b""
-    content_type: str = JSON_TYPE
-    headers: dict[str, str] = field(default_factory=dict)
-    drop: bool = False  # close the connection without answering
-
-
-def json_response(status: int, data: Any, headers: dict[str, str] | None = None) -> Response:
-    return Response(status, json.dumps(data).encode(), headers=headers or {})
-
-
-def twilio_error(err: TwilioError) -> Response:
-    headers = {"WWW-Authenticate": 'Basic realm="Twilio API"'} if err.status == 401 else None
-    return json_response(err.status, err.body(), headers)
 
 
 def api_error(status: int, message: str) -> Response:

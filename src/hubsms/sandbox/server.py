@@ -38,7 +38,8 @@ from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
 from hubsms.sandbox.accounts import DeclaredAccount
-from hubsms.sandbox.api import Request, Response, Sandbox, json_response, twilio_error
+from hubsms.sandbox.api import Sandbox
+from hubsms.sandbox.exchange import Request, Response, json_response, twilio_error
 from hubsms.sandbox.state import DeliveryOutcome, Outcomes, parse_outcome_option
 from hubsms.sandbox.store import MessageStore
 from hubsms.sandbox.twilio import ACCOUNTS_PREFIX, TwilioError

@@ -5,6 +5,7 @@ a connector is saved only if its token was stored."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
@@ -20,6 +21,7 @@ from hubsms.service.transaction import (
     delete_unused_tokens,
     place_logo,
     read_bytes,
+    save,
 )
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
@@ -137,13 +139,28 @@ def add_connector(
         elif connector.auth_token_env is None and keyring.get(connector.account_sid) is None:
             raise TokenMissing(
                 f"no auth token for account {model.mask_sid(connector.account_sid)}",
-                "give --auth-token-stdin (the token on stdin) or --auth-token-env VAR",
+                "give --auth-token-stdin (the token on stdin), set HUBSMS_AUTH_TOKEN, or give --auth-token-env VAR",
             )
         connector = place_logo(change, config, connector, logo)
         config.connectors[connector.name] = connector
         change.commit(config)
     outcome.connector = connector
     return outcome
+
+
+def env_token(environ: Mapping[str, str] | None = None) -> str | None:
+    """The token in ``HUBSMS_AUTH_TOKEN`` (second in the order of token sources, after
+    ``--auth-token-stdin``), checked; None when it is unset or empty. ``add`` stores it in
+    the keyring as it stores a token given on stdin."""
+    from hubsms.credentials import TOKEN_ENV
+
+    value = (os.environ if environ is None else environ).get(TOKEN_ENV)
+    if not value:
+        return None
+    try:
+        return model.validate_auth_token(value)
+    except InvalidValue as exc:  # the message says what is wrong, never the value
+        raise InvalidValue("auth_token", f"{TOKEN_ENV} does not hold a valid auth token: {exc.message}", exc.hint) from None
 
 
 def _keep_existing(
@@ -245,7 +262,7 @@ def edit_connector(
         change.commit(config)
         delete_unused_logo(path, config, old.logo)
         if new.account_sid != old.account_sid:
-            delete_unused_tokens(config, keyring, {old.account_sid}, outcome, env_only=_env_only(old))
+            delete_unused_tokens(path, config, keyring, {old.account_sid}, outcome, env_only=_env_only(old))
     outcome.connector = new
     return outcome
 
@@ -304,7 +321,7 @@ def set_active(path: Path, name: str, active: bool, *, force: bool = False) -> O
             release_uses(config, connector.name, force, "deactivate", outcome)
         connector = connector.with_changes(active=active)
         config.connectors[connector.name] = connector
-        store.save(path, config)
+        save(path, config)
     outcome.connector = connector
     return outcome
 
@@ -319,8 +336,8 @@ def remove_connector(path: Path, name: str, keyring: Keyring | None, *, force: b
         connector = require_connector(config, name)
         release_uses(config, connector.name, force, "remove", outcome)
         del config.connectors[connector.name]
-        store.save(path, config)
-        delete_unused_tokens(config, keyring, {connector.account_sid}, outcome, env_only=_env_only(connector))
+        save(path, config)
+        delete_unused_tokens(path, config, keyring, {connector.account_sid}, outcome, env_only=_env_only(connector))
         delete_unused_logo(path, config, connector.logo)
     outcome.connector = connector
     return outcome

@@ -151,7 +151,9 @@ def _follow(client: TwilioClient, sent: SendResult, wait: float, hooks: SendHook
     except KeyboardInterrupt as stop:
         _say_unfinished(hooks, sent)
         raise Interrupted(
-            f"message {sid} was sent; stopped waiting for its delivery", terminated=isinstance(stop, Terminated)
+            f"message {sid} was sent; stopped waiting for its delivery",
+            f"do not send again to find out: hubsms messages show {sid} --connector \"{sent.connector.name}\" "
+            "says whether it was delivered", terminated=isinstance(stop, Terminated),
         ) from None
     done = sent._replace(message=final)
     if final.get("status") not in FINAL_STATUSES:

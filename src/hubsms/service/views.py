@@ -71,6 +71,7 @@ def connector_listing(
     env = os.environ if environ is None else environ
     tokens = _AccountTokens(keyring)
     shown = [c for c in config.connectors.values() if active in (None, c.active)]
+    tokens.read_ahead(shown, env)
     sources = {c.name: tokens.source(c, env) for c in shown}
     rows = connector_rows(config, shown, sources)
     exists = bool(config.connectors) or path.is_file()
@@ -86,7 +87,6 @@ class _AccountTokens:
 
     def __init__(self, keyring: Keyring | None) -> None:
         self.keyring = keyring
-        self.found: dict[str, str | None] = {}
         self.warnings: list[str] = []
 
     def source(self, connector: Connector, environ: Mapping[str, str]) -> str:
@@ -97,16 +97,24 @@ class _AccountTokens:
             return "missing"
         return NOT_CHECKED if found.value is _NOT_ASKED else found.source
 
+    def read_ahead(self, connectors: list[Connector], environ: Mapping[str, str]) -> None:
+        """Every entry the rows will need, in one keyring call."""
+        from hubsms.credentials import keyring_accounts
+
+        if self.keyring is not None:
+            try:
+                self.keyring.get_many(keyring_accounts(connectors, environ))
+            except HubsmsError as exc:
+                self.warnings.append(_said(exc))
+
     def get(self, account_sid: str) -> str | None:
         if self.keyring is None or self.warnings:
             return _NOT_ASKED
-        if account_sid not in self.found:
-            try:
-                self.found[account_sid] = self.keyring.get(account_sid)
-            except HubsmsError as exc:
-                self.warnings.append(_said(exc))
-                return _NOT_ASKED
-        return self.found[account_sid]
+        try:
+            return self.keyring.get(account_sid)
+        except HubsmsError as exc:
+            self.warnings.append(_said(exc))
+            return _NOT_ASKED
 
 
 def _said(exc: HubsmsError) -> str:

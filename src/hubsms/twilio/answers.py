@@ -9,14 +9,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from hubsms.errors import CredentialsRejected, HubsmsError, NetworkError, TwilioAPIError
-from hubsms.twilio.codes import CODE_HINTS, DOCS, error_code
+from hubsms.twilio.codes import error_code, link, request_hint
 from hubsms.twilio.failures import DEFAULT_SERVER_ADDRESS, host_of, unknown_outcome_hint
 from hubsms.twilio.limits import MESSAGE_SID_RE, MESSAGE_STATUSES
 
 if TYPE_CHECKING:  # answers are read from requests' responses; their checks need no requests
     import requests
 
-# FACTS.md section 6 (enums).
+# The enums of Twilio's Account resource (its OpenAPI description, tests/data/twilio-oai/).
 ACCOUNT_STATUSES: Final = frozenset({"active", "suspended", "closed"})
 ACCOUNT_TYPES: Final = frozenset({"Trial", "Full"})
 
@@ -111,10 +111,9 @@ def _client_error(response: requests.Response) -> HubsmsError:
             f"{host_of(response.url)} answered HTTP {status} without a Twilio error body",
             "check the connector's Server Address and Account SID.", status=status,
         )
-    hint = CODE_HINTS.get(code, "See Twilio's description of this error.")
-    more_info = more_info or f"{DOCS}{code}"
+    more_info = more_info or link(code)
     return TwilioAPIError(
-        f"Twilio error {code}: {message}", f"{hint} More: {more_info}",
+        f"Twilio error {code}: {message}", request_hint(code, more_info),
         code=code, status=status, more_info=more_info,
     )
 
@@ -125,6 +124,6 @@ def _credentials_rejected(
     detail = f"Twilio error {code}: {message}" if code and message else f"HTTP {response.status_code}"
     err = CredentialsRejected(
         f"{host_of(response.url)} rejected the credentials ({detail})",
-        f"{CODE_HINTS[20003]} More: {more_info or DOCS + '20003'}",
+        request_hint(20003, more_info),
     )
     return err
