@@ -24,6 +24,10 @@ keyring backend, XDG_DATA_HOME), all traffic to the project's sandbox on 127.0.0
                        lost while a file still uses them, tokens left after the last (0, 0)
   shared folder logos   a.toml and b.toml in one folder, random logo adds, edits, drops, removes
                        and doctor --fix in both: logos lost or changed (expected 0)
+  sandbox floods       1,000 clients creating a message at the same moment (connections reset
+                       or unanswered: 0; every 201 stored), 3,000 idle connections (the
+                       sandbox's threads stay under its cap; a new client is answered), 100
+                       clients trickling their bodies (each answered 408 within 7 s)
 
 Usage: python benchmarks/reliability.py [--quick] [--backend MODULE.CLASS] [--writers N]
        [--kills N] [--seed S]     (exit 0 when every figure is as expected)
@@ -46,6 +50,7 @@ from collections import Counter
 from pathlib import Path
 
 from _faults import Figure, canary, header, keyring_faults, network_faults
+from _floods import sandbox_floods
 from _harness import FILE_BACKEND, FROM, World, sid
 from _support import compile_package, verdict
 
@@ -373,6 +378,7 @@ def main() -> int:
         figures += network_faults(root, args.backend)
         figures += shared_tokens(root, args.backend, 8 if args.quick else 30, random.Random(seed))
         figures += shared_folder_logos(root, args.backend, 12 if args.quick else 60, random.Random(seed))
+        figures += sandbox_floods(root, args.backend, args.quick)
     ok = summary(figures)
     print(f"({time.perf_counter() - started:.0f} s)")
     return 0 if ok else 1

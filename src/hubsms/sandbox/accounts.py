@@ -200,6 +200,9 @@ def load_accounts_file(path: Path, environ: Mapping[str, str] | None = None) -> 
         raise AccountError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise AccountError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise AccountError(f"{path}: nested too deeply to be an accounts file "
+                           "(its values are strings, lists of strings and one table of services)") from None
     try:
         return parse_accounts_document(document, environ)
     except AccountError as exc:

@@ -7,6 +7,7 @@ Twilio's shape.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -57,6 +58,7 @@ class _NotFound(BadRequest):
     """The own API has no such item (answered 404)."""
 
 
+@functools.lru_cache(maxsize=256)  # clients send the same Host again and again
 def host_allowed(header: str | None) -> bool:
     """A loopback name in ``Host`` (127.0.0.0/8, localhost, [::1], any port): a page of
     another site that had its name resolve to 127.0.0.1 (DNS rebinding) sends its own."""
@@ -322,6 +324,8 @@ def _json_object(req: Request) -> dict[str, Any]:
         data = json.loads(req.body or b"{}")
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("the body must be a JSON object") from None
+    except RecursionError:  # json refuses nesting deeper than the interpreter's recursion limit
+        raise BadRequest("the body is nested too deeply: give a flat JSON object") from None
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object")
     return data

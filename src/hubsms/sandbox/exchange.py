@@ -19,7 +19,7 @@ class Request:
     method: str
     path: str
     query: dict[str, list[str]]
-    headers: Any  # email.message.Message: case-insensitive .get()
+    headers: Any  # a mapping whose .get() ignores case (server.Headers)
     body: bytes = b""
 
 
