@@ -213,4 +213,4 @@ def test_bad_report_options_are_exit_2_and_write_nothing(cli, mixed, tmp_path, m
 def test_format_json_is_json(cli, mixed, config_path):  # noqa: F811
     assert json.loads(cli("connector", "test", "--all", "--format", "json").stdout)["exit_code"] == 4
     error = cli("connector", "test", "--all", "--format", "json", "--config", str(config_path.parent))
-    assert error.exit_code == 3 and json.loads(error.stdout)["error"]["exit_code"] == 3
+    assert error.exit_code == 2 and json.loads(error.stdout)["error"]["exit_code"] == 2  # a folder as config

@@ -163,3 +163,17 @@ def test_otp_send_wait_ends_within_its_timeout(cli, slow_server, unanswered_port
     if case == "hung name lookup":
         assert "allow more time with --timeout" in run.stderr
     assert elapsed <= WAIT + 1, f"{case}: {elapsed:.1f} s"
+
+
+def test_otp_send_wait_ends_within_its_timeout_when_the_keyring_hangs(cli, sandbox) -> None:
+    """The keyring's own timeout (5 s) is cut to what is left of --timeout."""
+    added(cli, "Hung", server=sandbox.accounts_url)
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-m", "hubsms", "otp", "send", "--connector", "Hung", "--to", TO,
+                          "--wait", "--timeout", f"{WAIT:g}"], capture_output=True, text=True, timeout=90,
+                         env=subprocess_env(PYTHON_KEYRING_BACKEND="keyring_backends.BlockingKeyring"))
+    elapsed = time.monotonic() - started
+    assert run.returncode == ExitCode.CREDENTIALS, run.stderr
+    assert "did not answer within" in run.stderr and "--timeout ran out" in run.stderr
+    assert elapsed <= WAIT + 1, f"{elapsed:.1f} s"
+    assert sandbox.stats()["requests"] == {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeVar
@@ -79,12 +80,15 @@ def keyring_username(account_sid: str) -> str:
 class Keyring:
     """The OS keyring, every call bounded by a timeout, every failure a KeyringUnavailable."""
 
-    def __init__(self, *, purpose: str | None = None) -> None:
+    def __init__(self, *, purpose: str | None = None, deadline: float | None = None) -> None:
         """``purpose`` ("read", "store" or "delete") is what the command does with the
         keyring, said by every error instead of the call's own action: ``add`` reads the
-        stored token before it stores one, and a failure there is a failure to store."""
+        stored token before it stores one, and a failure there is a failure to store.
+        ``deadline`` (a ``time.monotonic()`` value: the end of a command bounded as a whole,
+        ``otp send --wait --timeout``) shortens every call's timeout to the time left."""
         self.timeout = keyring_timeout()
         self.purpose = purpose
+        self.deadline = deadline
         # The token cache: what this process has read or written, by keyring user. One
         # Keyring lives for one command, so each entry is read at most once per command.
         self._known: dict[str, str | None] = {}
@@ -178,6 +182,9 @@ class Keyring:
         from hubsms.bounded import Expired, call_within  # only for a keyring call
 
         seen: dict[str, Any] = {}
+        limit = self.timeout
+        if self.deadline is not None:
+            limit = max(0.0, min(limit, self.deadline - time.monotonic()))
 
         def run() -> T:
             try:
@@ -189,11 +196,12 @@ class Keyring:
                 held.close()
 
         try:
-            return call_within(run, self.timeout, name=f"keyring-{action}")
+            return call_within(run, limit, name=f"keyring-{action}")
         except Expired:
+            bounds = f"{TIMEOUT_ENV} sets the timeout" if limit == self.timeout else "the command's --timeout ran out"
             raise KeyringUnavailable(
-                f"the keyring{_named(seen.get('backend'))} did not answer within {self.timeout:g} s ({action})",
-                f"{HINTS.get(action, WAYS_OUT)}; {TIMEOUT_ENV} sets the timeout",
+                f"the keyring{_named(seen.get('backend'))} did not answer within {limit:.3g} s ({action})",
+                f"{HINTS.get(action, WAYS_OUT)}; {bounds}",
             ) from None
         except RuntimeError as exc:  # no thread could be started: the lock is not kept
             if "thread" in str(exc):
