@@ -207,12 +207,12 @@ def resolve_config_path(option: Path | None, ctx: Any = None) -> Path:
     return path
 
 
-def twilio_access(options: dict[str, Any]) -> tuple[str | None, Any]:
+def twilio_access(auth_token_stdin: bool, connect_timeout: float | None, read_timeout: float | None) -> tuple[str | None, Any]:
     """The token on stdin (if ``--auth-token-stdin``) and the connect/read limits, from the
     options of ``hubsms.cli.params.TWILIO``."""
     from hubsms.service.sending import Limits
 
-    return stdin_token(options["auth_token_stdin"]), Limits(options["connect_timeout"], options["read_timeout"])
+    return stdin_token(auth_token_stdin), Limits(connect_timeout, read_timeout)
 
 
 def stdin_token(flag: bool) -> str | None:

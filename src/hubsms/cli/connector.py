@@ -3,7 +3,7 @@
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -21,10 +21,12 @@ from hubsms.cli.common import (
 )
 from hubsms.cli.options import (
     ConfigOption,
+    ForceOption,
     JsonOption,
     NoInputOption,
+    YesOption,
     command_group,
-    typer_params,
+    option,
 )
 from hubsms.errors import UsageError
 
@@ -39,29 +41,18 @@ NewNameArg = Annotated[
     Optional[str],
     typer.Argument(metavar="NAME", help="The connector's name (unique, case-insensitive); asked at a terminal when left out.", show_default=False),
 ]
-SidOption = Annotated[Optional[str], typer.Option("--account-sid", help="Twilio Account SID: AC + 32 hex digits.", show_default=False)]
-FromOption = Annotated[
-    Optional[str],
-    typer.Option("--from", help="Sender: E.164 number (00 read as +), short code, alphanumeric ID or Messaging Service SID (MG…).", show_default=False),
-]
-LogoOption = Annotated[Optional[Path], typer.Option("--logo", help="Logo image: jpeg, jpg, gif or png, at most 1 MiB.", show_default=False)]
-ServerOption = Annotated[
-    Optional[str],
-    typer.Option("--server-address", help="Twilio API base URL (default https://api.twilio.com/2010-04-01/Accounts; changing it is not recommended).", show_default=False),
-]
-ActiveOption = Annotated[bool, typer.Option("--active", help="The connector can be chosen and send (the default for a new one).")]
-InactiveOption = Annotated[bool, typer.Option("--inactive", help="The connector cannot be chosen nor send.")]
+SidOption = Annotated[Optional[str], option(params.ACCOUNT_SID)]
+FromOption = Annotated[Optional[str], option(params.FROM)]
+LogoOption = Annotated[Optional[Path], option(params.LOGO)]
+ServerOption = Annotated[Optional[str], option(params.SERVER_ADDRESS)]
+ActiveOption = Annotated[bool, option(params.ACTIVE)]
+InactiveOption = Annotated[bool, option(params.INACTIVE)]
 _ACTIVE_HINT = "--active: it can be chosen and send; --inactive: it cannot"  # both given
-TokenStdinOption = Annotated[bool, typer.Option("--auth-token-stdin", help="Read the auth token from stdin and store it in the keyring.")]
-TokenEnvOption = Annotated[
-    Optional[str],
-    typer.Option("--auth-token-env", metavar="VAR", help="Read the auth token from this environment variable when needed (stored as a reference, not the token).", show_default=False),
-]
-ForceOption = Annotated[
-    bool,
-    typer.Option("--force", help="Also clear Global Settings' default and remove the service plans that use it (asked first at a terminal, unless --yes)."),
-]
-YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+TokenStdinOption = Annotated[bool, option(params.TOKEN_STDIN, help="Read the auth token from stdin and store it in the keyring.")]
+TokenEnvOption = Annotated[Optional[str], option(
+    params.TOKEN_ENV,
+    help="Read the auth token from this environment variable when needed (stored as a reference, not the token).",
+)]
 
 
 @app.command("add", epilog=examples(
@@ -153,15 +144,24 @@ _EXAMPLES = {
 }
 
 
+_LIST = {param.flag: option(param) for param in params.LIST}  # the fast path parses the same definitions
+
+
 @app.command("list", epilog=examples("hubsms connector list", "hubsms connector list --inactive --json"))
-@typer_params(params.LIST)
-def list_(ctx: typer.Context, config: ConfigOption = None, **options: Any) -> None:
+def list_(
+    ctx: typer.Context,
+    active: Annotated[bool, _LIST["--active"]] = False,
+    inactive: Annotated[bool, _LIST["--inactive"]] = False,
+    wide: Annotated[bool, _LIST["--wide"]] = False,
+    json_: JsonOption = False,
+    config: ConfigOption = None,
+) -> None:
     """List connectors: name, active, from, used by (the default SMS connector, plans) and
     where the token comes from (env:VAR, keyring, missing; never the token). Without --wide
     the keyring is not asked: a token it would give shows as keyring?."""
     from hubsms.cli.listing import run_list
 
-    run_list(resolve_config_path(config, ctx), **options)
+    run_list(resolve_config_path(config, ctx), active=active, inactive=inactive, wide=wide, json=json_)
 
 
 @app.command("show", epilog=examples('hubsms connector show "My Twilio"', 'hubsms connector show "My Twilio" --json'))
@@ -183,7 +183,7 @@ def show(ctx: typer.Context, name: NameArg, json_: JsonOption = False, config: C
 def edit(
     ctx: typer.Context,
     name: NameArg,
-    new_name: Annotated[Optional[str], typer.Option("--name", help="A new name; the default and plans follow it.", show_default=False)] = None,
+    new_name: Annotated[Optional[str], typer.Option("--name", metavar="NAME", help="A new name; the default and plans follow it.", show_default=False)] = None,
     account_sid: SidOption = None,
     from_: FromOption = None,
     logo: LogoOption = None,

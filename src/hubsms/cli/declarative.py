@@ -16,7 +16,8 @@ from hubsms.cli.common import (
     warn_plaintext_keyring,
     write_out,
 )
-from hubsms.cli.options import ConfigOption, JsonOption
+from hubsms.cli import params
+from hubsms.cli.options import ConfigOption, JsonOption, option
 
 _ACTION_STYLE = {"create": "green", "update": "yellow", "remove": "red", "unchanged": "dim"}
 
@@ -31,7 +32,7 @@ EXPORT_EXAMPLES = examples("hubsms export > backup.toml", "hubsms export | hubsm
 def apply(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(metavar="FILE", help="Desired-state TOML file (the config's format), or - for stdin.", show_default=False)],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes; change nothing.")] = False,
+    dry_run: Annotated[bool, option(params.DRY_RUN, help="Show the changes; change nothing.")] = False,
     prune: Annotated[bool, typer.Option("--prune", help="Also remove connectors and plans (and the default) the file does not list.")] = False,
     keep_env_refs: Annotated[
         bool, typer.Option("--keep-env-refs", help="Save each connector's auth_token_env instead of storing its token in the keyring.")
