@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from hubsms.cli import params
-from hubsms.cli.common import note, one_of, print_json, resolve_config_path, twilio_access, write_out
+from hubsms.cli.common import note, one_of, print_json, read_config_path, twilio_access, write_out
 from hubsms.cli.options import (
     ConfigOption,
     ConnectTimeoutOption,
@@ -65,7 +65,7 @@ def test_connector(
 
     _check_choice(name, all_, active, auth_token_stdin)
     _check_outputs(format_, json_, output, junit)
-    path, json_ = resolve_config_path(config, ctx), json_ or format_ is Format.json
+    path, json_ = read_config_path(config, ctx), json_ or format_ is Format.json
     token, limits = twilio_access(auth_token_stdin, connect_timeout, read_timeout)
     started = time.time()
     try:

@@ -119,8 +119,9 @@ def report_error(err: HubsmsError) -> None:
         note(hide_tokens(err.message))
         return
     _say("error:", "1;31", hide_tokens(err.message))
-    if err.hint:
-        _say("hint:", "36", hide_tokens(err.hint))
+    hint = error_hint(err)
+    if hint:
+        _say("hint:", "36", hide_tokens(hint))
 
 
 def error_json(err: HubsmsError, exit_code: int) -> None:
@@ -131,7 +132,7 @@ def error_json(err: HubsmsError, exit_code: int) -> None:
     error = {
         "exit_code": exit_code,
         "message": hide_tokens(err.message),
-        "hint": hide_tokens(err.hint) if err.hint else None,
+        "hint": hide_tokens(hint) if (hint := error_hint(err)) else None,
         "twilio_code": getattr(err, "code", None),
         "more_info": getattr(err, "more_info", None),
     }
@@ -148,13 +149,20 @@ def hide_tokens(text: str) -> str:
 
 
 _json_printed = False
+_missing_config: str | None = None  # the config file the command reads does not exist
 
 
 def start_output() -> None:
-    """A new run of hubsms (in-process tests run many): no JSON printed yet."""
-    global _json_printed
+    """A new run of hubsms (in-process tests run many): no JSON printed yet, no config read."""
+    global _json_printed, _missing_config
     _json_printed = False
+    _missing_config = None
     set_quiet(False)
+
+
+def error_hint(err: HubsmsError) -> str | None:
+    """The error's hint, after what explains it first: the config file read does not exist."""
+    return "; ".join(text for text in (_missing_config, err.hint) if text) or None
 
 
 def print_json(data: Any) -> None:
@@ -205,6 +213,37 @@ def resolve_config_path(option: Path | None, ctx: Any = None) -> Path:
 
         registry.remember(path)
     return path
+
+
+def read_config_path(option: Path | None, ctx: Any = None) -> Path:
+    """The config file of a command that reads it (:func:`resolve_config_path`). When it
+    does not exist, that is said (:func:`missing_config`): first in the hint of an error the
+    command ends with, else as a warning once it is done (:func:`warn_missing_config`)."""
+    global _missing_config
+    path = resolve_config_path(option, ctx)
+    _missing_config = missing_config(path)
+    return path
+
+
+def warn_missing_config() -> None:
+    """After a command that succeeded: the warning :func:`read_config_path` kept, if any."""
+    if _missing_config:
+        warn(_missing_config)
+
+
+def missing_config(path: Path) -> str | None:
+    """What to say when the config file ``path`` does not exist: the path looked at and what
+    chose it (``hubsms.paths.config_origin``), so that a mistyped --config or HUBSMS_CONFIG
+    shows; None when it exists."""
+    if path.exists():
+        return None
+    from hubsms.paths import CONFIG_ENV, FLAG, config_origin
+
+    origin = config_origin(path)
+    chosen = {
+        FLAG: f"given by {FLAG}", CONFIG_ENV: f"from ${CONFIG_ENV}",
+    }.get(origin, f"the per-user default; {FLAG} or ${CONFIG_ENV} choose another")
+    return f"the config file {path} does not exist yet ({chosen})"
 
 
 def twilio_access(auth_token_stdin: bool, connect_timeout: float | None, read_timeout: float | None) -> tuple[str | None, Any]:

@@ -15,6 +15,7 @@ from hubsms.cli.common import (
     one_of,
     option_name,
     report,
+    read_config_path,
     resolve_config_path,
     stdin_token,
     warn_plaintext_keyring,
@@ -171,7 +172,7 @@ def show(ctx: typer.Context, name: NameArg, json_: JsonOption = False, config: C
     from hubsms.credentials import Keyring
     from hubsms.service import views
 
-    record, warnings = views.show_connector(resolve_config_path(config, ctx), name, Keyring())
+    record, warnings = views.show_connector(read_config_path(config, ctx), name, Keyring())
     report(warnings)
     print_record(record, json_)
 
@@ -211,7 +212,7 @@ def edit(
         from_=from_, active=active_choice(active, inactive, _ACTIVE_HINT), auth_token_env=auth_token_env,
     )
     one_of("--logo FILE sets a new logo; --no-logo removes the current one", logo=logo is not None, no_logo=no_logo)
-    path = resolve_config_path(config, ctx)
+    path = read_config_path(config, ctx)
     if not values.given() and not (auth_token_stdin or no_logo) and dialog.is_interactive(no_input):
         outcome = dialog.run_edit(path, name, force)
     else:
@@ -227,7 +228,7 @@ def edit(
 @app.command("activate", epilog=examples('hubsms connector activate "My Twilio"'))
 def activate(ctx: typer.Context, name: NameArg, config: ConfigOption = None) -> None:
     """Make a connector active: it can be chosen in Global Settings and plans, and send."""
-    _set_active(resolve_config_path(config, ctx), name, True, False)
+    _set_active(read_config_path(config, ctx), name, True, False)
 
 
 @app.command("deactivate", epilog=examples('hubsms connector deactivate "My Twilio"', 'hubsms connector deactivate "My Twilio" --force --yes'))
@@ -241,7 +242,7 @@ def deactivate(
 ) -> None:
     """Make a connector inactive (refused while the default or a plan uses it, unless --force;
     at a terminal --force asks first, unless --yes)."""
-    path = resolve_config_path(config, ctx)
+    path = read_config_path(config, ctx)
     if force and not yes:
         _confirm_forced(path, name, no_input)
     _set_active(path, name, False, force)
@@ -292,7 +293,7 @@ def remove(
     from hubsms.credentials import Keyring
     from hubsms.service import connectors
 
-    path = resolve_config_path(config, ctx)
+    path = read_config_path(config, ctx)
     if not yes:  # an unknown name, or one in use, is said before anything is asked
         connector, uses = connectors.uses_taken(path, name, "remove", refuse=not force)
         _confirm_removal(connector.name, uses, no_input)

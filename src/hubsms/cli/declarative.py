@@ -12,6 +12,7 @@ from hubsms.cli.common import (
     note,
     print_json,
     report,
+    read_config_path,
     resolve_config_path,
     warn_plaintext_keyring,
     write_out,
@@ -137,7 +138,7 @@ def export(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption =
     applied into an empty place it gives back the same config."""
     from hubsms.service import declarative
 
-    path = resolve_config_path(config, ctx)
+    path = read_config_path(config, ctx)
     data = declarative.export_config(path)
     if json_:
         print_json(data)

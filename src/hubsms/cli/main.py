@@ -19,6 +19,7 @@ from hubsms.cli.common import (
     error_json,
     report_error,
     start_output,
+    warn_missing_config,
 )
 from hubsms.errors import (
     Cancelled,
@@ -36,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     start_output()
     try:
-        return program(args)
+        code = program(args)
+        warn_missing_config()
+        return code
     except HubsmsError as err:
         return _fail(err, args, blank_line=isinstance(err, Interrupted))
     except KeyboardInterrupt as stop:

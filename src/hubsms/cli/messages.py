@@ -12,7 +12,7 @@ from hubsms.cli.common import (
     note,
     print_json,
     report,
-    resolve_config_path,
+    read_config_path,
     twilio_access,
     write_out,
 )
@@ -68,7 +68,7 @@ def list_(
 
     token, limits = twilio_access(auth_token_stdin, connect_timeout, read_timeout)
     query = ListQuery(connector, to, since, status, limit, page_size, show_body)
-    found = list_messages(resolve_config_path(config, ctx), Keyring(), query, stdin_token=token, limits=limits)
+    found = list_messages(read_config_path(config, ctx), Keyring(), query, stdin_token=token, limits=limits)
     report(found.warnings)
     _show_list(found, json_)
 
@@ -91,7 +91,7 @@ def show(
 
     token, limits = twilio_access(auth_token_stdin, connect_timeout, read_timeout)
     message = show_message(
-        resolve_config_path(config, ctx), Keyring(), sid, connector=connector, stdin_token=token, limits=limits,
+        read_config_path(config, ctx), Keyring(), sid, connector=connector, stdin_token=token, limits=limits,
         show_body=show_body,
     )
     if json_:

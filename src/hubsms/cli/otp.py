@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from hubsms.cli.common import examples, resolve_config_path
+from hubsms.cli.common import examples, read_config_path
 from hubsms.cli.options import (
     ConfigOption,
     ConnectTimeoutOption,
@@ -49,7 +49,7 @@ def send(
     from hubsms.cli.sending import run_send
 
     run_send(
-        resolve_config_path(config, ctx), to=to, connector=connector, plan=plan, length=length, code=code,
+        read_config_path(config, ctx), to=to, connector=connector, plan=plan, length=length, code=code,
         message=message, validity=validity, dry_run=dry_run, wait=wait, timeout=timeout, json=json_,
         auth_token_stdin=auth_token_stdin, connect_timeout=connect_timeout, read_timeout=read_timeout,
     )
