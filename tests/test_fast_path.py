@@ -45,6 +45,7 @@ def test_the_typer_command_is_built_from_the_same_definitions_as_the_fast_path(w
         assert getattr(option.type, "max", None) == param.highest, param.flag
         assert option.required == param.required, param.flag
         assert option.help == param.help, param.flag
+        assert option.metavar == param.metavar, param.flag
         if not param.is_flag:
             assert option.default == param.default, param.flag
 

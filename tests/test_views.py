@@ -218,11 +218,14 @@ def test_without_wide_the_keyring_is_not_imported(cli, tmp_path):
 
 def test_a_config_path_that_does_not_exist_is_named(cli, tmp_path):
     missing = tmp_path / "typo" / "connectors.toml"
-    expected = f"No connectors in {missing} (the file does not exist yet). Add one: hubsms connector add"
-    for result in (cli("connector", "list", "--config", str(missing)), run_hubsms("connector", "list", HUBSMS_CONFIG=str(missing))):
+    expected = f"No connectors: the config file {missing} does not exist yet ({{}}). Add one: hubsms connector add"
+    for result, origin in (
+        (cli("connector", "list", "--config", str(missing)), "given by --config"),
+        (run_hubsms("connector", "list", HUBSMS_CONFIG=str(missing)), "from $HUBSMS_CONFIG"),
+    ):
         stderr = result.stderr
         assert (getattr(result, "exit_code", None) or getattr(result, "returncode", 0), result.stdout) == (0, "")
-        assert stderr.startswith(expected), stderr
+        assert stderr.startswith(expected.format(origin)), stderr
     assert not missing.parent.exists()
     assert cli("connector", "list", "--json", "--config", str(missing)).stdout == "[]\n"
 

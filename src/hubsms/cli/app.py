@@ -15,12 +15,13 @@ from hubsms.cli import (
     doctor,
     messages,
     otp,
+    params,
     plan,
     sandbox,
     settings,
 )
 from hubsms.cli.common import examples
-from hubsms.cli.options import command_group
+from hubsms.cli.options import command_group, option
 
 app = command_group("Manage SigningHub's Twilio SMS-gateway connectors and send one-time passwords.")
 connector.app.command("test", epilog=examples(
@@ -51,14 +52,7 @@ def _show_version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    config: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--config",
-            help="Config file for every command (or $HUBSMS_CONFIG).",
-            show_default=False,
-        ),
-    ] = None,
+    config: Annotated[Optional[Path], option(params.CONFIG, help="Config file for every command (or $HUBSMS_CONFIG).")] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show a traceback for an internal error.")
     ] = False,

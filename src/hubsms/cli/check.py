@@ -11,8 +11,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from hubsms.cli import params
-from hubsms.cli.common import note, one_of, print_json, resolve_config_path, twilio_access, write_out
-from hubsms.cli.options import ConfigOption, typer_params
+from hubsms.cli.common import note, one_of, print_json, read_config_path, twilio_access, write_out
+from hubsms.cli.options import (
+    ConfigOption,
+    ConnectTimeoutOption,
+    JsonOption,
+    ReadTimeoutOption,
+    TokenStdinOption,
+    option,
+)
 from hubsms.errors import ExitCode, HubsmsError, UsageError
 
 if TYPE_CHECKING:
@@ -27,15 +34,14 @@ class Format(str, Enum):
     prometheus = "prometheus"
 
 
-@typer_params(params.TWILIO)
 def test_connector(
     ctx: typer.Context,
     name: Annotated[Optional[str], typer.Argument(metavar="NAME", help="The connector to check (or --all).", show_default=False)] = None,
     all_: Annotated[bool, typer.Option("--all", help="Check every connector at once: a health sweep.")] = False,
-    active: Annotated[bool, typer.Option("--active", help="With --all: only the active connectors.")] = False,
-    to: Annotated[Optional[str], typer.Option("--to", help="Also check sending to this number (E.164).", show_default=False)] = None,
+    active: Annotated[bool, option(params.ACTIVE, help="With --all: only the active connectors.")] = False,
+    to: Annotated[Optional[str], option(params.TO, help="Also check sending to this number.")] = None,
     format_: Annotated[Format, typer.Option(
-        "--format", help="table; json (as --json); prometheus: a gauge per connector and check, for "
+        "--format", metavar="FORMAT", help="table; json (as --json); prometheus: a gauge per connector and check, for "
         "node_exporter's textfile collector.")] = Format.table,
     output: Annotated[Optional[Path], typer.Option(
         "--output", "-o", metavar="FILE", show_default=False,
@@ -43,8 +49,11 @@ def test_connector(
     junit: Annotated[Optional[Path], typer.Option(
         "--junit", metavar="FILE", show_default=False,
         help="Also write a JUnit XML report to FILE (atomically): a testcase per connector and check, for CI.")] = None,
+    json_: JsonOption = False,
+    auth_token_stdin: TokenStdinOption = False,
+    connect_timeout: ConnectTimeoutOption = None,
+    read_timeout: ReadTimeoutOption = None,
     config: ConfigOption = None,
-    **access: Any,
 ) -> None:
     """Check what Twilio will check, without sending: the credentials, the account's status
     and type, the sender (and with --to the recipient). Exit 0 ok or warnings, 4 credentials
@@ -54,10 +63,10 @@ def test_connector(
     from hubsms.credentials import Keyring
     from hubsms.service import checks
 
-    _check_choice(name, all_, active, access["auth_token_stdin"])
-    _check_outputs(format_, access["json"], output, junit)
-    path, json_ = resolve_config_path(config, ctx), access["json"] or format_ is Format.json
-    token, limits = twilio_access(access)
+    _check_choice(name, all_, active, auth_token_stdin)
+    _check_outputs(format_, json_, output, junit)
+    path, json_ = read_config_path(config, ctx), json_ or format_ is Format.json
+    token, limits = twilio_access(auth_token_stdin, connect_timeout, read_timeout)
     started = time.time()
     try:
         if all_:

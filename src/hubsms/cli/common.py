@@ -116,41 +116,51 @@ def report_error(err: HubsmsError) -> None:
     """Print an error and its hint as two lines on stderr (``error:``, ``hint:``), tokens
     hidden; a stop (Ctrl-C, SIGTERM, Cancel) too, its hint saying what was sent."""
     _say("error:", "1;31", hide_tokens(err.message))
-    if err.hint:
-        _say("hint:", "36", hide_tokens(err.hint))
+    hint = error_hint(err)
+    if hint:
+        _say("hint:", "36", hide_tokens(hint))
 
 
 _NOTHING = object()
 _held: Any = _NOTHING  # the run's JSON document, printed when the run ends (end_output)
 _holding = False
+_missing_config: str | None = None  # the config file the command reads does not exist
 
 
 def start_output() -> None:
     """A new run of hubsms (in-process tests run many): the JSON document it prints is held
-    until :func:`end_output`, so that a failure can add its error to it."""
-    global _held, _holding
-    _held, _holding = _NOTHING, True
+    until :func:`end_output`, so that a failure can add its error to it; no config read yet."""
+    global _held, _holding, _missing_config
+    _held, _holding, _missing_config = _NOTHING, True, None
     set_quiet(False)
 
 
 def end_output(err: HubsmsError | None = None, as_json: bool = False) -> None:
     """The run ends: print its JSON document. On a failure (``err``) the document carries the
-    error object (:meth:`HubsmsError.as_json`) as its ``"error"`` key, or is ``{"error": ...}``
-    alone when the command printed none and ``as_json`` was asked for: with --json, every
-    exit path leaves one JSON document on stdout, its error the same as the error: and hint:
-    lines. A document that is a list (``apply --json``'s changes) is printed as it is."""
+    error object (:meth:`HubsmsError.as_json`, its hint as :func:`error_hint` says it) as its
+    ``"error"`` key, or is ``{"error": ...}`` alone when the command printed none and
+    ``as_json`` was asked for: with --json, every exit path leaves one JSON document on
+    stdout, its error the same as the error: and hint: lines. A document that is a list
+    (``apply --json``'s changes) is printed as it is."""
     global _held, _holding
     held, _held, _holding = _held, _NOTHING, False
     if err is None:
         if held is not _NOTHING:
             _write_json(held)
         return
+    hint = error_hint(err)
+    error = {**err.as_json(), "hint": hide_tokens(hint) if hint else None}
     if isinstance(held, dict):
-        _write_json({**held, "error": err.as_json()})
+        _write_json({**held, "error": error})
     elif held is not _NOTHING:  # a list (apply's changes) has no place for it: stderr says it
         _write_json(held)
     elif as_json:
-        _write_json({"error": err.as_json()})
+        _write_json({"error": error})
+
+
+def error_hint(err: HubsmsError) -> str | None:
+    """The error's hint, after what explains it first: the config file read does not exist."""
+    return "; ".join(text for text in (_missing_config, err.hint) if text) or None
 
 
 def print_json(data: Any) -> None:
@@ -212,12 +222,43 @@ def resolve_config_path(option: Path | None, ctx: Any = None) -> Path:
     return path
 
 
-def twilio_access(options: dict[str, Any]) -> tuple[str | None, Any]:
+def read_config_path(option: Path | None, ctx: Any = None) -> Path:
+    """The config file of a command that reads it (:func:`resolve_config_path`). When it
+    does not exist, that is said (:func:`missing_config`): first in the hint of an error the
+    command ends with, else as a warning once it is done (:func:`warn_missing_config`)."""
+    global _missing_config
+    path = resolve_config_path(option, ctx)
+    _missing_config = missing_config(path)
+    return path
+
+
+def warn_missing_config() -> None:
+    """After a command that succeeded: the warning :func:`read_config_path` kept, if any."""
+    if _missing_config:
+        warn(_missing_config)
+
+
+def missing_config(path: Path) -> str | None:
+    """What to say when the config file ``path`` does not exist: the path looked at and what
+    chose it (``hubsms.paths.config_origin``), so that a mistyped --config or HUBSMS_CONFIG
+    shows; None when it exists."""
+    if path.exists():
+        return None
+    from hubsms.paths import CONFIG_ENV, FLAG, config_origin
+
+    origin = config_origin(path)
+    chosen = {
+        FLAG: f"given by {FLAG}", CONFIG_ENV: f"from ${CONFIG_ENV}",
+    }.get(origin, f"the per-user default; {FLAG} or ${CONFIG_ENV} choose another")
+    return f"the config file {path} does not exist yet ({chosen})"
+
+
+def twilio_access(auth_token_stdin: bool, connect_timeout: float | None, read_timeout: float | None) -> tuple[str | None, Any]:
     """The token on stdin (if ``--auth-token-stdin``) and the connect/read limits, from the
     options of ``hubsms.cli.params.TWILIO``."""
     from hubsms.service.sending import Limits
 
-    return stdin_token(options["auth_token_stdin"]), Limits(options["connect_timeout"], options["read_timeout"])
+    return stdin_token(auth_token_stdin), Limits(connect_timeout, read_timeout)
 
 
 def stdin_token(flag: bool) -> str | None:

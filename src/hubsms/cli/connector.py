@@ -3,7 +3,7 @@
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -14,6 +14,7 @@ from hubsms.cli.common import (
     note,
     one_of,
     option_name,
+    read_config_path,
     report,
     resolve_config_path,
     stdin_token,
@@ -21,10 +22,12 @@ from hubsms.cli.common import (
 )
 from hubsms.cli.options import (
     ConfigOption,
+    ForceOption,
     JsonOption,
     NoInputOption,
+    YesOption,
     command_group,
-    typer_params,
+    option,
 )
 from hubsms.errors import UsageError
 
@@ -39,29 +42,18 @@ NewNameArg = Annotated[
     Optional[str],
     typer.Argument(metavar="NAME", help="The connector's name (unique, case-insensitive); asked at a terminal when left out.", show_default=False),
 ]
-SidOption = Annotated[Optional[str], typer.Option("--account-sid", help="Twilio Account SID: AC + 32 hex digits.", show_default=False)]
-FromOption = Annotated[
-    Optional[str],
-    typer.Option("--from", help="Sender: E.164 number (00 read as +), short code, alphanumeric ID or Messaging Service SID (MG…).", show_default=False),
-]
-LogoOption = Annotated[Optional[Path], typer.Option("--logo", help="Logo image: jpeg, jpg, gif or png, at most 1 MiB.", show_default=False)]
-ServerOption = Annotated[
-    Optional[str],
-    typer.Option("--server-address", help="Twilio API base URL (default https://api.twilio.com/2010-04-01/Accounts; changing it is not recommended).", show_default=False),
-]
-ActiveOption = Annotated[bool, typer.Option("--active", help="The connector can be chosen and send (the default for a new one).")]
-InactiveOption = Annotated[bool, typer.Option("--inactive", help="The connector cannot be chosen nor send.")]
+SidOption = Annotated[Optional[str], option(params.ACCOUNT_SID)]
+FromOption = Annotated[Optional[str], option(params.FROM)]
+LogoOption = Annotated[Optional[Path], option(params.LOGO)]
+ServerOption = Annotated[Optional[str], option(params.SERVER_ADDRESS)]
+ActiveOption = Annotated[bool, option(params.ACTIVE)]
+InactiveOption = Annotated[bool, option(params.INACTIVE)]
 _ACTIVE_HINT = "--active: it can be chosen and send; --inactive: it cannot"  # both given
-TokenStdinOption = Annotated[bool, typer.Option("--auth-token-stdin", help="Read the auth token from stdin and store it in the keyring.")]
-TokenEnvOption = Annotated[
-    Optional[str],
-    typer.Option("--auth-token-env", metavar="VAR", help="Read the auth token from this environment variable when needed (stored as a reference, not the token).", show_default=False),
-]
-ForceOption = Annotated[
-    bool,
-    typer.Option("--force", help="Also clear Global Settings' default and remove the service plans that use it (asked first at a terminal, unless --yes)."),
-]
-YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+TokenStdinOption = Annotated[bool, option(params.TOKEN_STDIN, help="Read the auth token from stdin and store it in the keyring.")]
+TokenEnvOption = Annotated[Optional[str], option(
+    params.TOKEN_ENV,
+    help="Read the auth token from this environment variable when needed (stored as a reference, not the token).",
+)]
 
 
 @app.command("add", epilog=examples(
@@ -153,15 +145,24 @@ _EXAMPLES = {
 }
 
 
+_LIST = {param.flag: option(param) for param in params.LIST}  # the fast path parses the same definitions
+
+
 @app.command("list", epilog=examples("hubsms connector list", "hubsms connector list --inactive --json"))
-@typer_params(params.LIST)
-def list_(ctx: typer.Context, config: ConfigOption = None, **options: Any) -> None:
+def list_(
+    ctx: typer.Context,
+    active: Annotated[bool, _LIST["--active"]] = False,
+    inactive: Annotated[bool, _LIST["--inactive"]] = False,
+    wide: Annotated[bool, _LIST["--wide"]] = False,
+    json_: JsonOption = False,
+    config: ConfigOption = None,
+) -> None:
     """List connectors: name, active, from, used by (the default SMS connector, plans) and
     where the token comes from (env:VAR, keyring, missing; never the token). Without --wide
     the keyring is not asked: a token it would give shows as keyring?."""
     from hubsms.cli.listing import run_list
 
-    run_list(resolve_config_path(config, ctx), **options)
+    run_list(resolve_config_path(config, ctx), active=active, inactive=inactive, wide=wide, json=json_)
 
 
 @app.command("show", epilog=examples('hubsms connector show "My Twilio"', 'hubsms connector show "My Twilio" --json'))
@@ -171,7 +172,7 @@ def show(ctx: typer.Context, name: NameArg, json_: JsonOption = False, config: C
     from hubsms.credentials import Keyring
     from hubsms.service import views
 
-    record, warnings = views.show_connector(resolve_config_path(config, ctx), name, Keyring())
+    record, warnings = views.show_connector(read_config_path(config, ctx), name, Keyring())
     report(warnings)
     print_record(record, json_)
 
@@ -183,7 +184,7 @@ def show(ctx: typer.Context, name: NameArg, json_: JsonOption = False, config: C
 def edit(
     ctx: typer.Context,
     name: NameArg,
-    new_name: Annotated[Optional[str], typer.Option("--name", help="A new name; the default and plans follow it.", show_default=False)] = None,
+    new_name: Annotated[Optional[str], typer.Option("--name", metavar="NAME", help="A new name; the default and plans follow it.", show_default=False)] = None,
     account_sid: SidOption = None,
     from_: FromOption = None,
     logo: LogoOption = None,
@@ -211,7 +212,7 @@ def edit(
         from_=from_, active=active_choice(active, inactive, _ACTIVE_HINT), auth_token_env=auth_token_env,
     )
     one_of("--logo FILE sets a new logo; --no-logo removes the current one", logo=logo is not None, no_logo=no_logo)
-    path = resolve_config_path(config, ctx)
+    path = read_config_path(config, ctx)
     if not values.given() and not (auth_token_stdin or no_logo) and dialog.is_interactive(no_input):
         outcome = dialog.run_edit(path, name, force)
     else:
@@ -227,7 +228,7 @@ def edit(
 @app.command("activate", epilog=examples('hubsms connector activate "My Twilio"'))
 def activate(ctx: typer.Context, name: NameArg, config: ConfigOption = None) -> None:
     """Make a connector active: it can be chosen in Global Settings and plans, and send."""
-    _set_active(resolve_config_path(config, ctx), name, True, False)
+    _set_active(read_config_path(config, ctx), name, True, False)
 
 
 @app.command("deactivate", epilog=examples('hubsms connector deactivate "My Twilio"', 'hubsms connector deactivate "My Twilio" --force --yes'))
@@ -241,7 +242,7 @@ def deactivate(
 ) -> None:
     """Make a connector inactive (refused while the default or a plan uses it, unless --force;
     at a terminal --force asks first, unless --yes)."""
-    path = resolve_config_path(config, ctx)
+    path = read_config_path(config, ctx)
     if force and not yes:
         _confirm_forced(path, name, no_input)
     _set_active(path, name, False, force)
@@ -292,7 +293,7 @@ def remove(
     from hubsms.credentials import Keyring
     from hubsms.service import connectors
 
-    path = resolve_config_path(config, ctx)
+    path = read_config_path(config, ctx)
     if not yes:  # an unknown name, or one in use, is said before anything is asked
         connector, uses = connectors.uses_taken(path, name, "remove", refuse=not force)
         _confirm_removal(connector.name, uses, no_input)

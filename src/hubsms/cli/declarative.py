@@ -11,12 +11,14 @@ from hubsms.cli.common import (
     examples,
     note,
     print_json,
+    read_config_path,
     report,
     resolve_config_path,
     warn_plaintext_keyring,
     write_out,
 )
-from hubsms.cli.options import ConfigOption, JsonOption
+from hubsms.cli import params
+from hubsms.cli.options import ConfigOption, JsonOption, option
 
 _ACTION_STYLE = {"create": "green", "update": "yellow", "remove": "red", "unchanged": "dim"}
 
@@ -31,7 +33,7 @@ EXPORT_EXAMPLES = examples("hubsms export > backup.toml", "hubsms export | hubsm
 def apply(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(metavar="FILE", help="Desired-state TOML file (the config's format), or - for stdin.", show_default=False)],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes; change nothing.")] = False,
+    dry_run: Annotated[bool, option(params.DRY_RUN, help="Show the changes; change nothing.")] = False,
     prune: Annotated[bool, typer.Option("--prune", help="Also remove connectors and plans (and the default) the file does not list.")] = False,
     keep_env_refs: Annotated[
         bool, typer.Option("--keep-env-refs", help="Save each connector's auth_token_env instead of storing its token in the keyring.")
@@ -136,7 +138,7 @@ def export(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption =
     applied into an empty place it gives back the same config."""
     from hubsms.service import declarative
 
-    path = resolve_config_path(config, ctx)
+    path = read_config_path(config, ctx)
     data = declarative.export_config(path)
     if json_:
         print_json(data)

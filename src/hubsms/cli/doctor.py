@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hubsms.cli.common import note, print_json, resolve_config_path
+from hubsms.cli.common import note, print_json, read_config_path
 from hubsms.cli.options import ConfigOption, JsonOption
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ def doctor(ctx: typer.Context, fix: FixOption = False, json_: JsonOption = False
     from hubsms.credentials import Keyring
     from hubsms.service import doctor as service
 
-    report = service.diagnose(resolve_config_path(config, ctx), Keyring(), fix=fix)
+    report = service.diagnose(read_config_path(config, ctx), Keyring(), fix=fix)
     if json_:
         print_json(report.as_dict())
     else:
@@ -40,5 +40,5 @@ def _print_report(report: "Report") -> None:
     columns = [Column("Kind", no_wrap=True), Column("Item", overflow="fold", max_width=20),
                Column("Status", no_wrap=True), Column("Detail", overflow="fold", ratio=1)]
     print_table(columns, [[f.kind, f.item, f.status, f.detail] for f in report.findings])
-    if not report.problems():
-        note(f"{report.config}: no problems found.")
+    if not report.problems():  # a config that does not exist is said at the end (read_config_path)
+        note(f"{report.config}: no problems found." if report.config.exists() else "The keyring: no problems found.")

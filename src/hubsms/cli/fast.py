@@ -76,25 +76,26 @@ def _convert(value: str | None, param: Param) -> Any:
     return number
 
 
-def _runner(module: str, function: str) -> Callable[[dict[str, Any]], None]:
+def _runner(module: str, function: str, reads: bool) -> Callable[[dict[str, Any]], None]:
     """Runs ``module.function(config, **options)``, the module imported only when it runs
-    (the Typer command calls the same function)."""
+    (the Typer command calls the same function); a command that ``reads`` the config warns
+    when it does not exist, as the Typer command does."""
 
     def run(options: dict[str, Any]) -> None:
         from importlib import import_module
 
-        from hubsms.cli.common import resolve_config_path
+        from hubsms.cli.common import read_config_path, resolve_config_path
 
         command = getattr(import_module(module), function)
-        command(resolve_config_path(options.pop("config")), **options)
+        command((read_config_path if reads else resolve_config_path)(options.pop("config")), **options)
 
     return run
 
 
-# words, the options' definition, what runs
+# words, the options' definition, what runs (connector list says a missing file in its own words)
 COMMANDS: list[tuple[list[str], tuple[Param, ...], Callable[[dict[str, Any]], None]]] = [
-    (["connector", "list"], params.LIST, _runner("hubsms.cli.listing", "run_list")),
-    (["otp", "send"], params.SEND, _runner("hubsms.cli.sending", "run_send")),
+    (["connector", "list"], params.LIST, _runner("hubsms.cli.listing", "run_list", reads=False)),
+    (["otp", "send"], params.SEND, _runner("hubsms.cli.sending", "run_send", reads=True)),
 ]
 
 

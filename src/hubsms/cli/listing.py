@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hubsms.cli.common import active_choice, note, print_json, warn
+from hubsms.cli.common import active_choice, missing_config, note, print_json, warn
 
 
 def run_list(config: Path, *, active: bool = False, inactive: bool = False, wide: bool = False, json: bool = False) -> None:
@@ -33,8 +33,9 @@ def run_list(config: Path, *, active: bool = False, inactive: bool = False, wide
 
 
 def _nothing_to_list(path: Path, file_exists: bool, active: bool | None) -> str:
-    """Which file was read, so that a mistyped HUBSMS_CONFIG or --config shows."""
+    """Which file was read (and, when it does not exist, what chose it), so that a mistyped
+    HUBSMS_CONFIG or --config shows."""
     if active is not None and file_exists:
         return f"No {'active' if active else 'inactive'} connectors in {path}."
-    where = f"{path} (the file does not exist yet)" if not file_exists else str(path)
-    return f"No connectors in {where}. Add one: hubsms connector add NAME --account-sid AC... --from +1... --auth-token-stdin"
+    where = f" in {path}" if file_exists else f": {missing_config(path)}"
+    return f"No connectors{where}. Add one: hubsms connector add NAME --account-sid AC... --from +1... --auth-token-stdin"

@@ -19,6 +19,7 @@ from hubsms.cli.common import (
     end_output,
     report_error,
     start_output,
+    warn_missing_config,
 )
 from hubsms.errors import (
     Cancelled,
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     start_output()
     try:
         code = program(args)
+        warn_missing_config()
     except HubsmsError as err:
         return _fail(err, args, blank_line=isinstance(err, Interrupted))
     except KeyboardInterrupt as stop:

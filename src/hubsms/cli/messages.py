@@ -12,11 +12,20 @@ from hubsms.cli.common import (
     note,
     print_json,
     report,
-    resolve_config_path,
+    read_config_path,
     twilio_access,
     write_out,
 )
-from hubsms.cli.options import ConfigOption, command_group, typer_params
+from hubsms.cli.options import (
+    ConfigOption,
+    ConnectTimeoutOption,
+    JsonOption,
+    ReadTimeoutOption,
+    ShowBodyOption,
+    TokenStdinOption,
+    command_group,
+    option,
+)
 from hubsms.twilio.limits import (
     DEFAULT_LIMIT,
     DEFAULT_PAGE_SIZE,
@@ -29,63 +38,63 @@ if TYPE_CHECKING:
 
 app = command_group("Look up sent messages and why one was not delivered.")
 
-ConnectorOption = Annotated[
-    Optional[str],
-    typer.Option("--connector", help="Connector whose account to search, active or not (default: the default SMS connector).", show_default=False),
-]
-ShowBodyOption = Annotated[
-    bool, typer.Option("--show-body", help="Show bodies whole; by default OTP codes (4-10 digits) are masked.")
-]
+ConnectorOption = Annotated[Optional[str], option(
+    params.CONNECTOR, help="Connector whose account to search, active or not (default: the default SMS connector).",
+)]
 
 
 @app.command("list", epilog=examples(
     "hubsms messages list --to +447700900123 --status failed,undelivered --since 24h",
     'hubsms messages list --connector "My Twilio" --limit 50 --json',
 ))
-@typer_params(params.TWILIO)
 def list_(
     ctx: typer.Context,
     connector: ConnectorOption = None,
-    to: Annotated[Optional[str], typer.Option("--to", help="Only messages to this number (E.164).", show_default=False)] = None,
+    to: Annotated[Optional[str], option(params.TO, help="Only messages to this number.")] = None,
     since: Annotated[Optional[str], typer.Option("--since", metavar="WHEN", help="Only messages sent since: 30m, 24h, 7d, or a UTC date or time (2024-05-01, 2024-05-01T09:30:00Z).", show_default=False)] = None,
     status: Annotated[Optional[str], typer.Option("--status", metavar="LIST", help="Only these statuses, comma-separated, e.g. failed,undelivered.", show_default=False)] = None,
-    limit: Annotated[int, typer.Option("--limit", help=f"At most this many, newest first (1-{MAX_LIMIT}).")] = DEFAULT_LIMIT,
-    page_size: Annotated[int, typer.Option("--page-size", help=f"Messages asked of Twilio per request (1-{MAX_PAGE_SIZE}).")] = DEFAULT_PAGE_SIZE,
+    limit: Annotated[int, option(params.LIMIT, help=f"At most this many, newest first (1-{MAX_LIMIT}).", default=DEFAULT_LIMIT)] = DEFAULT_LIMIT,
+    page_size: Annotated[int, typer.Option("--page-size", metavar="N", help=f"Messages asked of Twilio per request (1-{MAX_PAGE_SIZE}).")] = DEFAULT_PAGE_SIZE,
     show_body: ShowBodyOption = False,
+    json_: JsonOption = False,
+    auth_token_stdin: TokenStdinOption = False,
+    connect_timeout: ConnectTimeoutOption = None,
+    read_timeout: ReadTimeoutOption = None,
     config: ConfigOption = None,
-    **access: Any,
 ) -> None:
     """List a connector's sent messages, newest first; each failure's code in words."""
     from hubsms.credentials import Keyring
     from hubsms.service.messages import ListQuery, list_messages
 
-    token, limits = twilio_access(access)
+    token, limits = twilio_access(auth_token_stdin, connect_timeout, read_timeout)
     query = ListQuery(connector, to, since, status, limit, page_size, show_body)
-    found = list_messages(resolve_config_path(config, ctx), Keyring(), query, stdin_token=token, limits=limits)
+    found = list_messages(read_config_path(config, ctx), Keyring(), query, stdin_token=token, limits=limits)
     report(found.warnings)
-    _show_list(found, access["json"])
+    _show_list(found, json_)
 
 
 @app.command("show", epilog=examples("hubsms messages show SM0123456789abcdef0123456789abcdef"))
-@typer_params(params.TWILIO)
 def show(
     ctx: typer.Context,
     sid: Annotated[str, typer.Argument(metavar="SID", help="The message SID (SM... or MM...).", show_default=False)],
     connector: ConnectorOption = None,
     show_body: ShowBodyOption = False,
+    json_: JsonOption = False,
+    auth_token_stdin: TokenStdinOption = False,
+    connect_timeout: ConnectTimeoutOption = None,
+    read_timeout: ReadTimeoutOption = None,
     config: ConfigOption = None,
-    **access: Any,
 ) -> None:
     """Show one message: every field Twilio keeps, its times, and a failure's code in words."""
     from hubsms.credentials import Keyring
     from hubsms.service.messages import show_message
 
-    token, limits = twilio_access(access)
+    token, limits = twilio_access(auth_token_stdin, connect_timeout, read_timeout)
     message = show_message(
-        resolve_config_path(config, ctx), Keyring(), sid, connector=connector, stdin_token=token, limits=limits,
+        read_config_path(config, ctx), Keyring(), sid, connector=connector, stdin_token=token, limits=limits,
         show_body=show_body,
     )
-    if access["json"]:
+    if json_:
         print_json(message)
     else:
         _show_record(message)

@@ -1,71 +1,137 @@
-"""The options of the hot commands (``otp send``, ``connector list``, and the timeouts that
-``connector test`` shares), each defined once: flag, parameter name, type, default, bounds
-and help.
+"""The options hubsms's commands share, each defined once: flag, parameter name, type,
+metavar (the word ``--help`` shows for its value), default, bounds and help. A command may
+say in its own words what an option does there (``help``), and give it its own default or
+bounds; the flag, its type and its metavar are the definition's.
 
-Both parsers are built from these tuples: the Typer command (:func:`hubsms.cli.options.
-typer_params`) and the fast path (:mod:`hubsms.cli.fast`), so they cannot drift. Kept free of
-typer so that the fast path can read it without importing Typer.
+The Typer commands are built from these (:func:`hubsms.cli.options.option`); the hot commands'
+whole option lists (``SEND``, ``LIST``) are parsed by the fast path (:mod:`hubsms.cli.fast`)
+too, so the two parsers cannot drift. Kept free of typer so that the fast path can read it
+without importing Typer.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Final
 
 from hubsms.seconds import MAX_SECONDS, MAX_WAIT_SECONDS, SMALLEST
 
 
 class Param:
-    """One option. ``kind`` is str, int or float for an option with a value, bool for a flag
-    (False unless given). ``lowest``/``highest`` bound a number, both included. (A plain
-    class: a NamedTuple's creation cost the hot commands' start-up a millisecond.)"""
+    """One option. ``kind`` is str, int, float or Path for an option with a value (shown as
+    ``metavar`` in --help), bool for a flag (False unless given). ``lowest``/``highest``
+    bound a number, both included. ``short`` is a one-letter alias (``-y``). (A plain class:
+    a NamedTuple's creation cost the hot commands' start-up a millisecond.)"""
 
-    __slots__ = ("flag", "name", "kind", "help", "default", "lowest", "highest", "metavar", "required")
+    __slots__ = ("flag", "name", "kind", "help", "default", "lowest", "highest", "metavar", "required", "short")
 
     def __init__(
         self, flag: str, name: str, kind: type, help: str, default: Any = None, lowest: float | None = None,
-        highest: float | None = None, *, metavar: str | None = None, required: bool = False,
+        highest: float | None = None, *, metavar: str | None = None, required: bool = False, short: str | None = None,
     ) -> None:
         self.flag, self.name, self.kind, self.help, self.default = flag, name, kind, help, default
-        self.lowest, self.highest, self.metavar, self.required = lowest, highest, metavar, required
+        self.lowest, self.highest, self.metavar, self.required, self.short = lowest, highest, metavar, required, short
 
     @property
     def is_flag(self) -> bool:
         return self.kind is bool
 
+    def but(self, **changes: Any) -> Param:
+        """This option as one command takes it: its own ``help``, ``default``, bounds or
+        ``required``; the flag, type and metavar stay the definition's."""
+        fixed = {"flag", "name", "kind", "metavar", "short"}.intersection(changes)
+        if fixed:
+            raise TypeError(f"{self.flag}: {', '.join(sorted(fixed))} belong to the definition")
+        values = {slot: getattr(self, slot) for slot in self.__slots__}
+        values.update(changes)
+        flag, name, kind, help, default, lowest, highest = (values.pop(key) for key in (
+            "flag", "name", "kind", "help", "default", "lowest", "highest"))
+        return Param(flag, name, kind, help, default, lowest, highest, **values)
 
-JSON: Final = Param("--json", "json", bool, "Print JSON (stable keys) on stdout for scripts.", False)
-TOKEN_STDIN: Final = Param("--auth-token-stdin", "auth_token_stdin", bool, "Read the auth token from stdin for this command only.", False)
+
+def _flag(flag: str, help: str, short: str | None = None) -> Param:
+    """A flag: False unless given; its parameter name is the flag's words joined by '_'."""
+    return Param(flag, flag[2:].replace("-", "_"), bool, help, False, short=short)
+
+
+# --- every command ----------------------------------------------------------------------------
+CONFIG: Final = Param(
+    "--config", "config", Path, "Config file. Default: $HUBSMS_CONFIG, else the per-user hubsms folder.", metavar="FILE",
+)
+JSON: Final = _flag("--json", "Print JSON (stable keys) on stdout for scripts.")
+NO_INPUT: Final = _flag("--no-input", "Never prompt; a missing value is an error naming its flag.")
+YES: Final = _flag("--yes", "Do not ask for confirmation.", short="-y")
+FORCE: Final = _flag(
+    "--force", "Also clear Global Settings' default and remove the service plans that use it (asked first at a "
+    "terminal, unless --yes).",
+)
+DRY_RUN: Final = _flag("--dry-run", "Show what would be done; change and send nothing.")
+
+# --- the auth token -------------------------------------------------------------------------
+TOKEN_STDIN: Final = _flag("--auth-token-stdin", "Read the auth token from stdin for this command only.")
+TOKEN_ENV: Final = Param(
+    "--auth-token-env", "auth_token_env", str, "Read the auth token from this environment variable.", metavar="VAR",
+)
+
+# --- a connector's fields (connector add and edit) and choosing one ----------------------------
+ACCOUNT_SID: Final = Param("--account-sid", "account_sid", str, "Twilio Account SID: AC + 32 hex digits.", metavar="SID")
+FROM: Final = Param(
+    "--from", "from_", str,
+    "Sender: E.164 number (00 read as +), short code, alphanumeric ID or Messaging Service SID (MG…).", metavar="SENDER",
+)
+LOGO: Final = Param("--logo", "logo", Path, "Logo image: jpeg, jpg, gif or png, at most 1 MiB.", metavar="FILE")
+SERVER_ADDRESS: Final = Param(
+    "--server-address", "server_address", str,
+    "Twilio API base URL (default https://api.twilio.com/2010-04-01/Accounts; changing it is not recommended).",
+    metavar="URL",
+)
+ACTIVE: Final = _flag("--active", "The connector can be chosen and send (the default for a new one).")
+INACTIVE: Final = _flag("--inactive", "The connector cannot be chosen nor send.")
+CONNECTOR: Final = Param("--connector", "connector", str, "The connector to use.", metavar="NAME")
+
+# --- messages -------------------------------------------------------------------------------
+TO: Final = Param("--to", "to", str, "The phone number, E.164 (+ or 00 and the country code).", metavar="E.164")
+LIMIT: Final = Param("--limit", "limit", int, "At most this many, newest first.", metavar="N")
+SHOW_BODY: Final = _flag("--show-body", "Show bodies whole; by default OTP codes (4-10 digits) are masked.")
+SANDBOX_URL: Final = Param(
+    "--url", "url", str, "Sandbox address. Default: $HUBSMS_SANDBOX_URL, else http://127.0.0.1:8765.", metavar="URL",
+)
+
+# --- talking to Twilio ----------------------------------------------------------------------
 CONNECT_TIMEOUT: Final = Param(
     "--connect-timeout", "connect_timeout", float,
     "Seconds to wait for a connection (default 5, or $HUBSMS_TIMEOUT).", lowest=SMALLEST, highest=MAX_SECONDS,
+    metavar="SECONDS",
 )
 READ_TIMEOUT: Final = Param(
     "--read-timeout", "read_timeout", float,
     "Seconds to wait for an answer (default 15, or $HUBSMS_TIMEOUT).", lowest=SMALLEST, highest=MAX_SECONDS,
+    metavar="SECONDS",
 )
 
 # What every command that talks to Twilio takes (otp send, connector test, messages).
 TWILIO: Final = (JSON, TOKEN_STDIN, CONNECT_TIMEOUT, READ_TIMEOUT)
 
 SEND: Final = (
-    Param("--to", "to", str, "The phone number, E.164 (+ or 00 and the country code).", required=True),
-    Param("--connector", "connector", str, "Connector to send with (default: the plan's, else the default SMS connector)."),
-    Param("--plan", "plan", str, "Send with this service plan's SMS connector."),
-    Param("--length", "length", int, "Digits in a generated code: 4, 6 or 9.", 6),
-    Param("--code", "code", str, "Send this code instead of a generated one (4-10 digits)."),
+    TO.but(required=True),
+    CONNECTOR.but(help="Connector to send with (default: the plan's, else the default SMS connector)."),
+    Param("--plan", "plan", str, "Send with this service plan's SMS connector.", metavar="NAME"),
+    Param("--length", "length", int, "Digits in a generated code: 4, 6 or 9.", 6, metavar="N"),
+    Param("--code", "code", str, "Send this code instead of a generated one (4-10 digits).", metavar="DIGITS"),
     Param("--message", "message", str, "Message text with {code} (and {minutes} or {validity}).", metavar="TEMPLATE"),
     Param("--validity", "validity", int, "How long the code is valid; sent as Twilio's ValidityPeriod.", metavar="SECONDS"),
-    Param("--dry-run", "dry_run", bool, "Resolve and check everything, show the request (token hidden), send nothing.", False),
-    Param("--wait", "wait", bool, "Wait for a final status; exit 7 when it is failed or undelivered.", False),
-    Param("--timeout", "timeout", float, "Seconds --wait allows the whole command: posting, then polling to a final status (exit 6 after).", 60.0, 0.1, MAX_WAIT_SECONDS),
+    DRY_RUN.but(help="Resolve and check everything, show the request (token hidden), send nothing."),
+    _flag("--wait", "Wait for a final status; exit 7 when it is failed or undelivered."),
+    Param("--timeout", "timeout", float, "Seconds --wait allows the whole command: posting, then polling to a final status (exit 6 after).",
+          60.0, 0.1, MAX_WAIT_SECONDS, metavar="SECONDS"),
     *TWILIO,
 )
 
 LIST: Final = (
-    Param("--active", "active", bool, "Only active connectors.", False),
-    Param("--inactive", "inactive", bool, "Only inactive connectors.", False),
-    Param("--wide", "wide", bool, "Every field: adds provider, purpose, Account SID, server address and logo, and asks "
-          "the keyring for each token.", False),
+    ACTIVE.but(help="Only active connectors."),
+    INACTIVE.but(help="Only inactive connectors."),
+    _flag("--wide", "Every field: adds provider, purpose, Account SID, server address and logo, and asks the keyring "
+          "for each token."),
     JSON,
 )
 
@@ -73,3 +139,14 @@ LIST: Final = (
 def defaults(params: tuple[Param, ...]) -> dict[str, Any]:
     """Every parameter at its default: what a command receives for the options not given."""
     return {param.name: param.default for param in params}
+
+
+def shared() -> dict[str, Param]:
+    """The definitions above by flag (each flag once): what a command's option of that flag
+    is built from."""
+    found: dict[str, Param] = {}
+    for value in globals().values():
+        for param in value if isinstance(value, tuple) else (value,):
+            if isinstance(param, Param):
+                found.setdefault(param.flag, param)
+    return found

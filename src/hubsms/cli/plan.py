@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from hubsms.cli.common import examples, note, print_json, report, resolve_config_path
+from hubsms.cli.common import examples, note, print_json, report, read_config_path
 from hubsms.cli.options import ConfigOption, JsonOption, command_group
 
 app = command_group("Service plans: which SMS connector each plan uses.")
@@ -18,7 +18,7 @@ def list_(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption = 
     """List service plans: name, SMS connector, whether that connector is active."""
     from hubsms.service import views
 
-    _print_plans(views.list_plans(resolve_config_path(config, ctx)), json_)
+    _print_plans(views.list_plans(read_config_path(config, ctx)), json_)
 
 
 def _print_plans(rows: list[dict[str, Any]], as_json: bool) -> None:
@@ -47,7 +47,7 @@ def set_(
     """Assign an active SMS connector to a service plan (created if new)."""
     from hubsms.service import plans
 
-    plan, outcome = plans.plan_set(resolve_config_path(config, ctx), name, sms_connector)
+    plan, outcome = plans.plan_set(read_config_path(config, ctx), name, sms_connector)
     report(outcome.warnings, outcome.notes)
     note(f'Plan "{plan.name}" uses SMS connector "{plan.sms_connector}".')
 
@@ -57,5 +57,5 @@ def remove(ctx: typer.Context, name: PlanArg, config: ConfigOption = None) -> No
     """Remove a service plan."""
     from hubsms.service import plans
 
-    plan = plans.plan_remove(resolve_config_path(config, ctx), name)
+    plan = plans.plan_remove(read_config_path(config, ctx), name)
     note(f'Removed plan "{plan.name}".')

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from hubsms.cli.common import examples, note, one_of, print_json, warn
-from hubsms.cli.options import JsonOption, command_group
+from hubsms.cli import params
+from hubsms.cli.options import JsonOption, UrlOption, command_group, option
 from hubsms.errors import InvalidValue, MissingValue, NetworkError
 from hubsms.model import is_loopback
 
@@ -19,13 +20,6 @@ if TYPE_CHECKING:
 app = command_group("The local Twilio-compatible SMS sandbox: serve it, list messages, read OTP codes.")
 
 TOKEN_ENV = "HUBSMS_SANDBOX_AUTH_TOKEN"
-
-UrlOption = Annotated[
-    Optional[str],
-    typer.Option("--url", help="Sandbox address. Default: $HUBSMS_SANDBOX_URL, else http://127.0.0.1:8765.",
-                 show_default=False),
-]
-
 
 def _resolve_token(env_name: str | None, from_stdin: bool) -> tuple[str | None, str]:
     """The token the server checks, and where it came from (never the token itself):
@@ -110,13 +104,13 @@ def _run(server: "SandboxServer") -> None:
 
 @app.command(epilog=examples("hubsms sandbox serve", "hubsms sandbox serve --port 0 --accounts accounts.toml --auth-token-env SANDBOX_TOKEN"))
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8765,
-    db: Annotated[Optional[Path], typer.Option(help="SQLite file that keeps messages across restarts (default: in memory).", dir_okay=False)] = None,
-    auth_token_env: Annotated[Optional[str], typer.Option("--auth-token-env", metavar="VAR", help=f"Check Basic-auth passwords against the token in this variable (default: ${TOKEN_ENV} if set; otherwise any password).")] = None,
-    auth_token_stdin: Annotated[bool, typer.Option("--auth-token-stdin", help="Read the token to check from standard input.")] = False,
+    host: Annotated[str, typer.Option(metavar="HOST", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, metavar="PORT", help="Port; 0 picks a free one.")] = 8765,
+    db: Annotated[Optional[Path], typer.Option(metavar="FILE", help="SQLite file that keeps messages across restarts (default: in memory).", dir_okay=False)] = None,
+    auth_token_env: Annotated[Optional[str], option(params.TOKEN_ENV, help=f"Check Basic-auth passwords against the token in this variable (default: ${TOKEN_ENV} if set; otherwise any password).")] = None,
+    auth_token_stdin: Annotated[bool, option(params.TOKEN_STDIN, help="Read the token to check from standard input.")] = False,
     allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Allow a non-loopback --host.")] = False,
-    status_delay: Annotated[float, typer.Option(min=0, max=3600, help="Seconds per status step queued -> sending -> sent -> delivered (0: at once).")] = 0.5,
+    status_delay: Annotated[float, typer.Option(min=0, max=3600, metavar="SECONDS", help="Seconds per status step queued -> sending -> sent -> delivered (0: at once).")] = 0.5,
     outcome: Annotated[Optional[list[str]], typer.Option(metavar="NUMBER=STATUS:CODE", help="Make messages to NUMBER end undelivered or failed, e.g. +15557654321=undelivered:30007. Repeatable.")] = None,
     test_account_sid: Annotated[Optional[list[str]], typer.Option("--test-account-sid", metavar="AC…", help="Treat this account's credentials as Twilio test credentials: sending works, anything else is 403 (20008). Repeatable.")] = None,
     accounts: Annotated[Optional[list[Path]], typer.Option("--accounts", metavar="FILE", dir_okay=False, help="TOML file of declared accounts that behave like real Twilio accounts (numbers, services, trial, status). Repeatable.")] = None,
@@ -182,8 +176,8 @@ def _render_messages(messages: list[dict[str, Any]]) -> None:
 
 @app.command(epilog=examples("hubsms sandbox messages", "hubsms sandbox messages --to +15005550006 --json"))
 def messages(
-    to: Annotated[Optional[str], typer.Option("--to", help="Only messages to this number.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many, newest first.")] = 100,
+    to: Annotated[Optional[str], option(params.TO, help="Only messages to this number.")] = None,
+    limit: Annotated[int, option(params.LIMIT, default=100, lowest=1, highest=1000)] = 100,
     json_output: JsonOption = False,
     url: UrlOption = None,
 ) -> None:
@@ -201,8 +195,8 @@ def messages(
 
 @app.command(epilog=examples("hubsms sandbox otp --to +15005550006 --wait 10"))
 def otp(
-    to: Annotated[str, typer.Option("--to", help="The number the OTP was sent to.")],
-    wait: Annotated[float, typer.Option(min=0, max=3600, help="Seconds to wait for one to arrive.")] = 0.0,
+    to: Annotated[str, option(params.TO, help="The number the OTP was sent to.", required=True)],
+    wait: Annotated[float, typer.Option(min=0, max=3600, metavar="SECONDS", help="Seconds to wait for one to arrive.")] = 0.0,
     after: Annotated[Optional[str], typer.Option("--after", metavar="SID", help="Only a code newer than this message (e.g. the one a previous run printed).")] = None,
     url: UrlOption = None,
 ) -> None:
@@ -218,7 +212,7 @@ def otp(
 
 @app.command(epilog=examples("hubsms sandbox clear", "hubsms sandbox clear --to +15005550006"))
 def clear(
-    to: Annotated[Optional[str], typer.Option("--to", help="Only the messages to this number.")] = None,
+    to: Annotated[Optional[str], option(params.TO, help="Only the messages to this number.")] = None,
     json_output: JsonOption = False,
     url: UrlOption = None,
 ) -> None:

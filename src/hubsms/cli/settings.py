@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from hubsms.cli.common import examples, note, resolve_config_path
+from hubsms.cli.common import examples, note, read_config_path
 from hubsms.cli.options import ConfigOption, JsonOption, command_group
 
 app = command_group("Global Settings: the default SMS gateway.")
@@ -17,7 +17,7 @@ def show(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption = N
     from hubsms.cli.render import print_record
     from hubsms.service import views
 
-    print_record(views.show_settings(resolve_config_path(config, ctx)), json_)
+    print_record(views.show_settings(read_config_path(config, ctx)), json_)
 
 
 @app.command("set-default-sms", epilog=examples('hubsms settings set-default-sms "My Twilio"'))
@@ -29,7 +29,7 @@ def set_default_sms(
     """Make an active connector the Default SMS Gateway of Global Settings."""
     from hubsms.service import plans
 
-    outcome = plans.set_default_sms(resolve_config_path(config, ctx), name)
+    outcome = plans.set_default_sms(read_config_path(config, ctx), name)
     note(f'Default SMS connector: "{outcome.connector.name}".')
 
 
@@ -39,5 +39,5 @@ def clear_default_sms(ctx: typer.Context, config: ConfigOption = None) -> None:
     A send without --connector or --plan then has no connector to use."""
     from hubsms.service import plans
 
-    cleared = plans.clear_default_sms(resolve_config_path(config, ctx))
+    cleared = plans.clear_default_sms(read_config_path(config, ctx))
     note(f'Cleared the default SMS connector (it was "{cleared}").' if cleared else "No default SMS connector is set: nothing to clear.")
