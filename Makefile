@@ -22,8 +22,9 @@ venv: $(STAMP)
 demo: $(STAMP)
 	@PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
 
+# In parallel, one worker per CPU (PYTEST_ARGS="-n 0" for one process).
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 # Each case prints its measured ratio (or seconds), its goal and PASS/FAIL on one line.
 bench: $(STAMP)
@@ -31,6 +32,7 @@ bench: $(STAMP)
 	-$(BIN)/python benchmarks/send.py
 	-$(BIN)/python benchmarks/smoke.py
 	-$(BIN)/python benchmarks/sandbox.py
+	-$(BIN)/python benchmarks/sandbox_lists.py
 	-$(BIN)/python benchmarks/scale.py
 	-$(BIN)/python benchmarks/fleet.py
 	-$(BIN)/python benchmarks/health.py

@@ -119,10 +119,12 @@ def sid(i: int, salt: int = 0) -> str:
 
 
 class Sandbox:
-    """``hubsms sandbox serve --port 0`` in a subprocess; its output kept for scanning."""
+    """``hubsms sandbox serve --port 0`` in a subprocess; its output kept for scanning (with
+    ``verbose`` a line per request: a flood must turn it off, or the unread pipe fills up)."""
 
-    def __init__(self, world: World, token_var: str | None = None, env: dict[str, str] | None = None) -> None:
-        args = ["sandbox", "serve", "--port", "0", "--status-delay", "0", "--verbose"]
+    def __init__(self, world: World, token_var: str | None = None, env: dict[str, str] | None = None,
+                 verbose: bool = True) -> None:
+        args = ["sandbox", "serve", "--port", "0", "--status-delay", "0", *(["--verbose"] if verbose else [])]
         if token_var:
             args += ["--auth-token-env", token_var]
         self.process = world.start(*args, env=env)

@@ -9,13 +9,25 @@ keyring backend, XDG_DATA_HOME), all traffic to the project's sandbox on 127.0.0
                        moment: corrupt configs, tokens lost for connectors in the file, orphans
                        (tokens of no connector, temp files) before and after ``doctor --fix``
                        (which reports unused tokens, never deletes them: those are not counted)
-  canary token         one unique token through add, send, dry run, show, list, export, apply
+  canary token         one unique token through add, send, dry run, show, list, export, apply,
+                       the JUnit and Prometheus reports of connector test --all
                        and errors (401, bad token): leaks in stdout/stderr, files (but the
                        keyring's), the sandbox's output and every process's arguments (expected 0)
+  export round trip    export, then a new machine (config folder and keyring empty), apply --prune
+                       of the export with the tokens in variables: differences in the config
+                       file's bytes, the logos and the keyring tokens (expected 0)
   keyring faults       a hanging and a raising keyring: exit 4 (remove: 0, the token left with
                        a warning, as documented) within timeout + 1 s
   network faults       sandbox faults 429 / 500 / delay / close and a refused port: exit code of
                        ``otp send`` and messages stored for that send (0 or 1 as documented)
+  shared tokens        30 config files on one keyring, connectors removed at random: tokens
+                       lost while a file still uses them, tokens left after the last (0, 0)
+  shared folder logos   a.toml and b.toml in one folder, random logo adds, edits, drops, removes
+                       and doctor --fix in both: logos lost or changed (expected 0)
+  sandbox floods       1,000 clients creating a message at the same moment (connections reset
+                       or unanswered: 0; every 201 stored), 3,000 idle connections (the
+                       sandbox's threads stay under its cap; a new client is answered), 100
+                       clients trickling their bodies (each answered 408 within 7 s)
 
 Usage: python benchmarks/reliability.py [--quick] [--backend MODULE.CLASS] [--writers N]
        [--kills N] [--seed S]     (exit 0 when every figure is as expected)
@@ -29,6 +41,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import sys
 import tempfile
@@ -37,6 +50,7 @@ from collections import Counter
 from pathlib import Path
 
 from _faults import Figure, canary, header, keyring_faults, network_faults
+from _floods import sandbox_floods
 from _harness import FILE_BACKEND, FROM, World, sid
 from _support import compile_package, verdict
 
@@ -93,7 +107,7 @@ def kill_operation(world: World, op: str, tokens: dict[str, str]) -> tuple[list[
         return ["connector", "edit", "A", "--auth-token-stdin", "--no-input"], tokens["A2"] + "\n", {}
     desired = world.root / "desired.toml"
     desired.write_text(
-        f'[plans."Gold"]\nsms_connector = "D"\n\n'
+        f'schema_version = 1\n\n[plans."Gold"]\nsms_connector = "D"\n\n'
         f'[connectors."A"]\naccount_sid = "{SID_A}"\nfrom = "{FROM}"\nauth_token_env = "TOKEN_A"\n\n'
         f'[connectors."D"]\naccount_sid = "{SID_D}"\nfrom = "{FROM}"\nauth_token_env = "TOKEN_D"\n', encoding="utf-8")
     return ["apply", str(desired), "--prune"], None, {"TOKEN_A": tokens["A"], "TOKEN_D": tokens["D"]}
@@ -193,6 +207,136 @@ def kills(root: Path, backend: str, rounds: int, rng: random.Random) -> list[Fig
     return figures
 
 
+# --- shared tokens across config files -------------------------------------------------------
+
+
+def shared_tokens(root: Path, backend: str, files: int, rng: random.Random) -> list[Figure]:
+    """``files`` config files on one keyring, three accounts between them, every connector
+    removed in a random order: after each remove, tokens lost by connectors still in a file."""
+    header(f"shared tokens: {files} config files, one keyring, random removes")
+    worlds = [World(root / "shared", backend, f"c{i}.toml") for i in range(files)]
+    tokens = {sid(a, 3): secrets.token_hex(16) for a in range(3)}
+    left = []
+    for i, world in enumerate(worlds):
+        account = rng.choice(sorted(tokens))
+        done = world.run("connector", "add", f"x{i}", "--no-input", "--account-sid", account, "--from", FROM,
+                         "--auth-token-stdin", stdin=tokens[account] + "\n")
+        if done.code == 0:
+            left.append((world, f"x{i}", account))
+    rng.shuffle(left)
+    lost = 0
+    while left:
+        world, name, _ = left.pop()
+        world.run("connector", "remove", name, "--yes")
+        if left:
+            stored, _ = left[0][0].keyring(get=sorted({a for _, _, a in left}))
+            lost += sum(stored.get(a) != tokens[a] for a in {a for _, _, a in left})
+    remaining, _ = worlds[0].keyring(get=sorted(tokens))
+    leftover = sum(v is not None for v in remaining.values())
+    print(f"  tokens lost while a config file still used them: {lost}; left after the last remove: {leftover}")
+    return [(f"tokens lost across {files} config files", str(lost), "0", lost == 0),
+            (f"tokens left after the last of {files} files", str(leftover), "0", leftover == 0)]
+
+
+# --- export -> wipe -> apply ------------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x01\x08\x02\x00\x00\x00" + bytes(4)
+
+
+def round_trip(root: Path, backend: str) -> list[Figure]:
+    """A config of every kind of connector exported, then applied on a machine with nothing
+    (a new config folder and keyring), the tokens given as the backup recipe says."""
+    header("export -> wipe -> apply: the restore gives back the same config, logos and tokens")
+    before, after = World(root / "trip-before", backend), World(root / "trip-after", backend)
+    sids, tokens = [sid(i, 5) for i in range(3)], [secrets.token_hex(16) for _ in range(3)]
+    (before.root / "logo.png").parent.mkdir(parents=True, exist_ok=True)
+    (before.root / "logo.png").write_bytes(PNG)
+    adds = [
+        (["connector", "add", "Prod EU", "--account-sid", sids[0], "--logo", str(before.root / "logo.png"),
+          "--auth-token-stdin"], tokens[0] + "\n"),
+        (["connector", "add", "Marketing", "--account-sid", sids[1], "--auth-token-env", "MARKETING_TOKEN"], None),
+        (["connector", "add", "Spare", "--account-sid", sids[2], "--inactive", "--auth-token-stdin"], tokens[2] + "\n"),
+        (["plan", "set", "Gold", "--sms-connector", "Marketing"], None),
+        (["settings", "set-default-sms", "Prod EU"], None),
+    ]
+    for args, stdin in adds:
+        extra = ["--no-input", "--from", FROM] if args[1] == "add" else []
+        done = before.run(*args, *extra, stdin=stdin)
+        if done.code != 0:
+            print(f"  set-up {' '.join(args[:2])} failed (exit {done.code}): {done.err.strip()[-200:]}")
+    backup = root / "trip-backup.toml"
+    backup.write_text(before.run("export").out, encoding="utf-8")
+    original = _saved(before, sids)
+    shutil.rmtree(before.config.parent)  # the lost machine: only the backup is left
+    env = {f"HUBSMS_TOKEN_{s.upper()}": t for s, t in zip(sids, tokens)} | {"MARKETING_TOKEN": tokens[1]}
+    done = after.run("apply", str(backup), "--prune", env=env)
+    restored = _saved(after, sids)
+    differences = sum(original.get(key) != restored.get(key) for key in original.keys() | restored.keys())
+    print(f"apply exit {done.code}; differences {differences} of {len(original)} items (config file, logos, keyring entries)"
+          + (f"; apply said: {done.err.strip()[-200:]}" if done.code else ""))
+    return [("export round trip: differences", str(differences), "0", differences == 0 and done.code == 0)]
+
+
+def _saved(world: World, sids: list[str]) -> dict[str, bytes | str | None]:
+    """What a restore must give back: the config file's bytes, each logo the config names
+    (by its name there), each account's keyring entry."""
+    items: dict[str, bytes | str | None] = {"config file": _read(world.config)}
+    for connector in (world.connectors() or {}).values():
+        if connector.get("logo"):
+            items[f"logo {connector['logo']}"] = _read(world.config.parent / connector["logo"])
+    items.update((f"token {s}", t) for s, t in world.keyring(get=sids)[0].items())
+    return items
+
+
+def _read(path: Path) -> bytes | None:
+    return path.read_bytes() if path.is_file() else None
+
+
+# --- logos of two config files in one folder ---------------------------------------------------
+
+
+def shared_folder_logos(root: Path, backend: str, steps: int, rng: random.Random) -> list[Figure]:
+    """a.toml and b.toml in one folder, connectors of the same names in both: random adds,
+    logo edits, logo drops, removes and ``doctor --fix``; after each step, every logo either
+    config names must hold the bytes last given to it."""
+    header(f"logos of two config files in one folder: {steps} random steps")
+    worlds = [World(root / "logos", backend, name) for name in ("a.toml", "b.toml")]
+    token = secrets.token_hex(16)
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+    expected: dict[tuple[int, str], bytes | None] = {}  # (config, connector) -> its logo's bytes
+    lost = failed = 0
+    for step in range(steps):
+        w, name = rng.randrange(2), rng.choice(("Brand", "Alpha"))
+        source = root / "logo-sources" / f"{step}.png"
+        source.parent.mkdir(parents=True, exist_ok=True)
+        source.write_bytes(png + step.to_bytes(4, "big"))
+        edits = [(["connector", "edit", name, "--logo", str(source)], source.read_bytes()),
+                 (["connector", "edit", name, "--no-logo"], None), (["connector", "remove", name, "--yes"], "gone"),
+                 (["doctor", "--fix"], expected.get((w, name)))]
+        args, after = rng.choice(edits) if (w, name) in expected else (
+            ["connector", "add", name, "--no-input", "--account-sid", sid(0, 6), "--from", FROM,
+             "--auth-token-stdin", "--logo", str(source)], source.read_bytes())
+        done = worlds[w].run(*args, stdin=token + "\n")
+        if done.code != 0:
+            failed += 1
+            print(f"  {' '.join(args[:2])} failed (exit {done.code}): {done.err.strip()[-200:]}")
+        elif after == "gone":
+            del expected[(w, name)]
+        else:
+            expected[(w, name)] = after
+        lost += sum(_logo_bytes(worlds[i].config, connector) != data for (i, connector), data in expected.items())
+    print(f"  logos lost or changed: {lost} (both files checked after each of {steps} steps); commands failed: {failed}")
+    return [("logos lost across two configs in one folder", str(lost), "0", lost == 0 and failed == 0)]
+
+
+def _logo_bytes(config: Path, connector: str) -> bytes | None:
+    """The bytes of the logo the config file names for ``connector`` (None: none, or no file)."""
+    import tomllib
+
+    logo = tomllib.loads(config.read_text(encoding="utf-8"))["connectors"][connector].get("logo")
+    return (config.parent / logo).read_bytes() if logo and (config.parent / logo).is_file() else None
+
+
 # --- the run ----------------------------------------------------------------------------------
 
 
@@ -228,9 +372,13 @@ def main() -> int:
         root = Path(tmp)
         figures = concurrent_writers(root, args.backend, writers)
         figures += kills(root, args.backend, rounds, random.Random(seed))
+        figures += round_trip(root, args.backend)
         figures += canary(root, args.backend)
         figures += keyring_faults(root)
         figures += network_faults(root, args.backend)
+        figures += shared_tokens(root, args.backend, 8 if args.quick else 30, random.Random(seed))
+        figures += shared_folder_logos(root, args.backend, 12 if args.quick else 60, random.Random(seed))
+        figures += sandbox_floods(root, args.backend, args.quick)
     ok = summary(figures)
     print(f"({time.perf_counter() - started:.0f} s)")
     return 0 if ok else 1

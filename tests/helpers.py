@@ -119,8 +119,9 @@ def run_hubsms(*args: str, input: str | None = None, timeout: float = 20, **env:
     )
 
 
-def run_module(*args: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
-    """``python -m hubsms ARGS`` in a subprocess."""
+def run_module(*args: str, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """``python -m hubsms ARGS`` in a subprocess (this interpreter, the test's environment)."""
     return subprocess.run(
-        [sys.executable, "-m", "hubsms", *args], capture_output=True, text=True, timeout=timeout, env=subprocess_env()
+        [sys.executable, "-m", "hubsms", *args], input=input, capture_output=True, text=True, timeout=timeout,
+        env=subprocess_env(),
     )

@@ -138,3 +138,20 @@ class CountingBlockingKeyring(BlockingKeyring):
     def get_password(self, service: str, username: str) -> str | None:
         type(self).calls += 1
         return super().get_password(service, username)
+
+
+class DesktopKeyring(MemoryKeyring):
+    """Stands for a desktop keyring (Secret Service): encrypted, high priority."""
+
+    priority = 5
+
+
+def desktop_then_plaintext_chain(file_backend: KeyringBackend) -> KeyringBackend:
+    """keyring's own chainer over a desktop keyring first and keyrings.alt's file second, as
+    keyring builds it when gnome-keyring runs and keyrings.alt is installed."""
+    from keyring.backends.chainer import ChainerBackend
+
+    class Chain(ChainerBackend):
+        backends = [DesktopKeyring(), file_backend]  # type: ignore[assignment]
+
+    return Chain()

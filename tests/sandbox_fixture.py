@@ -131,7 +131,7 @@ ACCOUNT_PATH = "/2010-04-01/Accounts/{Sid}.json"
 MESSAGES_PATH = "/2010-04-01/Accounts/{AccountSid}/Messages.json"
 MESSAGE_PATH = "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json"
 
-# Twilio's spec declares no error responses (FACTS.md §1): this is the legacy 4-key shape.
+# Twilio's spec declares no error responses (docs/twilio.md, "Endpoints"): this is the legacy 4-key shape.
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["code", "message", "more_info", "status"],

@@ -1,7 +1,9 @@
 """Small real servers on 127.0.0.1 for what the sandbox never does: the ``canned`` fixture
 starts HTTP(S) servers that give one fixed answer and record what they were asked; the
-``slow_server`` fixture starts raw TCP servers that are slow in a chosen way (trickling a
-body or headers, saying nothing), each bounded in time and stopping by itself."""
+``slow_server`` fixture starts raw TCP servers that are slow or hostile in a chosen way
+(trickling a body or headers, saying nothing, a poll that stalls or whose connection is
+closed: ``Polled``, a body that never ends: ``Flood``), each bounded in time and stopping by
+itself; ``unanswered_port`` is a port where a connect hangs."""
 
 from __future__ import annotations
 
@@ -104,13 +106,14 @@ SERVER_LIFETIME = 15.0  # a trickling server gives up after this, whatever the c
 HEAD = b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n"
 
 
-def _read_request(conn: socket.socket) -> None:
-    """Read the request line, headers and a Content-Length body (enough for our clients)."""
+def _read_request(conn: socket.socket) -> bytes:
+    """Read the request line, headers and a Content-Length body (enough for our clients);
+    returns the request line, or b"" when the client closed the connection first."""
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = conn.recv(4096)
         if not chunk:
-            return
+            return b""
         data += chunk
     head, _, body = data.partition(b"\r\n\r\n")
     length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
@@ -118,8 +121,9 @@ def _read_request(conn: socket.socket) -> None:
     while len(body) < length:
         chunk = conn.recv(4096)
         if not chunk:
-            return
+            return b""
         body += chunk
+    return head.split(b"\r\n")[0]
 
 
 def _trickle(conn: socket.socket, data: bytes, ends: float) -> None:
@@ -144,6 +148,69 @@ def trickle_headers(conn: socket.socket, ends: float) -> None:
 def say_nothing(conn: socket.socket, ends: float) -> None:
     while time.monotonic() < ends and conn.recv(4096):
         pass
+
+
+MESSAGE_SID = "SM" + "1" * 32
+
+
+def _message_answer(code: int, status: str) -> bytes:
+    body = json.dumps({"sid": MESSAGE_SID, "status": status, "error_code": None}).encode()
+    reason = {200: b"OK", 201: b"Created"}[code]
+    return (b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+            % (code, reason, len(body)) + body)
+
+
+class Polled:
+    """A connection handler for a message sent and then followed (``otp send --wait``), over
+    kept-alive connections. A POST gets ``post``: "queued" is answered at once (201), "drop"
+    closes the connection unanswered. The GETs, counted over all connections, get ``gets`` in
+    turn (the last one repeats): "drop" closes the connection as the request arrives (a
+    keep-alive connection the server closed), "stall" says nothing, any other word is the
+    status answered."""
+
+    def __init__(self, *gets: str, post: str = "queued") -> None:
+        self.gets, self.post = gets, post
+        self.posts = self.polls = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, conn: socket.socket, ends: float) -> None:
+        while line := _read_request(conn):
+            with self._lock:
+                if line.startswith(b"POST"):
+                    self.posts += 1
+                    what = self.post
+                else:
+                    what = self.gets[min(self.polls, len(self.gets) - 1)]
+                    self.polls += 1
+            if what == "drop":
+                return
+            if what == "stall":
+                say_nothing(conn, ends)
+                return
+            conn.sendall(_message_answer(201 if line.startswith(b"POST") else 200, what))
+
+
+class Flood:
+    """A connection handler answering 201 with a created message followed by whitespace that
+    never ends (valid JSON, were it ever to end), until the client closes or the server's
+    lifetime ends. ``length``: the Content-Length it claims, or None: none, the body runs
+    until the connection closes. ``sent`` counts the bytes of body written."""
+
+    def __init__(self, length: int | None = None) -> None:
+        self.length = length
+        self.sent = 0
+
+    def __call__(self, conn: socket.socket, ends: float) -> None:
+        _read_request(conn)
+        framing = b"Content-Length: %d" % self.length if self.length is not None else b"Connection: close"
+        conn.sendall(b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n" + framing + b"\r\n\r\n")
+        start = json.dumps({"sid": MESSAGE_SID, "status": "queued"}).encode()
+        conn.sendall(start)
+        self.sent += len(start)
+        chunk = b" " * 65536
+        while time.monotonic() < ends:
+            conn.sendall(chunk)
+            self.sent += len(chunk)
 
 
 class SlowServer:
@@ -199,3 +266,17 @@ def slow_server() -> Iterator[Callable[[Callable[[socket.socket, float], None]],
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def unanswered_port() -> Iterator[int]:
+    """A port on 127.0.0.1 where a connect hangs, as to a host that does not answer: its
+    listener never accepts, and its backlog (of one) is already full."""
+    with socket.create_server(("127.0.0.1", 0), backlog=0) as listener:
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            with socket.socket() as probe:  # the backlog is full: a further connect waits
+                probe.settimeout(0.2)
+                with pytest.raises(TimeoutError):
+                    probe.connect(("127.0.0.1", port))
+            yield port

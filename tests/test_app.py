@@ -1,3 +1,5 @@
+from helpers import run_module
+
 from hubsms import __version__
 
 
@@ -13,11 +15,7 @@ def test_no_arguments_shows_help_with_every_group(cli):
         assert group in result.output
 
 
-def run(*args: str):
-    import subprocess
-    import sys
-
-    return subprocess.run([sys.executable, "-m", "hubsms", *args], capture_output=True, text=True, timeout=60)
+run = run_module
 
 
 def test_a_usage_error_is_one_error_line_and_one_hint():

@@ -3,7 +3,9 @@ a real file keyring."""
 
 from __future__ import annotations
 
+import base64
 import json
+import shutil
 import textwrap
 import tomllib
 from pathlib import Path
@@ -27,6 +29,8 @@ SIDS = (SID1, SID2, SID3)
 
 DESIRED = textwrap.dedent(
     f"""\
+    schema_version = 1
+
     [settings]
     default_sms_connector = "Prod"
 
@@ -224,11 +228,21 @@ def test_a_connector_already_referring_to_the_variable_keeps_the_reference_by_de
     assert stored(SID1) is None
 
 
-def test_keep_env_refs_warns_of_a_variable_that_is_not_set(cli, tokens, desired, config_path, monkeypatch):
+def test_keep_env_refs_with_an_unset_variable_applies_then_ends_with_exit_4_naming_it(cli, tokens, desired, config_path, monkeypatch):
+    """A token in the keyring does not help: a connector naming a variable reads only it."""
+    keyring.set_password("hubsms", SID3, TOKEN3)
     monkeypatch.delenv("SPARE_TOKEN")
     result = cli("apply", str(desired), "--keep-env-refs")
-    assert result.exit_code == 0, result.output
-    assert 'warning: SPARE_TOKEN is not set: connector "Spare" has no auth token until it is' in result.stderr
+    assert result.exit_code == 4, result.output
+    summary, error, hint = result.stderr.splitlines()
+    assert summary == "applied: 5 created, 1 updated, 0 removed"
+    assert error == 'error: no auth token here for 1 connector(s) reading a variable: "Spare" (SPARE_TOKEN is not set)'
+    assert hint.startswith("hint: the config was applied as the file says; set SPARE_TOKEN")
+    assert store.load(config_path).connectors["Spare"].auth_token_env == "SPARE_TOKEN"
+    again = cli("apply", str(desired), "--keep-env-refs")
+    assert again.exit_code == 0, again.output
+    assert 'warning: SPARE_TOKEN is not set: connector "Spare" has no auth token until it is' in again.stderr
+    assert "nothing to do" in again.stderr
 
 
 # --- --dry-run -----------------------------------------------------------------------------
@@ -273,6 +287,8 @@ def test_dry_run_of_an_update_leaves_the_file_and_keyring_as_they_were(cli, toke
 
 SMALL = textwrap.dedent(
     f"""\
+    schema_version = 1
+
     [connectors."Prod"]
     account_sid = "{SID1}"
     from = "+14155552671"
@@ -376,7 +392,10 @@ def test_two_connectors_of_one_account_with_different_tokens_are_refused(cli, to
 @pytest.mark.parametrize(
     ("change", "fragment"),
     [
-        (('auth_token_env = "SPARE_TOKEN"\n', ""), '[connectors."Spare"] names no auth_token_env'),
+        (('[settings]', '[apply]\nforce = true\n[settings]'), "unknown key 'force' in [apply]"),
+        (('[settings]', '[apply]\nallow_empty = "yes"\n[settings]'), "[apply] allow_empty must be true or false"),
+        (('auth_token_env = "SPARE_TOKEN"', 'auth_token_env = "SPARE_TOKEN"\nlogo = "x.png"\nlogo_base64 = "@@"'),
+         '[connectors."Spare"] logo_base64 is not base64'),
         (('[settings]', 'colour = "red"\n[settings]'), "unknown key 'colour'"),
         (('sms_connector = "Marketing"', 'sms_connector = "Nobody"'), '"Nobody", which is not a connector'),
         (('[connectors."Spare"]', '[plans."trial"]\nsms_connector = "Prod"\n[connectors."Spare"]'), "plan names must be unique"),
@@ -400,13 +419,15 @@ def test_a_logo_relative_to_the_file_is_copied_once_and_replaced_when_it_changes
     (desired.parent / "prod.png").write_bytes(PNG)
     desired.write_text(DESIRED.replace('auth_token_env = "PROD_TOKEN"', 'auth_token_env = "PROD_TOKEN"\nlogo = "prod.png"'))
     assert cli("apply", str(desired)).exit_code == 0
-    assert store.load(config_path).connectors["Prod"].logo == "logos/prod.png"
-    assert (config_path.parent / "logos" / "prod.png").read_bytes() == PNG
+    assert store.load(config_path).connectors["Prod"].logo == "logos/connectors.toml/prod.png"
+    assert (config_path.parent / "logos" / "connectors.toml" / "prod.png").read_bytes() == PNG
     assert "nothing to do" in cli("apply", str(desired)).stderr
     (desired.parent / "prod.png").write_bytes(PNG + b"v2")
     changes = apply_json(cli, str(desired))
     assert set(changes[0]["fields"]) == {"logo"}
-    assert (config_path.parent / "logos" / "prod.png").read_bytes() == PNG + b"v2"
+    logo = store.load(config_path).connectors["Prod"].logo
+    assert (config_path.parent / logo).read_bytes() == PNG + b"v2"
+    assert [p.name for p in (config_path.parent / logo).parent.iterdir()] == [logo.rsplit("/", 1)[1]]  # the old one deleted
 
 
 def test_a_logo_that_is_not_an_image_is_refused_before_anything_is_written(cli, tokens, desired, config_path):
@@ -429,17 +450,17 @@ def test_prune_never_deletes_a_logo_through_a_symlinked_logos_folder(cli, tokens
     changes = apply_json(cli, str(desired), "--prune")
     assert actions(changes)[("connector", "Prod")] == "remove"
     assert list(store.load(config_path).connectors) == ["Other"]
-    assert (elsewhere / "prod.png").read_bytes() == PNG
+    assert (elsewhere / "connectors.toml" / "prod.png").read_bytes() == PNG
 
 
 def test_prune_deletes_the_logo_of_a_removed_connector(cli, tokens, desired, config_path):
     (desired.parent / "prod.png").write_bytes(PNG)
     desired.write_text(DESIRED.replace('auth_token_env = "PROD_TOKEN"', 'auth_token_env = "PROD_TOKEN"\nlogo = "prod.png"'))
     assert cli("apply", str(desired)).exit_code == 0
-    assert (config_path.parent / "logos" / "prod.png").exists()
+    assert (config_path.parent / "logos" / "connectors.toml" / "prod.png").exists()
     desired.write_text(SMALL.replace('"Prod"', '"Other"').replace(SID1, SID2).replace("PROD_TOKEN", "MARKETING_TOKEN"))
     assert cli("apply", str(desired), "--prune").exit_code == 0
-    assert not (config_path.parent / "logos" / "prod.png").exists()
+    assert not (config_path.parent / "logos" / "connectors.toml" / "prod.png").exists()
 
 
 # --- export --------------------------------------------------------------------------------
@@ -466,13 +487,16 @@ def test_export_applies_back_to_the_same_state(cli, mixed, config_path):
     assert (config_path.stat().st_mtime_ns, state(config_path)) == before
 
 
-def test_export_names_a_variable_for_every_connector_and_never_a_token(cli, mixed, config_path):
+def test_export_keeps_the_variables_the_config_names_invents_none_and_embeds_logos(cli, mixed, config_path):
     exported = cli("export")
     assert_no_token_in(exported.output)
     data = tomllib.loads(exported.stdout)
-    envs = {name: table["auth_token_env"] for name, table in data["connectors"].items()}
-    assert envs == {"Prod": "HUBSMS_TOKEN_" + SID1.upper(), "Marketing": "HUBSMS_TOKEN_" + SID2.upper(), "Spare": "SPARE_TOKEN"}
-    assert data["connectors"]["Prod"]["logo"] == str(config_path.parent / "logos" / "prod.png")
+    envs = {name: table.get("auth_token_env") for name, table in data["connectors"].items()}
+    assert envs == {"Prod": None, "Marketing": None, "Spare": "SPARE_TOKEN"}
+    prod = data["connectors"]["Prod"]
+    assert prod["logo"] == store.load(config_path).connectors["Prod"].logo
+    assert base64.b64decode(prod["logo_base64"]) == PNG
+    assert data["apply"] == {"keep_env_refs": True}
     assert data["plans"] == {"Enterprise": {"sms_connector": "Prod"}, "Trial": {"sms_connector": "Marketing"}}
 
 
@@ -488,7 +512,7 @@ def test_export_of_an_empty_config_applies_to_nothing_to_do(cli, config_path):
     assert not config_path.exists()
 
 
-def test_an_exported_variable_that_is_set_replaces_the_stored_token(cli, mixed, config_path, monkeypatch):
+def test_the_account_variable_that_is_set_replaces_the_stored_token(cli, mixed, config_path, monkeypatch):
     monkeypatch.setenv("HUBSMS_TOKEN_" + SID1.upper(), "abcdef" + "0" * 26)
     changes = apply_json(cli, "-", input=cli("export").stdout)
     assert [c["name"] for c in changes if c["action"] != "unchanged"] == ["Prod"]

@@ -238,9 +238,9 @@ def test_a_good_logo_is_copied_beside_the_config_and_stored_as_a_relative_path(c
     source.write_bytes(PNG)
     result = add(cli, "My Twilio", "--logo", str(source))
     assert result.exit_code == 0, result.stderr
-    assert 'logo = "logos/my-twilio.png"' in config_path.read_text()
-    assert (config_path.parent / "logos" / "my-twilio.png").read_bytes() == PNG
-    assert show_json(cli, "My Twilio")["logo"] == "logos/my-twilio.png"
+    assert 'logo = "logos/connectors.toml/my-twilio.png"' in config_path.read_text()
+    assert (config_path.parent / "logos" / "connectors.toml" / "my-twilio.png").read_bytes() == PNG
+    assert show_json(cli, "My Twilio")["logo"] == "logos/connectors.toml/my-twilio.png"
 
 
 def test_no_logo_removes_the_logo_and_its_file(cli, config_path, tmp_path):
@@ -250,7 +250,7 @@ def test_no_logo_removes_the_logo_and_its_file(cli, config_path, tmp_path):
     result = cli("connector", "edit", "My Twilio", "--no-logo")
     assert result.exit_code == 0, result.stderr
     assert "logo" not in config_path.read_text()
-    assert not (config_path.parent / "logos" / "my-twilio.png").exists()
+    assert not (config_path.parent / "logos" / "connectors.toml" / "my-twilio.png").exists()
     both = cli("connector", "edit", "My Twilio", "--no-logo", "--logo", str(source))
     assert both.exit_code == 2
 
@@ -260,7 +260,7 @@ def test_two_connectors_with_the_same_logo_slug_get_two_files(cli, config_path, 
     source.write_bytes(GIF)
     add(cli, "A b", "--logo", str(source))
     add(cli, "a-B", "--logo", str(source))
-    assert sorted(p.name for p in (config_path.parent / "logos").iterdir()) == ["a-b-2.gif", "a-b.gif"]
+    assert sorted(p.name for p in (config_path.parent / "logos" / "connectors.toml").iterdir()) == ["a-b-2.gif", "a-b.gif"]
 
 
 def test_removing_a_connector_removes_its_logo(cli, config_path, tmp_path):
@@ -268,7 +268,7 @@ def test_removing_a_connector_removes_its_logo(cli, config_path, tmp_path):
     source.write_bytes(PNG)
     add(cli, "A", "--logo", str(source))
     assert cli("connector", "remove", "A", "--yes").exit_code == 0
-    assert not (config_path.parent / "logos" / "a.png").exists()
+    assert not (config_path.parent / "logos" / "connectors.toml" / "a.png").exists()
 
 
 def test_the_saved_file_has_mode_0600(cli, config_path):
@@ -781,11 +781,11 @@ def test_a_folder_given_as_config_is_refused_alike_by_the_fast_path_and_typer(cl
     folder.mkdir()
     typer_result = cli("connector", "list", "--config", str(folder))
     fast_result = run_hubsms("connector", "list", "--config", str(folder))
-    assert typer_result.exit_code == fast_result.returncode == 3  # as with HUBSMS_CONFIG
+    assert typer_result.exit_code == fast_result.returncode == 2  # as with HUBSMS_CONFIG
     assert typer_result.stderr == fast_result.stderr
-    assert "Is a directory" in fast_result.stderr
+    assert f"{folder} is a folder, not a regular file" in fast_result.stderr
     from_env = run_hubsms("connector", "list", HUBSMS_CONFIG=str(folder))
-    assert (from_env.returncode, from_env.stderr) == (3, fast_result.stderr)
+    assert (from_env.returncode, from_env.stderr) == (2, fast_result.stderr)
 
 
 def test_a_bad_keyring_timeout_is_a_usage_error(cli, config_path):
@@ -808,8 +808,8 @@ def test_a_new_logo_of_another_type_replaces_the_old_file(cli, config_path, tmp_
     (tmp_path / "a.gif").write_bytes(GIF)
     add(cli, "A", "--logo", str(tmp_path / "a.png"))
     assert cli("connector", "edit", "A", "--logo", str(tmp_path / "a.gif")).exit_code == 0
-    assert sorted(p.name for p in (config_path.parent / "logos").iterdir()) == ["a.gif"]
-    assert show_json(cli, "A")["logo"] == "logos/a.gif"
+    assert sorted(p.name for p in (config_path.parent / "logos" / "connectors.toml").iterdir()) == ["a.gif"]
+    assert show_json(cli, "A")["logo"] == "logos/connectors.toml/a.gif"
 
 
 def test_a_new_logo_of_the_same_type_replaces_the_old_bytes(cli, config_path, tmp_path):
@@ -819,7 +819,7 @@ def test_a_new_logo_of_the_same_type_replaces_the_old_bytes(cli, config_path, tm
     assert cli("connector", "edit", "A", "--logo", str(tmp_path / "b.png")).exit_code == 0
     logo = show_json(cli, "A")["logo"]
     assert (config_path.parent / logo).read_bytes() == PNG + b"new"
-    assert [p.name for p in (config_path.parent / "logos").iterdir()] == [logo.split("/")[1]]
+    assert [p.name for p in (config_path.parent / logo).parent.iterdir()] == [logo.rsplit("/", 1)[1]]
 
 
 def test_a_bad_lock_timeout_is_a_usage_error_not_an_internal_error(cli, config_path):

@@ -29,6 +29,7 @@ from hubsms.errors import (
     TokenMissing,
 )
 from hubsms.keyring_file import AtomicPlaintextKeyring
+from hubsms.paths import keyring_lock_path
 from hubsms.model import Connector
 
 ENV_TOKEN = "a" * 32
@@ -352,7 +353,7 @@ def test_writes_take_the_per_user_lock_beside_hubsms_data(tmp_path, monkeypatch)
 
     monkeypatch.setenv("HUBSMS_LOCK_TIMEOUT", "0.2")
     lock = FileLock(str(tmp_path / "data" / "hubsms" / "keyring.lock"))
-    assert credentials.keyring_lock_path() == tmp_path / "data" / "hubsms" / "keyring.lock"
+    assert keyring_lock_path() == tmp_path / "data" / "hubsms" / "keyring.lock"
     with lock:  # another hubsms process writing
         with pytest.raises(KeyringUnavailable, match="being written by another hubsms process"):
             Keyring().set(SID, TOKEN)
@@ -366,7 +367,7 @@ def test_after_a_timeout_the_per_user_lock_stays_held_until_the_backend_call_end
     monkeypatch.setenv("HUBSMS_KEYRING_TIMEOUT", "0.2")
     with pytest.raises(KeyringUnavailable, match="did not answer within 0.2 s"):
         Keyring().set(SID, TOKEN)
-    lock = FileLock(str(credentials.keyring_lock_path()))
+    lock = FileLock(str(keyring_lock_path()))
     with pytest.raises(Timeout):  # the backend may still be writing: no other writer yet
         lock.acquire(timeout=0.3)
     BlockingKeyring.released.set()

@@ -384,8 +384,8 @@ def test_edit_keeps_the_stored_logo_on_enter(cli, config_path: Path, tmp_path: P
     before = _saved_files(config_path)
     status, shown = run("connector", "edit", "My Twilio", answers=pairs("", "", "", "", "", "", "", "", "f"))
     assert status == 0, shown
-    assert "Logo (Enter keeps logos/my-twilio.png): " in shown
-    assert "logos/my-twilio.png (kept)" in shown
+    assert "Logo (Enter keeps logos/connectors.toml/my-twilio.png): " in shown
+    assert "logos/connectors.toml/my-twilio.png (kept)" in shown
     assert _saved_files(config_path) == before
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import keyring
+import pytest
 import terminal
 from helpers import FROM, HUBSMS, PNG, SID, SID2, TOKEN, TOKEN2, add, sid, token
 from keyring.backends import fail
@@ -99,7 +100,8 @@ def test_an_orphan_logo_is_a_problem_that_fix_deletes_keeping_the_used_ones(cli,
     assert code == 0 and report["ok"] is True
     fixed = rows(report, "logo", "fixed")
     assert [(r["item"], r["fixed"]) for r in fixed] == [("logos/left-over.png", True)]
-    assert sorted(p.name for p in orphan.parent.iterdir()) == ["a.png"]
+    assert sorted(p.name for p in orphan.parent.iterdir()) == ["connectors.toml"]  # the own folder, with a.png
+    assert [p.name for p in (orphan.parent / "connectors.toml").iterdir()] == ["a.png"]
 
 
 def test_the_table_says_the_problem_and_the_error_line_the_exit_code(cli, config_path):
@@ -179,17 +181,23 @@ def test_stale_temp_files_of_the_config_and_its_logos_are_deleted_by_fix(cli, co
 # --- tokens and the keyring -----------------------------------------------------------------
 
 
-def test_an_unused_keyring_entry_is_a_warning_and_never_deleted(cli, config_path):
+def test_an_entry_no_known_config_uses_is_a_warning_and_fix_deletes_it(cli, config_path, tmp_path):
     add(cli, "A")
+    other = tmp_path / "other" / "prod.toml"
+    assert cli("--config", str(other), "connector", "add", "P", "--account-sid", sid(8), "--from", "+15005550006",
+               "--auth-token-stdin", input=TOKEN2 + "\n").exit_code == 0
     keyring.set_password("hubsms", SID2, TOKEN2)
     keyring.set_password("other-service", sid(7), TOKEN2)  # not hubsms's: not listed
-    for extra in ((), ("--fix",)):
-        code, report = doctor(cli, *extra)
-        assert code == 0 and report["ok"] is True, report
-        [row] = rows(report, "token", "warning")
-        assert row["item"] == "AC…3210" and row["fixed"] is False
-        assert f"keyring del hubsms {SID2}" in row["detail"] and "another config file" in row["detail"]
-    assert keyring.get_password("hubsms", SID2) == TOKEN2 and keyring.get_password("hubsms", SID) == TOKEN
+    code, report = doctor(cli)
+    assert code == 0 and report["ok"] is True, report
+    [row] = rows(report, "token", "warning")  # sid(8) is prod.toml's: no warning
+    assert row["item"] == "AC…3210" and row["fixed"] is False
+    assert "no config file hubsms knows uses it" in row["detail"] and "doctor --fix deletes it" in row["detail"]
+    code, report = doctor(cli, "--fix")
+    assert code == 0 and [r["item"] for r in rows(report, "token", "fixed")] == ["AC…3210"]
+    assert keyring.get_password("hubsms", SID2) is None
+    assert keyring.get_password("hubsms", SID) == TOKEN and keyring.get_password("hubsms", sid(8)) == TOKEN2
+    assert keyring.get_password("other-service", sid(7)) == TOKEN2
 
 
 def test_a_connector_without_a_token_is_exit_4_naming_it_and_the_fix(cli, config_path):
@@ -265,7 +273,7 @@ TRIGGERS = ("time", "logo written", "keyring written", "config temp file")
 def _seen(trigger: str, config_path: Path, i: int, keyring_file: Path, before: int) -> bool:
     folder = config_path.parent
     if trigger == "logo written":
-        return (folder / "logos" / f"c{i}.png").exists()
+        return (folder / "logos" / "connectors.toml" / f"c{i}.png").exists()
     if trigger == "keyring written":
         return keyring_file.exists() and keyring_file.stat().st_mtime_ns != before
     return any(folder.glob(".connectors.toml.*.tmp"))
@@ -309,9 +317,9 @@ def _check_invariants(config_path: Path) -> None:
         i = int(connector.name[1:])
         assert keyring.get_password("hubsms", connector.account_sid) == token(100 + i), connector.name
         assert connector.logo and (config_path.parent / connector.logo).read_bytes() == PNG
-    logos = config_path.parent / "logos"
+    logos = config_path.parent / "logos" / "connectors.toml"
     files = sorted(p.name for p in logos.iterdir()) if logos.exists() else []
-    assert files == sorted(c.logo.split("/")[1] for c in config.connectors.values() if c.logo)
+    assert files == sorted(c.logo.rsplit("/", 1)[1] for c in config.connectors.values() if c.logo)
     assert not list(config_path.parent.glob(".*.tmp")) + list(logos.glob(".*.tmp"))
 
 
@@ -346,3 +354,42 @@ def test_kill_9_during_add_with_a_logo_leaves_only_what_doctor_fix_cleans(cli, c
     print(f"kill -9 during connector add --logo (seed {seed}): {figures}")
     # the kills came in the middle of the add, not only before or after it
     assert figures["killed"] >= KILLS // 2 and figures["logos fixed"] >= 1, figures
+
+
+def dead_pid() -> int:
+    """The pid of a process that has ended (a writer killed with -9)."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+@pytest.mark.parametrize("backend", ["plain", "atomic"])
+def test_a_keyring_temp_file_left_by_a_kill_is_found_and_fix_deletes_it(cli, config_path, backend):
+    from hubsms.keyring_file import AtomicPlaintextKeyring
+
+    if backend == "atomic":
+        keyring.set_keyring(AtomicPlaintextKeyring())
+    add(cli, "A")
+    keyring_file = Path(keyring.get_keyring().file_path)
+    temp = keyring_file.parent / f".{keyring_file.name}.{dead_pid()}.k1ll.tmp"
+    temp.write_bytes(keyring_file.read_bytes())  # what a killed writer leaves: every token
+    code, report = doctor(cli)
+    assert code == 4, report
+    [row] = rows(report, "keyring temp file", "problem")
+    assert row["item"] == str(temp) and "holds the keyring's tokens" in row["detail"]
+    code, report = doctor(cli, "--fix")
+    assert code == 0 and rows(report, "keyring temp file", "fixed"), report
+    assert not temp.exists() and keyring.get_password("hubsms", SID) == TOKEN
+
+
+def test_the_next_keyring_write_removes_a_killed_writers_temp_file(cli, config_path):
+    from hubsms.keyring_file import AtomicPlaintextKeyring
+
+    keyring.set_keyring(AtomicPlaintextKeyring())
+    add(cli, "A")
+    keyring_file = Path(keyring.get_keyring().file_path)
+    temp = keyring_file.parent / f".{keyring_file.name}.{dead_pid()}.k1ll.tmp"
+    temp.write_bytes(keyring_file.read_bytes())
+    add(cli, "B", account_sid=SID2, tok=TOKEN2)
+    assert not temp.exists()
+    assert oct(keyring_file.stat().st_mode & 0o777) == "0o600"

@@ -4,13 +4,11 @@ give the same results; anything unusual must fall through to Typer."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import typer.main
-from helpers import TOKEN, added
+from helpers import TOKEN, added, run_module
 
 from hubsms.cli import fast, params
 from hubsms.cli.app import app
@@ -99,10 +97,6 @@ def typer_path(cli, monkeypatch):
     return cli
 
 
-def run_hubsms(*args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "hubsms", *args], input=input, capture_output=True, text=True, timeout=60)
-
-
 @pytest.fixture
 def sandbox_connector(cli, sandbox):
     added(cli, "Sandbox", server=sandbox.accounts_url)
@@ -111,7 +105,7 @@ def sandbox_connector(cli, sandbox):
 
 def test_otp_send_gives_the_same_json_on_both_paths(typer_path, sandbox, sandbox_connector):
     args = ["otp", "send", "--to", "+15005550006", "--connector", "Sandbox", "--code", "246810", "--json"]
-    fast_run = run_hubsms(*args)
+    fast_run = run_module(*args)
     typer_run = typer_path(*args)
     assert fast_run.returncode == typer_run.exit_code == 0, fast_run.stderr
     fast_sent, typer_sent = json.loads(fast_run.stdout), json.loads(typer_run.stdout)
@@ -130,7 +124,7 @@ def test_otp_send_gives_the_same_json_on_both_paths(typer_path, sandbox, sandbox
     ],
 )
 def test_otp_send_errors_are_the_same_on_both_paths(typer_path, sandbox, sandbox_connector, args, code):
-    fast_run = run_hubsms("otp", "send", *args)
+    fast_run = run_module("otp", "send", *args)
     typer_run = typer_path("otp", "send", *args)
     assert fast_run.returncode == typer_run.exit_code == code
     assert fast_run.stderr == typer_run.stderr
@@ -138,7 +132,7 @@ def test_otp_send_errors_are_the_same_on_both_paths(typer_path, sandbox, sandbox
 
 
 def test_otp_send_reads_the_token_from_stdin_on_the_fast_path(sandbox, sandbox_connector):
-    result = run_hubsms("otp", "send", "--to", "+15005550006", "--connector", "Sandbox", "--dry-run", "--json",
+    result = run_module("otp", "send", "--to", "+15005550006", "--connector", "Sandbox", "--dry-run", "--json",
                         "--auth-token-stdin", input=TOKEN + "\n")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["token_source"] == "stdin"

@@ -100,10 +100,10 @@ def test_folders_and_files_are_private_whatever_the_umask(tmp_path):
         env=subprocess_env(HUBSMS_CONFIG=str(config)),
     )
     assert result.returncode == 0, result.stderr
-    folders = [tmp_path / "a", tmp_path / "a" / "b", config.parent / "logos"]
-    assert [mode(f) for f in folders] == [0o700, 0o700, 0o700]
+    folders = [tmp_path / "a", tmp_path / "a" / "b", config.parent / "logos", config.parent / "logos" / "connectors.toml"]
+    assert [mode(f) for f in folders] == [0o700, 0o700, 0o700, 0o700]
     assert (mode(config), mode(config.parent / ".connectors.toml.lock")) == (0o600, 0o600)
-    assert mode(config.parent / "logos" / "a.png") == 0o644
+    assert mode(config.parent / "logos" / "connectors.toml" / "a.png") == 0o644
 
 
 def test_a_failed_first_add_leaves_only_a_hidden_private_lock_file(cli, config_path):

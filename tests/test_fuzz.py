@@ -219,7 +219,7 @@ def test_an_apply_file_is_read_or_refused_with_a_hubsms_error(text: str, tmp_pat
 
 
 def test_a_logo_path_with_a_nul_byte_in_an_apply_file_is_a_config_error(tmp_path) -> None:
-    text = as_toml({"connectors": {"A": {**GOOD_CONNECTOR, "logo": "a\x00.png"}}})
+    text = as_toml({"schema_version": 1, "connectors": {"A": {**GOOD_CONNECTOR, "logo": "a\x00.png"}}})
     try:
         declarative.read_desired(text, "desired.toml", tmp_path)
     except ConfigError as exc:

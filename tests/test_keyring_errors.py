@@ -10,7 +10,7 @@ import pytest
 from helpers import FROM, SID, TOKEN, TOKEN2, add, run_hubsms
 
 LEAKY = "keyring_backends.LeakyKeyring"
-DESIRED = f"""
+DESIRED = f"""schema_version = 1
 [connectors."Mine"]
 account_sid = "{SID}"
 from = "{FROM}"

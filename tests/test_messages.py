@@ -72,7 +72,7 @@ def test_status_keeps_the_failures_and_explains_their_codes(cli, sandbox, connec
     assert list(by_sid) == [failed, undelivered]
     assert by_sid[undelivered]["error_code"] == 30003
     assert "unreachable destination handset" in by_sid[undelivered]["error_explained"]
-    assert "https://www.twilio.com/docs/errors/30003" in by_sid[undelivered]["error_explained"]
+    assert "https://www.twilio.com/docs/api/errors/30003" in by_sid[undelivered]["error_explained"]
     assert "send again later" in by_sid[undelivered]["advice"]
     assert by_sid[failed]["status"] == "failed"
     assert "unknown destination handset" in by_sid[failed]["error_explained"]
@@ -101,13 +101,27 @@ def test_unknown_status_is_exit_2_naming_the_statuses(cli, sandbox, connector):
     assert sandbox.stats()["requests"] == {}
 
 
-def test_since_a_duration_keeps_only_the_newer(cli, sandbox, connector):
+def test_since_a_time_keeps_only_the_newer(cli, sandbox, connector):
+    """Message times have whole seconds: the newer is sent once the clock's second has moved
+    on (a wait on that condition, at most a second), and --since its own second keeps it only."""
     older = sent(sandbox)
-    time.sleep(4.2)  # message times have whole seconds: the newer one reads up to 1 s older
+    second = int(time.time())
+    while int(time.time()) == second:
+        time.sleep(0.01)
     newer = sent(sandbox)
-    # the cut-off is 3 s before the listing: the newer message stays inside it for 2 s more
-    assert [m["sid"] for m in listed(cli, "--since", "3s")["messages"]] == [newer]
+    [newest] = [m for m in listed(cli)["messages"] if m["sid"] == newer]
+    assert [m["sid"] for m in listed(cli, "--since", newest["date_created"])["messages"]] == [newer]
     assert [m["sid"] for m in listed(cli, "--since", "1h")["messages"]] == [newer, older]
+
+
+def test_since_a_duration_reaches_back_from_now():
+    from datetime import datetime, timedelta, timezone
+
+    from hubsms.service.messages import parse_since
+
+    now = datetime(2026, 12, 4, 12, 0, 0, tzinfo=timezone.utc)
+    assert parse_since("3s", now) == now - timedelta(seconds=3)
+    assert parse_since("2w", now) == now - timedelta(weeks=2)
 
 
 def test_since_a_date_or_time(cli, sandbox, connector):
@@ -221,3 +235,22 @@ def test_the_table_fits_80_columns_at_a_terminal(sandbox, connector):
     assert all(len(line) <= 80 for line in lines), lines
     assert any("undelivered 30034" in line for line in lines)
     assert any("10DLC" in line for line in lines) and "482913" not in output
+
+
+@terminal.POSIX_ONLY
+@pytest.mark.parametrize("columns", [80, 120])
+def test_the_table_shows_each_sid_whole_for_messages_show(cli, sandbox, connector, columns):
+    sandbox.outcome(ALICE, "undelivered", 30003)
+    sid = sent(sandbox, ALICE, body="Your SigningHub verification code is 482913.")
+    status, output = terminal.run("messages", "list", env={"COLUMNS": str(columns)}, size=(40, columns), timeout=20)
+    assert status == 0, output
+    lines = output.splitlines()
+    assert all(len(line) <= columns for line in lines), lines
+    [row] = [line for line in lines if line.startswith(tuple("0123456789")) and "undelivered 30003" in line]
+    copied = re.search(r"\b(SM[0-9a-f]{32})\b", row)
+    assert copied and copied[1] == sid, row  # whole, on the message's own line
+    [header] = [line for line in lines if line.startswith("UTC")]
+    assert header.split() == ["UTC", "To", "Status", "SID", *(["Body"] if columns == 120 else [])], lines
+    assert ("Left out at this width: Body" in output) is (columns == 80)
+    shown = cli("messages", "show", copied[1], "--json")
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["sid"] == sid

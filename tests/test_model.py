@@ -238,13 +238,17 @@ def test_a_name_table_replaces_a_record_in_its_place():
         table.replace("nope", "X", 0)
 
 
-def test_a_free_logo_path_is_numbered_past_the_other_connectors_logos():
-    others = [Connector(name="A b", account_sid=SID, from_="+15005550006", logo="logos/a-b.png"),
-              Connector(name="Other", account_sid=SID, from_="+15005550006", logo="logos/a-b-2.png")]
-    assert logos.free_logo_path("A B", "png", others, own=None) == "logos/a-b-3.png"
-    assert logos.free_logo_path("A b", "png", others, own="A b") == "logos/a-b.png"  # its own file is replaced
-    assert logos.free_logo_path("A b", "png", others, own="A b", placed={"logos/a-b.png"}) == "logos/a-b-3.png"
-    assert logos.free_logo_path("New", "gif", [], own=None) == "logos/new.gif"
+def test_a_free_logo_path_is_in_the_configs_own_folder_numbered_past_names_and_files(tmp_path):
+    config = tmp_path / "prod.toml"
+    others = [Connector(name="A b", account_sid=SID, from_="+15005550006", logo="logos/prod.toml/a-b.png"),
+              Connector(name="Other", account_sid=SID, from_="+15005550006", logo="logos/prod.toml/a-b-2.png")]
+    assert logos.free_logo_path(config, "A B", "png", others) == "logos/prod.toml/a-b-3.png"
+    assert logos.free_logo_path(config, "A b", "png", others, placed={"logos/prod.toml/a-b-3.png"}) == "logos/prod.toml/a-b-4.png"
+    assert logos.free_logo_path(config, "New", "gif", []) == "logos/prod.toml/new.gif"
+    (tmp_path / "logos" / "prod.toml").mkdir(parents=True)
+    (tmp_path / "logos" / "prod.toml" / "new.gif").write_bytes(GIF)  # a file no connector names: never overwritten
+    assert logos.free_logo_path(config, "New", "gif", []) == "logos/prod.toml/new-2.gif"
+    assert logos.free_logo_path(tmp_path / "other.toml", "New", "gif", []) == "logos/other.toml/new.gif"
 
 
 def test_plans_by_connector_gives_the_same_uses_in_one_pass():
@@ -270,8 +274,20 @@ def test_a_server_address_is_parsed_strictly(address):
 
 @pytest.mark.parametrize(
     "address",
-    ["https://api.twilio.com:443/2010-04-01/Accounts", "https://api.twilio.com./x", "https://bücher.example/x",
+    ["https://api.twilio.com:443/2010-04-01/Accounts", "https://api.twilio.com./x",
      "https://xn--bcher-kva.example/x", "https://[2001:db8::1]/x", "https://10.0.0.1:8443/a%20b/~x", "http://[::1]:9/x"],
 )
 def test_valid_server_addresses_are_accepted(address):
     assert model.validate_server_address(address)[0] == address
+
+
+@pytest.mark.parametrize(
+    ("address", "stored"),
+    [
+        ("https://bücher.example/x", "https://xn--bcher-kva.example/x"),
+        ("https://BÜCHER.example:8443/x", "https://xn--bcher-kva.example:8443/x"),
+        ("https://straße.example/x", "https://xn--strae-oqa.example/x"),  # IDNA 2008, as requests: not strasse
+    ],
+)
+def test_an_internationalised_host_is_kept_in_its_punycode_form(address, stored):
+    assert model.normal_server_address(address) == stored

@@ -14,6 +14,7 @@ import keyring
 import pytest
 import terminal
 from helpers import SID, TOKEN, added, free_port
+from servers import Polled
 
 from hubsms.sandbox.server import SandboxServer
 
@@ -220,6 +221,33 @@ def test_connection_refused_exits_6(cli):
     assert "127.0.0.1" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("gets", "code", "polls"),
+    [(("drop", "delivered"), 0, 2), (("drop",), 6, 2)],
+    ids=["closed once", "closed every time"],
+)
+def test_a_status_poll_on_a_closed_connection_is_retried_once(cli, slow_server, gets, code, polls):
+    server = slow_server(Polled(*gets))
+    added(cli, "Kept alive", server=server.url())
+    result = send(cli, "--to", "+14155552671", "--connector", "Kept alive", "--wait", "--json")
+    assert result.exit_code == code, result.output
+    assert (server.handle.posts, server.handle.polls) == (1, polls)
+    assert server.connections == 2  # the first poll went on the post's kept-alive connection
+    assert "the server closed the connection before answering; retrying at once (retry 1)" in result.stderr
+    shown, _ = json.JSONDecoder().raw_decode(result.stdout)  # the message, before any error document
+    assert shown["status"] == ("delivered" if code == 0 else "queued")
+
+
+def test_a_post_on_a_closed_connection_is_never_retried(cli, slow_server):
+    server = slow_server(Polled("delivered", post="drop"))
+    added(cli, "Kept alive", server=server.url())
+    result = send(cli, "--to", "+14155552671", "--connector", "Kept alive", "--wait")
+    assert result.exit_code == 6, result.output
+    assert "may or may not have been sent" in result.stderr
+    assert "retrying" not in result.stderr
+    assert (server.handle.posts, server.handle.polls) == (1, 0)
+
+
 def test_undelivered_message_exits_7_naming_the_error(cli, sandbox, connector):
     sandbox.outcome("+15557654321", "undelivered", 30007)
     result = send(cli, "--to", "+15557654321", "--wait", "--json")
@@ -322,9 +350,12 @@ def test_a_stop_while_waiting_still_shows_the_sent_message(cli, sandbox, connect
     out, err = process.communicate(timeout=20)
     [stored] = sandbox.messages()
     assert process.returncode == code, err
-    assert json.loads(out)["sid"] == stored["sid"]
-    assert f"message {stored['sid']} was sent" in err
-    assert not [line for line in err.splitlines() if line.startswith("error:")], err  # a stop, not an error
+    document = json.loads(out)
+    assert document["sid"] == stored["sid"]
+    said = [line for line in err.splitlines() if line.startswith(("error:", "hint:"))]
+    assert said == [f"error: message {stored['sid']} was sent; stopped waiting for its delivery",
+                    f"hint: {document['error']['hint']}"], err
+    assert document["error"]["exit_code"] == code and f"messages show {stored['sid']}" in said[1]
 
 
 @terminal.POSIX_ONLY

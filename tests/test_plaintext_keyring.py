@@ -46,3 +46,26 @@ def test_connector_show_names_the_keyring_backend(tmp_path):
     assert run(tmp_path, *ADD, input=TOKEN + "\n").returncode == 0
     shown = json.loads(run(tmp_path, "connector", "show", "A", "--json").stdout)
     assert shown["keyring_backend"] == "keyrings.alt.file.PlaintextKeyring (plaintext file ~/data/python_keyring/keyring_pass.cfg)"
+
+
+def test_a_desktop_keyring_first_in_the_chain_is_named_and_no_plaintext_warning(cli, monkeypatch, tmp_path):
+    """gnome-keyring first and keyrings.alt also installed: keyring chains them and the token
+    goes to the desktop keyring; hubsms must not say it went to a plaintext file."""
+    import keyring
+    from keyring_backends import DesktopKeyring, desktop_then_plaintext_chain
+    from keyrings.alt.file import PlaintextKeyring
+
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))  # no keyringrc.cfg choosing one
+    plain = PlaintextKeyring()
+    chain = desktop_then_plaintext_chain(plain)
+    keyring.set_keyring(chain)
+    result = cli(*ADD, input=TOKEN + "\n")
+    assert result.exit_code == 0, result.output
+    assert "unencrypted" not in result.stderr and "warning:" not in result.stderr
+    assert chain.backends[0].get_password("hubsms", SID) == TOKEN and plain.get_password("hubsms", SID) is None
+    shown = json.loads(cli("connector", "show", "A", "--json").stdout)
+    assert shown["keyring_backend"].startswith(f"{DesktopKeyring.__module__}.DesktopKeyring, the first of ")
+    doctor = json.loads(cli("doctor", "--json").stdout)
+    [backend] = [f for f in doctor["findings"] if f["kind"] == "backend"]
+    assert "not plaintext" in backend["detail"] and "DesktopKeyring" in backend["detail"]

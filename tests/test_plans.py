@@ -118,7 +118,7 @@ def test_plan_remove_of_an_unknown_plan_exits_3_naming_the_known_ones(cli, used)
     result = cli("plan", "remove", "Gold")
     assert result.exit_code == 3
     assert 'error: no service plan named "Gold"' in result.stderr
-    assert 'hint: plans: "Enterprise"' in result.stderr
+    assert 'hint: service plans: "Enterprise"' in result.stderr
 
 
 # --- the rules, enforced by every command ------------------------------------------------

@@ -24,7 +24,7 @@ NAMES = ("Twilio", "SigningHub", "Global", "Messaging", "SMS", "MG", "A2P", "Max
 # What a hint is in the source: the hint= of an error, its second argument (the third of
 # InvalidValue), a value of the hint tables, the action of a delivery error.
 ERRORS = ("Error", "Value", "Unavailable", "Rejected", "Failed", "Inactive", "InUse", "NotFound", "Cancelled", "Missing")
-TABLES = ("CODE_HINTS", "HINTS")
+TABLES = ("HINTS",)
 
 
 def _hint_nodes(tree: ast.AST):
@@ -33,7 +33,7 @@ def _hint_nodes(tree: ast.AST):
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
             yield from (kw.value for kw in node.keywords if kw.arg == "hint")
             position = 2 if name == "InvalidValue" else 1
-            if (name.endswith(ERRORS) or name in ("_usage", "DeliveryError")) and len(node.args) > position:
+            if (name.endswith(ERRORS) or name in ("_usage", "TwilioCode")) and len(node.args) > position:
                 yield node.args[position]
         targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
         if any(getattr(t, "id", "") in TABLES for t in targets) and isinstance(node.value, ast.Dict):

@@ -87,6 +87,31 @@ def test_messages_survive_a_restart_with_db(served, tmp_path) -> None:
     assert [m["sid"] for m in listed] == [sid]
 
 
+@pytest.mark.parametrize("existing", [False, True])
+def test_the_db_file_and_its_journal_are_readable_by_the_owner_only(served, tmp_path, existing) -> None:
+    db = tmp_path / "sandbox.sqlite"
+    if existing:
+        db.touch(mode=0o644)
+        db.chmod(0o644)
+    old_umask = os.umask(0o022)
+    try:
+        server = served("--port", "0", "--db", str(db))
+    finally:
+        os.umask(old_umask)
+    assert server.send().status_code == 201  # the WAL and its index now exist
+    files = [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
+    modes = {f.name: oct(f.stat().st_mode & 0o777) for f in files}
+    assert server.stop()[0] == 0
+    assert modes == {f.name: "0o600" for f in files}
+
+
+def test_a_db_in_a_missing_folder_is_exit_2_with_a_hint(cli, tmp_path) -> None:
+    result = cli("sandbox", "serve", "--port", "0", "--db", str(tmp_path / "missing" / "sandbox.sqlite"))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: cannot open the message database") and "hint:" in result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "missing").exists()
+
+
 def test_a_token_from_an_environment_variable_is_checked_and_never_shown(served) -> None:
     token = "9" * 32
     server = served("--port", "0", "--auth-token-env", "MY_SANDBOX_TOKEN", env={"MY_SANDBOX_TOKEN": token})
@@ -282,6 +307,8 @@ def test_serve_with_an_accounts_file_plays_the_declared_account(served, tmp_path
         (ACCOUNTS_TOML, {}, "$SB_PROD_TOKEN is not set"),
         (ACCOUNTS_TOML.replace("type =", "colour = 1\ntype ="), {"SB_PROD_TOKEN": "x"}, "unknown key 'colour'"),
         ("[accounts\n", {}, "line 1"),
+        (f"[accounts.{ACCOUNT_SID}]\nnumbers = " + "[" * 100_000 + "]" * 100_000 + "\n", {}, "nested too deeply"),
+        ("x = " + "{a = " * 50_000 + "1" + "}" * 50_000 + "\n", {}, "nested too deeply"),
     ],
 )
 def test_a_bad_accounts_file_is_exit_3_naming_the_file(cli, tmp_path, monkeypatch, text, env, fragment) -> None:

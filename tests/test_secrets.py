@@ -11,7 +11,7 @@ import sys
 import keyring
 import pexpect
 import pytest
-from helpers import SID
+from helpers import SID, run_module
 
 TOKEN = "5f4dcc3b5aa765d61d8327deb882cf99"
 HEX_TOKEN_AS_NAME = "abcdef0123456789abcdef0123456789"
@@ -77,10 +77,7 @@ def test_dry_run_json_never_holds_the_token(cli, monkeypatch):
     assert json.loads(shown.stdout)["auth"] == f"{SID}:<hidden>"
 
 
-def run(*args: str, input: str | None = None):
-    import subprocess
-
-    return subprocess.run([sys.executable, "-m", "hubsms", *args], input=input, capture_output=True, text=True, timeout=60)
+run = run_module
 
 
 def test_a_token_typed_as_an_argument_is_hidden_in_the_usage_error():

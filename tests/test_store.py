@@ -222,7 +222,8 @@ def _one_connector_with_logo(logo: str) -> str:
 
 @pytest.mark.parametrize(
     "logo",
-    ["../victim.txt", "logos/../../victim.png", "/etc/passwd", "logos/a.txt", "logos/sub/a.png", "a.png", "logos/", "logos\\a.png"],
+    ["../victim.txt", "logos/../../victim.png", "/etc/passwd", "logos/a.txt", "logos/a/b/a.png", "logos/../a.png",
+     "logos/./a.png", "a.png", "logos/", "logos\\a.png", "logos/c.toml\\a.png"],
 )
 def test_a_logo_outside_the_logos_folder_or_not_an_image_name_is_refused_on_load(tmp_path, logo):
     path = tmp_path / "c.toml"
@@ -234,7 +235,8 @@ def test_a_logo_outside_the_logos_folder_or_not_an_image_name_is_refused_on_load
     assert "logos/" in info.value.hint
 
 
-@pytest.mark.parametrize("logo", ["logos/a.png", "logos/my-twilio-2.jpeg", "logos/a.JPG", "logos/x.gif"])
+@pytest.mark.parametrize("logo", ["logos/a.png", "logos/my-twilio-2.jpeg", "logos/a.JPG", "logos/x.gif", "logos/c.toml/a.png",
+                                  "logos/other.toml/a.png"])
 def test_a_logo_in_the_logos_folder_loads(tmp_path, logo):
     path = tmp_path / "c.toml"
     path.write_text(_one_connector_with_logo(logo))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 from helpers import FROM, TOKEN, added
 from helpers import SID as ACCOUNT_SID
 from sandbox_fixture import SPEC_PATH
-from servers import Canned
+from servers import Canned, Flood
 
 from hubsms.errors import ExitCode, NetworkError
 from hubsms.twilio.client import TwilioClient
@@ -118,6 +119,80 @@ def test_otp_send_wait_with_a_sidless_answer_exits_6_not_a_crash(cli, answering)
     assert result.exit_code == ExitCode.NETWORK, shown
     assert "lacked a message SID" in shown
     assert "KeyError" not in shown and "internal error" not in shown
+
+
+# --- hostile answers: too large, too deep -----------------------------------------------------
+
+MIB = 1024 * 1024
+CREATED = json.dumps({"sid": SID, "status": "queued"}).encode()
+
+
+def gzip_bomb(mib: int) -> bytes:
+    """A created message followed by ``mib`` MiB of spaces (valid JSON, once unpacked), as a
+    gzip body of a few kilobytes: gzip members one after another make one stream."""
+    return gzip.compress(CREATED) + gzip.compress(b" " * MIB) * mib
+
+
+def send_to(cli, name: str, url: str):
+    added(cli, name, server=url)
+    result = cli("otp", "send", "--connector", name, "--to", TO)
+    return result, result.output + (result.stderr or "")
+
+
+@pytest.mark.parametrize("length", [None, 3 * 1024 * MIB], ids=["unending", "declared 3 GiB"])
+def test_an_answer_that_never_ends_is_read_no_further_than_the_cap(cli, slow_server, monkeypatch, length) -> None:
+    monkeypatch.setenv("HUBSMS_DEADLINE", "3")  # how long the flood may run if nothing stops it
+    flood = Flood(length)
+    server = slow_server(flood)
+    result, shown = send_to(cli, "Flood", server.url())
+    assert result.exit_code == ExitCode.NETWORK, shown
+    assert f"127.0.0.1:{server.port} sent an answer larger than 16 MiB, not one of Twilio's" in shown
+    assert "may have been sent" in shown  # it was a POST
+    assert flood.sent < 32 * MIB  # the cap, and what the sockets' buffers hold
+
+
+def test_a_gzip_bomb_is_read_no_further_than_the_cap_unpacked(cli, canned) -> None:
+    server = canned(201, "application/json", gzip_bomb(64), Content_Encoding="gzip")
+    result, shown = send_to(cli, "Bomb", server.accounts_url)
+    assert result.exit_code == ExitCode.NETWORK, shown
+    assert "sent an answer larger than 16 MiB" in shown
+
+
+def test_an_answer_just_under_the_cap_is_read(cli, canned) -> None:
+    server = canned(201, "application/json", CREATED + b" " * (16 * MIB - len(CREATED)))
+    result, shown = send_to(cli, "Big", server.accounts_url)
+    assert result.exit_code == 0, shown
+    assert SID in result.stdout
+
+
+def nested(depth: int) -> Any:
+    value: Any = "x"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (201, "[" * 100_000 + "]" * 100_000),  # the parser's recursion ends it
+        (201, {"sid": SID, "status": "queued", "extra": nested(100)}),  # parses, yet is no answer of Twilio's
+        (400, '{"code": 21211, "message": ' + "[" * 100_000 + "]" * 100_000 + "}"),  # a 4xx's error body
+    ],
+    ids=["recursion", "100 deep", "error body"],
+)
+def test_json_nested_deeper_than_sane_exits_6_with_words(cli, canned, status, body) -> None:
+    server = canned(status, "application/json", body)
+    result, shown = send_to(cli, "Deep", server.accounts_url)
+    assert result.exit_code == ExitCode.NETWORK, shown
+    assert f"127.0.0.1:{server.port} answered with JSON nested deeper than 64 levels, not one of Twilio's" in shown
+    assert "RecursionError" not in shown and "internal error" not in shown
+
+
+def test_json_as_deep_as_the_limit_is_read(cli, canned) -> None:
+    server = canned(201, "application/json", {"sid": SID, "status": "queued", "extra": nested(63)})
+    result, shown = send_to(cli, "Deep enough", server.accounts_url)
+    assert result.exit_code == 0, shown
 
 
 # --- the one create-message form --------------------------------------------------------------

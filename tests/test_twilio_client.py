@@ -326,6 +326,20 @@ def test_a_connection_closed_before_the_answer_is_not_retried(sandbox, make_clie
     assert twilio_requests(sandbox) == 1
 
 
+def test_a_get_whose_connection_closes_is_retried_once(sandbox, make_client) -> None:
+    inject_fault(sandbox, mode="close", count=1)
+    assert make_client().fetch_account()["sid"] == ACCOUNT_SID  # the second try is answered
+    assert twilio_requests(sandbox) == 2
+
+
+def test_a_get_read_timeout_is_not_retried(sandbox, make_client) -> None:
+    inject_fault(sandbox, mode="delay", count=5, delay=1.5)
+    with pytest.raises(NetworkError) as info:
+        make_client(read_timeout=0.3).fetch_account()
+    assert "did not answer in time" in info.value.message
+    assert twilio_requests(sandbox) == 1
+
+
 def test_a_refused_connection_is_a_network_error_naming_the_host() -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/2010-04-01/Accounts"
@@ -504,8 +518,8 @@ def test_parse_timeouts_refuses_malformed_values(text: str) -> None:
 def test_describe_delivery_error_names_the_common_codes(code: int, fragment: str) -> None:
     text = describe_delivery_error(code)
     assert fragment in text
-    assert f"https://www.twilio.com/docs/errors/{code}" in text
+    assert f"https://www.twilio.com/docs/api/errors/{code}" in text
 
 
 def test_describe_delivery_error_links_an_unknown_code() -> None:
-    assert "https://www.twilio.com/docs/errors/30999" in describe_delivery_error(30999)
+    assert "https://www.twilio.com/docs/api/errors/30999" in describe_delivery_error(30999)

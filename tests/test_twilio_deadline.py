@@ -1,17 +1,20 @@
 """The overall deadline of a request, against real servers on 127.0.0.1 that are slow in ways
 a per-read timeout never notices: a body trickling one byte at a time, headers trickling,
-a TLS handshake that never completes, a refused port retried with backoff. Each server is
-bounded in time and stops by itself."""
+a TLS handshake that never completes, a refused port retried with backoff; and the whole of
+``otp send --wait --timeout``, timed from outside, with status polls that hang, a connect that
+hangs and a name lookup that hangs. Each server is bounded in time and stops by itself."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
 import pytest
-from helpers import FROM, TOKEN, added, free_port
+from helpers import FROM, TOKEN, added, free_port, subprocess_env
 from helpers import SID as ACCOUNT_SID
-from servers import say_nothing, trickle_body, trickle_headers
+from servers import MESSAGE_SID, Polled, say_nothing, trickle_body, trickle_headers
 
 from hubsms.errors import ExitCode, InvalidValue, NetworkError
 from hubsms.twilio.client import TwilioClient
@@ -117,3 +120,60 @@ def test_a_malformed_hubsms_deadline_is_a_one_line_usage_error(text: str) -> Non
 def test_a_malformed_deadline_parameter_is_refused(value: float) -> None:
     with pytest.raises(InvalidValue):
         TwilioClient(ACCOUNT_SID, TOKEN, deadline=value)
+
+
+# --- otp send --wait: the whole command within --timeout, from outside ---------------------
+
+WAIT = 2.0
+# A resolver that does not answer, for the name "localhost" (the only name a plain-http
+# Server Address may have), in a hubsms run as its console script would run it.
+HUNG_RESOLVER = """\
+import socket, sys, time
+real = socket.getaddrinfo
+def hung(host, *args, **kwargs):
+    if host == "localhost":
+        time.sleep(60)
+    return real(host, *args, **kwargs)
+socket.getaddrinfo = hung
+from hubsms.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("case", ["stalled poll", "hung connect", "hung name lookup"])
+def test_otp_send_wait_ends_within_its_timeout(cli, slow_server, unanswered_port, case) -> None:
+    if case == "stalled poll":  # sent at once; every status poll hangs
+        server = slow_server(Polled("stall"))
+        url, expected = server.url(), f"no final status for {MESSAGE_SID} within {WAIT:g} s (last: queued)"
+    elif case == "hung connect":
+        url, expected = f"http://127.0.0.1:{unanswered_port}/2010-04-01/Accounts", f"127.0.0.1:{unanswered_port}"
+    else:
+        url, expected = f"http://localhost:{free_port()}/2010-04-01/Accounts", "nothing was sent"
+    added(cli, "Slow", server=url)
+    launch = ["-c", HUNG_RESOLVER] if case == "hung name lookup" else ["-m", "hubsms"]
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, *launch, "otp", "send", "--connector", "Slow", "--to", TO,
+                          "--wait", "--timeout", f"{WAIT:g}"], capture_output=True, text=True, timeout=90,
+                         env=subprocess_env())
+    elapsed = time.monotonic() - started
+    assert run.returncode == ExitCode.NETWORK, run.stderr
+    assert expected in run.stderr
+    if case != "stalled poll":
+        assert "nothing was sent" in run.stderr or "The request was not sent" in run.stderr
+    if case == "hung name lookup":
+        assert "allow more time with --timeout" in run.stderr
+    assert elapsed <= WAIT + 1, f"{case}: {elapsed:.1f} s"
+
+
+def test_otp_send_wait_ends_within_its_timeout_when_the_keyring_hangs(cli, sandbox) -> None:
+    """The keyring's own timeout (5 s) is cut to what is left of --timeout."""
+    added(cli, "Hung", server=sandbox.accounts_url)
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-m", "hubsms", "otp", "send", "--connector", "Hung", "--to", TO,
+                          "--wait", "--timeout", f"{WAIT:g}"], capture_output=True, text=True, timeout=90,
+                         env=subprocess_env(PYTHON_KEYRING_BACKEND="keyring_backends.BlockingKeyring"))
+    elapsed = time.monotonic() - started
+    assert run.returncode == ExitCode.CREDENTIALS, run.stderr
+    assert "did not answer within" in run.stderr and "--timeout ran out" in run.stderr
+    assert elapsed <= WAIT + 1, f"{elapsed:.1f} s"
+    assert sandbox.stats()["requests"] == {}

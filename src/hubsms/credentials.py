@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeVar
@@ -25,6 +26,7 @@ from hubsms.errors import (
     TokenMissing,
 )
 from hubsms.model import Connector, mask_sid, normal_sid, validate_auth_token
+from hubsms.paths import keyring_lock_path
 
 SERVICE: Final = "hubsms"
 TOKEN_ENV: Final = "HUBSMS_AUTH_TOKEN"
@@ -39,7 +41,7 @@ _CHOOSE_BACKEND: Final = (
 )
 WAYS_OUT: Final = f"{_CHOOSE_BACKEND}; or give the token in {TOKEN_ENV} or the connector's auth_token_env variable"
 # The ways out of each keyring action: storing is helped by a variable named with
-# --auth-token-env, not by HUBSMS_AUTH_TOKEN, which is read when sending only.
+# --auth-token-env, not by HUBSMS_AUTH_TOKEN, which connector add stores like a token on stdin.
 HINTS: Final = {
     "read": WAYS_OUT,
     "store": f"{_CHOOSE_BACKEND}; or keep the token in an environment variable and give "
@@ -75,22 +77,18 @@ def keyring_username(account_sid: str) -> str:
     return normal_sid(account_sid)
 
 
-def keyring_lock_path() -> Path:
-    """The per-user lock that serialises hubsms's keyring writes, beside hubsms's data."""
-    from hubsms.paths import user_data_dir
-
-    return user_data_dir() / "keyring.lock"
-
-
 class Keyring:
     """The OS keyring, every call bounded by a timeout, every failure a KeyringUnavailable."""
 
-    def __init__(self, *, purpose: str | None = None) -> None:
+    def __init__(self, *, purpose: str | None = None, deadline: float | None = None) -> None:
         """``purpose`` ("read", "store" or "delete") is what the command does with the
         keyring, said by every error instead of the call's own action: ``add`` reads the
-        stored token before it stores one, and a failure there is a failure to store."""
+        stored token before it stores one, and a failure there is a failure to store.
+        ``deadline`` (a ``time.monotonic()`` value: the end of a command bounded as a whole,
+        ``otp send --wait --timeout``) shortens every call's timeout to the time left."""
         self.timeout = keyring_timeout()
         self.purpose = purpose
+        self.deadline = deadline
         # The token cache: what this process has read or written, by keyring user. One
         # Keyring lives for one command, so each entry is read at most once per command.
         self._known: dict[str, str | None] = {}
@@ -184,6 +182,9 @@ class Keyring:
         from hubsms.bounded import Expired, call_within  # only for a keyring call
 
         seen: dict[str, Any] = {}
+        limit = self.timeout
+        if self.deadline is not None:
+            limit = max(0.0, min(limit, self.deadline - time.monotonic()))
 
         def run() -> T:
             try:
@@ -195,11 +196,12 @@ class Keyring:
                 held.close()
 
         try:
-            return call_within(run, self.timeout, name=f"keyring-{action}")
+            return call_within(run, limit, name=f"keyring-{action}")
         except Expired:
+            bounds = f"{TIMEOUT_ENV} sets the timeout" if limit == self.timeout else "the command's --timeout ran out"
             raise KeyringUnavailable(
-                f"the keyring{_named(seen.get('backend'))} did not answer within {self.timeout:g} s ({action})",
-                f"{HINTS.get(action, WAYS_OUT)}; {TIMEOUT_ENV} sets the timeout",
+                f"the keyring{_named(seen.get('backend'))} did not answer within {limit:.3g} s ({action})",
+                f"{HINTS.get(action, WAYS_OUT)}; {bounds}",
             ) from None
         except RuntimeError as exc:  # no thread could be started: the lock is not kept
             if "thread" in str(exc):

@@ -7,6 +7,7 @@ entry point (``hubsms.cli.main``).
 from __future__ import annotations
 
 from enum import IntEnum, unique
+from typing import Any, Final
 
 
 @unique
@@ -32,6 +33,26 @@ class HubsmsError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+    def as_json(self) -> dict[str, Any]:
+        """The error object a ``--json`` caller reads (``{"error": ...}`` on stdout), tokens
+        hidden: the same words as the ``error:`` and ``hint:`` lines."""
+        return {
+            "exit_code": int(self.exit_code),
+            "message": hide_tokens(self.message),
+            "hint": hide_tokens(self.hint) if self.hint else None,
+            "twilio_code": getattr(self, "code", None),
+            "more_info": getattr(self, "more_info", None),
+        }
+
+
+def hide_tokens(text: str) -> str:
+    """Replace what looks like an auth token (exactly 32 hex digits standing alone: not part
+    of an AC…/SM… SID, a longer hex run or a NAME_LIKE_THIS) with <hidden>: a last guard for
+    text that repeats what a user typed."""
+    import re  # not at import: the fast path of connector list needs no regex
+
+    return re.sub(r"(?<![0-9A-Za-z_])[0-9a-fA-F]{32}(?![0-9A-Za-z_])", "<hidden>", text)
 
 
 class InvalidValue(HubsmsError):
@@ -60,12 +81,20 @@ class Terminated(KeyboardInterrupt):
     it stops as cleanly as at Ctrl-C."""
 
 
+# What a stop means, unless the command knows better (``otp send`` says what it sent).
+NOTHING_SENT: Final = (
+    "nothing was sent; a change to the config is written whole or not at all (hubsms doctor "
+    "finds what an interrupted change left behind)"
+)
+
+
 class Interrupted(HubsmsError):
     """Ctrl-C (SIGINT) or SIGTERM stopped the command."""
 
     exit_code = ExitCode.INTERRUPTED
 
-    def __init__(self, message: str = "interrupted", hint: str | None = None, *, terminated: bool = False) -> None:
+    def __init__(self, message: str = "interrupted", hint: str | None = NOTHING_SENT, *,
+                 terminated: bool = False) -> None:
         super().__init__(message, hint)
         if terminated:
             self.exit_code = ExitCode.TERMINATED
@@ -76,7 +105,8 @@ class Cancelled(HubsmsError):
 
     exit_code = ExitCode.INTERRUPTED
 
-    def __init__(self, message: str = "cancelled, nothing written", hint: str | None = None) -> None:
+    def __init__(self, message: str = "cancelled, nothing written",
+                 hint: str | None = "nothing was sent or written; run the command again when ready") -> None:
         super().__init__(message, hint)
 
 

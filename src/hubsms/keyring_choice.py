@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hubsms.credentials import BACKEND_ENV, FILE_BACKEND, Keyring, label
+from hubsms.credentials import BACKEND_ENV, FILE_BACKEND, SERVICE, Keyring, keyring_username, label
 from hubsms.errors import CredentialsError
 
 
@@ -34,6 +34,31 @@ def backend_name() -> str:
         backend = Keyring().load()
     except CredentialsError as exc:
         return f"none usable: {exc.message}"
+    target = holder(backend)
+    named = _one_name(target)
+    if target is not backend:  # keyring's chainer: name where the tokens go
+        return f"{named}, the first of {label(backend)}"
+    return named
+
+
+def holder(backend: Any, account_sid: str | None = None) -> Any:
+    """The backend that holds a token (or takes the next one). keyring's chainer, chosen when
+    several backends are usable (a desktop keyring, and keyrings.alt's file), writes to the
+    first of them that accepts a write: that one, or with ``account_sid`` the first that has
+    the account's entry."""
+    chain = list(getattr(backend, "backends", None) or ())
+    if not chain:
+        return backend
+    if account_sid is not None:
+        user = keyring_username(account_sid)
+        for candidate in chain:
+            with contextlib.suppress(Exception):
+                if candidate.get_password(SERVICE, user) is not None:
+                    return candidate
+    return chain[0]
+
+
+def _one_name(backend: Any) -> str:
     path = getattr(backend, "file_path", None)
     if not isinstance(path, str):
         return label(backend)
@@ -41,20 +66,21 @@ def backend_name() -> str:
     return f"{label(backend)} ({kind} {_home_short(path)})"
 
 
-def plaintext_warning() -> str | None:
-    """A warning when the keyring in use keeps tokens unencrypted in a file and nobody chose
-    it: keyring picks keyrings.alt's plaintext file by priority as soon as keyrings.alt is
-    installed and no other keyring is usable. None when chosen explicitly (with
-    PYTHON_KEYRING_BACKEND or keyring's config file), not plaintext, or not usable."""
+def plaintext_warning(account_sid: str | None = None) -> str | None:
+    """A warning when the backend that holds the tokens (``holder``; of ``account_sid``, when
+    given) keeps them unencrypted in a file and nobody chose it: keyring picks keyrings.alt's
+    plaintext file by priority as soon as keyrings.alt is installed and no other keyring is
+    usable. None when chosen explicitly (with PYTHON_KEYRING_BACKEND or keyring's config
+    file), not plaintext (a desktop keyring first in keyring's chain), or not usable."""
     try:
         backend = Keyring().load()
     except CredentialsError:
         return None
-    plain = [b for b in getattr(backend, "backends", [backend]) if _is_plaintext(b)]
-    if not plain or os.environ.get(BACKEND_ENV) or _configured_backend():
+    target = holder(backend, account_sid)
+    if not _is_plaintext(target) or os.environ.get(BACKEND_ENV) or _configured_backend():
         return None
     return (
-        f"auth tokens are stored unencrypted in {_home_short(plain[0].file_path)} ({label(plain[0])}, "
+        f"auth tokens are stored unencrypted in {_home_short(target.file_path)} ({label(target)}, "
         f"chosen because no other keyring is usable); set {BACKEND_ENV}={FILE_BACKEND} to choose a "
         "file keyring knowingly (crash-safe), or install a desktop keyring"
     )

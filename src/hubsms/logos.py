@@ -1,5 +1,12 @@
-"""Connector logos: which images hubsms accepts, reading one safely, and which stored file
-may be deleted. The checks are pure; ``read_logo`` and ``deletable_logo`` do the small I/O.
+"""Connector logos: which images hubsms accepts, reading one safely, where a config keeps
+them and which stored file may be deleted. The checks are pure; ``read_logo``,
+``free_logo_path``, ``deletable_logo`` and ``logos_of_other_configs`` do the small I/O.
+
+Each config file keeps its logos in its own folder, ``logos/<config file name>/`` beside its
+real file (a symlinked config's target), the path stored relative to that file's folder: two
+config files in one folder never share a logo. A config written before names
+``logos/<file>``, directly in the folder they all shared: it keeps working, and such a logo
+is deleted only when no other config file beside it names it.
 
 A logo is a jpeg, gif or png of at most 1 MiB whose header is complete (its width and height
 can be read): a file that only starts like an image is refused when it is given, not when a
@@ -26,9 +33,11 @@ LOGO_FOLDER: Final = "logos"
 ALLOWED: Final = "a jpeg, jpg, gif or png image of at most 1 MiB"
 _READ_HINT: Final = "give the path of a jpeg, jpg, gif or png file"
 
-# How a config file names a stored logo: a file directly in logos/, with an image extension.
+# How a config file names a stored logo: a file with an image extension in a config's own
+# folder, logos/<config file name>/, or (as all config files of a folder did before) directly
+# in logos/. No "." or ".." folder, no backslash: the path stays inside logos/ everywhere.
 STORED_LOGO_RE: Final = re.compile(
-    LOGO_FOLDER + r"/[^/\\\x00]+\.(?:" + "|".join(LOGO_EXTENSIONS) + ")", re.IGNORECASE
+    LOGO_FOLDER + r"/(?:(?!\.\.?/)[^/\\\x00]+/)?[^/\\\x00]+\.(?:" + "|".join(LOGO_EXTENSIONS) + ")", re.IGNORECASE
 )
 
 _PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
@@ -128,87 +137,139 @@ def validate_logo(filename: str, data: bytes) -> str:
 
 def _check_size(filename: str, size: int) -> None:
     if size > LOGO_MAX_BYTES:
-        raise InvalidValue("logo", f"logo {filename!r} is {size} bytes", f"give {ALLOWED}")
+        raise _too_large(filename, size)
+
+
+def _too_large(filename: str, size: int) -> InvalidValue:
+    return InvalidValue("logo", f"logo {filename!r} is {size} bytes", f"give {ALLOWED}")
 
 
 def read_logo(path: Path) -> Logo:
-    """Read and check the logo file at ``path``. Only a regular file: a FIFO or a device
-    would block or never end, so the file is opened without blocking and checked before it
-    is read. The size error names the file's real size."""
+    """Read and check the logo file at ``path``: a regular file only (``files.read_regular``:
+    a FIFO or a device would block or never end). The size error names the file's real size."""
+    from hubsms import files
+
     if "\0" in str(path):  # no file can have it, and os.open would raise ValueError
         raise InvalidValue("logo", f"logo {str(path)!r} holds a NUL character", _READ_HINT)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        data = files.read_regular(path, LOGO_MAX_BYTES)
+    except files.NotRegularFile as exc:
+        raise InvalidValue("logo", f"logo {str(path)!r} is not a regular file ({exc.kind})", _READ_HINT) from None
+    except files.TooLarge as exc:
+        raise _too_large(path.name, exc.size) from None
     except OSError as exc:
-        raise _unreadable(path, exc) from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise InvalidValue(
-                "logo", f"logo {str(path)!r} is not a regular file ({_file_kind(info.st_mode)})", _READ_HINT
-            )
-        _check_size(path.name, info.st_size)
-        data = _read_at_most(fd, LOGO_MAX_BYTES + 1)
-    except OSError as exc:
-        raise _unreadable(path, exc) from None
-    finally:
-        os.close(fd)
+        raise InvalidValue("logo", f"cannot read logo {str(path)!r}: {exc.strerror or exc}", _READ_HINT) from None
     return Logo(data, validate_logo(path.name, data))
 
 
-def _unreadable(path: Path, exc: OSError) -> InvalidValue:
-    return InvalidValue("logo", f"cannot read logo {str(path)!r}: {exc.strerror or exc}", _READ_HINT)
-
-
-def _read_at_most(fd: int, limit: int) -> bytes:
-    chunks = []
-    while limit > 0 and (chunk := os.read(fd, min(limit, 1 << 16))):
-        chunks.append(chunk)
-        limit -= len(chunk)
-    return b"".join(chunks)
-
-
-def _file_kind(mode: int) -> str:
-    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
-             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
-    return next((name for test, name in kinds if test(mode)), "not a file")
-
-
 def free_logo_path(
-    name: str, extension: str, connectors: Iterable[Connector], *, own: str | None, placed: Collection[str] = ()
+    config_path: Path, name: str, extension: str, connectors: Iterable[Connector], *, placed: Collection[str] = ()
 ) -> str:
-    """Where to store connector ``name``'s new logo: ``logos/<name>.<ext>`` relative to the
-    config file, numbered past the logos of the other ``connectors`` (all but the one called
-    ``own``, whose file may be overwritten) and the paths already ``placed`` by this change."""
+    """Where to store connector ``name``'s new logo: ``logos/<config file name>/<name>.<ext>``
+    (``own_folder``), numbered past the logos the config's ``connectors`` name, the paths
+    already ``placed`` by this change and every file already there. A new logo never
+    overwrites a file: the old one is deleted after the save, so a kill in between leaves an
+    orphan (which ``hubsms doctor --fix`` deletes), never a config naming changed bytes."""
     from hubsms.model import logo_filename
 
-    taken = {c.logo for c in connectors if c.name != own}.union(placed)
+    folder = own_folder(config_path)
+    base = config_folder(config_path)
+    taken = {c.logo for c in connectors}.union(placed)
     filename = logo_filename(name, extension)
     stem, ext = filename.rsplit(".", 1)
     counter = 2
-    while f"{LOGO_FOLDER}/{filename}" in taken:
+    while f"{folder}/{filename}" in taken or os.path.lexists(base / folder / filename):
         filename = f"{stem}-{counter}.{ext}"
         counter += 1
-    return f"{LOGO_FOLDER}/{filename}"
+    return f"{folder}/{filename}"
+
+
+def config_folder(config_path: Path) -> Path:
+    """The folder a config's logo paths are relative to: the real file's (``paths.real_config``),
+    so that a symlinked config keeps its logos beside its target, not beside the link."""
+    from hubsms.paths import real_config
+
+    return real_config(config_path).parent
+
+
+def logo_file(config_path: Path, relative: str) -> Path:
+    """The file of the stored logo ``relative`` of the config at ``config_path``."""
+    return config_folder(config_path) / relative
+
+
+def own_folder(config_path: Path) -> str:
+    """``logos/<file name>``: the folder of this config's logos, named after its real file
+    (``prod.toml`` -> ``logos/prod.toml``), so that config files sharing a folder never
+    share a logo. A backslash (which a stored path may not hold) becomes ``_``."""
+    from hubsms.paths import real_config
+
+    return f"{LOGO_FOLDER}/{real_config(config_path).name.replace(chr(92), '_')}"
 
 
 def is_stored_logo(relative: str) -> bool:
-    """Whether a config file's logo value has the form hubsms stores: ``logos/<file>.<ext>``."""
+    """Whether a config file's logo value has a form hubsms stores: ``logos/<folder>/<file>.<ext>``
+    (a config's own folder) or ``logos/<file>.<ext>`` (the folder all config files beside it
+    shared before)."""
     return bool(STORED_LOGO_RE.fullmatch(relative))
+
+
+OWN: Final = "own"
+SHARED: Final = "shared"
+OTHER: Final = "other"
+
+
+def logo_home(config_path: Path, relative: str) -> str:
+    """Whose folder the stored logo ``relative`` is in: ``OWN`` (this config's), ``SHARED``
+    (``logos/`` itself, shared by the config files of the folder), or ``OTHER`` (another
+    config file's: this one names it only when it was copied or renamed by hand)."""
+    folder, _, _file = relative.rpartition("/")
+    if folder == LOGO_FOLDER:
+        return SHARED
+    return OWN if folder == own_folder(config_path) else OTHER
 
 
 def deletable_logo(config_path: Path, relative: str) -> Path | None:
     """The file to delete for the stored logo ``relative`` of the config at ``config_path``,
-    or None when it must be left alone: only a regular file directly in a real ``logos/``
-    folder beside the config file. A symlink (the file or the folder) may point anywhere,
-    and hubsms never made one: deleting through it could remove someone else's file."""
-    if not is_stored_logo(relative):
+    or None when it must be left alone: only a regular file directly in this config's own
+    logo folder or in ``logos/`` itself, each a real folder beside the config's real file.
+    Never a file of another config's folder; never through a symlink (the file or a folder),
+    which may point anywhere: hubsms never made one. Whether another config file names it is
+    ``logos_of_other_configs``'s question."""
+    if not is_stored_logo(relative) or logo_home(config_path, relative) == OTHER:
         return None
-    folder = config_path.parent / LOGO_FOLDER
-    target = folder / relative.split("/", 1)[1]
+    base = config_folder(config_path)
+    target = base / relative
+    folders = [base / LOGO_FOLDER] + ([target.parent] if target.parent != base / LOGO_FOLDER else [])
     try:
-        if not stat.S_ISDIR(os.lstat(folder).st_mode) or not stat.S_ISREG(os.lstat(target).st_mode):
+        if not all(stat.S_ISDIR(os.lstat(folder).st_mode) for folder in folders):
+            return None
+        if not stat.S_ISREG(os.lstat(target).st_mode):
             return None
     except OSError:
         return None
     return target
+
+
+def logos_of_other_configs(config_path: Path) -> dict[str, str]:
+    """The logos the other config files (``*.toml``) beside this config's real file name,
+    each with the first file that names it: such a logo is never deleted through this
+    config. A file whose real folder is another (a symlink to elsewhere) names logos there,
+    not here; a file that does not load as a config is skipped."""
+    from hubsms import store
+    from hubsms.errors import HubsmsError
+    from hubsms.paths import real_config
+
+    own = os.path.realpath(config_path)
+    folder = config_folder(config_path)
+    found: dict[str, str] = {}
+    for other in sorted(folder.glob("*.toml")):
+        if os.path.realpath(other) == own or real_config(other).parent != folder:
+            continue
+        try:
+            connectors = store.load(other).connectors.values()
+        except HubsmsError:
+            continue
+        for connector in connectors:
+            if connector.logo:
+                found.setdefault(connector.logo, other.name)
+    return found

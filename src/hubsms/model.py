@@ -4,7 +4,7 @@ Each ``validate_*`` function returns the normalised value or raises ``InvalidVal
 naming the field, what is wrong and what is accepted. Checks that only warn return the
 warning beside the value.
 
-Just over 400 lines: one small function per field rule; names, logos and addresses have their
+Over 400 lines: one small function per field rule; names, logos and addresses have their
 own modules.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Final, NamedTuple
 from urllib.parse import urlsplit
 
-from hubsms.addresses import address_problem
+from hubsms.addresses import address_problem, lookalike, with_ascii_host
 from hubsms.errors import InvalidValue
 from hubsms.names import NameTable
 
@@ -25,6 +25,9 @@ NAME_MAX: Final = 64
 
 _SID_RE = re.compile(r"AC[0-9a-fA-F]{32}")
 _MG_RE = re.compile(r"MG[0-9a-fA-F]{32}")
+# As given: some consoles and copies write a SID's prefix in lower case too (ac0123…).
+_GIVEN_SID_RE = re.compile(r"[Aa][Cc][0-9a-fA-F]{32}")
+_GIVEN_MG_RE = re.compile(r"[Mm][Gg][0-9a-fA-F]{32}")
 _HEX32_RE = re.compile(r"[0-9a-fA-F]{32}")
 _E164_RE = re.compile(r"\+[1-9][0-9]{7,14}")
 _SHORT_CODE_RE = re.compile(r"[0-9]{5,6}")
@@ -195,10 +198,11 @@ def validate_provider(value: str) -> str:
 
 
 def validate_account_sid(value: str) -> str:
-    """'AC' and 32 hex digits, returned as Twilio writes it: the digits in lower case. SIDs
-    differing only in case are one account (and one keyring entry)."""
+    """'AC' and 32 hex digits, returned as Twilio writes it: 'AC', then the digits in lower
+    case. SIDs differing only in case (``ac0123…``, ``AC01AB…``) are one account (and one
+    keyring entry); ``respelled`` says when a given one was written otherwise."""
     sid = value.strip()
-    if not _SID_RE.fullmatch(sid):
+    if not _GIVEN_SID_RE.fullmatch(sid):
         raise InvalidValue(
             "account_sid",
             f"invalid Account SID ({_shape(sid)})",
@@ -215,6 +219,14 @@ def is_messaging_service_sid(value: str) -> bool:
 def normal_sid(sid: str) -> str:
     """A Twilio SID (two letters, 32 hex digits) as Twilio writes it: prefix upper, digits lower."""
     return sid[:2].upper() + sid[2:].lower()
+
+
+def respelled(what: str, given: str | None, stored: str) -> str | None:
+    """A note when a value given as ``given`` is stored as ``stored``, differing in case only
+    (a SID pasted as ``ac0123…`` or with upper-case digits): None when there is nothing to say."""
+    if given is None or given.strip() == stored or given.strip().lower() != stored.lower():
+        return None
+    return f"{what} written as Twilio writes it: {stored}"
 
 
 def validate_auth_token(value: str) -> str:
@@ -237,10 +249,10 @@ def validate_env_name(value: str, field_name: str = "auth_token_env") -> str:
     """The name of an environment variable. The value is never repeated in an error: a token
     typed where its variable's name belongs must not be shown."""
     name = value.strip()
-    if _HEX32_RE.fullmatch(name):
+    if _looks_like_secret(name):
         raise InvalidValue(
             field_name,
-            "that looks like an auth token, not the name of an environment variable",
+            "that looks like an auth token or another secret, not the name of an environment variable",
             "give the variable's name, e.g. TWILIO_AUTH_TOKEN; keep the token itself in the variable",
         )
     if not _ENV_NAME_RE.fullmatch(name):
@@ -250,6 +262,25 @@ def validate_env_name(value: str, field_name: str = "auth_token_env") -> str:
             "use letters, digits and underscores, not starting with a digit, e.g. TWILIO_AUTH_TOKEN",
         )
     return name
+
+
+_HEX_RUN_RE = re.compile(r"[0-9a-fA-F]{24,}")
+_SID_WORD_RE = re.compile(r"(?<=_)AC[0-9a-fA-F]{32}(?![0-9A-Za-z])")
+_ALNUM_RUN_RE = re.compile(r"[A-Za-z0-9]{16,}")
+_CHARACTER_CLASS_RE = re.compile(r"[A-Z]+|[a-z]+|[0-9]+")
+
+
+def _looks_like_secret(value: str) -> bool:
+    """Whether ``value`` holds what a token looks like, not a variable's name: 24 hex digits
+    in a row or more (a Twilio auth token, whole, cut short or too long), or 16 letters and
+    digits in a row that change between upper case, lower case and digits 6 times or more
+    (an API key's secret, a SID). Names are words: TWILIO_AUTH_TOKEN, Token2024 change 2
+    times at most. An Account SID as a word of a longer name is no secret: export names
+    variables ``HUBSMS_TOKEN_<ACCOUNT SID>``."""
+    value = _SID_WORD_RE.sub("", value)
+    if _HEX_RUN_RE.search(value):
+        return True
+    return any(len(_CHARACTER_CLASS_RE.findall(run)) > 6 for run in _ALNUM_RUN_RE.findall(value))
 
 
 FROM_RULE: Final = (
@@ -263,7 +294,7 @@ def validate_from(value: str) -> tuple[str, str | None]:
     """The sender: E.164 number (a leading 00 read as +), short code, alphanumeric sender ID,
     or Messaging Service SID. Returns the normalised sender and a warning or None."""
     sender = value.strip()
-    if _MG_RE.fullmatch(sender):
+    if _GIVEN_MG_RE.fullmatch(sender):
         return normal_sid(sender), None
     compact = re.sub(r"[\s().-]", "", sender)
     if compact.startswith("00"):
@@ -285,12 +316,12 @@ def validate_from(value: str) -> tuple[str, str | None]:
 def normal_sender(value: str) -> str:
     """A stored From as hubsms saves it: a Messaging Service SID in Twilio's case (SIDs
     differing only in case are one service); any other sender as it is."""
-    return normal_sid(value) if _MG_RE.fullmatch(value) else value
+    return normal_sid(value) if _GIVEN_MG_RE.fullmatch(value) else value
 
 
 def is_sender_shape(value: str) -> bool:
     """Whether a stored From has one of the four accepted shapes (no phonenumbers check)."""
-    return any(r.fullmatch(value) for r in (_E164_RE, _SHORT_CODE_RE, _MG_RE, _ALPHA_SENDER_RE))
+    return any(r.fullmatch(value) for r in (_E164_RE, _SHORT_CODE_RE, _GIVEN_MG_RE, _ALPHA_SENDER_RE))
 
 
 def validate_phone_number(value: str, field_name: str = "to") -> tuple[str, str | None]:
@@ -321,29 +352,48 @@ def validate_phone_number(value: str, field_name: str = "to") -> tuple[str, str 
 
 
 @functools.lru_cache(maxsize=256)  # a config's connectors mostly share one address
-def validate_server_address(value: str, provider: Provider = TWILIO) -> tuple[str, str | None]:
-    """https only; plain http only for loopback hosts (the sandbox). Any other host than the
-    provider's gets a warning, because the auth token will be sent there. The address is
-    parsed strictly (``addresses.address_problem``): one that requests would read another way, or
-    refuse only when sending, is refused now."""
+def normal_server_address(value: str, provider: Provider = TWILIO) -> str:
+    """The address as it is stored and shown, or InvalidValue: https only; plain http only
+    for loopback hosts (the sandbox). The address is parsed strictly
+    (``addresses.address_problem``): one that requests would read another way, or refuse only
+    when sending, is refused now. An internationalised host is given in its IDNA (punycode)
+    form, the one requests connects to: a host written in look-alike letters shows as what it is."""
     address = value.strip().rstrip("/")
     hint = f"use an https:// URL such as {provider.default_server_address}"
     problem = address_problem(address)
     if problem:
         shown = "" if "@" in address else f" {address!r}"  # credentials there are never repeated
         raise InvalidValue("server_address", f"invalid server address{shown}: {problem}", hint)
-    parts = urlsplit(address)
-    host = parts.hostname or ""
-    if parts.scheme == "http" and not is_loopback(host):
+    address = with_ascii_host(address)
+    host = urlsplit(address).hostname or ""
+    if urlsplit(address).scheme == "http" and not is_loopback(host):
         raise InvalidValue(
             "server_address",
             f"plain http is refused for {host}: the auth token would cross the network unencrypted",
             f"{hint}; http is allowed only for 127.0.0.1, ::1 or localhost (the sandbox)",
         )
+    return address
+
+
+@functools.lru_cache(maxsize=256)
+def validate_server_address(value: str, provider: Provider = TWILIO) -> tuple[str, str | None]:
+    """``normal_server_address``, and a warning for any other host than the provider's,
+    because the auth token will be sent there: a louder one when the host looks like the
+    provider's but is not (``addresses.lookalike``: ``api.twіlio.com`` with a Cyrillic 'і',
+    ``api.twilio.com.example.net``, ``api.twi1io.com``)."""
+    address = normal_server_address(value, provider)
     if address == provider.default_server_address:
         return address, None
+    host = urlsplit(address).hostname or ""
     if is_loopback(host):
-        return address, f"server address {address} is not Twilio's: messages go to a local server"
+        return address, f"server address {address} is not {provider.label}'s: messages go to a local server"
+    own_host = urlsplit(provider.default_server_address).hostname or ""
+    why = lookalike(host, ".".join(own_host.split(".")[-2:]))
+    if why:
+        return address, (
+            f"server address {address} is not {provider.label}'s, though its host looks like {provider.label}'s: "
+            f"{why}; the auth token will be sent to {host}"
+        )
     return address, (
         f"server address {address} is not {provider.label}'s "
         f"({provider.default_server_address}): the auth token will be sent to {host}"
@@ -364,7 +414,7 @@ def is_loopback(host: str) -> bool:
 def _shape(value: str) -> str:
     """What is wrong with a rejected SID, without repeating it: it could be a pasted token."""
     parts = [f"{len(value)} characters, 34 needed" if len(value) != 34 else "34 characters"]
-    if not value.startswith("AC"):
+    if value[:2].upper() != "AC":
         parts.append("not starting with AC")
     if not re.fullmatch(r"[0-9a-fA-F]*", value[2:]):
         parts.append("not hexadecimal after AC")

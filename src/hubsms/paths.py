@@ -1,6 +1,6 @@
-"""Where hubsms's files are: the config file (one precedence, one function) and the per-user
-folders. Computed here without importing typer (``typer.get_app_dir("hubsms")`` names the same
-config folder).
+"""Where hubsms's files are: the config file (one precedence, one function), the real file
+behind a symlinked one (``real_config``), and the per-user folders. Computed here without
+importing typer (``typer.get_app_dir("hubsms")`` names the same config folder).
 
 The config file is, in order: ``--config`` (on the command or before it), else
 ``HUBSMS_CONFIG``, else ``connectors.toml`` in the per-user config folder.
@@ -36,6 +36,13 @@ def config_path(flag: str | os.PathLike[str] | None, environ: Mapping[str, str] 
     return ConfigPath(default_config_path(), DEFAULT)
 
 
+def real_config(path: Path) -> Path:
+    """The file that holds the config: the final target when ``path`` is a symlink (as a
+    dotfiles manager makes), else ``path``. What belongs to the config lives beside this
+    file, not beside the link: saves, the lock, the logos."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else path
+
+
 def config_origin(path: Path, environ: Mapping[str, str] | None = None) -> str:
     """What would have chosen ``path`` (for messages about a config file that was not found):
     ``HUBSMS_CONFIG`` when it names it, the default when it is the default, else ``--config``."""
@@ -56,6 +63,12 @@ def default_config_path() -> Path:
         return Path(os.path.expanduser("~/Library/Application Support")) / "hubsms" / "connectors.toml"
     base = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
     return Path(base) / "hubsms" / "connectors.toml"
+
+
+def keyring_lock_path() -> Path:
+    """The per-user lock that serialises hubsms's keyring writes (and its record of config
+    files, ``hubsms.registry``)."""
+    return user_data_dir() / "keyring.lock"
 
 
 def user_data_dir() -> Path:

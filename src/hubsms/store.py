@@ -13,12 +13,13 @@ import contextlib
 import errno
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from hubsms import model, names
+from hubsms import files, model, names
 from hubsms.errors import ConfigError, InvalidValue
 from hubsms.model import Config, Connector, Plan
 
@@ -48,13 +49,54 @@ def read_text(path: Path) -> str:
     return text
 
 
-def _read_text(path: Path, *, missing_ok: bool) -> str | None:
+# The largest config file read: some 5x a config of 10,000 connectors and 10,000 plans
+# (3.3 MB, benchmarks/scale.py). A larger "config" is a wrong path (a disk image, a log).
+MAX_FILE_BYTES: Final = 16 * 1024 * 1024
+_PATH_HINT: Final = "name a TOML file: a regular file, or a symlink to one (check --config, HUBSMS_CONFIG or the FILE argument)"
+
+
+def check_path(path: Path) -> bool:
+    """Whether ``path`` exists, checked before hubsms reads or writes it: a regular file (or
+    a symlink to one) of at most MAX_FILE_BYTES, or nothing yet. An empty path, a folder, a
+    device, a FIFO or a socket is an InvalidValue (exit 2) naming it, so that nothing is
+    read from it, waited on, or written in its place."""
+    if str(path) in ("", "."):  # Path("") is "."
+        raise InvalidValue("config", "the config path is empty (or '.', the current folder)", _PATH_HINT)
     try:
-        raw = path.read_bytes()
+        files.check_regular(os.stat(path), MAX_FILE_BYTES)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    except (files.NotRegularFile, files.TooLarge) as exc:
+        raise _not_a_config(path, exc) from None
+    return True
+
+
+def _not_a_config(path: Path, exc: files.NotRegularFile | files.TooLarge) -> InvalidValue:
+    if isinstance(exc, files.NotRegularFile):
+        return InvalidValue("config", f"{path} is {exc.kind}, not a regular file", _PATH_HINT)
+    size, most = (f"{n / 2**20:.1f} MiB" for n in (exc.size, MAX_FILE_BYTES))
+    return InvalidValue("config", f"{path} is {size}: more than a config file can be ({most} at most)", _PATH_HINT)
+
+
+def _unreadable(path: Path, exc: OSError) -> ConfigError:
+    return ConfigError(f"cannot read {path}: {_reason(exc)}", "check the path and its permissions")
+
+
+def _read_text(path: Path, *, missing_ok: bool) -> str | None:
+    """The file's text: ``check_path`` first (a device is not even opened), then
+    ``files.read_regular``, which checks the open file again."""
+    if not check_path(path) and missing_ok:
+        return None
+    try:
+        raw = files.read_regular(path, MAX_FILE_BYTES)
+    except (files.NotRegularFile, files.TooLarge) as exc:  # replaced since it was checked
+        raise _not_a_config(path, exc) from None
     except OSError as exc:
         if missing_ok and isinstance(exc, FileNotFoundError):
             return None
-        raise ConfigError(f"cannot read {path}: {_reason(exc)}", "check the path and its permissions") from None
+        raise _unreadable(path, exc) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -65,8 +107,9 @@ def _read_text(path: Path, *, missing_ok: bool) -> str | None:
 
 
 def _check_stored_logo(connector: Connector, path: Path) -> None:
-    """A config file's logo is a file hubsms copied into ``logos/`` beside it: anything else
-    (``../x``, an absolute path) would be read, and deleted by ``connector remove``."""
+    """A config file's logo is a file hubsms copied into ``logos/`` beside it (``logos/<config
+    file name>/<file>``, or ``logos/<file>`` as written before): anything else (``../x``, an
+    absolute path) would be read, and deleted by ``connector remove``."""
     logo = connector.logo
     if logo is None:
         return
@@ -76,7 +119,8 @@ def _check_stored_logo(connector: Connector, path: Path) -> None:
         return
     raise ConfigError(
         f'{path}: [connectors."{connector.name}"] logo {logo!r} is not a file in logos/ beside the config file',
-        'a logo is stored as "logos/<file>.png" (or .jpeg, .jpg, .gif): fix the line by hand, or remove it',
+        f'a logo is stored as "{logos.own_folder(path)}/<file>.png" (or .jpeg, .jpg, .gif): fix the line by hand, '
+        "or remove it",
     )
 
 
@@ -86,6 +130,12 @@ LARGE_FILE: Final = 64 * 1024
 
 
 def parse(text: str, path: Path | str = "<config>") -> Config:
+    return config_from(parse_toml(text, path), path)
+
+
+def parse_toml(text: str, path: Path | str = "<config>") -> dict[str, Any]:
+    """The TOML document in ``text``, not yet checked as a config; a ConfigError naming
+    ``path``, the line and the column when it does not parse."""
     parser = _toml_parser(len(text))
     try:
         data = parser.loads(text)
@@ -99,11 +149,37 @@ def parse(text: str, path: Path | str = "<config>") -> Config:
             f"{path}: invalid TOML: arrays or inline tables are nested too deeply",
             "fix the file by hand; hubsms never overwrites a file it cannot parse",
         ) from None
+    except ValueError as exc:
+        if "integer string conversion" not in str(exc):  # pragma: no cover - no other ValueError known
+            raise
+        raise ConfigError(  # int() of more digits than sys.get_int_max_str_digits() allows
+            f"{path}: invalid TOML: {_too_long_number(text)}",
+            "fix the file by hand; hubsms never overwrites a file it cannot parse",
+        ) from None
+    return data
+
+
+def config_from(data: dict[str, Any], path: Path | str = "<config>") -> Config:
+    """``from_dict``, its errors naming ``path``."""
     try:
         return from_dict(data)
     except (InvalidValue, ConfigError) as exc:
         # Every error shows a hint; a file hubsms cannot load can only be fixed by hand.
         raise ConfigError(f"{path}: {exc.message}", exc.hint or f"fix {path} by hand; hubsms leaves it as it is") from None
+
+
+def _too_long_number(document: str) -> str:
+    """The parser's int() refused a number of too many digits: where it is, when it can be found."""
+    limit = sys.get_int_max_str_digits()
+    what = f"a number has more than {limit} digits"
+    # a value: after "=", "[" or "," (a number in a string is never converted)
+    match = re.search(rf"(?:=|\[|,)\s*[+-]?([0-9][0-9_]{{{limit},}})", document)
+    if match is None:
+        return what
+    start = match.start(1)
+    line = document.count("\n", 0, start) + 1
+    column = start - (document.rfind("\n", 0, start) + 1) + 1
+    return f"{what} (line {line}, column {column})"
 
 
 def _toml_parser(size: int) -> Any:
@@ -206,7 +282,7 @@ def _connector_from(name: str, table: Any) -> Connector:
             provider=provider,
             account_sid=model.validate_account_sid(_required_str(table, "account_sid", where)),
             from_=model.normal_sender(sender),
-            server_address=model.validate_server_address(address)[0],
+            server_address=model.normal_server_address(address),
             active=active,
             logo=_optional_str(table, "logo", where),
             auth_token_env=model.validate_env_name(env) if env is not None else None,
@@ -358,9 +434,11 @@ def save(path: Path, config: Config) -> None:
 
 
 def config_target(path: Path) -> Path:
-    """The file that holds the config: the final target when ``path`` is a symlink (as a
-    dotfiles manager makes), so that saving does not replace the link by a copy."""
-    return Path(os.path.realpath(path)) if os.path.islink(path) else path
+    """The file that holds the config (``paths.real_config``): the final target when ``path``
+    is a symlink, so that saving does not replace the link by a copy."""
+    from hubsms.paths import real_config
+
+    return real_config(path)
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
@@ -443,6 +521,7 @@ def locked(path: Path) -> Iterator[Config]:
 
     from hubsms import locking
 
+    check_path(path)  # before the lock file is made beside it: nothing is written for a bad path
     timeout = lock_timeout()
     lock = lock_path(path)
     ensure_folder(lock.parent)
@@ -463,17 +542,31 @@ STALE_TEMP_SECONDS: Final = 60.0
 
 def stale_temp_files(config_path: Path, now: float | None = None) -> list[Path]:
     """Temp files a crashed save of this config left behind (``.connectors.toml.PID.X.tmp``
-    beside the final target, and the same for files in ``logos/``): their writer is no longer
+    beside the final target, and the same for files in its logo folder, ``logos/<file
+    name>/``, and in ``logos/``, where logos were written before): their writer is no longer
     running, or they are older than a minute (no save takes that long; the pid may have been
     reused). Delete them only while holding ``locked(config_path)``: every save makes its
     temp file under that lock, so none can be in use then."""
-    from hubsms import locking, logos
+    from hubsms import logos
 
     target = config_target(config_path)
-    now = time.time() if now is None else now
     found = _temp_files(target.parent, target.name)
-    if (target.parent / logos.LOGO_FOLDER).is_dir():
-        found += _temp_files(target.parent / logos.LOGO_FOLDER, None)
+    for folder in (target.parent / logos.LOGO_FOLDER, target.parent / logos.own_folder(target)):
+        if folder.is_dir():
+            found += _temp_files(folder, None)
+    return _stale(found, now)
+
+
+def stale_temp_files_of(target: Path, now: float | None = None) -> list[Path]:
+    """The temp files a crashed ``write_atomic`` of ``target`` alone left (the keyring's file,
+    say), by the same rule as ``stale_temp_files``."""
+    return _stale(_temp_files(target.parent, target.name), now)
+
+
+def _stale(found: list[tuple[Path, int]], now: float | None) -> list[Path]:
+    from hubsms import locking
+
+    now = time.time() if now is None else now
     return sorted(p for p, pid in found if not locking.is_running(pid) or now - _mtime(p, now) > STALE_TEMP_SECONDS)
 
 

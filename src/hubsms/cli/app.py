@@ -25,6 +25,8 @@ from hubsms.cli.options import command_group
 app = command_group("Manage SigningHub's Twilio SMS-gateway connectors and send one-time passwords.")
 connector.app.command("test", epilog=examples(
     'hubsms connector test "My Twilio" --to +14155552671', "hubsms connector test --all --active --json",
+    "hubsms connector test --all --junit hubsms-connectors.xml",
+    "hubsms connector test --all --format prometheus --output /var/lib/prometheus/node-exporter/hubsms.prom",
 ))(check.test_connector)
 app.add_typer(connector.app, name="connector")
 app.add_typer(settings.app, name="settings")

@@ -2,17 +2,29 @@
 connector group by ``hubsms.cli.app``)."""
 
 
+import socket
+import time
+from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from hubsms.cli import params
-from hubsms.cli.common import note, one_of, print_json, resolve_config_path, twilio_access
+from hubsms.cli.common import note, one_of, print_json, resolve_config_path, twilio_access, write_out
 from hubsms.cli.options import ConfigOption, typer_params
-from hubsms.errors import UsageError
+from hubsms.errors import ExitCode, HubsmsError, UsageError
 
 if TYPE_CHECKING:
     from hubsms.service.checks import ConnectorReport, SweepReport
+
+
+class Format(str, Enum):
+    """What stdout holds (``--format``)."""
+
+    table = "table"
+    json = "json"
+    prometheus = "prometheus"
 
 
 @typer_params(params.TWILIO)
@@ -22,28 +34,81 @@ def test_connector(
     all_: Annotated[bool, typer.Option("--all", help="Check every connector at once: a health sweep.")] = False,
     active: Annotated[bool, typer.Option("--active", help="With --all: only the active connectors.")] = False,
     to: Annotated[Optional[str], typer.Option("--to", help="Also check sending to this number (E.164).", show_default=False)] = None,
+    format_: Annotated[Format, typer.Option(
+        "--format", help="table; json (as --json); prometheus: a gauge per connector and check, for "
+        "node_exporter's textfile collector.")] = Format.table,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", metavar="FILE", show_default=False,
+        help="With --format prometheus: write FILE atomically instead of stdout (a NAME.prom in the textfile folder).")] = None,
+    junit: Annotated[Optional[Path], typer.Option(
+        "--junit", metavar="FILE", show_default=False,
+        help="Also write a JUnit XML report to FILE (atomically): a testcase per connector and check, for CI.")] = None,
     config: ConfigOption = None,
     **access: Any,
 ) -> None:
     """Check what Twilio will check, without sending: the credentials, the account's status
     and type, the sender (and with --to the recipient). Exit 0 ok or warnings, 4 credentials
     refused, 5 a check failed, 6 network; with --all the worst of the connectors
-    (6 > 4 > 5 > 0)."""
+    (6 > 4 > 5 > 0). --junit and --format prometheus report the same checks for CI and
+    monitoring (docs/ci.md, docs/monitoring.md)."""
     from hubsms.credentials import Keyring
     from hubsms.service import checks
 
     _check_choice(name, all_, active, access["auth_token_stdin"])
-    path, json_ = resolve_config_path(config, ctx), access["json"]
+    _check_outputs(format_, access["json"], output, junit)
+    path, json_ = resolve_config_path(config, ctx), access["json"] or format_ is Format.json
     token, limits = twilio_access(access)
-    if all_:
-        sweep = checks.check_all(path, Keyring(), active_only=active, to=to, limits=limits)
+    started = time.time()
+    try:
+        if all_:
+            sweep = checks.check_all(path, Keyring(), active_only=active, to=to, limits=limits)
+        else:
+            report = checks.check_connector(path, str(name), Keyring(), to=to, stdin_token=token, limits=limits)
+            sweep = checks.SweepReport([report], seconds=report.seconds)
+    except HubsmsError as err:
+        if format_ is Format.prometheus and err.exit_code != ExitCode.USAGE:  # the alert sees a broken config too
+            _emit_prometheus(None, int(err.exit_code), started, output)
+        raise
+    failure = checks.failure(sweep if all_ else sweep.reports[0])
+    if junit is not None:
+        from hubsms.cli.reports import junit_xml, write_report
+
+        write_report(junit, junit_xml(sweep, started, socket.gethostname()), "--junit")
+    if format_ is Format.prometheus:
+        _emit_prometheus(sweep, int(sweep.exit_code), started, output)
+    elif all_:
         _show_sweep(sweep, json_)
-        _raise_failure(checks.failure(sweep))
-        return
-    report = checks.check_connector(path, str(name), Keyring(), to=to, stdin_token=token, limits=limits)
-    failure = checks.failure(report)
-    _show_report(report, json_, failure.hint if failure else None)
+    else:
+        _show_report(sweep.reports[0], json_, failure.hint if failure else None)
     _raise_failure(failure)
+
+
+def _check_outputs(format_: Format, json_: bool, output: Path | None, junit: Path | None) -> None:
+    """--json goes with --format json only; --output with --format prometheus; the report
+    files can be written (checked before any check runs, so that nothing is wasted)."""
+    from hubsms.cli.reports import check_target, warn_unless_prom
+
+    if json_ and format_ not in (Format.table, Format.json):
+        raise UsageError(f"give either --json or --format {format_.value}, not both",
+                         "--json is the same as --format json")
+    if output is not None:
+        if format_ is not Format.prometheus:
+            raise UsageError("--output goes with --format prometheus",
+                             "hubsms connector test --all --format prometheus --output FILE.prom (JSON: redirect stdout)")
+        check_target(output, "--output")
+        warn_unless_prom(output)
+    if junit is not None:
+        check_target(junit, "--junit")
+
+
+def _emit_prometheus(sweep: "SweepReport | None", exit_code: int, started: float, output: Path | None) -> None:
+    from hubsms.cli.reports import prometheus_text, write_report
+
+    text = prometheus_text(sweep, exit_code, started)
+    if output is None:
+        write_out(text)
+    else:
+        write_report(output, text.encode("utf-8"), "--output")
 
 
 def _check_choice(name: str | None, all_: bool, active: bool, auth_token_stdin: bool) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from hubsms.errors import Cancelled, HubsmsError, Interrupted, InvalidValue, UsageError
+from hubsms.errors import HubsmsError, InvalidValue, UsageError, hide_tokens
 
 DEBUG_ENV = "HUBSMS_DEBUG"
 QUIET_ENV = "HUBSMS_QUIET"
@@ -113,56 +113,61 @@ def active_choice(active: bool, inactive: bool, hint: str) -> bool | None:
 
 
 def report_error(err: HubsmsError) -> None:
-    """Print an error (and its hint) as one or two lines on stderr, tokens hidden. A stop by
-    the person (Ctrl-C, SIGTERM, Cancel) is said plainly: it is not an error."""
-    if isinstance(err, (Interrupted, Cancelled)):
-        note(hide_tokens(err.message))
-        return
+    """Print an error and its hint as two lines on stderr (``error:``, ``hint:``), tokens
+    hidden; a stop (Ctrl-C, SIGTERM, Cancel) too, its hint saying what was sent."""
     _say("error:", "1;31", hide_tokens(err.message))
     if err.hint:
         _say("hint:", "36", hide_tokens(err.hint))
 
 
-def error_json(err: HubsmsError, exit_code: int) -> None:
-    """The error as one JSON object on stdout, for ``--json`` callers; nothing when the
-    command already printed its JSON document (a delivery failure shows the message)."""
-    if _json_printed:
-        return
-    error = {
-        "exit_code": exit_code,
-        "message": hide_tokens(err.message),
-        "hint": hide_tokens(err.hint) if err.hint else None,
-        "twilio_code": getattr(err, "code", None),
-        "more_info": getattr(err, "more_info", None),
-    }
-    print_json({"error": error})
-
-
-def hide_tokens(text: str) -> str:
-    """Replace what looks like an auth token (exactly 32 hex digits standing alone: not part
-    of an AC…/SM… SID, a longer hex run or a NAME_LIKE_THIS) with <hidden>: a last guard for
-    text that repeats what a user typed."""
-    import re
-
-    return re.sub(r"(?<![0-9A-Za-z_])[0-9a-fA-F]{32}(?![0-9A-Za-z_])", "<hidden>", text)
-
-
-_json_printed = False
+_NOTHING = object()
+_held: Any = _NOTHING  # the run's JSON document, printed when the run ends (end_output)
+_holding = False
 
 
 def start_output() -> None:
-    """A new run of hubsms (in-process tests run many): no JSON printed yet."""
-    global _json_printed
-    _json_printed = False
+    """A new run of hubsms (in-process tests run many): the JSON document it prints is held
+    until :func:`end_output`, so that a failure can add its error to it."""
+    global _held, _holding
+    _held, _holding = _NOTHING, True
     set_quiet(False)
 
 
+def end_output(err: HubsmsError | None = None, as_json: bool = False) -> None:
+    """The run ends: print its JSON document. On a failure (``err``) the document carries the
+    error object (:meth:`HubsmsError.as_json`) as its ``"error"`` key, or is ``{"error": ...}``
+    alone when the command printed none and ``as_json`` was asked for: with --json, every
+    exit path leaves one JSON document on stdout, its error the same as the error: and hint:
+    lines. A document that is a list (``apply --json``'s changes) is printed as it is."""
+    global _held, _holding
+    held, _held, _holding = _held, _NOTHING, False
+    if err is None:
+        if held is not _NOTHING:
+            _write_json(held)
+        return
+    if isinstance(held, dict):
+        _write_json({**held, "error": err.as_json()})
+    elif held is not _NOTHING:  # a list (apply's changes) has no place for it: stderr says it
+        _write_json(held)
+    elif as_json:
+        _write_json({"error": err.as_json()})
+
+
 def print_json(data: Any) -> None:
-    """Data for scripts: stdout holds only this JSON document."""
+    """Data for scripts: stdout holds only this JSON document (within a run of ``main``,
+    printed when the run ends: see :func:`end_output`)."""
+    global _held
+    if not _holding:
+        _write_json(data)
+        return
+    if _held is not _NOTHING:  # a second document: the first goes out as it is
+        _write_json(_held)
+    _held = data
+
+
+def _write_json(data: Any) -> None:
     import json
 
-    global _json_printed
-    _json_printed = True
     write_out(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -199,7 +204,12 @@ def resolve_config_path(option: Path | None, ctx: Any = None) -> Path:
     root = ctx.find_root().obj if ctx is not None and option is None else None
     if isinstance(root, dict) and root.get("config") is not None:
         option = Path(root["config"])
-    return config_path(option).path
+    path = config_path(option).path
+    if path.is_file():  # a file hubsms is pointed at is one whose tokens others keep
+        from hubsms import registry
+
+        registry.remember(path)
+    return path
 
 
 def twilio_access(options: dict[str, Any]) -> tuple[str | None, Any]:

@@ -102,7 +102,7 @@ def add(
         outcome = _add_from_flags(path, values, auth_token_stdin, replace_token, exist_ok)
     c = outcome.connector
     _report_change(outcome, f'Added connector "{c.name}" ({c.provider_info.label}, {c.purpose}, {"active" if c.active else "inactive"}).')
-    if auth_token_stdin or interactive:
+    if auth_token_stdin or interactive or (auth_token_env is None and connectors.env_token() is not None):
         warn_plaintext_keyring()
 
 
@@ -129,6 +129,8 @@ def _add_from_flags(path: Path, values: "ConnectorInput", auth_token_stdin: bool
 
     _require_values(NAME=values.name, account_sid=values.account_sid, from_=values.from_)
     token = stdin_token(auth_token_stdin)
+    if token is None and values.auth_token_env is None:
+        token = connectors.env_token()
     return connectors.add_connector(path, values, Keyring(), token=token, replace_token=replace_token, exist_ok=exist_ok)
 
 

@@ -25,7 +25,7 @@ APPLY_EXAMPLES = examples(
     "hubsms apply connectors.toml --dry-run     # what would change, in a table",
     "hubsms apply connectors.toml --prune       # also remove what it does not list",
 )
-EXPORT_EXAMPLES = examples("hubsms export > connectors.toml", "hubsms export | hubsms apply - --dry-run")
+EXPORT_EXAMPLES = examples("hubsms export > backup.toml", "hubsms export | hubsms apply - --dry-run")
 
 
 def apply(
@@ -36,6 +36,9 @@ def apply(
     keep_env_refs: Annotated[
         bool, typer.Option("--keep-env-refs", help="Save each connector's auth_token_env instead of storing its token in the keyring.")
     ] = False,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help="Let --prune remove every connector when the file lists none.")
+    ] = False,
     json_: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
@@ -45,16 +48,20 @@ def apply(
 
     \b
     The file has the config file's format ('hubsms export' prints one):
+    - it starts with schema_version = 1: an empty input (a failed download)
+      is refused, exit 2; --prune never empties the config without
+      --allow-empty;
     - complete by itself: its default and plans name active connectors of it;
     - connectors and plans are matched by name, ignoring case; a connector's
       table is the whole connector (a field left out takes its default:
       active, Twilio's server address, no logo);
-    - no token: each connector names auth_token_env, the variable holding its
+    - no token: a connector names auth_token_env, the variable holding its
       account's token; a set variable is stored in the keyring (and the
       connector saved without it, unless --keep-env-refs), an unset one keeps
-      the token already stored;
-    - a logo is a path relative to the file, copied into logos/ beside the
-      config;
+      the token already stored; a connector naming none takes its token from
+      HUBSMS_TOKEN_<ACCOUNT SID> or the keyring;
+    - a logo is a path relative to the file (or embedded, as export does),
+      copied beside the config;
     - all or nothing: when a write fails, the config, the keyring and the
       logos stay as they were.
     """
@@ -64,14 +71,18 @@ def apply(
     desired = _read_desired(file)
     report(desired.warnings)
     result = declarative.apply_desired(
-        resolve_config_path(config, ctx), desired, Keyring(), prune=prune, keep_env_refs=keep_env_refs, dry_run=dry_run
+        resolve_config_path(config, ctx), desired, Keyring(),
+        prune=prune, keep_env_refs=keep_env_refs, allow_empty=allow_empty, dry_run=dry_run,
     )
     if json_ or result.changed or dry_run:
         _print_changes(result.changes, json_)
     report(result.warnings, result.notes)
-    if result.applied and not keep_env_refs:
+    if result.tokens_stored:
         warn_plaintext_keyring()
     note(_summary(result, dry_run, desired.label))
+    missing = result.missing_tokens()
+    if missing is not None:
+        raise missing
 
 
 def _read_desired(file: str) -> Any:
@@ -120,8 +131,9 @@ def _fields_text(change: Any) -> str:
 
 
 def export(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption = None) -> None:
-    """Print the config as a desired-state TOML file (never a token): 'hubsms export |
-    hubsms apply -' changes nothing."""
+    """Print the config as a desired-state TOML file, a backup of everything but the
+    tokens (logos embedded): 'hubsms export | hubsms apply -' changes nothing, and
+    applied into an empty place it gives back the same config."""
     from hubsms.service import declarative
 
     path = resolve_config_path(config, ctx)

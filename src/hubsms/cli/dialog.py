@@ -26,7 +26,6 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -93,19 +92,20 @@ def _help(text: str) -> None:
 # --- what the dialog holds -------------------------------------------------------------------
 
 
-@dataclass
 class Form:
-    """Every field as validated and normalised: what the flags would have given."""
+    """Every field as validated and normalised: what the flags would have given. Filled in
+    step by step (a plain class: its fields change)."""
 
-    name: str = ""
-    provider: str = model.TWILIO.key
-    logo: Path | None = None
-    server_address: str = model.TWILIO.default_server_address
-    account_sid: str = ""
-    from_: str = ""
-    active: bool = True
-    auth_token_env: str | None = None
-    token: str | None = field(default=None, repr=False)  # typed; None keeps the stored one
+    __slots__ = ("name", "provider", "logo", "server_address", "account_sid", "from_", "active", "auth_token_env", "token")
+
+    def __init__(
+        self, *, name: str = "", provider: str = model.TWILIO.key, logo: Path | None = None,
+        server_address: str = model.TWILIO.default_server_address, account_sid: str = "", from_: str = "",
+        active: bool = True, auth_token_env: str | None = None, token: str | None = None,
+    ) -> None:
+        self.name, self.provider, self.logo, self.server_address = name, provider, logo, server_address
+        self.account_sid, self.from_, self.active, self.auth_token_env = account_sid, from_, active, auth_token_env
+        self.token = token  # typed; None keeps the stored one
 
     def to_input(self, base: Form | None = None) -> ConnectorInput:
         """A ConnectorInput of every field, or for an edit of the fields changed from ``base``."""
@@ -117,17 +117,24 @@ class Form:
         return ConnectorInput(**values)
 
 
-@dataclass
 class _Dialog:
-    form: Form
-    pending: dict[str, Any]  # values given as flags, taken on the first pass
-    config: Config  # as it was when the dialog began: the names already taken
-    keyring: Keyring
-    original: Form | None = None  # the connector being edited (its name may stay)
-    kept_logo: str | None = None
-    used_by: list[str] = field(default_factory=list)
-    force: bool = False
-    shown: set[str] = field(default_factory=set)
+    """What the dialog holds while it runs (a plain class: its fields change)."""
+
+    __slots__ = ("form", "pending", "config", "keyring", "original", "kept_logo", "used_by", "force", "shown")
+
+    def __init__(
+        self, form: Form, pending: dict[str, Any], config: Config, keyring: Keyring, *, original: Form | None = None,
+        kept_logo: str | None = None, used_by: list[str] | None = None, force: bool = False,
+    ) -> None:
+        self.form = form
+        self.pending = pending  # values given as flags, taken on the first pass
+        self.config = config  # as it was when the dialog began: the names already taken
+        self.keyring = keyring
+        self.original = original  # the connector being edited (its name may stay)
+        self.kept_logo = kept_logo
+        self.used_by = [] if used_by is None else used_by
+        self.force = force
+        self.shown: set[str] = set()
 
     @property
     def provider(self) -> model.Provider:

@@ -16,7 +16,7 @@ from typing import Any
 from hubsms.cli.common import (
     DEBUG_ENV,
     add_quiet_option,
-    error_json,
+    end_output,
     report_error,
     start_output,
 )
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     start_output()
     try:
-        return program(args)
+        code = program(args)
     except HubsmsError as err:
         return _fail(err, args, blank_line=isinstance(err, Interrupted))
     except KeyboardInterrupt as stop:
@@ -50,17 +50,23 @@ def main(argv: list[str] | None = None) -> int:
             f"internal error: {type(exc).__name__}: {exc}", "run again with --debug for the traceback, and report it"
         )
         return _fail(internal, args)
+    end_output()
+    return code
 
 
 def _fail(err: HubsmsError, args: list[str], blank_line: bool = False) -> int:
-    """Say ``err`` on stderr (and as JSON on stdout when ``--json`` was given); its exit code."""
-    exit_code = int(err.exit_code)
-    if blank_line:
+    """Say ``err`` on stderr, and with ``--json`` (or ``--format json``) in the JSON document
+    on stdout (the one the command printed, or one of its own); its exit code.
+    ``blank_line``: after a ^C at a terminal, the error starts on a line of its own."""
+    if blank_line and sys.stderr.isatty():
         sys.stderr.write("\n")
     report_error(err)
-    if "--json" in args:
-        error_json(err, exit_code)
-    return exit_code
+    end_output(err, _wants_json(args))
+    return int(err.exit_code)
+
+
+def _wants_json(args: list[str]) -> bool:
+    return "--json" in args or "--format=json" in args or ["--format", "json"] in map(list, zip(args, args[1:]))
 
 
 COMPLETE_ENV = "_HUBSMS_COMPLETE"  # set by the shell completion scripts: see hubsms.cli.completion

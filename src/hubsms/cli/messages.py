@@ -2,7 +2,7 @@
 
 
 import sys
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Final, Optional
 
 import typer
 
@@ -106,26 +106,49 @@ def _show_list(found: "MessageList", as_json: bool) -> None:
              "narrow the search with --to or --since")
 
 
+# The least width the Body column is shown with at a terminal; narrower, it is left out.
+BODY_MIN: Final = 16
+
+
 def _print_messages(rows: list[dict[str, Any]]) -> None:
-    """At a terminal: a table that fits 80 columns, then each error code explained once.
-    Piped: one tab-separated line a message, its explanation in a column of its own."""
+    """At a terminal: a table that fits the width (80 columns and up), each SID whole, since
+    ``messages show SID`` takes it; the Body column when there is room for it, else a line on
+    stderr says it was left out. Then each error code explained once. Piped: one tab-separated
+    line a message (UTC, To, Status, Body, SID, Explanation)."""
     from hubsms.cli.render import Column, print_table
 
-    at_terminal = sys.stdout.isatty()
-    columns = [Column(title, no_wrap=True) for title in ("UTC", "To", "Status")]
-    columns.append(Column("Body", overflow="fold", ratio=1))
-    if not at_terminal:
-        columns += [Column("SID"), Column("Explanation")]
-    table = [_row(row, at_terminal) for row in rows]
-    print_table(columns, table)
-    if at_terminal:
-        _print_legend(rows)
+    cells = [_row(row) for row in rows]
+    if not sys.stdout.isatty():
+        columns = [Column(title) for title in ("UTC", "To", "Status", "Body", "SID", "Explanation")]
+        print_table(columns, [[*row, _explanation(message)] for row, message in zip(cells, rows)])
+        return
+    columns = [Column("UTC", no_wrap=True), Column("To", no_wrap=True), Column("Status", overflow="fold"),
+               Column("SID", no_wrap=True, min_width=len(rows[0]["sid"] or ""))]
+    shown = [[row[0], row[1], row[2], row[4]] for row in cells]
+    if _room_for_body(shown):
+        columns.append(Column("Body", overflow="fold", ratio=1))
+        shown = [[*short, row[3]] for short, row in zip(shown, cells)]
+    else:
+        note("Left out at this width: Body (messages show SID or --json shows it).")
+    print_table(columns, shown)
+    _print_legend(rows)
 
 
-def _row(row: dict[str, Any], at_terminal: bool) -> list[Any]:
+def _room_for_body(shown: list[list[Any]]) -> bool:
+    """Whether the terminal leaves BODY_MIN columns beside the others, at their natural width."""
+    from rich.cells import cell_len
+
+    from hubsms.cli.common import stdout_console
+
+    widths = [max(cell_len(str(row[i] or "")) for row in shown) for i in range(len(shown[0]))]
+    widths = [max(width, len(title)) for width, title in zip(widths, ("UTC", "To", "Status", "SID"))]
+    return sum(widths) + 2 * len(widths) + BODY_MIN <= stdout_console().width
+
+
+def _row(row: dict[str, Any]) -> list[Any]:
+    """UTC, To, Status (with the error code), Body and SID."""
     status = row["status"] + (f" {row['error_code']}" if row["error_code"] is not None else "")
-    cells = [_short_time(row["date_sent"] or row["date_created"]), row["to"], status, row["body"]]
-    return cells if at_terminal else [*cells, row["sid"], _explanation(row)]
+    return [_short_time(row["date_sent"] or row["date_created"]), row["to"], status, row["body"], row["sid"]]
 
 
 def _explanation(row: dict[str, Any]) -> str | None:

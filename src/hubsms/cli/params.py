@@ -57,7 +57,7 @@ SEND: Final = (
     Param("--validity", "validity", int, "How long the code is valid; sent as Twilio's ValidityPeriod.", metavar="SECONDS"),
     Param("--dry-run", "dry_run", bool, "Resolve and check everything, show the request (token hidden), send nothing.", False),
     Param("--wait", "wait", bool, "Wait for a final status; exit 7 when it is failed or undelivered.", False),
-    Param("--timeout", "timeout", float, "Seconds --wait waits for a final status.", 60.0, 0.1, MAX_WAIT_SECONDS),
+    Param("--timeout", "timeout", float, "Seconds --wait allows the whole command: posting, then polling to a final status (exit 6 after).", 60.0, 0.1, MAX_WAIT_SECONDS),
     *TWILIO,
 )
 

@@ -81,8 +81,9 @@ def _make_server(host: str, port: int, db: Optional[Path], *options: Any) -> "Sa
 
     try:
         return SandboxServer(host, port, db, *options)
-    except sqlite3.Error as exc:
-        raise InvalidValue("db", f"cannot open the message database {db}: {exc}", "give a file in a folder that exists and is writable") from None
+    except (sqlite3.Error, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise InvalidValue("db", f"cannot open the message database {db}: {reason}", "give a file in a folder that exists and is writable") from None
 
 
 def _bind(server: "SandboxServer", host: str, port: int) -> None:

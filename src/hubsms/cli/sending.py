@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hubsms.cli.common import note, print_json, report, stderr_console, stdin_token
+from hubsms.errors import Interrupted, Terminated
 
 if TYPE_CHECKING:
     from hubsms.service.sending import SendHooks, SendResult
@@ -21,27 +23,49 @@ def run_send(
     auth_token_stdin: bool, connect_timeout: float | None, read_timeout: float | None,
 ) -> None:
     """``otp send`` with its options (hubsms.cli.params.SEND): send (or show, for a dry run)
-    through :func:`hubsms.service.sending.send_otp`, and show what happened."""
+    through :func:`hubsms.service.sending.send_otp`, and show what happened. ``--timeout``
+    counts from here: reading the config and the token are part of the send it bounds."""
+    started = time.monotonic()
     from hubsms.credentials import Keyring
     from hubsms.service.sending import Limits, OtpRequest, SendHooks, send_otp
 
     request = OtpRequest(to, connector, plan, length, code, message, validity)
-    limits = Limits(connect_timeout, read_timeout, timeout if wait else None)
-    hooks = SendHooks(
-        prepared=lambda result: report(result.warnings), retry=note,
-        before_error=lambda result: _show_sent(result, json),
-    )
+    limits = Limits(connect_timeout, read_timeout, timeout if wait else None, started)
+    posting: list[SendResult] = []  # the send, once it is past its checks and being posted
+
+    def prepared(result: SendResult) -> None:
+        report(result.warnings)
+        if not dry_run:
+            posting.append(result)
+
+    hooks = SendHooks(prepared=prepared, retry=note, before_error=lambda result: _show_sent(result, json))
     if wait:
         _stop_on_sigterm()
-    with _status_line(wait and not json, hooks) as hooks:
-        result = send_otp(
-            config, Keyring(), request, stdin_token=stdin_token(auth_token_stdin),
-            dry_run=dry_run, limits=limits, hooks=hooks,
-        )
+    try:
+        with _status_line(wait and not json, hooks) as hooks:
+            result = send_otp(
+                config, Keyring(deadline=started + timeout if wait else None), request,
+                stdin_token=stdin_token(auth_token_stdin),
+                dry_run=dry_run, limits=limits, hooks=hooks,
+            )
+    except KeyboardInterrupt as stop:  # while waiting, send_otp says it: the message was sent
+        raise _stopped(posting[0] if posting else None, stop) from None
     if dry_run:
         _show_dry_run(result, json)
     else:
         _show_sent(result, json)
+
+
+def _stopped(posting: SendResult | None, stop: KeyboardInterrupt) -> Interrupted:
+    """Ctrl-C or SIGTERM before the answer to the POST: whether anything was sent."""
+    terminated = isinstance(stop, Terminated)
+    if posting is None:
+        return Interrupted("interrupted before sending: nothing was sent", "send again when ready",
+                           terminated=terminated)
+    return Interrupted(
+        f"interrupted while sending to {posting.to}: the message may or may not have been sent",
+        f"look for it before sending again: hubsms messages list --to {posting.to} "
+        f'--connector "{posting.connector.name}" --since 10m', terminated=terminated)
 
 
 def _show_dry_run(result: SendResult, as_json: bool) -> None:
@@ -103,8 +127,6 @@ def _stop_on_sigterm() -> None:
     SID) is still shown, exit 143. Installed only here, where it matters (``signal`` costs
     start-up time every other command would pay)."""
     import signal
-
-    from hubsms.errors import Terminated
 
     def terminate(signum: int, frame: object) -> None:
         raise Terminated()

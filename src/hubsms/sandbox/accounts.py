@@ -27,8 +27,11 @@ from hubsms.sandbox.twilio import (
 ACCOUNT_TYPES: Final = ("Full", "Trial")
 ACCOUNT_STATUSES: Final = ("active", "suspended", "closed")
 _LISTS: Final = ("numbers", "voice_only_numbers", "short_codes", "verified_numbers", "opted_out")
+# Resources whose reading a declared account's credentials may be denied (403, 70051), as a
+# key with restricted rights is: ``forbidden = ["account"]``.
+FORBIDDABLE: Final = ("account", "numbers", "short_codes", "caller_ids", "balance", "service")
 _FILE_KEYS: Final = frozenset({"auth_token_env", "friendly_name", "type", "status", "balance",
-                               "messaging_services", *_LISTS})
+                               "messaging_services", "forbidden", *_LISTS})
 _JSON_KEYS: Final = _FILE_KEYS | {"sid", "auth_token"}
 DEFAULT_BALANCE: Final = "20.00"
 
@@ -54,6 +57,7 @@ class DeclaredAccount:
     opted_out: tuple[str, ...] = ()
     messaging_services: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     balance: str = DEFAULT_BALANCE
+    forbidden: tuple[str, ...] = ()  # of FORBIDDABLE: answered 403, 70051
 
     def sms_senders(self) -> set[str]:
         """Numbers and short codes this account can send SMS from."""
@@ -66,7 +70,8 @@ class DeclaredAccount:
         """What the own API shows: everything but the token (only where it came from)."""
         shown: dict[str, Any] = {"sid": self.sid, "token_source": self.token_source,
                                  "friendly_name": self.friendly_name, "type": self.type,
-                                 "status": self.status, "balance": self.balance}
+                                 "status": self.status, "balance": self.balance,
+                                 "forbidden": list(self.forbidden)}
         shown.update({name: list(getattr(self, name)) for name in _LISTS})
         shown["messaging_services"] = {sid: list(pool) for sid, pool in self.messaging_services.items()}
         return shown
@@ -89,6 +94,13 @@ def _text(data: Mapping[str, Any], key: str, where: str, default: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise AccountError(f"{where}.{key}: must be a non-empty string")
     return value.strip()
+
+
+def _forbidden(data: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    values = data.get("forbidden", [])
+    if not isinstance(values, list) or not all(value in FORBIDDABLE for value in values):
+        raise AccountError(f"{where}.forbidden: must be a list of {', '.join(FORBIDDABLE)}")
+    return tuple(values)
 
 
 def _senders(data: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
@@ -162,7 +174,7 @@ def parse_account(sid: str, data: Any, *, environ: Mapping[str, str] | None = No
         type=_choice(data, "type", where, ACCOUNT_TYPES),
         status=_choice(data, "status", where, ACCOUNT_STATUSES),
         messaging_services=_services(data, where, owned),
-        balance=_text(data, "balance", where, DEFAULT_BALANCE), **lists,
+        balance=_text(data, "balance", where, DEFAULT_BALANCE), forbidden=_forbidden(data, where), **lists,
     )
 
 
@@ -188,6 +200,9 @@ def load_accounts_file(path: Path, environ: Mapping[str, str] | None = None) -> 
         raise AccountError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise AccountError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise AccountError(f"{path}: nested too deeply to be an accounts file "
+                           "(its values are strings, lists of strings and one table of services)") from None
     try:
         return parse_accounts_document(document, environ)
     except AccountError as exc:

@@ -7,11 +7,11 @@ Twilio's shape.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any, Callable, Final
 
 from hubsms.model import is_loopback
@@ -23,6 +23,7 @@ from hubsms.sandbox.accounts import (
     parse_account,
 )
 from hubsms.sandbox.endpoints import TwilioEndpoints, find_route
+from hubsms.sandbox.exchange import Request, Response, json_response, twilio_error
 from hubsms.sandbox.state import (
     BadRequest,
     Fault,
@@ -40,7 +41,6 @@ from hubsms.sandbox.twilio import (
     plus_restored,
 )
 
-JSON_TYPE: Final = "application/json; charset=utf-8"
 WRITE_HEADER: Final = "X-Hubsms-Sandbox"
 MAX_WAIT: Final = 30.0
 DEFAULT_LIMIT: Final = 100
@@ -48,33 +48,6 @@ MAX_LIMIT: Final = 1000
 
 _ACCOUNT_PATH: Final = re.compile(r"^/api/accounts/(?P<sid>[^/]+)$")
 _WRITES: Final = ("POST", "DELETE", "PUT", "PATCH")
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: Any  # email.message.Message: case-insensitive .get()
-    body: bytes = b""
-
-
-@dataclass
-class Response:
-    status: int
-    body: bytes = b""
-    content_type: str = JSON_TYPE
-    headers: dict[str, str] = field(default_factory=dict)
-    drop: bool = False  # close the connection without answering
-
-
-def json_response(status: int, data: Any, headers: dict[str, str] | None = None) -> Response:
-    return Response(status, json.dumps(data).encode(), headers=headers or {})
-
-
-def twilio_error(err: TwilioError) -> Response:
-    headers = {"WWW-Authenticate": 'Basic realm="Twilio API"'} if err.status == 401 else None
-    return json_response(err.status, err.body(), headers)
 
 
 def api_error(status: int, message: str) -> Response:
@@ -85,6 +58,7 @@ class _NotFound(BadRequest):
     """The own API has no such item (answered 404)."""
 
 
+@functools.lru_cache(maxsize=256)  # clients send the same Host again and again
 def host_allowed(header: str | None) -> bool:
     """A loopback name in ``Host`` (127.0.0.0/8, localhost, [::1], any port): a page of
     another site that had its name resolve to 127.0.0.1 (DNS rebinding) sends its own."""
@@ -350,6 +324,8 @@ def _json_object(req: Request) -> dict[str, Any]:
         data = json.loads(req.body or b"{}")
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("the body must be a JSON object") from None
+    except RecursionError:  # json refuses nesting deeper than the interpreter's recursion limit
+        raise BadRequest("the body is nested too deeply: give a flat JSON object") from None
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object")
     return data

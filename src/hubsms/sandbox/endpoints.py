@@ -14,16 +14,20 @@ import binascii
 import hmac
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from functools import partial
+from typing import Any, Final, Protocol
 from urllib.parse import parse_qs
 
 from hubsms.model import count_segments
 from hubsms.sandbox import resources
-from hubsms.sandbox.accounts import DeclaredAccount
-from hubsms.sandbox.listing import list_messages
+from hubsms.sandbox.accounts import AccountRegistry, DeclaredAccount
+from hubsms.sandbox.exchange import Request, Response, json_response
+from hubsms.sandbox.listing import Item, Items, Match, list_messages, list_page, matching
 from hubsms.sandbox.rules import check_send, check_status, check_test_send
+from hubsms.sandbox.state import Outcomes
+from hubsms.sandbox.store import MessageStore
 from hubsms.sandbox.twilio import (
     ACCOUNT_SID_RE,
     MESSAGE_SID_RE,
@@ -36,9 +40,6 @@ from hubsms.sandbox.twilio import (
     new_message_sid,
     validate_create,
 )
-
-if TYPE_CHECKING:
-    from hubsms.sandbox.api import Request, Response, Sandbox
 
 FORM_TYPE: Final = "application/x-www-form-urlencoded"
 _ACCOUNT: Final = r"^/2010-04-01/Accounts/(?P<account>[^/]+?)"
@@ -61,6 +62,7 @@ ROUTES: Final = tuple(Route(re.compile(p), t, m, k) for p, t, m, k in (
     (_ACCOUNT + r"/SMS/ShortCodes\.json$", f"{_AS}/SMS/ShortCodes.json", ("GET",), "short_codes"),
     (_ACCOUNT + r"/OutgoingCallerIds\.json$", f"{_AS}/OutgoingCallerIds.json", ("GET",), "caller_ids"),
     (_ACCOUNT + r"/Balance\.json$", f"{_AS}/Balance.json", ("GET",), "balance"),
+    (r"^/v1/Services$", "/v1/Services", ("GET",), "services"),
     (r"^/v1/Services/(?P<service>[^/]+)$", "/v1/Services/{Sid}", ("GET",), "service"),
     *((rf"^/v1/Services/(?P<service>[^/]+)/{name}$", f"/v1/Services/{{ServiceSid}}/{name}", ("GET",), name)
       for name in resources.SENDER_PATHS),
@@ -107,21 +109,35 @@ class Call:
     declared: DeclaredAccount | None
 
 
+class SandboxState(Protocol):
+    """What the Twilio endpoints read of a sandbox (``hubsms.sandbox.api.Sandbox`` has it)."""
+
+    store: MessageStore
+    accounts: AccountRegistry
+    test_accounts: set[str]
+    auth_token: str | None
+    status_delay: float
+    outcomes: Outcomes
+
+
 class TwilioEndpoints:
     """Routes a Twilio request of one sandbox to the handler of its resource."""
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: SandboxState) -> None:
         self.sandbox = sandbox
         self._handlers: dict[str, Callable[[Call], Any]] = {
             "account": self._account, "messages": self._messages, "message": self._message,
-            "numbers": self._numbers, "short_codes": self._short_codes,
-            "caller_ids": self._caller_ids, "balance": self._balance,
-            "service": self._service, **{name: self._senders for name in resources.SENDER_PATHS},
+            "numbers": partial(self._listed, "incoming_phone_numbers", resources.list_numbers,
+                               resources.NUMBER_FILTERS),
+            "short_codes": partial(self._listed, "short_codes", resources.list_short_codes,
+                                   resources.SHORT_CODE_FILTERS),
+            "caller_ids": partial(self._listed, "outgoing_caller_ids", resources.list_caller_ids,
+                                  resources.CALLER_ID_FILTERS),
+            "balance": self._balance, "services": self._services, "service": self._service,
+            **{name: self._senders for name in resources.SENDER_PATHS},
         }
 
     def route(self, req: Request, route: Route | None, match: re.Match[str] | None) -> Response:
-        from hubsms.sandbox.api import json_response
-
         account = self._authenticate(req, match)
         if route is None or match is None or not ACCOUNT_SID_RE.match(account):
             raise TwilioError(20404, 404, path=req.path)
@@ -129,6 +145,8 @@ class TwilioEndpoints:
             raise TwilioError(20004, 405)
         declared = self.sandbox.accounts.get(account)
         check_status(declared, route.kind == "account")
+        if declared is not None and route.kind in declared.forbidden:  # a key with restricted rights
+            raise TwilioError(70051, 403, "Authorization Failed")
         creating = route.kind == "messages" and req.method == "POST"
         if account in self.sandbox.test_accounts and not creating:
             raise TwilioError(20008, 403)  # test credentials can only create messages
@@ -168,28 +186,17 @@ class TwilioEndpoints:
         return current_resource(row)
 
     def _messages(self, call: Call) -> dict[str, Any]:
-        return list_messages(self.sandbox.store, call.account, call.req.query)
+        return list_messages(self.sandbox.store, call.account, call.req.path, call.req.query)
 
-    def _numbers(self, call: Call) -> dict[str, Any]:
-        items = resources.list_numbers(call.account, call.declared, call.req.query)
-        return resources.v2010_page("incoming_phone_numbers", items, call.req.path, call.req.query,
-                                    ("PhoneNumber",))
-
-    def _short_codes(self, call: Call) -> dict[str, Any]:
-        items = resources.list_short_codes(call.account, call.declared, call.req.query)
-        return resources.v2010_page("short_codes", items, call.req.path, call.req.query, ("ShortCode",))
-
-    def _caller_ids(self, call: Call) -> dict[str, Any]:
-        items = resources.list_caller_ids(call.account, call.declared, call.req.query)
-        return resources.v2010_page("outgoing_caller_ids", items, call.req.path, call.req.query,
-                                    ("PhoneNumber",))
+    def _listed(self, key: str, items: Callable[[str, DeclaredAccount | None, Mapping[str, list[str]]], list[Item]],
+                filters: Mapping[str, Match], call: Call) -> dict[str, Any]:
+        """One of the account's lists (``items`` makes it) under ``key``, with Twilio's filters."""
+        return _page(call, key, items(call.account, call.declared, call.req.query), filters)
 
     def _balance(self, call: Call) -> dict[str, Any]:
         return resources.balance(call.account, call.declared)
 
     def _create(self, req: Request, account: str, declared: DeclaredAccount | None) -> Response:
-        from hubsms.sandbox.api import json_response
-
         content_type = (req.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         form: dict[str, list[str]] = {}
         if content_type == FORM_TYPE:  # JSON or anything else: no To was given (21604)
@@ -225,6 +232,13 @@ class TwilioEndpoints:
             raise TwilioError(20404, 404, path=call.req.path)
         return sid, declared.messaging_services[sid] if declared else ()
 
+    def _services(self, call: Call) -> dict[str, Any]:
+        """The account's Messaging Services: the declared ones; none for an undeclared account."""
+        declared, origin = call.declared, _origin(call.req)
+        items = [resources.service(origin, call.account, sid, declared.friendly_name)
+                 for sid in declared.messaging_services] if declared else []
+        return _page(call, "services", items, {}, v1=True)
+
     def _service(self, call: Call) -> dict[str, Any]:
         sid, _ = self._pool(call)
         name = call.declared.friendly_name if call.declared else "hubsms sandbox"
@@ -233,9 +247,15 @@ class TwilioEndpoints:
     def _senders(self, call: Call) -> dict[str, Any]:
         sid, pool = self._pool(call)
         kind = resources.SENDER_PATHS[call.req.path.rsplit("/", 1)[1]]
-        origin = _origin(call.req)
-        items = resources.service_senders(kind, origin, call.account, sid, pool)
-        return resources.v1_page(kind, items, origin + call.req.path, call.req.query)
+        items = resources.service_senders(kind, _origin(call.req), call.account, sid, pool)
+        return _page(call, kind, items, {}, v1=True)
+
+
+def _page(call: Call, key: str, items: list[Item], filters: Mapping[str, Match], v1: bool = False) -> dict[str, Any]:
+    """The page the request asks for of an in-memory list, filtered as Twilio documents."""
+    query = call.req.query
+    link = _origin(call.req) + call.req.path if v1 else call.req.path
+    return list_page(Items(matching(items, query, filters)), query, key, link, tuple(filters), v1=v1)
 
 
 def _origin(req: Request) -> str:

@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final, NamedTuple
-from urllib.parse import urlencode
 
 from hubsms.sandbox.accounts import DEFAULT_BALANCE, DeclaredAccount
-from hubsms.sandbox.listing import paging
+from hubsms.sandbox.listing import Match, digits_pattern, exact, one
 from hubsms.sandbox.twilio import (
     ACCOUNTS_PREFIX,
     API_VERSION,
     E164_RE,
     SHORT_CODE_RE,
     is_alpha_sender,
-    plus_restored,
     rfc2822,
 )
 
@@ -33,11 +31,6 @@ V1_SERVICES: Final = "/v1/Services"
 
 def derived_sid(prefix: str, *parts: str) -> str:
     return prefix + hashlib.sha256(":".join(parts).encode()).hexdigest()[:32]
-
-
-def _one(query: dict[str, list[str]], key: str) -> str | None:
-    values = query.get(key)
-    return plus_restored(values[0]) if values and values[0] != "" else None
 
 
 # --- API 2010-04-01 ---------------------------------------------------------------------
@@ -86,57 +79,48 @@ def balance(account: str, declared: DeclaredAccount | None) -> dict[str, Any]:
     return {"account_sid": account, "balance": amount, "currency": "USD"}
 
 
-def _matches(value: str, wanted: str | None) -> bool:
-    """Twilio's PhoneNumber filter also matches part of a number."""
-    return wanted is None or wanted in value
+# The filters Twilio documents for each list (ListIncomingPhoneNumber, ListShortCode,
+# ListOutgoingCallerId); PageSize, Page and PageToken are the list handler's.
+NUMBER_FILTERS: Final[Mapping[str, Match]] = {
+    "FriendlyName": exact("friendly_name"), "PhoneNumber": digits_pattern("phone_number"),
+    "Origin": exact("origin"),
+}
+SHORT_CODE_FILTERS: Final[Mapping[str, Match]] = {
+    "FriendlyName": exact("friendly_name"), "ShortCode": digits_pattern("short_code"),
+}
+CALLER_ID_FILTERS: Final[Mapping[str, Match]] = {
+    "FriendlyName": exact("friendly_name"), "PhoneNumber": digits_pattern("phone_number"),
+}
 
 
 def _owned(values: tuple[str, ...] | None, wanted: str | None, pattern: re.Pattern[str]) -> list[str]:
-    """The account's ``values`` that match ``wanted``; an undeclared account (``values`` None)
-    owns ``wanted`` when it has the pattern's shape."""
+    """The account's ``values``; an undeclared account (``values`` None) owns ``wanted``
+    when it has the pattern's shape."""
     if values is None:
         return [wanted] if wanted and pattern.match(wanted) else []
-    return [v for v in values if _matches(v, wanted)]
+    return list(values)
 
 
 def list_numbers(account: str, declared: DeclaredAccount | None,
-                 query: dict[str, list[str]]) -> list[dict[str, Any]]:
-    """``PhoneNumber`` filters; an undeclared account owns the number it asks about."""
-    wanted = _one(query, "PhoneNumber")
+                 query: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+    """The account's numbers (SMS ones, then voice-only ones); an undeclared account owns
+    the number ``PhoneNumber`` asks about."""
+    wanted = one(query, "PhoneNumber")
     sms = _owned(None if declared is None else declared.numbers, wanted, E164_RE)
-    voice = _owned(declared.voice_only_numbers, wanted, E164_RE) if declared else []
+    voice = list(declared.voice_only_numbers) if declared else []
     return [incoming_number(account, n, True) for n in sms] + [incoming_number(account, n, False) for n in voice]
 
 
 def list_short_codes(account: str, declared: DeclaredAccount | None,
-                     query: dict[str, list[str]]) -> list[dict[str, Any]]:
-    codes = _owned(None if declared is None else declared.short_codes, _one(query, "ShortCode"), SHORT_CODE_RE)
+                     query: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+    codes = _owned(None if declared is None else declared.short_codes, one(query, "ShortCode"), SHORT_CODE_RE)
     return [short_code(account, c) for c in codes]
 
 
 def list_caller_ids(account: str, declared: DeclaredAccount | None,
-                    query: dict[str, list[str]]) -> list[dict[str, Any]]:
-    numbers = _owned(None if declared is None else declared.verified_numbers, _one(query, "PhoneNumber"), E164_RE)
+                    query: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+    numbers = _owned(None if declared is None else declared.verified_numbers, one(query, "PhoneNumber"), E164_RE)
     return [caller_id(account, n) for n in numbers]
-
-
-def v2010_page(key: str, items: list[dict[str, Any]], path: str, query: dict[str, list[str]],
-               filters: tuple[str, ...]) -> dict[str, Any]:
-    """A 2010-04-01 list page: ``key``, page numbers and relative page URIs."""
-    size, page = paging(query)
-    kept = [(k, _one(query, k) or "") for k in filters if _one(query, k)]
-
-    def uri(number: int) -> str:
-        return f"{path}?{urlencode([*kept, ('PageSize', size), ('Page', number)])}"
-
-    start = page * size
-    rows = items[start:start + size]
-    return {
-        key: rows, "end": start + max(len(rows) - 1, 0), "first_page_uri": uri(0),
-        "next_page_uri": uri(page + 1) if start + size < len(items) else None,
-        "page": page, "page_size": size,
-        "previous_page_uri": uri(page - 1) if page > 0 else None, "start": start, "uri": uri(page),
-    }
 
 
 # --- Messaging v1 -----------------------------------------------------------------------
@@ -190,22 +174,3 @@ def service_senders(kind: str, origin: str, account: str, service_sid: str,
                     pool: tuple[str, ...]) -> list[dict[str, Any]]:
     """The pool's senders of one kind (``phone_numbers``, ``short_codes``, ``alpha_senders``)."""
     return [_sender(kind, origin, account, service_sid, s) for s in pool if SENDER_KINDS[kind].belongs(s)]
-
-
-def v1_page(key: str, items: list[dict[str, Any]], url: str, query: dict[str, list[str]]) -> dict[str, Any]:
-    """A Messaging v1 list page: ``key`` and the ``meta`` object with absolute page URLs."""
-    size, page = paging(query)
-
-    def page_url(number: int) -> str:
-        return f"{url}?{urlencode({'PageSize': size, 'Page': number})}"
-
-    start = page * size
-    return {
-        key: items[start:start + size],
-        "meta": {
-            "first_page_url": page_url(0), "key": key,
-            "next_page_url": page_url(page + 1) if start + size < len(items) else None,
-            "page": page, "page_size": size,
-            "previous_page_url": page_url(page - 1) if page > 0 else None, "url": page_url(page),
-        },
-    }

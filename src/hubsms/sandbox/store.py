@@ -1,4 +1,4 @@
-"""Captured messages in SQLite: in memory by default, in a file so they survive a restart.
+"""Captured messages in SQLite: in memory by default, in a file (0600) so they survive a restart.
 
 One connection guarded by one lock. The same lock backs a Condition, so a long-poll waits
 for the next insert without a sleep loop and no insert can slip between check and wait.
@@ -6,6 +6,7 @@ for the next insert without a sleep loop and no insert can slip between check an
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -35,6 +36,19 @@ _COLUMNS = (
     "sid", "account_sid", "to_", "from_", "service_sid", "body", "code", "num_segments",
     "num_media", "created", "step_delay", "final_status", "error_code", "error_message",
 )
+
+_INSERT = f"INSERT INTO messages ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+
+
+def _private_file(path: str) -> None:
+    """Create the database file readable by its owner only (0600: it holds OTP codes), or
+    make an existing one so; SQLite gives its -wal and -shm files the same mode."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -72,7 +86,11 @@ class MessageStore:
     """Thread-safe message storage; every public method takes the lock."""
 
     def __init__(self, path: str | None = None) -> None:
-        self._db = sqlite3.connect(path or ":memory:", check_same_thread=False)
+        if path:
+            _private_file(path)
+        # Autocommit: each statement is its own transaction, without a BEGIN and COMMIT
+        # round of its own (add_many opens one explicitly).
+        self._db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         if path:
             # WAL without fsync per commit: a sink, not a ledger; survives a restart.
@@ -91,12 +109,22 @@ class MessageStore:
     def add(self, row: dict[str, Any]) -> dict[str, Any]:
         """Store one message and wake every waiter; returns the stored row."""
         values = [row[c] for c in _COLUMNS]
-        sql = f"INSERT INTO messages ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
         with self._changed:
-            cursor = self._db.execute(sql, values)
-            self._db.commit()
+            cursor = self._db.execute(_INSERT, values)
             self._changed.notify_all()
             return {**row, "id": cursor.lastrowid}
+
+    def add_many(self, rows: list[dict[str, Any]]) -> None:
+        """Store many messages in one transaction (fixtures, benchmarks); wakes every waiter."""
+        with self._changed:
+            self._db.execute("BEGIN")
+            try:
+                self._db.executemany(_INSERT, [[row[c] for c in _COLUMNS] for row in rows])
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+            self._changed.notify_all()
 
     def get(self, sid: str, account_sid: str | None = None) -> dict[str, Any] | None:
         rows = self._select(Query(account_sid=account_sid), "sid = ?", [sid], limit=1)
@@ -131,7 +159,6 @@ class MessageStore:
                 cursor = self._db.execute("DELETE FROM messages")
             else:
                 cursor = self._db.execute("DELETE FROM messages WHERE to_ = ?", [to])
-            self._db.commit()
             return cursor.rowcount
 
     def count(self) -> int:

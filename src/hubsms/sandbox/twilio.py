@@ -2,7 +2,8 @@
 numbers, segment counting and the shapes of the resources it answers with.
 
 Pure functions only (no I/O), so they can be unit-tested and reused by the server.
-Sources: shared/twilio/FACTS.md and the OpenAPI spec in shared/twilio-oai/.
+Sources: Twilio's API reference and error dictionary (twilio.com/docs) and its OpenAPI
+description, of which the tests keep a copy (tests/data/twilio-oai/).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ SHORT_CODE_RE: Final = re.compile(r"^[0-9]{5,6}$")
 ALPHA_SENDER_RE: Final = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 +\-_&]{1,11}$")
 OTP_CODE_RE: Final = re.compile(r"(?<![0-9])[0-9]{4,10}(?![0-9])")
 
-# Test magic numbers (FACTS.md §9). From +15005550006 is the one that succeeds.
+# Test magic numbers (twilio.com/docs/iam/test-credentials). From +15005550006 is the one
+# that succeeds.
 MAGIC_PREFIX: Final = "+1500555000"
 MAGIC_TO: Final = {
     "+15005550001": 21211,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from hubsms.errors import ExitCode, HubsmsError, TwilioAPIError
 from hubsms.model import is_messaging_service_sid
+from hubsms.twilio.codes import CODES
 
 if TYPE_CHECKING:
     from hubsms.twilio.client import TwilioClient
@@ -18,11 +19,6 @@ OK: Final = "ok"
 WARNING: Final = "warning"
 FAILED: Final = "failed"
 SKIPPED: Final = "skipped"
-NOT_OWNED_HINT: Final = (
-    "Set the connector's From to an SMS-capable number or short code of this account "
-    "(Twilio console > Phone Numbers), e.g. hubsms connector edit NAME --from +1...; "
-    "Twilio refuses others with 21660 (another account's) or 21659 (no Twilio sender)."
-)
 
 
 @dataclass(frozen=True)
@@ -44,13 +40,20 @@ def passed(name: str, detail: str) -> Check:
     return Check(name, OK, detail)
 
 
-def warned(name: str, detail: str, code: int | None, hint: str) -> Check:
-    return Check(name, WARNING, detail, code, hint)
+def warned(name: str, detail: str, code: int | None, hint: str | None = None) -> Check:
+    """A warning; its hint, unless given, is the next step of Twilio's ``code`` (twilio.codes)."""
+    return Check(name, WARNING, detail, code, hint or _step(code))
 
 
-def failed(name: str, detail: str, code: int | None, hint: str | None,
+def failed(name: str, detail: str, code: int | None, hint: str | None = None,
            exit_code: ExitCode = ExitCode.REJECTED) -> Check:
-    return Check(name, FAILED, detail, code, hint, exit_code)
+    """A failure; its hint, unless given, is the next step of Twilio's ``code`` (twilio.codes)."""
+    return Check(name, FAILED, detail, code, hint or _step(code), exit_code)
+
+
+def _step(code: int | None) -> str | None:
+    known = CODES.get(code) if code is not None else None
+    return known.step if known else None
 
 
 def from_error(name: str, err: HubsmsError) -> Check:
@@ -69,9 +72,15 @@ def sender_kind(sender: str) -> str:
 
 
 def guarded(name: str, check: Callable[[], Check]) -> Check:
-    """A check whose request failed says so (a timeout, a refusal) instead of stopping the rest."""
+    """A check whose request failed says so (a timeout, a refusal) instead of stopping the rest;
+    one the credentials may not make (403: restricted rights) is a warning, its outcome unknown."""
     try:
         return check()
+    except TwilioAPIError as err:
+        if err.status == 403:
+            return warned(name, f"unknown: these credentials may not read what this check needs ({err.message})",
+                          err.code, err.hint)
+        return from_error(name, err)
     except HubsmsError as err:
         return from_error(name, err)
 
@@ -88,11 +97,9 @@ def number_sender(client: TwilioClient, number: str) -> Check:
     found = find_in_list(client, "IncomingPhoneNumbers", "incoming_phone_numbers", "PhoneNumber", number)
     if not found:
         return failed("sender", f"{number} is not a number of this account (Twilio: 21660, or 21659 "
-                      "when it is no Twilio number at all)", 21660, NOT_OWNED_HINT)
+                      "when it is no Twilio number at all)", 21660)
     if not (found[0].get("capabilities") or {}).get("sms"):
-        return failed("sender", f"{number} is the account's, but cannot send SMS: voice only (Twilio: 21661)", 21661,
-                      "Use an SMS-capable number of the account (Twilio console > Phone Numbers > capabilities), "
-                      "or a Messaging Service.")
+        return failed("sender", f"{number} is the account's, but cannot send SMS: voice only (Twilio: 21661)", 21661)
     return passed("sender", f"{number}: an SMS-capable number of the account")
 
 
@@ -100,7 +107,7 @@ def short_code_sender(client: TwilioClient, code: str) -> Check:
     found = find_in_list(client, "SMS/ShortCodes", "short_codes", "ShortCode", code)
     if not found:
         return failed("sender", f"short code {code} is not one of this account's (Twilio: 21660, or 21659 "
-                      "when it is no Twilio short code at all)", 21660, NOT_OWNED_HINT)
+                      "when it is no Twilio short code at all)", 21660)
     return passed("sender", f"short code {code} of the account")
 
 
@@ -112,21 +119,17 @@ def service_sender(client: TwilioClient, sid: str) -> Check:
     except TwilioAPIError as err:
         if err.code != 20404:
             raise
-        return failed("sender", f"{sid} is not a Messaging Service of this account (Twilio: 21701)", 21701,
-                      "Copy the service's SID from the Twilio console (Messaging > Services): hubsms connector edit NAME --from MG...")
+        return failed("sender", f"{sid} is not a Messaging Service of this account (Twilio: 21701)", 21701)
     counts = client.count_service_senders(sid)
     if not any(counts.values()):
-        return failed("sender", f"Messaging Service {sid} has no senders in its pool (Twilio: 21704)", 21704,
-                      "Add a number, short code or sender ID to the service (Twilio console > Messaging > Services > Sender Pool).")
+        return failed("sender", f"Messaging Service {sid} has no senders in its pool (Twilio: 21704)", 21704)
     pool = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items() if n)
     return passed("sender", f"Messaging Service {service.get('friendly_name') or sid}: {pool}")
 
 
 def alphanumeric_sender(client: TwilioClient, sender: str) -> Check:
     return warned("sender", f"alphanumeric sender ID '{sender}': the US and Canada refuse it (21612), "
-                  "and some countries only take registered ones", 21612,
-                  "For those countries use a number, or a Messaging Service that has one; Twilio lists "
-                  "each country's rules (International SMS guidelines).")
+                  "and some countries only take registered ones", 21612)
 
 
 SENDER_CHECKS: Final[dict[str, Callable[[TwilioClient, str], Check]]] = {
@@ -141,20 +144,25 @@ def sender_check(client: TwilioClient, sender: str) -> Check:
 
 
 def recipient(client: TwilioClient, account: dict[str, Any], to: str) -> Check:
-    """A trial account sends only to its verified numbers (21608); a full one to any."""
-    if account.get("type") != "Trial":
+    """A trial account sends only to its verified numbers (21608); a full one to any. When the
+    account's type is unknown (it could not be read), a number that is not verified is a
+    warning."""
+    kind = account.get("type")
+    if kind == "Full":
         return passed("recipient", f"{to}: a full account may send to any number")
     verified = find_in_list(client, "OutgoingCallerIds", "outgoing_caller_ids", "PhoneNumber", to)
     if verified:
-        return passed("recipient", f"{to} is a verified number of the trial account")
+        return passed("recipient", f"{to} is a verified number of the {'trial ' if kind else ''}account")
+    if kind is None:
+        return warned("recipient", f"{to} is not verified: if the account is a trial one, it cannot send there "
+                      "(Twilio: 21608); its type is unknown", 21608)
     return failed("recipient", f"{to} is not verified, and a trial account sends only to verified numbers "
-                  "(Twilio: 21608)", 21608,
-                  "Verify it in the Twilio console (Phone Numbers > Verified Caller IDs), or upgrade the account.")
+                  "(Twilio: 21608)", 21608)
 
 
 def alphanumeric_route(sender: str, to: str) -> Check:
     """An alphanumeric sender ID cannot reach +1 numbers (US, Canada): 21612."""
     if to.startswith("+1"):
         return failed("route", f"'{sender}' cannot send to {to}: the US and Canada refuse alphanumeric "
-                      "sender IDs (Twilio: 21612)", 21612, "Send to +1 numbers from a number or a Messaging Service.")
+                      "sender IDs (Twilio: 21612)", 21612)
     return passed("route", f"'{sender}' to {to}: not +1 (check the country's rules if messages do not arrive)")

@@ -181,11 +181,11 @@ def failure(report: ConnectorReport | SweepReport) -> HubsmsError | None:
         bad = [r for r in report.reports if r.exit_code != ExitCode.OK]
         message = f"{len(bad)} of {len(report.reports)} connectors failed: " + "; ".join(
             f'"{r.connector.name}" {r.summary().removeprefix("failed: ")}' for r in bad)
-        hint = "see the rows above; hubsms connector test NAME shows one connector's checks and hints"
+        hint = f'hubsms connector test "{bad[0].connector.name}" shows its checks, each with a hint'
     else:
         first = next(c for c in report.checks if c.status == FAILED and c.exit_code == code)
         message = f'"{report.connector.name}" {report.summary()}: {first.detail}'
-        hint = first.hint or "see the rows above"
+        hint = first.hint or f"the {first.name.replace('_', ' ')} check failed; fix what it names and test again"
     kind = {ExitCode.NETWORK: NetworkError, ExitCode.CREDENTIALS: CredentialsError}.get(code, ChecksFailed)
     return kind(message, hint)
 
@@ -234,16 +234,18 @@ def _account_checks(client: TwilioClient, report: ConnectorReport) -> str | None
     except CredentialsRejected as err:
         report.checks.append(failed(
             "credentials", "Twilio refused the Account SID and auth token (20003): a wrong token, "
-            "or the account is closed", 20003, err.hint, ExitCode.CREDENTIALS))
+            "or the account is closed", 20003, exit_code=ExitCode.CREDENTIALS))
         return "the credentials were refused"
     except TwilioAPIError as err:
+        if err.status == 403 and err.code != 20008:
+            report.checks += _account_unreadable(report, err)
+            return None
         if err.code != 20008:
             report.checks.append(from_error("credentials", err))
             return "the account could not be read"
         report.test_credentials = True
         report.checks.append(warned(
-            "credentials", "test credentials: valid, but Twilio lets them only send messages", 20008,
-            "Check the live credentials to see the account; with these, try: hubsms otp send --to +15005550006"))
+            "credentials", "test credentials: valid, but Twilio lets them only send messages", 20008))
         return "test credentials can only send (20008)"
     except HubsmsError as err:
         report.checks.append(from_error("credentials", err))
@@ -254,6 +256,18 @@ def _account_checks(client: TwilioClient, report: ConnectorReport) -> str | None
     return None if status == "active" else f"the account is {status}"
 
 
+def _account_unreadable(report: ConnectorReport, err: TwilioAPIError) -> list[Check]:
+    """Twilio took the credentials but refused them the account (403): credentials with
+    restricted rights. Its status and type are unknown; the checks that read other resources
+    still run."""
+    return [
+        passed("credentials", f"accepted (token from {report.token_source}), but they may not read the account"),
+        warned("account_status", f"unknown: Twilio refused to show the account (403, {err.code}): credentials "
+               "with restricted rights, or an account that may not use the API", err.code, err.hint),
+        Check("account_type", SKIPPED, "skipped: the account could not be read (403)"),
+    ]
+
+
 def account_status(account: dict[str, Any]) -> Check:
     """Active passes; a suspended account can send nothing (20403), a closed one never again."""
     status = account.get("status")
@@ -261,16 +275,13 @@ def account_status(account: dict[str, Any]) -> Check:
     if status == "active":
         return passed("account_status", f"active ({name})")
     if status == "suspended":
-        return failed("account_status", f"suspended ({name}): Twilio refuses its requests (20403)", 20403,
-                      "Read Twilio's suspension e-mail, settle the billing or policy issue, or use another account.")
-    return failed("account_status", f"{status} ({name}): its credentials no longer work", 20003,
-                  "Use the credentials of an active account: hubsms connector edit NAME --account-sid AC... --auth-token-stdin")
+        return failed("account_status", f"suspended ({name}): Twilio refuses its requests (20403)", 20403)
+    return failed("account_status", f"{status} ({name}): its credentials no longer work", 20003)
 
 
 def account_type(account: dict[str, Any]) -> Check:
     if account.get("type") == "Trial":
-        return warned("account_type", f"trial: {TRIAL_LIMITS}", 21608,
-                      "Upgrade the account in the Twilio console to send to any number without the prefix.")
+        return warned("account_type", f"trial: {TRIAL_LIMITS}", 21608)
     return passed("account_type", str(account.get("type")))
 
 

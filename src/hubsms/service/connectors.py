@@ -5,12 +5,13 @@ a connector is saved only if its token was stored."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from hubsms import model, store
 from hubsms.errors import InvalidValue, MissingValue, TokenMissing
-from hubsms.logos import Logo, read_logo
+from hubsms.logos import OTHER, Logo, logo_file, logo_home, read_logo
 from hubsms.model import Config, Connector
 from hubsms.service.lookup import check_unique, release_uses, require_connector
 from hubsms.service.transaction import (
@@ -20,6 +21,7 @@ from hubsms.service.transaction import (
     delete_unused_tokens,
     place_logo,
     read_bytes,
+    save,
 )
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
@@ -91,6 +93,15 @@ def check_fields(values: ConnectorInput, base: Connector | None = None) -> tuple
     return Connector(**current), warnings, logo
 
 
+def _respellings(values: ConnectorInput, connector: Connector) -> list[str]:
+    """Notes for the SIDs given in another case than Twilio's, as they are stored."""
+    notes = [
+        model.respelled("Account SID", values.account_sid, connector.account_sid),
+        model.respelled("From", values.from_, connector.from_),
+    ]
+    return [note for note in notes if note]
+
+
 def _check_new_name(value: str) -> str:
     """A name being given now: the field's rule, and not an auth token typed in the wrong
     place (``add --auth-token-stdin TOKEN`` makes the token the NAME). Names already in a
@@ -117,7 +128,7 @@ def add_connector(
     error naming them."""
     connector, warnings, logo = check_fields(values)
     token = model.validate_auth_token(token) if token is not None else None
-    outcome = Outcome(warnings=warnings)
+    outcome = Outcome(warnings=warnings, notes=_respellings(values, connector))
     _warn_unset_env(connector, outcome)
     # a failure of the keyring is said as what this add does with it
     keyring.purpose = "store" if token is not None or connector.auth_token_env is None else "read"
@@ -137,13 +148,28 @@ def add_connector(
         elif connector.auth_token_env is None and keyring.get(connector.account_sid) is None:
             raise TokenMissing(
                 f"no auth token for account {model.mask_sid(connector.account_sid)}",
-                "give --auth-token-stdin (the token on stdin) or --auth-token-env VAR",
+                "give --auth-token-stdin (the token on stdin), set HUBSMS_AUTH_TOKEN, or give --auth-token-env VAR",
             )
         connector = place_logo(change, config, connector, logo)
         config.connectors[connector.name] = connector
         change.commit(config)
     outcome.connector = connector
     return outcome
+
+
+def env_token(environ: Mapping[str, str] | None = None) -> str | None:
+    """The token in ``HUBSMS_AUTH_TOKEN`` (second in the order of token sources, after
+    ``--auth-token-stdin``), checked; None when it is unset or empty. ``add`` stores it in
+    the keyring as it stores a token given on stdin."""
+    from hubsms.credentials import TOKEN_ENV
+
+    value = (os.environ if environ is None else environ).get(TOKEN_ENV)
+    if not value:
+        return None
+    try:
+        return model.validate_auth_token(value)
+    except InvalidValue as exc:  # the message says what is wrong, never the value
+        raise InvalidValue("auth_token", f"{TOKEN_ENV} does not hold a valid auth token: {exc.message}", exc.hint) from None
 
 
 def _keep_existing(
@@ -165,8 +191,9 @@ def _keep_existing(
 
 
 def _same_logo(path: Path, connector: Connector, logo: Logo | None) -> bool:
-    """Whether ``logo`` (None: no logo) holds the bytes of the connector's logo file."""
-    current = read_bytes(path.parent / connector.logo) if connector.logo else None
+    """Whether ``logo`` (None: no logo) holds the bytes of the connector's logo file (beside
+    the config's real file, ``logos.logo_file``)."""
+    current = read_bytes(logo_file(path, connector.logo)) if connector.logo else None
     return (logo.data if logo is not None else None) == current
 
 
@@ -226,12 +253,13 @@ def edit_connector(
         new, warnings, logo = check_fields(values, base=old)
         if clear_logo:
             new = new.with_changes(logo=None)
-        logo = None if logo is not None and _same_logo(path, old, logo) else logo
+        if logo is not None and _same_logo(path, old, logo) and logo_home(path, str(old.logo)) != OTHER:
+            logo = None  # the same bytes: nothing to copy (but into its own folder from another config's)
         if token is not None and new.account_sid == old.account_sid and keyring.get(old.account_sid) == token:
             token = None
         if new == old and logo is None and token is None:
             return Unchanged(old, warnings, [f'nothing to change: "{old.name}" already has these values'])
-        outcome = Outcome(warnings=warnings)
+        outcome = Outcome(warnings=warnings, notes=_respellings(values, new))
         if new.name != old.name:
             check_unique(config, new.name, ignore=old.name)
         if old.active and not new.active:
@@ -245,7 +273,7 @@ def edit_connector(
         change.commit(config)
         delete_unused_logo(path, config, old.logo)
         if new.account_sid != old.account_sid:
-            delete_unused_tokens(config, keyring, {old.account_sid}, outcome, env_only=_env_only(old))
+            delete_unused_tokens(path, config, keyring, {old.account_sid}, outcome, env_only=_env_only(old))
     outcome.connector = new
     return outcome
 
@@ -304,7 +332,7 @@ def set_active(path: Path, name: str, active: bool, *, force: bool = False) -> O
             release_uses(config, connector.name, force, "deactivate", outcome)
         connector = connector.with_changes(active=active)
         config.connectors[connector.name] = connector
-        store.save(path, config)
+        save(path, config)
     outcome.connector = connector
     return outcome
 
@@ -319,8 +347,8 @@ def remove_connector(path: Path, name: str, keyring: Keyring | None, *, force: b
         connector = require_connector(config, name)
         release_uses(config, connector.name, force, "remove", outcome)
         del config.connectors[connector.name]
-        store.save(path, config)
-        delete_unused_tokens(config, keyring, {connector.account_sid}, outcome, env_only=_env_only(connector))
+        save(path, config)
+        delete_unused_tokens(path, config, keyring, {connector.account_sid}, outcome, env_only=_env_only(connector))
         delete_unused_logo(path, config, connector.logo)
     outcome.connector = connector
     return outcome

@@ -3,26 +3,38 @@
 
 The rules (docs/apply.md tells them to users):
 
+- the input must say ``schema_version``: an empty input (a failed download piped in), one
+  of comments only, or another TOML file is refused before anything is compared;
 - connectors and plans are matched by name, ignoring case; what the file holds is created or
   updated, what it lacks is removed only with ``prune`` (the default too: a file without
-  ``[settings]`` leaves the default alone unless ``prune``);
-- tokens are never in the file: each connector names ``auth_token_env``. By default apply
+  ``[settings]`` leaves the default alone unless ``prune``); ``prune`` removes *every*
+  connector only with ``allow_empty`` (or ``[apply] allow_empty = true`` in the file);
+- tokens are never in the file. A connector naming ``auth_token_env``: by default apply
   stores that variable's value in the keyring (equal to the stored token: no change; unset:
   the stored token is kept) and saves the connector without the reference, unless the
   connector already refers to that same variable, which is then kept. With
-  ``keep_env_refs`` the reference is saved and the keyring is left alone;
-- a logo is a path relative to the file (stdin: the current folder), copied into ``logos/``
-  like ``connector add`` does, unless the connector's logo already holds the same bytes;
+  ``keep_env_refs`` (or ``[apply] keep_env_refs = true``, which ``export`` writes) the
+  reference is saved and its token read when sending. A connector naming none keeps its
+  token in the keyring: ``HUBSMS_TOKEN_<ACCOUNT SID>`` when set, else the stored one;
+- a token apply cannot find: for a keyring connector an error before anything is written;
+  for a connector it creates or changes to read a variable that is not set, an error after
+  the apply (the config is right; the variable is missing where apply runs); for one it
+  leaves unchanged, a warning;
+- a logo is a path relative to the file (stdin: the current folder), or the image itself
+  (``logo_base64``, with ``logo`` its file name: what ``export`` writes), copied into the
+  config's logo folder like ``connector add`` does, unless the connector's logo already holds
+  the same bytes; a stored name (``logos/<file>``) is kept when no other connector has it;
 - everything is checked before anything is written, under the config's lock; when a write
   fails, the keyring tokens and logos written so far are restored.
 
-Its length (over 400 lines) is one planner whose steps share its state, with the rules
-above beside the code that keeps them; split, they would scatter.
+The desired file is read and checked by ``service.desired``. This module's length (over 400
+lines) is one planner whose steps share its state, with the rules above beside the code that
+keeps them; split, they would scatter.
 """
 
 from __future__ import annotations
 
-import contextlib
+import base64
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,22 +44,19 @@ from typing import TYPE_CHECKING, Any, Final
 from hubsms import model, store
 from hubsms.errors import (
     ConfigError,
-    ConnectorInactive,
     ConnectorInUse,
     InvalidValue,
     TokenMissing,
+    UsageError,
 )
-from hubsms.logos import Logo, deletable_logo, free_logo_path
+from hubsms.logos import OWN, config_folder, free_logo_path, logo_file, logo_home
 from hubsms.model import Config, Connector, Plan
-from hubsms.service.connectors import (
-    COMPARED_FIELDS,
-    ConnectorInput,
-    check_fields,
-    replace_connector,
-)
+from hubsms.service.connectors import COMPARED_FIELDS, replace_connector
+from hubsms.service.desired import Desired, read_desired, read_desired_file
 from hubsms.service.transaction import (
     Outcome,
     Transaction,
+    delete_unused_logo,
     delete_unused_tokens,
     read_bytes,
 )
@@ -56,77 +65,7 @@ if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
     from hubsms.credentials import Keyring
 
 DERIVED_ENV_PREFIX: Final = "HUBSMS_TOKEN_"
-
-
-# --- the desired file ----------------------------------------------------------------------
-
-
-@dataclass
-class Desired:
-    """A checked desired-state file: its config (logos as paths of the source images), the
-    logo images read from it, and warnings such as a server address that is not Twilio's."""
-
-    label: str
-    config: Config
-    logos: dict[str, Logo] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-
-
-def read_desired_file(source: Path) -> Desired:
-    return read_desired(store.read_text(source), str(source), source.parent)
-
-
-def read_desired(text: str, label: str, base: Path) -> Desired:
-    """Parse and check a whole desired-state file before anything is compared: the config
-    format (which also holds the plan names valid and unique, and each reference in its
-    connector's spelling), every field by the rules of ``connector add`` (the From only by its
-    shape: the planner checks the rest where it changes), an
-    ``auth_token_env`` on every connector, and only active connectors used by the default
-    and plans. Relative logo paths are read from ``base``."""
-    parsed = store.parse(text, label)
-    desired = Desired(label, Config(plans=parsed.plans, default_sms_connector=parsed.default_sms_connector))
-    for connector in parsed.connectors.values():
-        checked, logo, warnings = _check_connector(connector, label, base)
-        desired.config.connectors[checked.name] = checked
-        desired.warnings += warnings
-        if logo is not None:
-            desired.logos[checked.name] = logo
-    _check_uses_active(desired.config, label)
-    return desired
-
-
-def _check_connector(c: Connector, label: str, base: Path) -> tuple[Connector, Logo | None, list[str]]:
-    where = f'{label}: [connectors."{c.name}"]'
-    if not c.auth_token_env:
-        raise ConfigError(
-            f"{where} names no auth_token_env",
-            'tokens are never in the file: add auth_token_env = "VAR", the variable apply reads the token from',
-        )
-    logo_path = base / c.logo if c.logo else None  # an absolute logo path stays as it is
-    # The From is checked by the planner (_Planner._checked_from), which knows the config: only
-    # a From the connector does not already have costs phonenumbers' check. Here it keeps the
-    # shape the config format checked.
-    values = ConnectorInput(
-        name=c.name, provider=c.provider, logo=logo_path, server_address=c.server_address,
-        account_sid=c.account_sid, active=c.active, auth_token_env=c.auth_token_env,
-    )
-    try:
-        checked, warnings, logo = check_fields(values, base=c)
-    except InvalidValue as exc:
-        raise ConfigError(f"{where} {exc.field}: {exc.message}", exc.hint) from None
-    checked = checked.with_changes(logo=str(logo_path) if logo_path else None)
-    return checked, logo, [f'connector "{checked.name}": {text}' for text in warnings]
-
-
-def _check_uses_active(config: Config, label: str) -> None:
-    plans = config.plans_by_connector()
-    for connector in config.connectors.values():
-        uses = [] if connector.active else config.uses_of(connector.name, plans.get(connector.name, []))
-        if uses:
-            raise ConnectorInactive(
-                f'{label}: "{connector.name}" is inactive and cannot be used by {", ".join(uses)}',
-                "make it active in the file (active = true), or name an active connector there",
-            )
+__all__ = ["Desired", "apply_desired", "dumps_desired", "export_config", "read_desired", "read_desired_file"]
 
 
 # --- the plan of changes -------------------------------------------------------------------
@@ -157,6 +96,9 @@ class ApplyResult:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     applied: bool = False
+    tokens_stored: int = 0
+    # (connector, variable): created or changed to read a variable that is not set here
+    unset: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -165,6 +107,18 @@ class ApplyResult:
     def count(self, action: str) -> int:
         return sum(1 for c in self.changes if c.action == action)
 
+    def missing_tokens(self) -> TokenMissing | None:
+        """The error that ends an apply leaving a connector it made without a token here."""
+        if not self.unset:
+            return None
+        which = ", ".join(f'"{name}" ({variable} is not set)' for name, variable in self.unset)
+        variables = ", ".join(dict.fromkeys(variable for _, variable in self.unset))
+        done = "the config was applied as the file says" if self.applied else "nothing was changed"
+        return TokenMissing(
+            f"no auth token here for {len(self.unset)} connector(s) reading a variable: {which}",
+            f"{done}; set {variables} (the account's auth token) where hubsms sends, then run apply again to check",
+        )
+
 
 class _Planner:
     """Works out, writing nothing, the config that matches the desired file and what must be
@@ -172,16 +126,18 @@ class _Planner:
 
     def __init__(
         self, path: Path, current: Config, desired: Desired, keyring: Keyring, environ: Mapping[str, str],
-        *, prune: bool, keep_env_refs: bool,
+        *, prune: bool, keep_env_refs: bool, allow_empty: bool = False,
     ) -> None:
         self.path = path
-        self.folder = path.parent
+        self.folder = config_folder(path)  # logo paths are relative to the real file's folder
         self.current = current
         self.desired = desired
         self.keyring = keyring
         self.environ = environ
         self.prune = prune
         self.keep_env_refs = keep_env_refs
+        self.allow_empty = allow_empty
+        self.unset: list[tuple[str, str]] = []
         self.new = Config(dict(current.connectors), dict(current.plans), current.default_sms_connector)
         self.changes: list[Change] = []
         self.tokens: dict[str, str] = {}
@@ -205,7 +161,8 @@ class _Planner:
         return self
 
     def result(self, applied: bool) -> ApplyResult:
-        return ApplyResult(self.changes, self.warnings, self.notes, applied)
+        stored = len(self.tokens) if applied else 0
+        return ApplyResult(self.changes, self.warnings, self.notes, applied, stored, self.unset)
 
     # tokens
 
@@ -217,19 +174,19 @@ class _Planner:
         return wanted.auth_token_env if keep else None
 
     def _plan_tokens(self, wanted: list[Connector], refs: dict[str, str | None]) -> None:
-        """Which tokens to store: each keyring-mode connector's variable, validated; one value
-        per account; an unset variable keeps the stored token, and without one is an error."""
+        """Which tokens to store: each keyring-mode connector's variable (its auth_token_env,
+        else ``HUBSMS_TOKEN_<SID>``), validated; one value per account; an unset variable keeps
+        the stored token, and without one is an error. A saved reference's variable is only
+        validated: hubsms reads it when sending."""
         pending: dict[str, tuple[str, str]] = {}
-        values = {c.name: self.environ.get(c.auth_token_env or "") for c in wanted}
+        values = {c.name: self.environ.get(token_variable(c)) for c in wanted}
         # the entries this plan compares or requires, read in one keyring call
-        self.keyring.get_many(c.account_sid for c in wanted if not (refs[c.name] is not None and values[c.name]))
+        self.keyring.get_many(c.account_sid for c in wanted if refs[c.name] is None)
         for connector in wanted:
-            variable = connector.auth_token_env or ""
+            variable = token_variable(connector)
             value = values[connector.name]
             token = _env_token(connector, variable, value) if value else None
             if refs[connector.name] is not None:
-                if token is None and self.keyring.get(connector.account_sid) is None:
-                    self.warnings.append(f'{variable} is not set: connector "{connector.name}" has no auth token until it is')
                 continue
             if token is not None:
                 _check_one_token(pending, connector, variable, token)
@@ -242,10 +199,10 @@ class _Planner:
         missing = [c for c in connectors if self.keyring.get(c.account_sid) is None]
         if not missing:
             return
-        variables = list(dict.fromkeys(str(c.auth_token_env) for c in missing))
+        variables = list(dict.fromkeys(token_variable(c) for c in missing))
         first = missing[0]
         raise TokenMissing(
-            f"{first.auth_token_env} is not set and the keyring holds no auth token for account "
+            f"{token_variable(first)} is not set and the keyring holds no auth token for account "
             f'{model.mask_sid(first.account_sid)} (connector "{first.name}")'
             + (f"; {len(missing) - 1} more connector(s) lack one too" if len(missing) > 1 else ""),
             f"set {', '.join(variables)} (each the account's auth token, 32 hexadecimal digits) and run apply again",
@@ -256,7 +213,7 @@ class _Planner:
             return None
         if wanted.account_sid in self.tokens:
             stored = "keyring" if self.keyring.get(wanted.account_sid) else None
-            return (stored, f"env:{wanted.auth_token_env}")
+            return (stored, f"env:{token_variable(wanted)}")
         return (None, "keyring") if creating else None
 
     # connectors
@@ -290,6 +247,20 @@ class _Planner:
         action = "create" if old is None else ("update" if changed else "unchanged")
         self.changes.append(Change(action, "connector", target.name, changed))
         self._put(old, target)
+        if ref is not None:
+            self._check_reference(target, ref, action)
+
+    def _check_reference(self, target: Connector, ref: str, action: str) -> None:
+        """A connector saved reading ``ref``: is there a token for it here, by the rules of
+        sending? Not for one left unchanged is a warning; for one made so, an error at the end."""
+        from hubsms.credentials import find_token
+
+        if find_token(target, self.keyring, environ=self.environ) is not None:
+            return
+        if action == "unchanged":
+            self.warnings.append(f'{ref} is not set: connector "{target.name}" has no auth token until it is')
+        else:
+            self.unset.append((target.name, ref))
 
     def _put(self, old: Connector | None, target: Connector) -> None:
         if old is None:
@@ -303,7 +274,9 @@ class _Planner:
 
     def _target_logo(self, wanted: Connector, old: Connector | None) -> tuple[str | None, bool]:
         """The logo to save and whether it changes: kept when the current one holds the same
-        bytes, else copied into logos/ under a name no other connector uses."""
+        bytes, else copied into the config's own logo folder: under the stored name the file
+        gives (an export restores its names) when it is of that folder, free and no file is
+        there, else under a new name."""
         image = self.desired.logos.get(wanted.name)
         current = old.logo if old else None
         if image is None:
@@ -311,7 +284,12 @@ class _Planner:
         if current is not None and read_bytes(self.folder / current) == image.data:
             return current, False
         own = old.name if old is not None else None
-        relative = free_logo_path(wanted.name, image.extension, self.new.connectors.values(), own=own, placed=self._placed)
+        relative = self.desired.logo_names.get(wanted.name)
+        taken = {c.logo for c in self.new.connectors.values() if c.name != own} | self._placed
+        if (relative is None or relative in taken or logo_home(self.path, relative) != OWN
+                or os.path.lexists(self.folder / relative)):
+            relative = free_logo_path(self.path, wanted.name, image.extension, self.new.connectors.values(),
+                                      placed=self._placed)
         self._placed.add(relative)
         self.logos.append((self.folder / relative, image.data))
         return relative, True
@@ -327,6 +305,13 @@ class _Planner:
             if connector.logo:
                 self.stale_logos.add(connector.logo)
             self.changes.append(Change("remove", "connector", connector.name, _differing(connector, None)))
+        if self.current.connectors and not self.new.connectors and not self.allow_empty:
+            raise UsageError(
+                f"{self.desired.label} lists no connector: --prune would remove all {len(self.current.connectors)} "
+                "connector(s) and their tokens; nothing was changed",
+                "if that is meant, give --allow-empty (or write allow_empty = true under [apply] in the file); "
+                "a file listing none is often a cut-off download",
+            )
 
     # plans and settings
 
@@ -388,15 +373,10 @@ class _Planner:
         """Delete tokens of accounts and logo files that nothing uses any more (best effort,
         like ``connector remove``)."""
         outcome = Outcome()
-        delete_unused_tokens(self.new, self.keyring, self.stale_sids, outcome)
+        delete_unused_tokens(self.path, self.new, self.keyring, self.stale_sids, outcome)
         self.notes += outcome.notes
         self.warnings += outcome.warnings
-        kept = {c.logo for c in self.new.connectors.values()}
-        for relative in sorted(self.stale_logos - kept):
-            target = deletable_logo(self.path, relative)  # only a file hubsms copied itself
-            if target is not None:
-                with contextlib.suppress(OSError):
-                    target.unlink()
+        delete_unused_logo(self.path, self.new, *self.stale_logos)
 
 
 def _env_token(connector: Connector, variable: str, value: str) -> str:
@@ -445,16 +425,20 @@ def apply_desired(
     environ: Mapping[str, str] | None = None,
     prune: bool = False,
     keep_env_refs: bool = False,
+    allow_empty: bool = False,
     dry_run: bool = False,
 ) -> ApplyResult:
     """Make the config in ``path`` match ``desired`` as one locked transaction: everything
     is compared and checked first; nothing is written when nothing differs; on any error
-    the file, the keyring and the logos stay as they were. ``dry_run`` only reports."""
+    the file, the keyring and the logos stay as they were. ``dry_run`` only reports. The
+    options are also taken from the file's ``[apply]`` table. The result's
+    ``missing_tokens()`` is the error to end with, after the apply."""
     env = os.environ if environ is None else environ
-    options = {"prune": prune, "keep_env_refs": keep_env_refs}
+    keep_env_refs = keep_env_refs or desired.keep_env_refs
+    options = {"prune": prune, "keep_env_refs": keep_env_refs, "allow_empty": allow_empty or desired.allow_empty}
     if dry_run:
         return _Planner(path, store.load(path), desired, keyring, env, **options).run().result(applied=False)
-    if not keep_env_refs:
+    if not keep_env_refs or any(c.auth_token_env is None for c in desired.config.connectors.values()):
         keyring.purpose = "store"  # a failure of the keyring is said as storing the tokens
     with store.locked(path) as config:
         planner = _Planner(path, config, desired, keyring, env, **options).run()
@@ -474,32 +458,58 @@ def apply_desired(
 
 
 def derived_env_name(account_sid: str) -> str:
-    """The variable an exported connector names when it has none: one per account, as the
-    keyring entry is."""
+    """The variable that gives a keyring connector's token to apply: one per account, as
+    the keyring entry is (``HUBSMS_TOKEN_`` and the Account SID in upper case)."""
     return DERIVED_ENV_PREFIX + account_sid.upper()
 
 
+def token_variable(connector: Connector) -> str:
+    """The variable apply reads a connector's token from: its auth_token_env, else the
+    account's ``HUBSMS_TOKEN_<SID>``."""
+    return connector.auth_token_env or derived_env_name(connector.account_sid)
+
+
 def export_config(path: Path) -> dict[str, Any]:
-    """The config as a desired-state document, never with a token: each connector names
-    its own auth_token_env, else ``HUBSMS_TOKEN_<ACCOUNT SID>``; a logo is given by its
-    absolute path. Applied back (default mode) it changes nothing."""
+    """The config as a desired-state document, never with a token, that applied into an
+    empty place gives back the same config file: ``[apply] keep_env_refs = true`` (a
+    connector's auth_token_env is kept where it has one, none is made up where it has
+    none) and each logo embedded (``logo_base64``) under its stored name. Applied back to
+    the same config, it changes nothing."""
     config = store.load(path)
-    data = store.to_dict(config)
-    folder = Path(os.path.abspath(path.parent))
+    data: dict[str, Any] = {"schema_version": model.SCHEMA_VERSION, "apply": {"keep_env_refs": True}}
+    if not config.connectors:
+        data["apply"]["allow_empty"] = True  # an empty config's export says so: --prune may empty one
+    data.update((key, value) for key, value in store.to_dict(config).items() if key != "schema_version")
     for connector in config.connectors.values():
-        table = data["connectors"][connector.name]
-        table["auth_token_env"] = connector.auth_token_env or derived_env_name(connector.account_sid)
         if connector.logo:
-            table["logo"] = str(folder / connector.logo)
+            image = _stored_logo_bytes(path, connector)
+            data["connectors"][connector.name]["logo_base64"] = base64.b64encode(image).decode("ascii")
     return data
+
+
+def _stored_logo_bytes(path: Path, connector: Connector) -> bytes:
+    """A connector's logo file (beside the config's real file, where ``connector add`` copied
+    it), checked; a backup without it would restore a different config."""
+    from hubsms.logos import read_logo
+
+    assert connector.logo is not None
+    try:
+        return read_logo(logo_file(path, connector.logo)).data
+    except InvalidValue as exc:
+        raise ConfigError(
+            f'cannot export connector "{connector.name}": {exc.message}',
+            f"'hubsms doctor' says what is wrong; give the logo again with hubsms connector edit \"{connector.name}\" "
+            "--logo FILE, or drop it with --no-logo",
+        ) from None
 
 
 def dumps_desired(data: dict[str, Any], source: Path) -> str:
     import tomli_w
 
     header = (
-        f"# hubsms export of {source}: a desired-state file for 'hubsms apply'.\n"
-        "# No auth token is here. Each connector names auth_token_env, the variable apply reads\n"
-        "# its token from; when that variable is not set, apply keeps the token in the keyring.\n\n"
+        f"# hubsms export of {source}: a desired-state file for 'hubsms apply', a backup of\n"
+        "# everything but the auth tokens. Logos are embedded (logo_base64). A connector with\n"
+        "# auth_token_env reads its token from that variable; one without keeps it in the keyring,\n"
+        "# which apply fills from HUBSMS_TOKEN_<ACCOUNT SID> when that variable is set.\n\n"
     )
     return header + tomli_w.dumps(data)

@@ -4,12 +4,11 @@ safe to delete.
 
 A kill leaves only orphans (see :mod:`hubsms.service.transaction`): logos and temp files,
 which belong to this config's folder and are deleted under the config's lock; and keyring
-entries, which are never deleted here, since every config file of the user shares them and
-this one cannot know whether another uses an entry. What makes a connector unusable (a
+entries, which every config file of the user shares: one is deleted only when no config file
+hubsms knows (``hubsms.registry``) has a connector of its account. What makes a connector unusable (a
 missing token, a missing logo file) is reported with the command that repairs it.
 
-Statuses: ``ok``; ``warning`` (worth a look, not wrong: an entry no connector of this file
-uses); ``problem`` (wrong: exit 3, or 4 when it is the keyring or a token); ``fixed``.
+Statuses: ``ok``; ``warning`` (worth a look, not wrong: an entry no config file uses); ``problem`` (wrong: exit 3, or 4 when it is the keyring or a token); ``fixed``.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-from hubsms import store
+from hubsms import registry, store
 from hubsms.credentials import SERVICE, label
 from hubsms.errors import (
     ConfigError,
@@ -29,7 +28,16 @@ from hubsms.errors import (
     HubsmsError,
     KeyringUnavailable,
 )
-from hubsms.logos import LOGO_FOLDER, deletable_logo, is_stored_logo
+from hubsms.logos import (
+    LOGO_FOLDER,
+    OTHER,
+    deletable_logo,
+    is_stored_logo,
+    logo_file,
+    logo_home,
+    logos_of_other_configs,
+    own_folder,
+)
 from hubsms.model import Config, Connector, mask_sid, normal_sid
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
@@ -104,7 +112,7 @@ def diagnose(path: Path, keyring: Keyring, *, fix: bool = False, environ: Mappin
     env = os.environ if environ is None else environ
     with _config_for(path, fix) as config:
         files = _temp_files(path, fix) + _logos(path, config, fix)
-    backend, keyring_rows = _keyring_findings(config, keyring, env)
+    backend, keyring_rows = _keyring_findings(path, config, keyring, env, fix)
     return Report(path, backend, keyring_rows + files)
 
 
@@ -146,13 +154,16 @@ def _delete(kind: str, item: str, target: Path, why: str) -> Finding:
 
 
 def _logos(path: Path, config: Config, fix: bool) -> list[Finding]:
-    """Each connector's logo file must exist; a file in logos/ that no connector refers to is
-    an orphan (deleted with ``fix`` when ``deletable_logo`` allows it)."""
+    """Each connector's logo file must exist (beside the config's real file); a file in the
+    config's own logo folder, or in ``logos/`` that the config files beside it shared before,
+    that no connector refers to is an orphan (deleted with ``fix`` when ``deletable_logo``
+    allows it and no other config file beside it names it)."""
     used: dict[str, Connector] = {c.logo: c for c in config.connectors.values() if c.logo}
-    rows = [_missing_logo(c) for logo, c in sorted(used.items()) if not (path.parent / logo).is_file()]
+    rows = [_missing_logo(c) for logo, c in sorted(used.items()) if not logo_file(path, logo).is_file()]
     if used and not rows:
         rows.append(Finding("logo", _count(len(used), "logo"), OK, "every logo the config names is there"))
-    others = _logos_of_other_configs(path)
+    rows += [_foreign_logo(c) for logo, c in sorted(used.items()) if logo_home(path, logo) == OTHER]
+    others = logos_of_other_configs(path)
     for relative in _stored_logo_names(path):
         if relative in used:
             continue
@@ -171,6 +182,16 @@ def _missing_logo(connector: Connector) -> Finding:
     )
 
 
+def _foreign_logo(connector: Connector) -> Finding:
+    logo = str(connector.logo)
+    return Finding(
+        "logo", logo, WARNING,
+        f'"{connector.name}" refers to a logo in another config file\'s folder (a config copied or renamed by hand?): '
+        f'read, never deleted through this config; to copy it into this config\'s own folder: '
+        f'hubsms connector edit "{connector.name}" --logo {logo}',
+    )
+
+
 def _orphan_logo(path: Path, relative: str, fix: bool) -> Finding:
     target = deletable_logo(path, relative)
     if target is None:
@@ -181,42 +202,49 @@ def _orphan_logo(path: Path, relative: str, fix: bool) -> Finding:
 
 
 def _stored_logo_names(path: Path) -> list[str]:
-    """``logos/<file>`` of every entry of the logos folder named as hubsms names logos (a
-    temp file or a file of someone else's is not)."""
-    try:
-        names = sorted(entry.name for entry in os.scandir(path.parent / LOGO_FOLDER))
-    except OSError:
-        return []
-    return [f"{LOGO_FOLDER}/{name}" for name in names if is_stored_logo(f"{LOGO_FOLDER}/{name}")]
-
-
-def _logos_of_other_configs(path: Path) -> dict[str, str]:
-    """Logos named by the other config files (``*.toml``) in the folder: they share logos/,
-    and a logo of theirs is no orphan. A file that does not load as a config is skipped."""
-    found: dict[str, str] = {}
-    for other in sorted(path.parent.glob("*.toml")):
-        if other.name == path.name:
+    """``logos/<file>`` and ``logos/<config file name>/<file>`` of every entry of the two logo
+    folders this config may delete from, named as hubsms names logos (a temp file or a file of
+    someone else's is not)."""
+    found = []
+    for folder in (LOGO_FOLDER, own_folder(path)):
+        try:
+            names = sorted(entry.name for entry in os.scandir(logo_file(path, folder)))
+        except OSError:
             continue
-        with contextlib.suppress(HubsmsError):
-            for connector in store.load(other).connectors.values():
-                if connector.logo:
-                    found.setdefault(connector.logo, other.name)
+        found += [f"{folder}/{name}" for name in names if is_stored_logo(f"{folder}/{name}")]
     return found
 
 
 # --- keyring --------------------------------------------------------------------------------
 
 
-def _keyring_findings(config: Config, keyring: Keyring, env: Mapping[str, str]) -> tuple[str | None, list[Finding]]:
-    """The backend, each connector's token, and the entries no connector of ``config`` uses.
-    An unusable keyring is one problem row: every further call would wait for its timeout."""
+def _keyring_findings(
+    path: Path, config: Config, keyring: Keyring, env: Mapping[str, str], fix: bool
+) -> tuple[str | None, list[Finding]]:
+    """The backend, each connector's token, and the entries no config file hubsms knows uses
+    (deleted with ``fix``). An unusable keyring is one problem row: every further call would
+    wait for its timeout."""
     try:
         backend = keyring.load()
         rows = _backend_rows(backend)
         rows += _tokens(config, keyring, env)
     except KeyringUnavailable as exc:
         return None, [Finding("keyring", "-", PROBLEM, f"{exc.message}; {exc.hint}" if exc.hint else exc.message, True)]
-    return label(backend), rows + _stray_entries(config, backend)
+    return label(backend), rows + _keyring_temp_files(backend, fix) + _stray_entries(path, config, backend, keyring, fix)
+
+
+def _keyring_temp_files(backend: Any, fix: bool) -> list[Finding]:
+    """Temp files of a file keyring's writer killed before its rename: each holds every token
+    of that keyring. A problem of the keyring (exit 4); ``fix`` deletes them."""
+    rows = []
+    why = "left by a keyring write that was interrupted; it holds the keyring's tokens"
+    for b in _file_backends(backend):
+        for temp in store.stale_temp_files_of(Path(b.file_path)):
+            if fix:
+                rows.append(_delete("keyring temp file", str(temp), temp, why)._replace(credentials=True))
+            else:
+                rows.append(Finding("keyring temp file", str(temp), PROBLEM, f"{why}; hubsms doctor --fix deletes it", True))
+    return rows
 
 
 def _file_backends(backend: Any) -> list[Any]:
@@ -232,17 +260,19 @@ def _file_backends(backend: Any) -> list[Any]:
 def _backend_rows(backend: Any) -> list[Finding]:
     """The backend, plaintext or not; a warning when a plaintext file was chosen for the
     user rather than by them (``keyring_choice.plaintext_warning``)."""
-    from hubsms.keyring_choice import plaintext_warning
+    from hubsms.keyring_choice import holder, plaintext_warning
 
     try:
         from keyrings.alt.file import PlaintextKeyring
     except ImportError:
         PlaintextKeyring = ()  # noqa: N806 - without keyrings.alt no backend is its plaintext one
-    plain = [b for b in _file_backends(backend) if isinstance(b, PlaintextKeyring)]
-    if plain:
-        detail = "plaintext: tokens are not encrypted, in " + ", ".join(str(b.file_path) for b in plain)
+    target = holder(backend)
+    if isinstance(target, PlaintextKeyring):
+        detail = f"plaintext: tokens are not encrypted, in {target.file_path}"
     else:
         detail = "not plaintext"
+    if target is not backend:
+        detail = f"tokens go to {label(target)}, the first of the chain; {detail}"
     rows = [Finding("backend", label(backend), OK, detail)]
     warning = plaintext_warning()
     return rows + ([Finding("backend", label(backend), WARNING, warning)] if warning else [])
@@ -274,30 +304,88 @@ def _missing_token(connector: Connector) -> Finding:
     return Finding("token", connector.name, PROBLEM, detail, True)
 
 
-def _stray_entries(config: Config, backend: Any) -> list[Finding]:
-    """Keyring entries of hubsms that no connector of ``config`` uses: warnings, never deleted
-    (another config file may use them), each with the command to delete it."""
+def _stray_entries(path: Path, config: Config, backend: Any, keyring: Keyring, fix: bool) -> list[Finding]:
+    """Keyring entries of hubsms that no config file hubsms knows (``hubsms.registry``) uses,
+    and recorded config files that are gone. With ``fix``: the gone files are forgotten and the
+    entries no remaining file uses are deleted; else each is a warning saying so."""
     files = _file_backends(backend)
     if not files:
         return [Finding("keyring", "entries", OK, f"cannot list the entries of {label(backend)}")]
-    used = {c.account_sid for c in config.connectors.values()}  # normalised by store.load
-    rows = []
+    try:
+        others = _other_configs(path)
+    except registry.RegistryUnreadable as exc:
+        return [Finding("keyring", "entries", WARNING, f"{exc}; no entry is deleted while it cannot be read")]
+    rows = _gone_configs(others.gone, fix)
+    used = {c.account_sid for c in config.connectors.values()} | set(others.used)
+    if not fix:
+        used |= {sid for accounts in others.gone.values() for sid in accounts or ()}
     for b in files:
         try:
             users = keyring_file_users(Path(b.file_path))
         except (OSError, ValueError) as exc:  # configparser's errors are ValueErrors
             rows.append(Finding("keyring", str(b.file_path), WARNING, f"cannot list its entries: {exc}"))
             continue
-        rows += [_stray(user) for user in users if _sid_or_self(user) not in used]
+        rows += [_stray(user, keyring, fix) for user in users if _sid_or_self(user) not in used]
+        if not fix:
+            rows += [_used_by_gone(user, others.gone) for user in users if _only_gone(_sid_or_self(user), config, others)]
     return rows
 
 
-def _stray(user: str) -> Finding:
-    return Finding(
-        "token", mask_sid(user), WARNING,
-        "stored, but no connector of this config uses it; another config file may: if none does, "
-        f"delete it with: keyring del {SERVICE} {user}",
-    )
+class _Others(NamedTuple):
+    used: dict[str, str]  # account -> the first other config file that has a connector of it
+    gone: dict[str, list[str] | None]  # recorded config files that no longer exist
+
+
+def _other_configs(path: Path) -> _Others:
+    """The accounts of every other config file hubsms knows, each read afresh; a file that
+    cannot be read keeps the accounts it was recorded with."""
+    used: dict[str, str] = {}
+    gone: dict[str, list[str] | None] = {}
+    own = registry.real(path)
+    for other, accounts in registry.known().items():
+        if other == own:
+            continue
+        if not os.path.exists(other):
+            gone[other] = accounts
+            continue
+        try:
+            found = [c.account_sid for c in store.load(Path(other)).connectors.values()]
+        except HubsmsError:
+            found = list(accounts or ())
+        for sid in found:
+            used.setdefault(sid, other)
+    return _Others(used, gone)
+
+
+def _gone_configs(gone: dict[str, list[str] | None], fix: bool) -> list[Finding]:
+    if fix and gone:
+        registry.forget(gone)
+        return [Finding("config file", other, FIXED, "recorded, but gone; forgotten") for other in sorted(gone)]
+    return [Finding("config file", other, WARNING,
+                    "recorded as using the keyring, but gone (moved or deleted?): if moved, run any hubsms "
+                    "command with --config NEW-PATH; hubsms doctor --fix forgets it and deletes the tokens "
+                    "only it used") for other in sorted(gone)]
+
+
+def _only_gone(sid: str, config: Config, others: _Others) -> bool:
+    return (sid not in others.used and not config.connectors_of_account(sid)
+            and any(sid in (accounts or ()) for accounts in others.gone.values()))
+
+
+def _used_by_gone(user: str, gone: dict[str, list[str] | None]) -> Finding:
+    where = ", ".join(sorted(other for other, accounts in gone.items() if _sid_or_self(user) in (accounts or ())))
+    return Finding("token", mask_sid(user), WARNING, f"stored, and used only by {where}, which is gone")
+
+
+def _stray(user: str, keyring: Keyring, fix: bool) -> Finding:
+    why = "stored, but no config file hubsms knows uses it"
+    if fix:
+        try:
+            keyring.delete(user)
+        except HubsmsError as exc:
+            return Finding("token", mask_sid(user), PROBLEM, f"{why}; cannot delete it: {exc.message}", True)
+        return Finding("token", mask_sid(user), FIXED, f"{why}; deleted")
+    return Finding("token", mask_sid(user), WARNING, f"{why}; hubsms doctor --fix deletes it, or: keyring del {SERVICE} {user}")
 
 
 def _sid_or_self(user: str) -> str:

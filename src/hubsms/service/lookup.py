@@ -3,7 +3,8 @@ active connector can be used, and one in use is not taken away without ``force``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Final
 
 from hubsms import model
 from hubsms.errors import (
@@ -14,16 +15,49 @@ from hubsms.errors import (
     PlanNotFound,
 )
 from hubsms.model import Config, Connector
+from hubsms.names import name_key
 
 if TYPE_CHECKING:  # listing needs none of the transaction's imports
     from hubsms.service.transaction import Outcome
 
 
+# The most names a "not found" hint suggests: a config of thousands must not print them all.
+MAX_SUGGESTIONS: Final = 5
+
+
+def close_names(name: str, names: Iterable[str], n: int = MAX_SUGGESTIONS) -> list[str]:
+    """Up to ``n`` of ``names`` closest to ``name`` (difflib's ratio of at least 0.6, compared
+    as names are: ignoring case and Unicode normalisation), closest first."""
+    import difflib
+
+    by_key: dict[str, str] = {}
+    for known in names:
+        by_key.setdefault(name_key(known), known)
+    return [by_key[key] for key in difflib.get_close_matches(name_key(name), by_key, n=n)]
+
+
+def not_found_hint(name: str, names: Iterable[str], kind: str, list_command: str, add_command: str) -> str:
+    """Where to look when no ``kind`` has that name: up to five close names and the command
+    that lists them all; every name when there are five at most and none is close; how to
+    add the first when there is none."""
+    names = list(names)
+    if not names:
+        return f"there are no {kind}s yet; add one: {add_command}"
+    close = close_names(name, names)
+    if not close and len(names) <= MAX_SUGGESTIONS:  # a few: name them all
+        return f"{kind}s: " + ", ".join(f'"{n}"' for n in names)
+    every = f"{list_command} lists all {len(names)}" if len(names) > 1 else f"{list_command} lists it"
+    if not close:
+        return f"no {kind} has a name close to it; {every}"
+    return "did you mean " + ", ".join(f'"{n}"' for n in close) + f"? {every}"
+
+
 def require_connector(config: Config, name: str) -> Connector:
     connector = config.find(name)
     if connector is None:
-        known = ", ".join(f'"{n}"' for n in config.connectors) or "none yet"
-        raise ConnectorNotFound(f'no connector named "{name.strip()}"', f"connectors: {known}")
+        raise ConnectorNotFound(f'no connector named "{name.strip()}"', not_found_hint(
+            name, config.connectors, "connector", "hubsms connector list",
+            "hubsms connector add NAME --account-sid AC... --from +1... --auth-token-stdin"))
     return connector
 
 
@@ -41,8 +75,8 @@ def require_active(config: Config, name: str, purpose: str) -> Connector:
 def require_plan(config: Config, name: str) -> model.Plan:
     plan = config.find_plan(name)
     if plan is None:
-        known = ", ".join(f'"{p}"' for p in config.plans) or "none yet"
-        raise PlanNotFound(f'no service plan named "{name.strip()}"', f"plans: {known}")
+        raise PlanNotFound(f'no service plan named "{name.strip()}"', not_found_hint(
+            name, config.plans, "service plan", "hubsms plan list", "hubsms plan set PLAN --sms-connector NAME"))
     return plan
 
 

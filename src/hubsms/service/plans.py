@@ -9,7 +9,7 @@ from hubsms import model, store
 from hubsms.errors import ConnectorInactive
 from hubsms.model import Config, Connector
 from hubsms.service.lookup import require_active, require_connector, require_plan
-from hubsms.service.transaction import Outcome
+from hubsms.service.transaction import Outcome, save
 
 
 def resolve_plan_connector(config: Config, plan_name: str) -> Connector:
@@ -39,7 +39,7 @@ def plan_set(path: Path, name: str, sms_connector: str) -> tuple[model.Plan, Out
             outcome.notes.append(f'plan "{plan.name}" already uses "{connector.name}"')
             return plan, outcome
         config.plans[plan.name] = plan
-        store.save(path, config)
+        save(path, config)
     return plan, outcome
 
 
@@ -48,7 +48,7 @@ def plan_remove(path: Path, name: str) -> model.Plan:
     with store.locked(path) as config:
         plan = require_plan(config, name)
         del config.plans[plan.name]
-        store.save(path, config)
+        save(path, config)
     return plan
 
 
@@ -57,7 +57,7 @@ def set_default_sms(path: Path, name: str) -> Outcome:
     with store.locked(path) as config:
         connector = require_active(config, name, "be the default SMS connector")
         config.default_sms_connector = connector.name
-        store.save(path, config)
+        save(path, config)
     return Outcome(connector=connector)
 
 
@@ -68,5 +68,5 @@ def clear_default_sms(path: Path) -> str | None:
         previous = config.default_sms_connector
         if previous is not None:
             config.default_sms_connector = None
-            store.save(path, config)
+            save(path, config)
     return previous

@@ -8,6 +8,7 @@ sent before waiting failed) goes to the :class:`SendHooks` the caller gives.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -45,12 +46,14 @@ class OtpRequest(NamedTuple):
 
 
 class Limits(NamedTuple):
-    """How long to wait: for a connection, for an answer, and for a final status (``wait``
-    None: do not wait for one)."""
+    """How long to wait: for a connection, for an answer, and for the message to be posted and
+    reach a final status, everything included (``wait``; None: do not wait for one), counted
+    from ``started`` (a ``time.monotonic()``: when the command started), else from the post."""
 
     connect: float | None = None
     read: float | None = None
     wait: float | None = None
+    started: float | None = None
 
 
 class SendHooks(NamedTuple):
@@ -95,7 +98,8 @@ def send_otp(
     """Resolve the connector (``--connector``, else the plan's, else the default; it must be
     active), the number, the code, the message and the token; then, unless ``dry_run``, post
     the message, and with ``limits.wait`` follow it to a final status: DeliveryFailed when it
-    failed, NetworkError when none came in time."""
+    failed, NetworkError when none came in time. ``limits.wait`` bounds the post and the
+    polls together (name lookups and connects included), from ``limits.started``."""
     if request.connector is not None and request.plan is not None:
         raise UsageError("give --connector or --plan, not both", "--connector names a connector; --plan uses a plan's connector")
     connect, read = choose_timeouts(limits.connect, limits.read)
@@ -106,10 +110,11 @@ def send_otp(
     if dry_run:
         return prepared
     with make_client(prepared.connector, token, (connect, read), on_retry=hooks.retry) as client:
-        sent = prepared._replace(message=client.create_message(prepared.form))
-        if wait is None:
+        ends = None if wait is None else (limits.started or time.monotonic()) + wait
+        sent = prepared._replace(message=client.create_message(prepared.form, ends=ends))
+        if ends is None:
             return sent
-        return _follow(client, sent, wait, hooks)
+        return _follow(client, sent, (wait, ends), hooks)
 
 
 def _prepare(path: Path, keyring: Keyring, request: OtpRequest, stdin_token: str | None) -> tuple[SendResult, Token]:
@@ -133,17 +138,20 @@ def _prepare(path: Path, keyring: Keyring, request: OtpRequest, stdin_token: str
     return SendResult(chosen, number, code, url, form, token.source, warnings), token
 
 
-def _follow(client: TwilioClient, sent: SendResult, wait: float, hooks: SendHooks) -> SendResult:
-    """Wait for a final status. If following fails or is stopped, the message was still
-    sent: the caller hears of it, and the error says so, so that nobody sends a second OTP to
-    find out."""
+def _follow(client: TwilioClient, sent: SendResult, limit: tuple[float, float], hooks: SendHooks) -> SendResult:
+    """Wait for a final status until the end of ``limit``: (seconds, the ``time.monotonic()``
+    they end at). If following fails or is stopped, the message was still sent: the caller hears of it, and the error says so, so
+    that nobody sends a second OTP to find out."""
     from hubsms.twilio.client import check_delivery
     from hubsms.twilio.limits import FINAL_STATUSES
 
     assert sent.message is not None
+    wait, ends = limit
     sid = sent.message["sid"]
     try:
-        final = client.wait_for_final_status(sid, timeout=wait, on_status=_status_hook(hooks))
+        final = client.wait_for_final_status(
+            sid, timeout=ends - time.monotonic(), on_status=_status_hook(hooks), last=sent.message,
+        )
     except HubsmsError as err:
         _say_unfinished(hooks, sent)
         err.message = f"message {sid} was sent ({sent.message.get('status')}), but following it failed: {err.message}"
@@ -151,13 +159,15 @@ def _follow(client: TwilioClient, sent: SendResult, wait: float, hooks: SendHook
     except KeyboardInterrupt as stop:
         _say_unfinished(hooks, sent)
         raise Interrupted(
-            f"message {sid} was sent; stopped waiting for its delivery", terminated=isinstance(stop, Terminated)
+            f"message {sid} was sent; stopped waiting for its delivery",
+            f"do not send again to find out: hubsms messages show {sid} --connector \"{sent.connector.name}\" "
+            "says whether it was delivered", terminated=isinstance(stop, Terminated),
         ) from None
     done = sent._replace(message=final)
     if final.get("status") not in FINAL_STATUSES:
         _say_unfinished(hooks, done)
         raise NetworkError(
-        f"no final status for {sid} within {wait:g} s (last: {final.get('status')})",
+            f"no final status for {sid} within {wait:g} s (last: {final.get('status')})",
             "the message may still arrive; wait longer with --timeout, or look it up by its SID",
         )
     try:

@@ -5,7 +5,8 @@ disagree after a command; and what a change has to say (:class:`Outcome`).
 The steps run in an order that keeps the config file right even when the process is killed
 (kill -9, a power cut) between any two of them, when no undo can run:
 
-1. logos, each written atomically (a temp file renamed over the target);
+1. logos, each written atomically into the config's own logo folder, under a name no file
+   has yet (``logos.free_logo_path``): the file the saved config names is never rewritten;
 2. tokens, in the keyring;
 3. the config file, saved atomically: the one step that makes the change visible;
 4. after the save only, the old logos and tokens the change no longer needs (the caller's
@@ -22,13 +23,15 @@ disk, a read-only folder) before the keyring, which all config files share, is t
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hubsms import model, store
+from hubsms import model, registry, store
+from hubsms.credentials import keyring_accounts
 from hubsms.errors import HubsmsError
-from hubsms.logos import Logo, deletable_logo, free_logo_path
+from hubsms.logos import Logo, deletable_logo, free_logo_path, logo_file, logos_of_other_configs
 from hubsms.model import Config, Connector
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
@@ -75,7 +78,7 @@ class Transaction:
                 assert self.keyring is not None
                 undo_tokens.append((sid, self.keyring.get(sid)))
                 self.keyring.set(sid, token)
-            store.save(self.path, config)
+            save(self.path, config)
         except BaseException:
             self._undo(undo_tokens, undo_logos)
             raise
@@ -96,6 +99,13 @@ class Transaction:
                     store.write_atomic(target, data, 0o644)
 
 
+def save(path: Path, config: Config) -> None:
+    """Save the config, then record the file and the accounts it reads from the keyring
+    (``hubsms.registry``), so that another config file's command keeps those tokens."""
+    store.save(path, config)
+    registry.remember(path, keyring_accounts(config.connectors.values(), {}))
+
+
 def read_bytes(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
@@ -103,30 +113,42 @@ def read_bytes(path: Path) -> bytes | None:
         return None
 
 
-def delete_unused_logo(path: Path, config: Config, logo: str | None) -> None:
-    """Delete a logo file no connector refers to any more (after a remove, or a new logo)."""
-    if logo and all(c.logo != logo for c in config.connectors.values()):
-        target = deletable_logo(path, logo)  # only a file hubsms copied itself
-        if target is not None:
+def delete_unused_logo(path: Path, config: Config, *logos: str | None) -> None:
+    """Delete the logo files no connector of the saved ``config`` refers to any more (after a
+    remove, a new logo, an apply): only a file hubsms copied itself (``deletable_logo``: this
+    config's own logo folder, or ``logos/`` as it was shared before), and never one that
+    another config file beside it names (a config copied by hand, or one of the shared
+    ``logos/``)."""
+    named = {c.logo for c in config.connectors.values()}
+    targets = {logo: deletable_logo(path, logo) for logo in sorted({x for x in logos if x} - named)}
+    if not any(targets.values()):
+        return
+    others = logos_of_other_configs(path)
+    for logo, target in targets.items():
+        if target is not None and logo not in others:
             with contextlib.suppress(OSError):
                 target.unlink()
 
 
 def place_logo(change: Transaction, config: Config, connector: Connector, logo: Logo | None) -> Connector:
+    """Copy ``logo`` into the config's own logo folder, under a new name (``free_logo_path``),
+    and give it to ``connector``; the file is written when ``change`` commits."""
     if logo is None:
         return connector
-    relative = free_logo_path(connector.name, logo.extension, config.connectors.values(), own=connector.name)
-    change.add_logo(change.path.parent / relative, logo.data)
+    relative = free_logo_path(change.path, connector.name, logo.extension, config.connectors.values())
+    change.add_logo(logo_file(change.path, relative), logo.data)
     return connector.with_changes(logo=relative)
 
 
 def delete_unused_tokens(
-    config: Config, keyring: Keyring | None, sids: set[str], outcome: Outcome, *, env_only: Collection[str] = ()
+    path: Path, config: Config, keyring: Keyring | None, sids: set[str], outcome: Outcome, *,
+    env_only: Collection[str] = (),
 ) -> None:
-    """Delete the token of each account no connector of this file uses any more. The config
-    is saved by then, so a keyring that fails is a warning, not an error; none for the
-    accounts in ``env_only`` (their connectors read the token from a variable: nothing was
-    stored for them) unless a token is really seen there."""
+    """Delete the token of each account no connector of this file, nor of any other config
+    file hubsms knows (``token_holder``), uses any more. The config is saved by then, so a
+    keyring that fails is a warning, not an error; none for the accounts in ``env_only``
+    (their connectors read the token from a variable: nothing was stored for them) unless a
+    token is really seen there."""
     by_hand = ' (delete it with the keyring\'s own tool: service "hubsms", user the Account SID)'
     for sid in sorted(sids):
         if config.connectors_of_account(sid) or keyring is None:
@@ -139,9 +161,40 @@ def delete_unused_tokens(
             if sid not in env_only:
                 outcome.warnings.append(f"{account} may be left in the keyring: {exc.message}{by_hand}")
             continue
+        holder = token_holder(path, sid)
+        if holder is not None:
+            outcome.notes.append(f"kept the stored auth token of account {model.mask_sid(sid)}: {holder}")
+            continue
         try:
             keyring.delete(sid)
         except HubsmsError as exc:
             outcome.warnings.append(f"{account} was left in the keyring: {exc.message}{by_hand}")
             continue
         outcome.notes.append(f"deleted the stored auth token of account {model.mask_sid(sid)}")
+
+
+def token_holder(path: Path, sid: str) -> str | None:
+    """Why the keyring entry of ``sid`` must stay although the config in ``path`` no longer
+    uses it: another config file hubsms knows (``hubsms.registry``) has a connector of that
+    account, read afresh; or may have (it cannot be read, or it is gone but was recorded with
+    that account, or the record itself cannot be read). None when nothing else uses it."""
+    try:
+        recorded = registry.known()
+    except registry.RegistryUnreadable as exc:
+        return f"cannot tell whether another config file uses it ({exc})"
+    own = registry.real(path)
+    for other, accounts in recorded.items():
+        if other == own:
+            continue
+        if not os.path.exists(other):
+            if accounts is None or sid in accounts:
+                return (f"{other}, which used it, is gone (moved or deleted?); "
+                        "'hubsms doctor --fix' deletes the token once no config file uses it")
+            continue
+        try:
+            uses = bool(store.load(Path(other)).connectors_of_account(sid))
+        except HubsmsError:
+            return f"{other} may use it (it cannot be read)"
+        if uses:
+            return f"{other} uses it"
+    return None

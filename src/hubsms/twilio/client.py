@@ -15,10 +15,10 @@ import requests
 from requests.auth import HTTPBasicAuth
 
 from hubsms import __version__
-from hubsms.errors import CredentialsRejected, DeliveryFailed
+from hubsms.errors import CredentialsRejected, DeliveryFailed, NetworkError
 from hubsms.model import is_loopback
 from hubsms.seconds import SMALLEST, check_seconds
-from hubsms.twilio.answers import check_account, check_message, read_answer
+from hubsms.twilio.answers import Answer, check_account, check_message, read_answer, take_answer
 from hubsms.twilio.codes import delivery_advice, describe_delivery_error, error_code
 from hubsms.twilio.failures import DEFAULT_SERVER_ADDRESS, deadline_error, network_error
 from hubsms.twilio.limits import (
@@ -90,17 +90,20 @@ class TwilioClient:
     def messages_url(self) -> str:
         return messages_url(self.base_url, self.account_sid)
 
-    def create_message(self, form: dict[str, str]) -> dict[str, Any]:
+    def create_message(self, form: dict[str, str], *, ends: float | None = None) -> dict[str, Any]:
         """POST exactly ``form`` (see ``message_form``) and return the created Message, which
-        is checked to carry a message SID and a known status."""
-        message = self._request("POST", self.messages_url, form)
+        is checked to carry a message SID and a known status. ``ends``: a ``time.monotonic()``
+        by which the exchange is over when that comes before the deadline (the end of ``otp
+        send --wait``'s ``--timeout``)."""
+        message = self._request("POST", self.messages_url, form, ends=ends)
         check_message(message, self.messages_url, "POST")
         return message
 
-    def fetch_message(self, sid: str) -> dict[str, Any]:
-        """Fetch a Message; checked to be that message, with a known status."""
+    def fetch_message(self, sid: str, *, ends: float | None = None) -> dict[str, Any]:
+        """Fetch a Message; checked to be that message, with a known status. ``ends`` as for
+        ``create_message``."""
         url = f"{self.base_url}/{self.account_sid}/Messages/{sid}.json"
-        message = self._request("GET", url)
+        message = self._request("GET", url, ends=ends)
         check_message(message, url, "GET", sid)
         return message
 
@@ -168,17 +171,26 @@ class TwilioClient:
     def wait_for_final_status(
         self, sid: str, *, timeout: float = 60.0, interval: float = 1.0,
         max_interval: float = 5.0, on_status: StatusCallback | None = None,
+        last: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Poll a message until its status is final or ``timeout`` seconds have passed.
 
         Calls ``on_status(status, message)`` on each change of status. Returns the last
-        message seen: its status is not final when the time ran out. The pause between
-        polls grows from ``interval`` to ``max_interval`` and never passes the deadline.
+        message seen (``last``, the message as known before, when no poll answered in time):
+        its status is not final when the time ran out. No poll is waited for past ``timeout``,
+        its name lookup and connect included: one still unanswered then is given up. The pause
+        between polls grows from ``interval`` to ``max_interval`` and never passes ``timeout``.
         """
         deadline = time.monotonic() + timeout
         seen: str | None = None
         while True:
-            message = self.fetch_message(sid)
+            try:
+                message = self.fetch_message(sid, ends=deadline)
+            except NetworkError:
+                if last is None or time.monotonic() < deadline:
+                    raise
+                return last  # the time ran out during this poll
+            last = message
             status = str(message.get("status"))
             if status != seen and on_status is not None:
                 on_status(status, message)
@@ -189,29 +201,38 @@ class TwilioClient:
             time.sleep(min(interval, remaining))
             interval = min(interval * 1.5, max_interval)
 
-    def _request(self, method: str, url: str, form: dict[str, str] | None = None) -> dict[str, Any]:
+    def _request(
+        self, method: str, url: str, form: dict[str, str] | None = None, *, ends: float | None = None,
+    ) -> dict[str, Any]:
+        """One exchange within the deadline, or by ``ends`` (a ``time.monotonic()``) if sooner."""
+        seconds = self.deadline if ends is None else min(self.deadline, ends - time.monotonic())
         try:
-            response = run_with_deadline(lambda: self._exchange(method, url, form), self.deadline)
+            if seconds <= 0:
+                raise DeadlinePassed(sent=False)
+            answer = run_with_deadline(lambda: self._exchange(method, url, form), seconds)
         except DeadlinePassed as exc:
-            raise deadline_error(method, url, self.deadline, exc.sent) from None
+            if seconds == self.deadline:
+                raise deadline_error(method, url, seconds, exc.sent) from None
+            raise deadline_error(method, url, round(max(seconds, 0.0), 1), exc.sent, "--timeout") from None
         except _Failed as exc:
             raise network_error(exc.error, method, url, exc.sent) from None
-        with response:
-            try:
-                return read_answer(response, method)
-            except CredentialsRejected as err:
-                if self.token_source:
-                    err.message += f"; the auth token came from {self.token_source}"
-                raise
-
-    def _exchange(self, method: str, url: str, form: dict[str, str] | None) -> requests.Response:
-        """One exchange, run in the deadline's worker thread (the body is read there too)."""
         try:
-            return self._session.request(
+            return read_answer(answer, method)
+        except CredentialsRejected as err:
+            if self.token_source:
+                err.message += f"; the auth token came from {self.token_source}"
+            raise
+
+    def _exchange(self, method: str, url: str, form: dict[str, str] | None) -> Answer:
+        """One exchange, run in the deadline's worker thread (the body is read there too, no
+        larger than ``take_answer`` allows)."""
+        try:
+            response = self._session.request(
                 method, url, data=form, auth=self._auth, timeout=self.timeout,
-                allow_redirects=False,
+                allow_redirects=False, stream=True,
                 headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             )
+            return take_answer(response, method)
         except requests.RequestException as exc:
             watch = current_watch()
             raise _Failed(exc, watch.sent if watch is not None else True) from None

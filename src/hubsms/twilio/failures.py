@@ -98,7 +98,7 @@ def unknown_outcome_hint(method: str) -> str:
             "It was not retried, to avoid a second OTP: check the Twilio console (Monitor > "
             "Logs > Messaging) or the sandbox's message list before sending again."
         )
-    return "It was not retried; try again in a moment."
+    return "Try again in a moment."
 
 
 def _unknown_outcome(method: str) -> str:
@@ -136,14 +136,14 @@ def _not_sent(exc: requests.RequestException, host: str) -> NetworkError:
     return NetworkError(f"cannot connect to {host} ({cause_text(exc)})", _CONNECT_HINT)
 
 
-def deadline_error(method: str, url: str, seconds: float, sent: bool) -> NetworkError:
-    """The exchange did not finish within the overall deadline."""
+def deadline_error(method: str, url: str, seconds: float, sent: bool, more_time: str = "HUBSMS_DEADLINE (seconds)") -> NetworkError:
+    """The exchange did not finish within the time it had: the overall deadline, or the
+    setting named by ``more_time`` when that was shorter."""
     host = host_of(url)
     if not sent:
         return NetworkError(
             f"{host} did not finish within {seconds:g} s: nothing was sent",
-            "check the network and the connector's Server Address, or allow more time with "
-            "HUBSMS_DEADLINE (seconds).",
+            f"check the network and the connector's Server Address, or allow more time with {more_time}.",
         )
     return NetworkError(
         f"{host} did not finish within {seconds:g} s: {_unknown_outcome(method)}",

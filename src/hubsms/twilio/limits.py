@@ -23,8 +23,13 @@ DEFAULT_LIMIT: Final = 20
 MAX_LIMIT: Final = 1000
 DEFAULT_PAGE_SIZE: Final = 50
 MAX_PAGE_SIZE: Final = 1000
-# FACTS.md section 2 (OAI pattern) and section 5 (the statuses, and those after which a
-# message never changes again).
+# The largest answer read, decoded: Twilio's largest, a page of 1000 messages of 1600 characters
+# each (\u-escaped when not ASCII), stays under 11 MiB; its JSON nests 4 levels deep.
+MAX_ANSWER_BYTES: Final = 16 * 1024 * 1024
+MAX_JSON_DEPTH: Final = 64
+# The Message SID's pattern and the statuses, as Twilio's OpenAPI description has them
+# (tests/data/twilio-oai/twilio_api_v2010.json: message_enum_status), and those after which a
+# message never changes again.
 MESSAGE_SID_RE: Final = re.compile(r"(SM|MM)[0-9a-fA-F]{32}")
 MESSAGE_STATUSES: Final = frozenset(
     {"queued", "sending", "sent", "failed", "delivered", "undelivered", "receiving", "received",

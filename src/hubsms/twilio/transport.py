@@ -3,8 +3,10 @@
 requests' timeouts are per socket operation: a server sending one byte per second never trips
 a 15 s read timeout. So the exchange runs through ``hubsms.bounded.call_within``, waited for
 until the deadline; at the deadline every socket the exchange opened is shut down (which wakes a
-blocked read or TLS handshake at once) and the caller gets ``DeadlinePassed``. Name lookup and
-TCP connect cannot be woken that way, which is why the caller never waits on the worker itself.
+blocked read or TLS handshake at once) and the caller gets ``DeadlinePassed``. A TCP connect is
+given no more than the time left (its timeout is cut to it). A name lookup (getaddrinfo) can be
+neither woken nor given a timeout, which is why the caller never waits on the worker itself: it
+goes on at the deadline, and a worker whose lookup ends later gets no socket (``Watch.add``).
 
 The connections also record whether any byte of the request was written: before that, a
 failure means nothing reached the server, whatever the exception says.
@@ -86,9 +88,14 @@ class _WatchedMixin:
 
     sock: socket.socket | None
 
+    timeout: Any
+
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()  # type: ignore[misc]
         watch = current_watch()
+        if watch is not None and isinstance(self.timeout, (int, float)):
+            # the connect timeout, cut to the time left (urllib3 sets the read timeout after)
+            self.timeout = max(0.001, min(self.timeout, watch.deadline - time.monotonic()))
+        sock = super()._new_conn()  # type: ignore[misc]
         if watch is not None:
             watch.sent = False
             watch.add(sock)

@@ -1,0 +1,102 @@
+"""The per-user record of the config files hubsms has used, and which accounts' keyring
+entries each one reads.
+
+Keyring entries are per user (service ``hubsms``, user the Account SID), shared by every config
+file: prod and staging configs of one Twilio account read one entry. So a token may be deleted
+only when no config file that reads it is left, and that needs to know the other files. This
+record, ``configs.json`` in hubsms's per-user data folder, lists each config file by its real
+path with the accounts it read from the keyring when last saved (``null``: not known yet). It is
+written under the keyring's per-user lock, atomically, 0600.
+
+The record is a list of places to look, not the truth: before a token is deleted each other
+file is read again (``service.transaction.delete_unused_tokens``). A recorded file that is gone
+(moved or deleted by hand) keeps the tokens it was recorded with until ``hubsms doctor --fix``,
+after showing it, forgets it: a moved file is found again the next time hubsms is pointed at it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Final
+
+from hubsms.locking import exclusive
+from hubsms.paths import keyring_lock_path, user_data_dir
+from hubsms.store import ensure_folder, lock_timeout, write_atomic
+
+VERSION: Final = 1
+# Far above any real number of config files; a larger record is refused as damaged.
+MAX_BYTES: Final = 4 * 1024 * 1024
+
+
+class RegistryUnreadable(Exception):
+    """The record exists but cannot be read or is damaged: its reason."""
+
+
+def record_path() -> Path:
+    return user_data_dir() / "configs.json"
+
+
+def real(path: Path) -> str:
+    """The key of a config file: its absolute real path (a symlinked config is its target)."""
+    return os.path.realpath(path)
+
+
+def known() -> dict[str, list[str] | None]:
+    """Every recorded config file (real path) and the accounts it reads from the keyring
+    (None: not known yet). RegistryUnreadable for a damaged record; {} when there is none."""
+    try:
+        with open(record_path(), "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise RegistryUnreadable(f"cannot read {record_path()}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise RegistryUnreadable(f"{record_path()} is larger than {MAX_BYTES} bytes")
+    try:
+        data = json.loads(raw)
+        configs = data["configs"]
+        return {str(k): (None if v is None else [str(s) for s in v]) for k, v in configs.items()}
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        raise RegistryUnreadable(f"{record_path()} is damaged (not the JSON hubsms writes)") from None
+
+
+def remember(path: Path, accounts: Iterable[str] | None = None) -> None:
+    """Record ``path`` (with the accounts it reads from the keyring, when given). Best effort
+    and cheap when nothing changes (one small read, no lock): a record that cannot be written
+    only makes token deletion more careful, never less."""
+    key = real(path)
+    wanted = None if accounts is None else sorted(set(accounts))
+    with contextlib.suppress(RegistryUnreadable):
+        current = known()
+        if key in current and (wanted is None or current[key] == wanted):
+            return
+    with contextlib.suppress(Exception):  # never a failure of the command that uses the file
+        with _changing() as record:
+            if wanted is not None or key not in record:
+                record[key] = wanted
+
+
+def forget(paths: Iterable[str]) -> None:
+    """Take config files (real paths) out of the record (``doctor --fix``, for files gone)."""
+    gone = set(paths)
+    if gone:
+        with _changing() as record:
+            for key in gone:
+                record.pop(key, None)
+
+
+@contextlib.contextmanager
+def _changing() -> Iterator[dict[str, list[str] | None]]:
+    """The record, read and written back under the keyring's per-user lock. A damaged record
+    is started again empty only by ``forget`` or ``remember``'s caller choosing to."""
+    ensure_folder(record_path().parent)
+    with exclusive(keyring_lock_path(), lock_timeout(), lambda exc: exc):
+        record = known()
+        yield record
+        data = json.dumps({"version": VERSION, "configs": dict(sorted(record.items()))}, indent=1)
+        write_atomic(record_path(), (data + "\n").encode("utf-8"), 0o600)
