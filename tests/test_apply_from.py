@@ -19,7 +19,7 @@ WARNING = "is not in any assigned number range"
 
 def write_desired(path: Path, sender: str) -> Path:
     path.write_text(
-        f'[connectors."Edge"]\naccount_sid = "{SID}"\nfrom = "{sender}"\nauth_token_env = "EDGE_TOKEN"\n',
+        f'schema_version = 1\n[connectors."Edge"]\naccount_sid = "{SID}"\nfrom = "{sender}"\nauth_token_env = "EDGE_TOKEN"\n',
         encoding="utf-8",
     )
     return path
