@@ -27,11 +27,16 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 # Each case prints its measured ratio (or seconds), its goal and PASS/FAIL on one line.
-bench: $(STAMP)
+# Prism (Twilio's OpenAPI mocked by Stoplight's server), the sandbox's yardstick, from npm.
+PRISM := .bench/prism/node_modules/.bin/prism
+$(PRISM):
+	-npm install --silent --no-audit --no-fund --prefix .bench/prism @stoplight/prism-cli@5
+
+bench: $(STAMP) $(PRISM)
 	-$(BIN)/python benchmarks/startup.py
 	-$(BIN)/python benchmarks/send.py
 	-$(BIN)/python benchmarks/smoke.py
-	-$(BIN)/python benchmarks/sandbox.py
+	-$(BIN)/python benchmarks/sandbox.py $$(test -x $(PRISM) && echo --prism $(PRISM))
 	-$(BIN)/python benchmarks/sandbox_lists.py
 	-$(BIN)/python benchmarks/scale.py
 	-$(BIN)/python benchmarks/fleet.py
