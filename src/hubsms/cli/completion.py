@@ -3,8 +3,9 @@
 config included.
 
 The protocol is Click 8's: the script runs ``hubsms`` with ``_HUBSMS_COMPLETE={shell}_complete``
-and the command line in ``COMP_WORDS`` (and ``COMP_CWORD``); hubsms prints the candidates, one
-``type,value`` a line (zsh: type, value and help on three lines). Typer 0.28 carries only an
+and the command line in the environment (bash: ``COMP_LINE`` up to the cursor and readline's word
+in ``COMP_WORD``; zsh: ``COMP_WORDS`` and ``COMP_CWORD``; fish: the line and the token); hubsms
+prints the candidates, one ``type,value`` a line (zsh: type, value and help on three lines). Typer 0.28 carries only an
 older protocol of its own, so the shell classes are here. Only ``main.program`` imports this
 module, when the variable is set.
 
@@ -18,7 +19,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from hubsms.cli.click_api import COMPLETE_ENV, click_module
 from hubsms.cli.command import build_command
@@ -155,7 +156,78 @@ class _Shell(ShellComplete):
 
 
 class _Bash(_Shell):
-    pass
+    """Bash gives the line up to the cursor (COMP_LINE) and readline's word (COMP_WORD: what
+    a candidate replaces; after an open quote, or after a ':' or '=' outside quotes). Each
+    candidate is quoted to continue what was typed: escaped with backslashes, or inside the
+    open quote (readline then closes it)."""
+
+    word: _Word
+
+    def get_completion_args(self) -> tuple[list[str], str]:
+        words, self.word = _lex(os.environ.get("COMP_LINE", ""))
+        return words[1:-1], self.word.value
+
+    def format_completion(self, item: CompletionItem) -> str:
+        if item.type != "plain":
+            return f"{item.type},{item.value}"
+        replaced = os.environ.get("COMP_WORD", "")
+        raw = self.word.raw
+        kept = raw[: len(raw) - len(replaced)] if raw.endswith(replaced) else ""
+        _, kept_word = _lex(kept)
+        value = self.word.value
+        if "=" in value and value.startswith("-") and not item.value.startswith("-"):  # --option=VALUE
+            value = value.partition("=")[0] + "=" + item.value
+        else:
+            value = item.value
+        if value[: len(kept_word.value)].casefold() != kept_word.value.casefold():
+            return ""  # cannot continue what readline keeps: not offered
+        return f"plain,{_quote(value[len(kept_word.value):], kept_word.quote)}"
+
+    def complete(self) -> str:
+        return "\n".join(filter(None, super().complete().split("\n")))
+
+
+class _Word(NamedTuple):
+    """The last word of a command line: as typed, its value, and the quote left open in it."""
+
+    raw: str
+    value: str
+    quote: str | None
+
+
+def _lex(line: str) -> tuple[list[str], _Word]:
+    """The words of a bash command line, quotes and backslashes undone, the last one being
+    the word under the cursor (empty after a space); and that word as typed. An open quote or a
+    trailing backslash ends the line without an error."""
+    words: list[str] = []
+    value: list[str] = []
+    quote: str | None = None
+    start, i = 0, 0
+    while i < len(line):
+        char = line[i]
+        if quote is None and char in " \t\n":
+            if i > start or value:
+                words.append("".join(value))
+            value, start = [], i + 1
+        elif quote is None and char == "\\" or quote == '"' and char == "\\" and line[i + 1 : i + 2] in ('"', "\\", "$", "`"):
+            value.append(line[i + 1 : i + 2])
+            i += 1
+        elif quote is None and char in "'\"" or char == quote:
+            quote = char if quote is None else None
+        else:
+            value.append(char)
+        i += 1
+    words.append("".join(value))
+    return words, _Word(line[start:], words[-1], quote)
+
+
+def _quote(text: str, quote: str | None) -> str:
+    """``text`` written to be read as it is after what was typed, inside ``quote`` if one is open."""
+    if quote == "'":
+        return text.replace("'", "'\\''")
+    if quote == '"':
+        return "".join("\\" + c if c in '"\\$`' else c for c in text)
+    return "".join(c if c.isalnum() or c in "_@%+=:,./-" else "\\" + c for c in text)
 
 
 class _Zsh(_Shell):

@@ -36,11 +36,12 @@ def script(shell: str) -> str:
     return (_TEMPLATES[shell] % names).strip("\n") + "\n"
 
 
-# The value is quoted for the command line (printf %q): names have spaces.
+# Bash sends the line up to the cursor and readline's word ($2: what a candidate replaces, after
+# an open quote too); hubsms answers each candidate quoted to continue that word.
 _BASH = r"""
 %(complete_func)s() {
     local IFS=$'\n' response type value
-    response=$(env COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD=$COMP_CWORD %(complete_var)s=bash_complete %(prog_name)s)
+    response=$(env COMP_LINE="${COMP_LINE:0:COMP_POINT}" COMP_WORD="$2" %(complete_var)s=bash_complete %(prog_name)s)
     COMPREPLY=()
     for completion in $response; do
         IFS=',' read -r type value <<< "$completion"
@@ -49,7 +50,7 @@ _BASH = r"""
         elif [[ $type == file ]]; then
             compopt -o default
         elif [[ $type == plain ]]; then
-            COMPREPLY+=("$(printf '%%q' "$value")")
+            COMPREPLY+=("$value")
         fi
     done
     return 0
