@@ -18,7 +18,9 @@ import terminal
 from helpers import HUBSMS, SID2, add
 
 SHELLS = ["bash", "zsh", "fish"]
-LINE = re.compile(r"<<(.*?)>>")  # what the bound key prints: the command line between << >>
+# What the bound key prints: the command line and the number of the current request (in the file
+# "request" of the shell's home), between << >>: a line printed for an earlier request is not taken.
+LINE = "<<(.*?)\\|{request}>>"
 CHARSET = re.compile(r"\x1b[()][0-9A-Z]")  # fish's character set switches, around what is typed
 QUOTES = ["plain", "double-quote", "single-quote"]
 
@@ -43,25 +45,27 @@ class Prompt:
         if shell == "bash":
             (home / "rc").write_text(
                 'PS1="$ "\nsource <(hubsms completion bash)\n'
-                """bind -x '"\\C-x": printf "<<%s>>\\n" "$READLINE_LINE"'\n"""
+                """bind -x '"\\C-x": printf "<<%s|%s>>\\n" "$READLINE_LINE" "$(<~/request)"'\n"""
             )
             argv = ["--noprofile", "--rcfile", str(home / "rc"), "-i"]
         elif shell == "zsh":
             (home / ".zshrc").write_text(
                 'PS1="$ "\nautoload -Uz compinit && compinit -u -D\neval "$(hubsms completion zsh)"\n'
-                'show-line() { print -r -- "<<$BUFFER>>" > /dev/tty }\nzle -N show-line && bindkey "^X" show-line\n'
+                'show-line() { print -r -- "<<$BUFFER|$(<~/request)>>" > /dev/tty }\nzle -N show-line && bindkey "^X" show-line\n'
             )
             argv = ["-d", "-i"]  # no global rc files: only this one
         else:
             (home / "fish").mkdir()
             (home / "fish" / "config.fish").write_text(
                 "set -g fish_greeting\nfunction fish_prompt; echo -n '$ '; end\n"
-                "hubsms completion fish | source\nbind \\cx 'echo \"<<\"(commandline)\">>\"'\n"
+                "hubsms completion fish | source\nbind \\cx 'echo \"<<\"(commandline)\"|\"(cat ~/request)\">>\"'\n"
             )
             argv = ["-i"]
             env["FISH_UNIT_TESTS_RUNNING"] = "1"  # else each new fish parses every man page in the background
         self.shell = shell
-        self.screen = io.StringIO()
+        self.request = home / "request"
+        self.request.write_text("0")
+        self.screen = io.StringIO()  # everything shown, for the message of a failure
         self.child = pexpect.spawn(shell, argv, env=env, encoding="utf-8", timeout=terminal.TIMEOUT, dimensions=(24, 200))
         self.child.logfile_read = self.screen
         self.child.expect_exact("$ ")
@@ -69,14 +73,27 @@ class Prompt:
     def complete(self, typed: str, tabs: int = 1) -> tuple[str, str]:
         """Type ``typed``, press TAB ``tabs`` times: the command line then, and what the
         screen showed meanwhile (a list of candidates). The line is cleared afterwards."""
-        self.screen.seek(0)
-        self.screen.truncate()
-        self.child.send(typed + "\t" * tabs + "\x18")
-        self.child.expect(LINE)
-        line, shown = self.child.match.group(1), terminal.COLOUR.sub("", self.child.before)
-        self.child.sendintr()  # clears the line in each shell
-        self.child.expect_exact("$ ")
-        return line, shown
+        self.child.send(typed + "\t" * tabs)
+        line, shown = self.line()
+        for _ in range(5):  # Ctrl-C clears the line; fish's first may only close its list
+            self.child.sendintr()
+            if self.line()[0] == "":
+                return line, shown
+        raise AssertionError(f"{self.shell} did not clear its command line: {self.screen.getvalue()[-300:]!r}")
+
+    def line(self) -> tuple[str, str]:
+        """The command line, as the bound key prints it, and what the screen showed until then.
+        The key is pressed again while nothing comes: fish can miss a key typed during a completion."""
+        request = int(self.request.read_text()) + 1
+        self.request.write_text(str(request))
+        shown = ""
+        for _ in range(terminal.TIMEOUT // 2):
+            self.child.send("\x18")
+            found = self.child.expect([LINE.format(request=request), pexpect.TIMEOUT], timeout=2)
+            shown += self.child.before
+            if found == 0:
+                return self.child.match.group(1), terminal.COLOUR.sub("", shown)
+        raise AssertionError(f"{self.shell} never showed its command line: {self.screen.getvalue()[-300:]!r}")
 
     def close(self) -> None:
         self.child.close(force=True)
