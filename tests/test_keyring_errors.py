@@ -151,6 +151,21 @@ def test_without_keyrings_alt_the_error_names_the_backends_installed_and_the_pac
     assert TOKEN not in result.stdout + result.stderr and not Path(env["HUBSMS_CONFIG"]).exists()  # nothing written
 
 
+def test_without_keyrings_alt_a_keyring_config_file_naming_it_is_said_with_the_way_out(cli, without_keyrings_alt, tmp_path):
+    """keyring's own config file (keyringrc.cfg) chose keyrings.alt's file, since uninstalled."""
+    (tmp_path / "xdg" / "python_keyring").mkdir(parents=True)
+    (tmp_path / "xdg" / "python_keyring" / "keyringrc.cfg").write_text("[backend]\ndefault-keyring = keyrings.alt.file.PlaintextKeyring\n")
+    env = {k: v for k, v in subprocess_env(XDG_CONFIG_HOME=str(tmp_path / "xdg")).items() if k not in ("DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND")}
+    args = ["otp", "send", "--to", "+15005550006", "--connector", "Mine"]
+    add(cli, "Mine")
+    result = subprocess.run([str(without_keyrings_alt), "-m", "hubsms", *args], capture_output=True, text=True, timeout=30, env=env)
+    assert result.returncode == 4, result.stderr
+    error_line, hint = result.stderr.splitlines()
+    assert error_line == "error: the keyring backend cannot be loaded (ModuleNotFoundError: No module named 'keyrings')"
+    assert hint.startswith("hint: check the keyring's config file (keyringrc.cfg); no keyring backend is usable here (installed, not usable: ")
+    assert "pipx inject hubsms keyrings.alt" in hint
+
+
 @pytest.mark.parametrize(("keyring_choice", "install"), [("", "-e ."), ("file", "-e '.[file]'")])
 def test_make_venv_installs_keyrings_alt_only_when_asked(keyring_choice, install):
     plan = subprocess.run(["make", "-n", "venv", f"KEYRING={keyring_choice}"], cwd=REPO, capture_output=True, text=True, timeout=30)

@@ -320,7 +320,7 @@ def _not_loaded(exc: _BackendNotLoaded) -> KeyringUnavailable:
     if chosen:
         return KeyringUnavailable(f"{BACKEND_ENV}={chosen!r} names no keyring backend that can be loaded ({cause})", exc.choices)
     return KeyringUnavailable(
-        f"the keyring backend cannot be loaded ({cause})", f"check the keyring's config file (keyringrc.cfg); or {exc.choices}"
+        f"the keyring backend cannot be loaded ({cause})", f"check the keyring's config file (keyringrc.cfg); {exc.choices}"
     )
 
 
