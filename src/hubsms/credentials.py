@@ -264,12 +264,12 @@ def _backend() -> Any:
     try:
         backend = keyring.get_keyring()
     except Exception as exc:
-        available: list[str] = []
+        choices = f"set {BACKEND_ENV} to another backend"
         with contextlib.suppress(Exception):  # the listing is a help, never a second failure
-            from hubsms.keyring_choice import available_backends
+            from hubsms.keyring_choice import choices_hint
 
-            available = available_backends()
-        raise _BackendNotLoaded(exc, available) from exc
+            choices = choices_hint()
+        raise _BackendNotLoaded(exc, choices) from exc
     candidates = getattr(backend, "backends", [backend])
     if not candidates or all(isinstance(b, (fail.Keyring, null.Keyring)) for b in candidates):
         raise _NoBackend(label(backend))
@@ -281,10 +281,10 @@ class _NoBackend(Exception):
 
 
 class _BackendNotLoaded(Exception):
-    def __init__(self, cause: Exception, available: list[str]) -> None:
+    def __init__(self, cause: Exception, choices: str) -> None:
         super().__init__(str(cause))
         self.cause = cause
-        self.available = available
+        self.choices = choices  # what to do instead, for the hint
 
 
 class _NotKept(Exception):
@@ -324,16 +324,11 @@ def _keyring_error(action: str, exc: BaseException, backend: Any, secrets: list[
 
 def _not_loaded(exc: _BackendNotLoaded) -> KeyringUnavailable:
     cause = f"{type(exc.cause).__name__}: {_words(exc.cause, [])}"
-    choices = ", ".join(exc.available) or "none"
     chosen = os.environ.get(BACKEND_ENV)
     if chosen:
-        return KeyringUnavailable(
-            f"{BACKEND_ENV}={chosen!r} names no keyring backend that can be loaded ({cause})",
-            f"set {BACKEND_ENV} to one of: {choices}",
-        )
+        return KeyringUnavailable(f"{BACKEND_ENV}={chosen!r} names no keyring backend that can be loaded ({cause})", exc.choices)
     return KeyringUnavailable(
-        f"the keyring backend cannot be loaded ({cause})",
-        f"check the keyring's config file (keyringrc.cfg); or set {BACKEND_ENV} to one of: {choices}",
+        f"the keyring backend cannot be loaded ({cause})", f"check the keyring's config file (keyringrc.cfg); {exc.choices}"
     )
 
 
