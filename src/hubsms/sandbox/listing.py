@@ -9,7 +9,6 @@ token is an offset of ``Page * PageSize``.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -119,13 +118,13 @@ class StoredMessages:
 
     def after(self, sid: str, limit: int) -> list[Item] | None:
         anchor = self.store.row_id(sid)
-        return None if anchor is None else self.store.find(dataclasses.replace(self.query, before_id=anchor), limit)
+        return None if anchor is None else self.store.find(self.query._replace(before_id=anchor), limit)
 
     def before(self, sid: str, limit: int) -> list[Item] | None:
         anchor = self.store.row_id(sid)
         if anchor is None:
             return None
-        newer = self.store.find(dataclasses.replace(self.query, after_id=anchor), limit, oldest_first=True)
+        newer = self.store.find(self.query._replace(after_id=anchor), limit, oldest_first=True)
         return newer[::-1]
 
 
