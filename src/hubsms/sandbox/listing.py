@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any, Final, Protocol
+from typing import Any, Final, NamedTuple, Protocol
 from urllib.parse import urlencode
 
 from hubsms.sandbox.store import MessageStore, Query
@@ -85,11 +85,10 @@ class Source(Protocol):
     def before(self, sid: str, limit: int) -> list[Item] | None: ...
 
 
-class Items:
+class Items(NamedTuple):
     """A list held in memory (numbers, short codes, services, senders)."""
 
-    def __init__(self, items: Sequence[Item]) -> None:
-        self.items = list(items)
+    items: list[Item]
 
     def _index(self, sid: str) -> int | None:
         return next((i for i, item in enumerate(self.items) if item["sid"] == sid), None)
@@ -106,12 +105,11 @@ class Items:
         return None if index is None else self.items[max(index - limit, 0):index]
 
 
-class StoredMessages:
+class StoredMessages(NamedTuple):
     """An account's messages in the store, newest first, as the query filters them."""
 
-    def __init__(self, store: MessageStore, query: Query) -> None:
-        self.store = store
-        self.query = query
+    store: MessageStore
+    query: Query
 
     def window(self, offset: int, limit: int) -> list[Item]:
         return self.store.find(self.query, limit, offset=offset)
