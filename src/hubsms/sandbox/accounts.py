@@ -232,6 +232,8 @@ def load_accounts_files(paths: list[Path], environ: Mapping[str, str] | None = N
 class AccountRegistry:
     """The declared accounts of a running sandbox, by SID (handlers run in many threads)."""
 
+    __slots__ = ("_lock", "_by_sid")
+
     def __init__(self, accounts: Iterable[DeclaredAccount] = ()) -> None:
         self._lock = threading.Lock()
         self._by_sid = {a.sid: a for a in accounts}

@@ -120,6 +120,8 @@ class SandboxState(Protocol):
 class TwilioEndpoints:
     """Routes a Twilio request of one sandbox to the handler of its resource."""
 
+    __slots__ = ("sandbox", "_handlers")
+
     def __init__(self, sandbox: SandboxState) -> None:
         self.sandbox = sandbox
         self._handlers: dict[str, Callable[[Call], Any]] = {

@@ -58,6 +58,8 @@ def parse_fault(data: dict[str, Any]) -> Fault:
 class FaultQueue:
     """Faults for the next requests to Twilio endpoints, taken in the order they were added."""
 
+    __slots__ = ("_lock", "_queue")
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._queue: deque[Fault] = deque()
@@ -117,6 +119,8 @@ def parse_outcome_option(text: str) -> tuple[str, DeliveryOutcome]:
 class Outcomes:
     """Numbers whose messages end ``undelivered`` or ``failed`` instead of ``delivered``."""
 
+    __slots__ = ("_lock", "_by_number")
+
     def __init__(self, initial: dict[str, DeliveryOutcome] | None = None) -> None:
         self._lock = threading.Lock()
         self._by_number = dict(initial or {})
@@ -140,6 +144,8 @@ class Outcomes:
 
 class RequestCounter:
     """Requests seen on Twilio endpoints, by ``"<METHOD> <route>"``."""
+
+    __slots__ = ("_lock", "_counts")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -83,6 +83,8 @@ class Query(NamedTuple):
 class MessageStore:
     """Thread-safe message storage; every public method takes the lock."""
 
+    __slots__ = ("_db", "_changed", "_closed")
+
     def __init__(self, path: str | None = None) -> None:
         if path:
             _private_file(path)

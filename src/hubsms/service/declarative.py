@@ -125,6 +125,12 @@ class _Planner:
     """Works out, writing nothing, the config that matches the desired file and what must be
     written for it (keyring tokens, logo copies), then what to clean up after the save."""
 
+    __slots__ = (
+        "path", "folder", "current", "desired", "keyring", "environ", "prune", "keep_env_refs",
+        "allow_empty", "unset", "new", "changes", "tokens", "logos", "stale_sids", "stale_logos",
+        "warnings", "notes", "_placed",
+    )
+
     def __init__(
         self, path: Path, current: Config, desired: Desired, keyring: Keyring, environ: Mapping[str, str],
         *, prune: bool, keep_env_refs: bool, allow_empty: bool = False,
