@@ -7,7 +7,7 @@ interpreter (sys.executable -X importtime, median of rounds); defining one class
 creating an instance; reading a field. Prints one line per figure.
 
 Then the case of ``hubsms.cli.params.Param``, which the hot commands import: a class of its
-nine fields (five with defaults) defined and made as many times as that module makes it, in a
+ten fields (six with defaults) defined and made as many times as that module makes it, in a
 fresh interpreter, as a class with __slots__, as the process's first typing.NamedTuple and as
 a further one (the first pays a one-time cost that a process pays whichever class is first);
 beside ``python -c pass`` (this interpreter, same run) for scale; and, for the code as it is,
@@ -73,7 +73,7 @@ def per_call_us(stmt: str, setup: str, number: int) -> float:
     return min(timeit.repeat(stmt, setup, number=number, repeat=5)) / number * 1e6
 
 
-PARAM_FIELDS = ("flag", "name", "kind", "help", "default", "lowest", "highest", "metavar", "required")
+PARAM_FIELDS = ("flag", "name", "kind", "help", "default", "lowest", "highest", "metavar", "required", "short")
 PARAM_REQUIRED = 4
 # In a fresh interpreter, three modules imported from their .pyc, as hubsms's are: a class
 # with __slots__, the process's first typing.NamedTuple, a further one; each defined and made
