@@ -41,6 +41,8 @@ if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
 class Outcome:
     """What a change did: the connector as saved, warnings and notes for the user."""
 
+    __slots__ = ("connector", "warnings", "notes")
+
     def __init__(
         self, connector: Connector | None = None, warnings: list[str] | None = None, notes: list[str] | None = None
     ) -> None:
@@ -52,6 +54,8 @@ class Outcome:
 class Transaction:
     """Keyring writes and logo copies to apply before the file is saved, all undone if
     anything fails: tokens get their previous value back, an overwritten logo its bytes."""
+
+    __slots__ = ("path", "keyring", "tokens", "logos")
 
     def __init__(self, path: Path, keyring: Keyring | None) -> None:
         self.path = path
