@@ -24,10 +24,14 @@ def imported_modules(path: Path, package: str, modules: set[str]) -> set[str]:
 
 
 def import_graph(package: ModuleType) -> dict[str, set[str]]:
-    """Each module of ``package`` (short name) and the modules of the package it imports."""
+    """Each module of ``package`` and of its subpackages (named below the package:
+    ``main``, ``cli.main``) and the modules of the package it imports."""
     folder = Path(package.__file__ or "").parent
-    paths = {p.stem: p for p in folder.glob("*.py") if p.stem != "__init__"}
-    return {stem: imported_modules(path, package.__name__, set(paths)) for stem, path in paths.items()}
+    paths = {
+        ".".join(p.relative_to(folder).with_suffix("").parts): p
+        for p in folder.rglob("*.py") if p.stem != "__init__"
+    }
+    return {name: imported_modules(path, package.__name__, set(paths)) for name, path in paths.items()}
 
 
 def find_circle(graph: dict[str, set[str]]) -> list[str] | None:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeVar
 
+from hubsms.backends import BACKEND_ENV, FILE_BACKEND, choices_hint, label
 from hubsms.errors import (
     CredentialsError,
     HubsmsError,
@@ -31,10 +32,8 @@ from hubsms.paths import keyring_lock_path
 SERVICE: Final = "hubsms"
 TOKEN_ENV: Final = "HUBSMS_AUTH_TOKEN"
 TIMEOUT_ENV: Final = "HUBSMS_KEYRING_TIMEOUT"
-BACKEND_ENV: Final = "PYTHON_KEYRING_BACKEND"
 DEFAULT_TIMEOUT: Final = 5.0
 MAX_TIMEOUT: Final = 3600.0
-FILE_BACKEND: Final = "hubsms.keyring_file.AtomicPlaintextKeyring"
 _CHOOSE_BACKEND: Final = (
     f"unlock the keyring; or choose another backend with {BACKEND_ENV} (e.g. 'pip install "
     f"keyrings.alt' and {FILE_BACKEND}, which keeps tokens unencrypted in a 0600 file)"
@@ -266,8 +265,6 @@ def _backend() -> Any:
     except Exception as exc:
         choices = f"set {BACKEND_ENV} to another backend"
         with contextlib.suppress(Exception):  # the listing is a help, never a second failure
-            from hubsms.keyring_choice import choices_hint
-
             choices = choices_hint()
         raise _BackendNotLoaded(exc, choices) from exc
     candidates = getattr(backend, "backends", [backend])
@@ -289,11 +286,6 @@ class _BackendNotLoaded(Exception):
 
 class _NotKept(Exception):
     """The backend said yes, yet reading back shows the change is not there."""
-
-
-def label(backend: Any) -> str:
-    """A backend's class, as PYTHON_KEYRING_BACKEND names it."""
-    return f"{type(backend).__module__}.{type(backend).__name__}"
 
 
 def _named(backend: Any) -> str:
