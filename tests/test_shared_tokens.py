@@ -115,3 +115,28 @@ def test_random_removes_across_many_config_files_lose_no_token(cli, tmp_path, fi
         lost += sum(stored(sid(account)) != token(account) for _, _, account in connectors)
     assert lost == 0
     assert [stored(sid(a)) for a in range(3)] == [None, None, None]
+
+
+def _hand_written(config: Path, name: str, account: str = SID) -> None:
+    """A config file written by hand (or by an earlier hubsms): recorded, once hubsms is
+    pointed at it, without the accounts it uses."""
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'schema_version = 1\n[connectors."{name}"]\nprovider = "twilio"\n'
+                      f'account_sid = "{account}"\nfrom = "{FROM}"\nactive = true\n')
+
+
+def test_doctor_fix_keeps_the_tokens_an_unreadable_config_of_unknown_accounts_may_use(cli, tmp_path):
+    prod, stage = tmp_path / "prod" / "prod.toml", tmp_path / "stage" / "stage.toml"
+    _hand_written(prod, "prod")
+    assert on(cli, prod, "connector", "list").exit_code == 0  # recorded, its accounts not known
+    add_to(cli, stage, "stage")
+    assert on(cli, stage, "connector", "remove", "stage", "--yes").exit_code == 0
+    assert stored(SID) == TOKEN
+    with prod.open("a") as handle:
+        handle.write("oops =\n")  # a hand edit half done
+    result = on(cli, stage, "doctor", "--fix")
+    assert stored(SID) == TOKEN, result.output
+    assert str(prod) in result.output and "no keyring entry is deleted while it cannot be read" in result.output
+    prod.write_text(prod.read_text().replace("oops =\n", ""))
+    assert on(cli, stage, "doctor", "--fix").exit_code == 0
+    assert stored(SID) == TOKEN  # prod uses it

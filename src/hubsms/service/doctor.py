@@ -315,7 +315,8 @@ def _stray_entries(path: Path, config: Config, backend: Any, keyring: Keyring, f
         others = _other_configs(path)
     except registry.RegistryUnreadable as exc:
         return [Finding("keyring", "entries", WARNING, f"{exc}; no entry is deleted while it cannot be read")]
-    rows = _gone_configs(others.gone, fix)
+    rows = _gone_configs(others.gone, fix) + [_unknown_config(other) for other in others.unknown]
+    delete = fix and not others.unknown  # a file that may use any entry: none is deleted
     used = {c.account_sid for c in config.connectors.values()} | set(others.used)
     if not fix:
         used |= {sid for accounts in others.gone.values() for sid in accounts or ()}
@@ -325,7 +326,7 @@ def _stray_entries(path: Path, config: Config, backend: Any, keyring: Keyring, f
         except (OSError, ValueError) as exc:  # configparser's errors are ValueErrors
             rows.append(Finding("keyring", str(b.file_path), WARNING, f"cannot list its entries: {exc}"))
             continue
-        rows += [_stray(user, keyring, fix) for user in users if _sid_or_self(user) not in used]
+        rows += [_stray(user, keyring, delete) for user in users if _sid_or_self(user) not in used]
         if not fix:
             rows += [_used_by_gone(user, others.gone) for user in users if _only_gone(_sid_or_self(user), config, others)]
     return rows
@@ -334,13 +335,16 @@ def _stray_entries(path: Path, config: Config, backend: Any, keyring: Keyring, f
 class _Others(NamedTuple):
     used: dict[str, str]  # account -> the first other config file that has a connector of it
     gone: dict[str, list[str] | None]  # recorded config files that no longer exist
+    unknown: list[str]  # config files that cannot be read, recorded without their accounts
 
 
 def _other_configs(path: Path) -> _Others:
     """The accounts of every other config file hubsms knows, each read afresh; a file that
-    cannot be read keeps the accounts it was recorded with."""
+    cannot be read keeps the accounts it was recorded with, and one recorded without them
+    (pointed at, never saved by hubsms) is ``unknown``: it may use any entry."""
     used: dict[str, str] = {}
     gone: dict[str, list[str] | None] = {}
+    unknown: list[str] = []
     own = registry.real(path)
     for other, accounts in registry.known().items():
         if other == own:
@@ -351,10 +355,18 @@ def _other_configs(path: Path) -> _Others:
         try:
             found = [c.account_sid for c in store.load(Path(other)).connectors.values()]
         except HubsmsError:
+            if accounts is None:
+                unknown.append(other)
             found = list(accounts or ())
         for sid in found:
             used.setdefault(sid, other)
-    return _Others(used, gone)
+    return _Others(used, gone, unknown)
+
+
+def _unknown_config(other: str) -> Finding:
+    return Finding("config file", other, WARNING,
+                   "recorded, but it cannot be read and hubsms does not know which accounts it uses: no keyring "
+                   "entry is deleted while it cannot be read (hubsms --config FILE doctor says why)")
 
 
 def _gone_configs(gone: dict[str, list[str] | None], fix: bool) -> list[Finding]:
