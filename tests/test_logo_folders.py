@@ -191,6 +191,18 @@ def test_a_legacy_logo_another_config_names_is_kept_on_remove_and_edit(cli, fold
     assert logo_bytes(cli, folder / "b.toml", "Brand") == PNG
 
 
+def test_a_legacy_logo_a_config_that_does_not_load_names_is_kept_and_doctor_fix_keeps_it(cli, folder, keyring_token):
+    a = legacy(folder, "a.toml", "logos/brand.png")
+    b = legacy(folder, "b.toml", "logos/brand.png")
+    b.write_text(b.read_text(encoding="utf-8") + "actve = \n", encoding="utf-8")  # a hand edit half done
+    (folder / "logos" / "brand.png").write_bytes(PNG)
+    run(cli, a, "connector", "edit", "Brand", "--no-logo")
+    assert (folder / "logos" / "brand.png").read_bytes() == PNG  # b.toml names it
+    doctor = cli("doctor", "--fix", env=on(a))
+    assert (folder / "logos" / "brand.png").read_bytes() == PNG, doctor.output
+    assert "used by b.toml in the same folder" in doctor.output
+
+
 def test_a_legacy_logo_edited_moves_into_the_own_folder(cli, folder, tmp_path, keyring_token):
     a = legacy(folder, "a.toml", "logos/brand.png")
     (folder / "logos" / "brand.png").write_bytes(PNG)

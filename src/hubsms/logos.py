@@ -254,7 +254,8 @@ def logos_of_other_configs(config_path: Path) -> dict[str, str]:
     """The logos the other config files (``*.toml``) beside this config's real file name,
     each with the first file that names it: such a logo is never deleted through this
     config. A file whose real folder is another (a symlink to elsewhere) names logos there,
-    not here; a file that does not load as a config is skipped."""
+    not here. A file that does not load as a config (a hand edit half done) names every
+    stored logo path its text quotes: what it means cannot be told, so none is deleted."""
     from hubsms import store
     from hubsms.errors import HubsmsError
     from hubsms.paths import real_config
@@ -266,10 +267,23 @@ def logos_of_other_configs(config_path: Path) -> dict[str, str]:
         if os.path.realpath(other) == own or real_config(other).parent != folder:
             continue
         try:
-            connectors = store.load(other).connectors.values()
+            named = [c.logo for c in store.load(other).connectors.values() if c.logo]
         except HubsmsError:
-            continue
-        for connector in connectors:
-            if connector.logo:
-                found.setdefault(connector.logo, other.name)
+            named = _quoted_logos(other)
+        for logo in named:
+            found.setdefault(logo, other.name)
     return found
+
+
+_QUOTED: Final = re.compile(r""""([^"\\\n]*)"|'([^'\n]*)'""")
+
+
+def _quoted_logos(path: Path) -> list[str]:
+    """The stored logo paths quoted in the text of a file that does not load as a config."""
+    from hubsms import files, store
+
+    try:
+        text = files.read_regular(path, store.MAX_FILE_BYTES).decode("utf-8", "replace")
+    except (OSError, files.NotRegularFile, files.TooLarge):
+        return []
+    return [logo for pair in _QUOTED.findall(text) for logo in pair if logo and is_stored_logo(logo)]
