@@ -316,10 +316,28 @@ def _keyring_error(action: str, exc: BaseException, backend: Any, secrets: list[
         return KeyringUnavailable(f"the keyring{_named(backend)} is locked (cannot {action} {what})", HINTS.get(action, WAYS_OUT))
     if isinstance(exc, _NotKept):
         return KeyringUnavailable(f"the keyring{_named(backend)} {exc}", HINTS[action])
+    damaged = damaged_keyring_file(exc)
+    if damaged is not None:
+        return KeyringUnavailable(
+            f"the keyring{_named(backend)} failed to {action} {what}: {damaged}", HINTS.get(action, WAYS_OUT))
     return KeyringUnavailable(
         f"the keyring{_named(backend)} failed to {action} {what} ({type(exc).__name__}: {_words(exc, secrets)})",
         HINTS.get(action, WAYS_OUT),
     )
+
+
+def damaged_keyring_file(exc: BaseException) -> str | None:
+    """A file keyring that is not in the INI format, said by the line's number only:
+    configparser's message quotes the line, which may hold a token (base64, not seen by
+    ``hide_tokens``). None for any other exception."""
+    import configparser
+
+    if not isinstance(exc, configparser.Error):
+        return None
+    errors = getattr(exc, "errors", None)
+    line = getattr(exc, "lineno", None) or (errors[0][0] if errors else None)
+    where = f" (line {line})" if line else ""
+    return f"its file is not in the INI format keyrings.alt writes{where} ({type(exc).__name__})"
 
 
 def _not_loaded(exc: _BackendNotLoaded) -> KeyringUnavailable:
