@@ -13,6 +13,7 @@ Statuses: ``ok``; ``warning`` (worth a look, not wrong: an entry no config file 
 
 from __future__ import annotations
 
+import configparser
 import contextlib
 import os
 from collections.abc import Iterator, Mapping
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from hubsms import registry, store
-from hubsms.credentials import SERVICE, label
+from hubsms.credentials import SERVICE, damaged_keyring_file, label
 from hubsms.errors import (
     ConfigError,
     CredentialsError,
@@ -323,8 +324,9 @@ def _stray_entries(path: Path, config: Config, backend: Any, keyring: Keyring, f
     for b in files:
         try:
             users = keyring_file_users(Path(b.file_path))
-        except (OSError, ValueError) as exc:  # configparser's errors are ValueErrors
-            rows.append(Finding("keyring", str(b.file_path), WARNING, f"cannot list its entries: {exc}"))
+        except (OSError, ValueError, configparser.Error) as exc:  # configparser's are not ValueErrors
+            rows.append(Finding("keyring", str(b.file_path), WARNING,
+                                f"cannot list its entries: {damaged_keyring_file(exc) or exc}"))
             continue
         rows += [_stray(user, keyring, delete) for user in users if _sid_or_self(user) not in used]
         if not fix:
@@ -408,8 +410,6 @@ def keyring_file_users(file_path: Path) -> list[str]:
     """The usernames (Account SIDs) of hubsms's entries in a keyrings.alt INI file, as
     keyrings.alt wrote them: section and option names escaped by its ``escape``, the option
     names lower-cased by configparser (SIDs are given back as Twilio writes them)."""
-    import configparser
-
     from keyrings.alt.escape import escape, unescape
 
     parser = configparser.RawConfigParser()
