@@ -171,7 +171,7 @@ class Keyring:
         tokens to take out of a backend's error message."""
         if action == "load":
             return self._bounded(action, fn, [], contextlib.ExitStack())
-        held = _user_lock(required=action != "read")
+        held = _user_lock(required=action != "read", deadline=self.deadline)
         return self._bounded(self.purpose or action, fn, [] if secrets is None else secrets, held)
 
     def _bounded(self, action: str, fn: Callable[[Any], T], secrets: list[str], held: contextlib.ExitStack) -> T:
@@ -218,10 +218,11 @@ def _read_many(backend: Any, users: list[str]) -> dict[str, str | None]:
     return {user: backend.get_password(SERVICE, user) for user in users}
 
 
-def _user_lock(*, required: bool) -> contextlib.ExitStack:
+def _user_lock(*, required: bool, deadline: float | None = None) -> contextlib.ExitStack:
     """One hubsms keyring call at a time per user: file backends rewrite their whole file, so
     that two writers at once lose one's entry and a reader may see half a file. Waits as
-    long as for the config file's lock. A lock that cannot be created (a read-only home)
+    long as for the config file's lock, or until ``deadline`` (``Keyring``'s) when that is
+    sooner. A lock that cannot be created (a read-only home)
     stops writes only: a read goes on without it. Returned held (or empty, for a read
     without it): closing the stack lets go."""
     from hubsms.locking import LockTimeout, exclusive
@@ -229,6 +230,8 @@ def _user_lock(*, required: bool) -> contextlib.ExitStack:
 
     path = keyring_lock_path()
     timeout = lock_timeout()
+    if deadline is not None:
+        timeout = max(0.0, min(timeout, deadline - time.monotonic()))
     held = contextlib.ExitStack()
     try:
         ensure_folder(path.parent)
