@@ -140,3 +140,17 @@ def test_doctor_fix_keeps_the_tokens_an_unreadable_config_of_unknown_accounts_ma
     prod.write_text(prod.read_text().replace("oops =\n", ""))
     assert on(cli, stage, "doctor", "--fix").exit_code == 0
     assert stored(SID) == TOKEN  # prod uses it
+
+
+def test_a_damaged_record_keeps_every_token_and_doctor_says_the_way_out(cli, two, tmp_path):
+    prod, stage = two
+    record = tmp_path / "data" / "hubsms" / "configs.json"
+    record.write_text('{"configs": [')
+    assert on(cli, stage, "connector", "remove", "stage", "--yes").exit_code == 0
+    result = on(cli, prod, "doctor", "--fix")
+    assert stored(SID) == TOKEN, result.output
+    assert "is damaged" in result.output and "move it away" in result.output
+    record.unlink()
+    assert on(cli, prod, "connector", "list").exit_code == 0  # recorded again
+    assert on(cli, prod, "connector", "remove", "prod", "--yes").exit_code == 0
+    assert stored(SID) is None

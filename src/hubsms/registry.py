@@ -68,7 +68,8 @@ def known() -> dict[str, list[str] | None]:
 def remember(path: Path, accounts: Iterable[str] | None = None) -> None:
     """Record ``path`` (with the accounts it reads from the keyring, when given). Best effort
     and cheap when nothing changes (one small read, no lock): a record that cannot be written
-    only makes token deletion more careful, never less."""
+    (or is damaged) is not the command's failure. A file left unrecorded is recorded the next
+    time hubsms is pointed at it; until then, a command on another file does not know it."""
     key = real(path)
     wanted = None if accounts is None else sorted(set(accounts))
     with contextlib.suppress(RegistryUnreadable):
@@ -93,7 +94,9 @@ def forget(paths: Iterable[str]) -> None:
 @contextlib.contextmanager
 def _changing() -> Iterator[dict[str, list[str] | None]]:
     """The record, read and written back under the keyring's per-user lock. A damaged record
-    is started again empty only by ``forget`` or ``remember``'s caller choosing to."""
+    raises RegistryUnreadable here and is never started again empty, which would forget the
+    other files: it stays as it is (no token is deleted while it cannot be read) until a
+    person moves it away."""
     ensure_folder(record_path().parent)
     with exclusive(keyring_lock_path(), lock_timeout(), lambda exc: exc):
         record = known()

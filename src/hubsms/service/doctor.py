@@ -315,7 +315,9 @@ def _stray_entries(path: Path, config: Config, backend: Any, keyring: Keyring, f
     try:
         others = _other_configs(path)
     except registry.RegistryUnreadable as exc:
-        return [Finding("keyring", "entries", WARNING, f"{exc}; no entry is deleted while it cannot be read")]
+        return [Finding("keyring", "entries", WARNING,
+                        f"{exc}; no entry is deleted while it cannot be read (move it away, then run any hubsms "
+                        "command with --config on each of your config files, so that they are recorded again)")]
     rows = _gone_configs(others.gone, fix) + [_unknown_config(other) for other in others.unknown]
     delete = fix and not others.unknown  # a file that may use any entry: none is deleted
     used = {c.account_sid for c in config.connectors.values()} | set(others.used)
