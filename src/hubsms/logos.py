@@ -254,8 +254,9 @@ def logos_of_other_configs(config_path: Path) -> dict[str, str]:
     """The logos the other config files (``*.toml``) beside this config's real file name,
     each with the first file that names it: such a logo is never deleted through this
     config. A file whose real folder is another (a symlink to elsewhere) names logos there,
-    not here. A file that does not load as a config (a hand edit half done) names every
-    stored logo path its text quotes: what it means cannot be told, so none is deleted."""
+    not here. A file that does not load as a config (a hand edit half done) still names its
+    connectors' ``logo`` values, or when it does not even parse, every stored logo path its
+    text quotes; an export beside it (``logo_base64``: the image itself) names none."""
     from hubsms import store
     from hubsms.errors import HubsmsError
     from hubsms.paths import real_config
@@ -279,11 +280,19 @@ _QUOTED: Final = re.compile(r""""([^"\\\n]*)"|'([^'\n]*)'""")
 
 
 def _quoted_logos(path: Path) -> list[str]:
-    """The stored logo paths quoted in the text of a file that does not load as a config."""
+    """The stored logo paths a file that does not load as a config names: its connectors'
+    ``logo`` (not an export's, which holds the image), or the quoted ones when it does not parse."""
     from hubsms import files, store
+    from hubsms.errors import HubsmsError
 
     try:
         text = files.read_regular(path, store.MAX_FILE_BYTES).decode("utf-8", "replace")
     except (OSError, files.NotRegularFile, files.TooLarge):
         return []
-    return [logo for pair in _QUOTED.findall(text) for logo in pair if logo and is_stored_logo(logo)]
+    try:
+        tables = store.parse_toml(text, path).get("connectors")
+    except HubsmsError:
+        return [logo for pair in _QUOTED.findall(text) for logo in pair if logo and is_stored_logo(logo)]
+    tables = tables.values() if isinstance(tables, dict) else []
+    named = [t.get("logo") for t in tables if isinstance(t, dict) and "logo_base64" not in t]
+    return [logo for logo in named if isinstance(logo, str) and is_stored_logo(logo)]
