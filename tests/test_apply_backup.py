@@ -77,6 +77,14 @@ def test_an_input_without_schema_version_is_refused_with_exit_2_and_nothing_chan
     assert (applied.stat().st_mtime_ns, state(applied), logo_files(applied)) == before
 
 
+def test_stdin_over_the_size_of_a_file_is_refused_with_exit_2_and_nothing_changes(cli, applied):
+    before = applied.stat().st_mtime_ns, state(applied), logo_files(applied)
+    endless = "schema_version = 1\n" + "#" * store.MAX_FILE_BYTES + "\n"  # as `yes | hubsms apply -` would go on
+    result = cli("apply", "-", "--prune", input=endless)
+    assert_user_error(result, 2, "<stdin> holds more than 16 MiB", "nothing was changed")
+    assert (applied.stat().st_mtime_ns, state(applied), logo_files(applied)) == before
+
+
 def test_prune_of_a_file_listing_no_connector_needs_allow_empty(cli, applied):
     before = state(applied)
     for args in ((), ("--dry-run",)):
