@@ -154,3 +154,24 @@ def test_a_damaged_record_keeps_every_token_and_doctor_says_the_way_out(cli, two
     assert on(cli, prod, "connector", "list").exit_code == 0  # recorded again
     assert on(cli, prod, "connector", "remove", "prod", "--yes").exit_code == 0
     assert stored(SID) is None
+
+
+@pytest.mark.parametrize("command", ["remove", "doctor --fix"])
+def test_a_config_file_beside_a_known_one_keeps_its_token_before_hubsms_is_pointed_at_it(cli, tmp_path, command):
+    """staging.toml beside connectors.toml, written before hubsms kept its record (or not
+    used since): it was never recorded, yet it uses the account."""
+    folder = tmp_path / "hubsms"
+    staging = folder / "staging.toml"
+    prod = folder / "connectors.toml"
+    _hand_written(staging, "staging")
+    (folder / "pyproject.toml").write_text("[project]\nname = 'x'\n")  # no config: skipped
+    if command == "remove":
+        add_to(cli, prod, "prod")
+        result = on(cli, prod, "connector", "remove", "prod", "--yes")
+        assert f"kept the stored auth token of account AC…cdef: {staging} uses it" in result.output
+    else:
+        add_to(cli, prod, "prod", SID2, TOKEN2)
+        keyring.set_password("hubsms", SID, TOKEN)  # stored when staging.toml was set up
+        result = on(cli, prod, "doctor", "--fix")
+    assert result.exit_code == 0, result.output
+    assert stored(SID) == TOKEN, result.output

@@ -23,9 +23,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Final
 
+from hubsms.errors import HubsmsError
 from hubsms.locking import exclusive
 from hubsms.paths import keyring_lock_path, user_data_dir
 from hubsms.store import ensure_folder, lock_timeout, write_atomic
+from hubsms.store import load as store_load
 
 VERSION: Final = 1
 # Far above any real number of config files; a larger record is refused as damaged.
@@ -63,6 +65,30 @@ def known() -> dict[str, list[str] | None]:
         return {str(k): (None if v is None else [str(s) for s in v]) for k, v in configs.items()}
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise RegistryUnreadable(f"{record_path()} is damaged (not the JSON hubsms writes)") from None
+
+
+def unrecorded_accounts(path: Path, recorded: Iterable[str]) -> dict[str, str]:
+    """The accounts of the config files the record does not hold that sit beside ``path`` or
+    a recorded file (the ``*.toml`` files of those folders that load as configs), each with
+    the first file (real path) that has a connector of it: files used before hubsms kept the
+    record (or not since), or copied by hand. Read before a token is deleted, so that
+    prod.toml beside staging.toml keeps its token although hubsms was never pointed at it."""
+    known = set(recorded) | {real(path)}
+    used: dict[str, str] = {}
+    for folder in sorted({os.path.dirname(p) for p in known}):
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            candidate = real(Path(folder) / name)
+            if not name.endswith(".toml") or candidate in known or not os.path.isfile(candidate):
+                continue
+            known.add(candidate)
+            with contextlib.suppress(HubsmsError):  # no config (a pyproject.toml, an export)
+                for connector in store_load(Path(candidate)).connectors.values():
+                    used.setdefault(connector.account_sid, candidate)
+    return used
 
 
 def remember(path: Path, accounts: Iterable[str] | None = None) -> None:

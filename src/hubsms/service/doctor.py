@@ -343,14 +343,16 @@ class _Others(NamedTuple):
 
 
 def _other_configs(path: Path) -> _Others:
-    """The accounts of every other config file hubsms knows, each read afresh; a file that
+    """The accounts of every other config file hubsms knows and of the config files beside
+    them it has not recorded (``registry.unrecorded_accounts``), each read afresh; a file that
     cannot be read keeps the accounts it was recorded with, and one recorded without them
     (pointed at, never saved by hubsms) is ``unknown``: it may use any entry."""
     used: dict[str, str] = {}
     gone: dict[str, list[str] | None] = {}
     unknown: list[str] = []
     own = registry.real(path)
-    for other, accounts in registry.known().items():
+    recorded = registry.known()
+    for other, accounts in recorded.items():
         if other == own:
             continue
         if not os.path.exists(other):
@@ -364,6 +366,8 @@ def _other_configs(path: Path) -> _Others:
             found = list(accounts or ())
         for sid in found:
             used.setdefault(sid, other)
+    for sid, other in registry.unrecorded_accounts(path, recorded).items():
+        used.setdefault(sid, other)
     return _Others(used, gone, unknown)
 
 

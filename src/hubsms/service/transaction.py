@@ -175,8 +175,9 @@ def delete_unused_tokens(
 
 def token_holder(path: Path, sid: str) -> str | None:
     """Why the keyring entry of ``sid`` must stay although the config in ``path`` no longer
-    uses it: another config file hubsms knows (``hubsms.registry``) has a connector of that
-    account, read afresh; or may have (it cannot be read, or it is gone but was recorded with
+    uses it: another config file hubsms knows (``hubsms.registry``), or a config file beside
+    one it knows (``registry.unrecorded_accounts``), has a connector of that account, read
+    afresh; or a known one may have (it cannot be read, or it is gone but was recorded with
     that account, or the record itself cannot be read). None when nothing else uses it."""
     try:
         recorded = registry.known()
@@ -197,4 +198,5 @@ def token_holder(path: Path, sid: str) -> str | None:
             return f"{other} may use it (it cannot be read)"
         if uses:
             return f"{other} uses it"
-    return None
+    beside = registry.unrecorded_accounts(path, recorded).get(model.normal_sid(sid))
+    return f"{beside} uses it" if beside is not None else None
