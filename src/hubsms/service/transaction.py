@@ -14,8 +14,8 @@ The steps run in an order that keeps the config file right even when the process
 
 The saved file therefore never names a logo or an account whose token is not already written,
 and a kill leaves at most what nothing refers to: a logo (``hubsms doctor --fix`` deletes
-it), a temp file (the same), or a keyring entry of no connector of this file (``hubsms doctor``
-names it; only a person can tell whether another config file uses it). Logos go first because
+it), a temp file (the same), or a keyring entry of no connector of this file (``hubsms doctor
+--fix`` deletes it once no config file hubsms knows, nor one beside them, uses it). Logos go first because
 they are this config's own files, which doctor cleans up, and the most likely to fail (a full
 disk, a read-only folder) before the keyring, which all config files share, is touched at all.
 """
