@@ -13,6 +13,7 @@ from hubsms.cli.common import (
     print_json,
     report,
     resolve_config_path,
+    warn,
     warn_plaintext_keyring,
     write_out,
 )
@@ -152,6 +153,9 @@ def export(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption =
 
     path = resolve_config_path(config, ctx)
     data = declarative.export_config(path)
+    if "allow_empty" not in data["apply"] and not data.get("connectors"):
+        warn(f"there is no config file {path} (a mistyped --config or HUBSMS_CONFIG?): the export is empty, "
+             "and apply --prune refuses it without --allow-empty")
     if json_:
         print_json(data)
     else:
