@@ -173,3 +173,25 @@ def test_make_venv_installs_keyrings_alt_only_when_asked(keyring_choice, install
     installs = [line for line in plan.stdout.splitlines() if " install --quiet -e" in line]
     assert installs == [f".venv/bin/python -m pip --disable-pip-version-check install --quiet {install}"]
     assert ("uninstall --quiet --yes keyrings.alt" in plan.stdout) is (keyring_choice == "")
+
+
+def test_a_damaged_keyring_file_is_exit_4_without_quoting_its_lines(cli, config_path):
+    """configparser quotes the line it cannot read, and a line of the file keyring may be a
+    token (base64, which hide_tokens cannot see): the error names the line by its number."""
+    import base64
+    from pathlib import Path
+
+    import keyring
+
+    assert add(cli, "A").exit_code == 0
+    path = Path(keyring.get_keyring().file_path)
+    lines = path.read_text().splitlines(keepends=True)
+    secret = base64.b64encode(TOKEN.encode()).decode()
+    assert any(secret in line for line in lines)
+    for damaged in ([line for line in lines if not line.startswith("[")][1:],  # no section header
+                    [lines[0], secret.rstrip("=") + "\n"]):  # a token line an editor took the indentation off
+        path.write_text("".join(damaged))
+        result = cli("otp", "send", "--connector", "A", "--to", "+14155552671", "--dry-run", "--json")
+        assert result.exit_code == 4, result.output
+        assert "not in the INI format" in result.stderr and "line " in result.stderr, result.output
+        assert secret not in result.output and secret[:20] not in result.output

@@ -481,10 +481,13 @@ def export_config(path: Path) -> dict[str, Any]:
     empty place gives back the same config file: ``[apply] keep_env_refs = true`` (a
     connector's auth_token_env is kept where it has one, none is made up where it has
     none) and each logo embedded (``logo_base64``) under its stored name. Applied back to
-    the same config, it changes nothing."""
+    the same config, it changes nothing. Only an empty config file says ``allow_empty``; a
+    file that does not exist (a mistyped path) does not, so that ``apply --prune`` of its
+    export never empties the real config."""
+    exists = store.check_path(path)
     config = store.load(path)
     data: dict[str, Any] = {"schema_version": model.SCHEMA_VERSION, "apply": {"keep_env_refs": True}}
-    if not config.connectors:
+    if not config.connectors and exists:
         data["apply"]["allow_empty"] = True  # an empty config's export says so: --prune may empty one
     data.update((key, value) for key, value in store.to_dict(config).items() if key != "schema_version")
     for connector in config.connectors.values():
