@@ -21,7 +21,8 @@ keyring backend, XDG_DATA_HOME), all traffic to the project's sandbox on 127.0.0
   network faults       sandbox faults 429 / 500 / delay / close and a refused port: exit code of
                        ``otp send`` and messages stored for that send (0 or 1 as documented)
   shared tokens        30 config files on one keyring, connectors removed at random: tokens
-                       lost while a file still uses them, tokens left after the last (0, 0)
+                       lost while a file still uses them, tokens left after the last (0, 0);
+                       and 30 races of a remove in one file with an add in another (0 lost)
   shared folder logos   a.toml and b.toml in one folder, random logo adds, edits, drops, removes
                        and doctor --fix in both: logos lost or changed (expected 0)
   sandbox floods       1,000 clients creating a message at the same moment (connections reset
@@ -337,6 +338,29 @@ def _logo_bytes(config: Path, connector: str) -> bytes | None:
     return (config.parent / logo).read_bytes() if logo and (config.parent / logo).is_file() else None
 
 
+def shared_token_races(root: Path, backend: str, rounds: int) -> list[Figure]:
+    """A remove of the last connector of an account in a.toml and, at the same moment, an add
+    of a connector of that account (its token already stored) in b.toml: a b.toml connector
+    left without its token is a loss."""
+    header(f"shared tokens under races: {rounds} rounds of a remove in one file and an add in another")
+    lost = adds = 0
+    for n in range(rounds):
+        a, b = (World(root / f"race{n}", backend, name) for name in ("a.toml", "b.toml"))
+        account, token = sid(n, 7), secrets.token_hex(16)
+        a.run("connector", "add", "x", "--no-input", "--account-sid", account, "--from", FROM,
+              "--auth-token-stdin", stdin=token + "\n")
+        b.run("connector", "list")  # b.toml is known to hubsms, as a file in use is
+        remove = a.start("connector", "remove", "x", "--yes")
+        add = b.start("connector", "add", "y", "--no-input", "--account-sid", account, "--from", FROM)
+        remove.communicate(timeout=120)
+        add.communicate(timeout=120)
+        if add.returncode == 0:
+            adds += 1
+            lost += b.keyring(get=[account])[0].get(account) != token
+    print(f"  adds that won the race: {adds} of {rounds}; b.toml connectors left without their token: {lost}")
+    return [("tokens lost to a remove racing an add in another file", str(lost), "0", lost == 0)]
+
+
 # --- the run ----------------------------------------------------------------------------------
 
 
@@ -377,6 +401,7 @@ def main() -> int:
         figures += keyring_faults(root)
         figures += network_faults(root, args.backend)
         figures += shared_tokens(root, args.backend, 8 if args.quick else 30, random.Random(seed))
+        figures += shared_token_races(root, args.backend, 6 if args.quick else 30)
         figures += shared_folder_logos(root, args.backend, 12 if args.quick else 60, random.Random(seed))
         figures += sandbox_floods(root, args.backend, args.quick)
     ok = summary(figures)

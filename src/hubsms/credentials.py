@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Final, NamedTuple, TypeVar
 
 from hubsms.backends import BACKEND_ENV, FILE_BACKEND, choices_hint, label
@@ -216,13 +216,44 @@ def _read_many(backend: Any, users: list[str]) -> dict[str, str | None]:
     return {user: backend.get_password(SERVICE, user) for user in users}
 
 
+_holding = False  # this process holds the per-user lock across several steps (holding_user_lock)
+
+
+@contextlib.contextmanager
+def holding_user_lock(*, required: bool = True) -> Iterator[None]:
+    """The per-user keyring lock held across several steps, so that no other hubsms process's
+    step falls between them: a change to a config file from the keyring's first read to its
+    save, and a token's "does another config file use it?" to its delete. Keyring calls inside
+    take no lock of their own; nested holds are one. ``required=False``: when the lock cannot be
+    had, go on without it (each keyring write then takes it, or fails, as on its own)."""
+    global _holding
+    if _holding:
+        yield
+        return
+    try:
+        held = _user_lock(required=True)
+    except KeyringUnavailable:
+        if required:
+            raise
+        yield
+        return
+    _holding = True
+    try:
+        yield
+    finally:
+        _holding = False
+        held.close()
+
+
 def _user_lock(*, required: bool, deadline: float | None = None) -> contextlib.ExitStack:
     """One hubsms keyring call at a time per user: file backends rewrite their whole file, so
     that two writers at once lose one's entry and a reader may see half a file. Waits as
     long as for the config file's lock, or until ``deadline`` (``Keyring``'s) when that is
     sooner. A lock that cannot be created (a read-only home)
     stops writes only: a read goes on without it. Returned held (or empty, for a read
-    without it): closing the stack lets go."""
+    without it): closing the stack lets go. Empty while ``holding_user_lock`` holds it."""
+    if _holding:
+        return contextlib.ExitStack()
     from hubsms.locking import LockTimeout, exclusive
     from hubsms.store import ensure_folder, lock_timeout
 

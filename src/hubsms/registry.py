@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import Final
 
 from hubsms.errors import HubsmsError
-from hubsms.locking import exclusive
-from hubsms.paths import keyring_lock_path, user_data_dir
-from hubsms.store import ensure_folder, lock_timeout, write_atomic
+from hubsms.paths import user_data_dir
+from hubsms.store import ensure_folder, write_atomic
 from hubsms.store import load as store_load
 
 VERSION: Final = 1
@@ -123,8 +122,10 @@ def _changing() -> Iterator[dict[str, list[str] | None]]:
     raises RegistryUnreadable here and is never started again empty, which would forget the
     other files: it stays as it is (no token is deleted while it cannot be read) until a
     person moves it away."""
+    from hubsms.credentials import holding_user_lock  # only a change of the record needs it
+
     ensure_folder(record_path().parent)
-    with exclusive(keyring_lock_path(), lock_timeout(), lambda exc: exc):
+    with holding_user_lock():
         record = known()
         yield record
         data = json.dumps({"version": VERSION, "configs": dict(sorted(record.items()))}, indent=1)

@@ -19,6 +19,7 @@ from hubsms.service.transaction import (
     Transaction,
     delete_unused_logo,
     delete_unused_tokens,
+    locked,
     place_logo,
     read_bytes,
     save,
@@ -135,7 +136,7 @@ def add_connector(
     # a failure of the keyring is said as what this add does with it
     keyring.purpose = "store" if token is not None or connector.auth_token_env is None else "read"
     keyring.preload()
-    with store.locked(path) as config:
+    with locked(path) as config:
         existing = config.find(connector.name) if exist_ok else None
         if existing is not None:
             return _keep_existing(path, keyring, existing, connector, logo, token, outcome)
@@ -250,7 +251,7 @@ def edit_connector(
     if token is not None:
         keyring.purpose = "store"
     keyring.preload()
-    with store.locked(path) as config:
+    with locked(path) as config:
         old = require_connector(config, name)
         new, warnings, logo = check_fields(values, base=old)
         if clear_logo:
@@ -326,7 +327,7 @@ def replace_connector(config: Config, old: Connector, new: Connector) -> None:
 def set_active(path: Path, name: str, active: bool, *, force: bool = False) -> Outcome:
     """Activate or deactivate. An inactive connector cannot be the default or used by a plan."""
     outcome = Outcome()
-    with store.locked(path) as config:
+    with locked(path) as config:
         connector = require_connector(config, name)
         if connector.active == active:
             return Unchanged(connector, notes=[f'"{connector.name}" is already {"active" if active else "inactive"}'])
@@ -345,7 +346,7 @@ def remove_connector(path: Path, name: str, keyring: Keyring | None, *, force: b
     if keyring is not None:
         keyring.purpose = "delete"
         keyring.preload()
-    with store.locked(path) as config:
+    with locked(path) as config:
         connector = require_connector(config, name)
         release_uses(config, connector.name, force, "remove", outcome)
         del config.connectors[connector.name]

@@ -58,6 +58,7 @@ from hubsms.service.transaction import (
     Transaction,
     delete_unused_logo,
     delete_unused_tokens,
+    locked,
     read_bytes,
 )
 
@@ -447,7 +448,7 @@ def apply_desired(
         return _Planner(path, store.load(path), desired, keyring, env, **options).run().result(applied=False)
     if not keep_env_refs or any(c.auth_token_env is None for c in desired.config.connectors.values()):
         keyring.purpose = "store"  # a failure of the keyring is said as storing the tokens
-    with store.locked(path) as config:
+    with locked(path) as config:
         planner = _Planner(path, config, desired, keyring, env, **options).run()
         if not planner.result(applied=False).changed:
             return planner.result(applied=False)

@@ -39,7 +39,7 @@ from hubsms.logos import (
     own_folder,
 )
 from hubsms.model import Config, Connector, mask_sid, normal_sid
-from hubsms.service.transaction import logos_of_other_configs
+from hubsms.service.transaction import locked, logos_of_other_configs
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
     from hubsms.credentials import Keyring
@@ -123,7 +123,7 @@ def _config_for(path: Path, fix: bool) -> Iterator[Config]:
     it saves the file that names it: the lock waits for that save). Reading alone takes no
     lock, so that doctor also runs on a folder it may not write in."""
     if fix and path.parent.is_dir():
-        with store.locked(path) as config:
+        with locked(path) as config:
             yield config
     else:
         yield store.load(path)

@@ -25,12 +25,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from hubsms import files, model, registry, store
-from hubsms.credentials import keyring_accounts
+from hubsms.credentials import holding_user_lock, keyring_accounts
 from hubsms.errors import HubsmsError
 from hubsms.logos import Logo, config_folder, deletable_logo, free_logo_path, is_stored_logo, logo_file
 from hubsms.model import Config, Connector
@@ -103,6 +103,17 @@ class Transaction:
                     target.unlink()
                 else:
                     store.write_atomic(target, data, 0o644)
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[Config]:
+    """A change that may read, write or delete a token: the config file's lock, then the
+    user's keyring lock (always in that order), held until the change and its clean-up are
+    done. Every config file of the user shares the keyring, so another hubsms process cannot
+    delete a token between this change's "the account has one" and its save, nor save a file
+    that uses a token between this change's "no other file uses it" and its delete."""
+    with store.locked(path) as config, holding_user_lock(required=False):
+        yield config
 
 
 def save(path: Path, config: Config) -> None:
