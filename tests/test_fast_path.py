@@ -4,6 +4,8 @@ give the same results; anything unusual must fall through to Typer."""
 from __future__ import annotations
 
 import json
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +15,7 @@ import typer.main
 from helpers import SID, SID2, TOKEN, TOKEN2, added, run_module, subprocess_env
 
 from hubsms.cli import fast, params
+from hubsms.errors import HubsmsError
 from hubsms.cli.app import app
 
 
@@ -91,6 +94,20 @@ def test_config_before_or_after_and_inline_is_understood():
     none = {"active": False, "inactive": False, "wide": False, "json": False, "quiet": False}
     assert fast.parse(["--config", "a.toml", *words, "--json"], words, spec) == {**none, "config": Path("a.toml"), "json": True}
     assert fast.parse([*words, "--inactive", "--config=b.toml"], words, spec) == {**none, "config": Path("b.toml"), "inactive": True}
+
+
+def test_at_a_terminal_add_edit_and_remove_are_left_to_typer_unless_told_not_to_ask(monkeypatch):
+    master, slave = pty.openpty()
+    try:
+        with open(slave, encoding="utf-8", closefd=True) as terminal:
+            monkeypatch.setattr("sys.stdin", terminal)
+            assert not fast.try_run(["connector", "add", "A", "--account-sid", SID, "--from", "+15005550006"])
+            assert not fast.try_run(["connector", "edit", "A", "--inactive", "--force"])
+            assert not fast.try_run(["connector", "remove", "A"])
+            with pytest.raises(HubsmsError, match="no connector named"):  # taken, and run
+                fast.try_run(["connector", "remove", "A", "--no-input"])
+    finally:
+        os.close(master)
 
 
 def test_name_and_options_in_any_order_and_short_flags():

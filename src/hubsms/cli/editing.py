@@ -103,12 +103,6 @@ def run_remove(config: Path, *, name: str, yes: bool = False, force: bool = Fals
     note(f'Removed connector "{outcome.connector.name}".')
 
 
-def asks(options: dict[str, object]) -> bool:
-    """Whether add, edit or remove with these options may ask something (a dialog, a
-    confirmation): only at a terminal without ``--no-input`` (add: nor ``--exist-ok``)."""
-    return is_interactive(bool(options.get("no_input") or options.get("exist_ok")))
-
-
 def report_change(outcome: Outcome, done: str) -> None:
     """The outcome's warnings and notes, then ``done`` unless nothing changed (its note says so)."""
     from hubsms.service.connectors import Unchanged

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from hubsms.cli import params
-from hubsms.cli.common import QUIET_FLAGS, set_quiet
+from hubsms.cli.common import QUIET_FLAGS, is_interactive, set_quiet
 from hubsms.cli.params import Param
 
 ROOT_FLAGS = ("--debug",)  # options of the root command that may stand before the words
@@ -107,9 +107,9 @@ def _never(options: dict[str, Any]) -> bool:
 
 
 def _asks(options: dict[str, Any]) -> bool:
-    from hubsms.cli.editing import asks
-
-    return asks(options)
+    """Whether add, edit or remove with these options may ask something (the dialog, a
+    confirmation): at a terminal without ``--no-input`` (add: nor ``--exist-ok``)."""
+    return is_interactive(bool(options.get("no_input") or options.get("exist_ok")))
 
 
 NAME = (("name", True),)  # the connector's NAME, required
