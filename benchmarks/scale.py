@@ -6,12 +6,20 @@ connector set), timing fresh processes of
   hubsms connector add NAME ...   (one more connector, its token on stdin into a keyrings.alt
                                    file keyring in the temp dir; the file restored between runs)
 
-each run a list then an add. The configs are written directly as TOML (each connector names
-``auth_token_env``, so setting them up writes no keyring). Goals, each on its own line:
+each run a list then an add; at 100 connectors also a plain script that stores the same
+token with keyring and reads it back, as add does (``python -c`` of this interpreter: the
+keyring's own start-up and write, which add cannot do without). The configs are written
+directly as TOML (each connector names ``auth_token_env``, so setting them up writes no
+keyring). Goals, each on its own line:
 
-  add / list --json at 100 connectors         <= 2x   (median of each run's ratio)
+  add / the plain keyring script at 100       <= 1.5x (median of each run's ratio)
   list --json at 10,000 + 10,000 plans        <= 0.8 s
   add at 10,000 + 10,000 plans                <= 1.0 s
+
+and, beside the first, add / list --json and the plain script / list --json at 100: no goal.
+Importing keyring alone takes about twice as long as listing 100 connectors (keyring.backend
+imports jaraco.context, which imports urllib.request and tarfile, and importlib_metadata), so
+add <= 2x list, the goal this replaced, cannot be met by any add that stores a token.
 
 Usage: python benchmarks/scale.py [--runs N] [--max CONNECTORS]   (exit 0 when the target is met)
 """
@@ -35,10 +43,17 @@ from _support import compile_package, hubsms_command, verdict
 SIZES = (10, 100, 1_000, 10_000)
 TARGET_SIZE = 10_000
 GOAL_SECONDS = {"list": 0.8, "add": 1.0}  # at TARGET_SIZE + as many plans
-RATIO_SIZE, RATIO_GOAL = 100, 2.0  # add / list, without plans
+RATIO_SIZE, RATIO_GOAL = 100, 1.5  # add / the plain keyring script, without plans
 COMMAND_TIMEOUT = 300.0
 NEW_SID = "AC" + "f" * 32
 TOKEN = "0123456789abcdef0123456789abcdef"
+PLAIN_KEYRING = f"""
+import sys
+import keyring
+token = sys.stdin.readline().strip()
+keyring.set_password("hubsms", "{NEW_SID}", token)
+assert keyring.get_password("hubsms", "{NEW_SID}") == token
+"""
 
 
 def config_text(connectors: int, plans: bool) -> str:
@@ -79,9 +94,10 @@ def timed(argv: list[str], env: dict[str, str], stdin: str | None = None,
     return elapsed
 
 
-def measure(hubsms: list[str], folder: Path, size: int, text: str, runs: int) -> dict[str, list[float | None]]:
-    """Seconds of each run of list --json and of add, on the config ``text`` of ``size`` connectors;
-    each run checked: the list has every connector, the add saved the new one."""
+def measure(hubsms: list[str], folder: Path, size: int, text: str, runs: int, plain: bool = False) -> dict[str, list[float | None]]:
+    """Seconds of each run of list --json and of add, on the config ``text`` of ``size`` connectors,
+    and with ``plain`` of the plain keyring script; each run checked: the list has every
+    connector, the add saved the new one."""
     pristine, config = folder / "pristine.toml", folder / "connectors.toml"
     pristine.write_text(text, encoding="utf-8")
     env = {**os.environ, "HUBSMS_CONFIG": str(config), "XDG_DATA_HOME": str(folder / "data"),
@@ -97,11 +113,18 @@ def measure(hubsms: list[str], folder: Path, size: int, text: str, runs: int) ->
         seconds = timed(add, env, TOKEN + "\n")
         saved = '[connectors."Added One"]' in config.read_text(encoding="utf-8")
         results["add"].append(seconds if saved else None)
+        if plain:
+            results.setdefault("plain", []).append(timed([sys.executable, "-c", PLAIN_KEYRING], env, TOKEN + "\n"))
     return results
 
 
 def median(runs: list[float | None]) -> float | None:
     return None if None in runs else statistics.median(runs)  # type: ignore[type-var]
+
+
+def _ratio(top: list[float | None], bottom: list[float | None]) -> float:
+    """The median of each run's ratio (every run succeeded)."""
+    return statistics.median(a / b for a, b in zip(top, bottom))  # type: ignore[operator]
 
 
 def cell(seconds: float | None) -> str:
@@ -119,20 +142,25 @@ def main() -> int:
     print(f"median seconds of {args.runs} fresh runs (load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs)\n")
     print(f"{'connectors':>10} {'plans':>6} {'list --json s':>14} {'add s':>8}  verdict")
     lines: list[tuple[str, bool]] = []
+    beside: list[str] = []  # figures shown without a goal
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
             for plans in (False, True):
                 folder = Path(tmp, f"{size}-{plans}")
                 folder.mkdir()
-                runs = measure(hubsms, folder, size, config_text(size, plans), args.runs)
+                runs = measure(hubsms, folder, size, config_text(size, plans), args.runs,
+                               plain=size == RATIO_SIZE and not plans)
                 result = {k: median(v) for k, v in runs.items()}
                 mark = ""
                 if None in result.values():
                     ok, mark = False, "FAIL (a command failed)"
                 elif size == RATIO_SIZE and not plans:
-                    ratio = statistics.median(a / b for a, b in zip(runs["add"], runs["list"]))  # type: ignore[operator]
-                    lines.append((f"add / list --json at {size:,}: median {ratio:.2f}x  goal <= {RATIO_GOAL:g}x", ratio <= RATIO_GOAL))
+                    ratio = _ratio(runs["add"], runs["plain"])
+                    lines.append((f"add / a plain script storing the token with keyring at {size:,}: median {ratio:.2f}x  "
+                                  f"goal <= {RATIO_GOAL:g}x", ratio <= RATIO_GOAL))
+                    beside.append(f"add / list --json at {size:,}: median {_ratio(runs['add'], runs['list']):.2f}x; the plain "
+                                  f"keyring script / list --json {_ratio(runs['plain'], runs['list']):.2f}x  (no goal)")
                 elif size == TARGET_SIZE and plans:
                     for command, goal in GOAL_SECONDS.items():
                         seconds = result[command]
@@ -142,6 +170,8 @@ def main() -> int:
                 print(f"{size:>10} {size if plans else 0:>6} {cell(result['list']):>14} {cell(result['add']):>8}  {mark}",
                       flush=True)
     print()
+    for text in beside:
+        print(text)
     for text, met in lines:
         print(f"{text}  {verdict(met)}")
         ok = ok and met

@@ -4,13 +4,18 @@ give the same results; anything unusual must fall through to Typer."""
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import typer.main
-from helpers import TOKEN, added, run_module
+from helpers import SID, SID2, TOKEN, TOKEN2, added, run_module, subprocess_env
 
 from hubsms.cli import fast, params
+from hubsms.errors import HubsmsError
 from hubsms.cli.app import app
 
 
@@ -31,10 +36,14 @@ def typer_options(*words: str) -> dict[str, object]:
 def kind_of(param: object) -> object:
     if getattr(param, "is_flag", False):
         return "flag"
-    return {"INT": int, "FLOAT": float, "STR": str, "TEXT": str, "INTEGER RANGE": int, "FLOAT RANGE": float}[param.type.name.upper()]
+    return {"INT": int, "FLOAT": float, "STR": str, "TEXT": str, "INTEGER RANGE": int, "FLOAT RANGE": float,
+            "PATH": Path}[param.type.name.upper()]
 
 
-@pytest.mark.parametrize(("words", "spec"), [(["connector", "list"], params.LIST), (["otp", "send"], params.SEND)])
+@pytest.mark.parametrize(("words", "spec"), [
+    (["connector", "list"], params.LIST), (["otp", "send"], params.SEND), (["connector", "add"], params.ADD),
+    (["connector", "edit"], params.EDIT), (["connector", "remove"], params.REMOVE),
+])
 def test_the_typer_command_is_built_from_the_same_definitions_as_the_fast_path(words, spec):
     options = typer_options(*words)
     assert set(options) == {param.flag for param in spec}
@@ -66,6 +75,14 @@ def test_the_typer_command_is_built_from_the_same_definitions_as_the_fast_path(w
         ["connector", "list", "--config"],
         ["connector", "list", "--config="],
         ["connector"],
+        ["connector", "add", "--help"],
+        ["connector", "add", "A", "B", "--no-input"],
+        ["connector", "edit", "--from", "+15005550006"],
+        ["connector", "edit", "A", "--auth-token-env="],
+        ["connector", "edit", "A", "--from"],
+        ["connector", "remove"],
+        ["connector", "remove", "A", "--", "B"],
+        ["connector", "remove", "-x", "--yes"],
     ],
 )
 def test_anything_unusual_is_left_to_typer(args):
@@ -77,6 +94,30 @@ def test_config_before_or_after_and_inline_is_understood():
     none = {"active": False, "inactive": False, "wide": False, "json": False, "quiet": False}
     assert fast.parse(["--config", "a.toml", *words, "--json"], words, spec) == {**none, "config": Path("a.toml"), "json": True}
     assert fast.parse([*words, "--inactive", "--config=b.toml"], words, spec) == {**none, "config": Path("b.toml"), "inactive": True}
+
+
+def test_at_a_terminal_add_edit_and_remove_are_left_to_typer_unless_told_not_to_ask(monkeypatch):
+    master, slave = pty.openpty()
+    try:
+        with open(slave, encoding="utf-8", closefd=True) as terminal:
+            monkeypatch.setattr("sys.stdin", terminal)
+            assert not fast.try_run(["connector", "add", "A", "--account-sid", SID, "--from", "+15005550006"])
+            assert not fast.try_run(["connector", "edit", "A", "--inactive", "--force"])
+            assert not fast.try_run(["connector", "remove", "A"])
+            with pytest.raises(HubsmsError, match="no connector named"):  # taken, and run
+                fast.try_run(["connector", "remove", "A", "--no-input"])
+    finally:
+        os.close(master)
+
+
+def test_name_and_options_in_any_order_and_short_flags():
+    words, name = ["connector", "remove"], (("name", True),)
+    expected = {"name": "My Twilio", "yes": True, "force": False, "no_input": False, "config": None, "quiet": False}
+    assert fast.parse([*words, "My Twilio", "-y"], words, params.REMOVE, name) == expected
+    assert fast.parse([*words, "--yes", "My Twilio"], words, params.REMOVE, name) == expected
+    assert fast.parse([*words, "-y"], words, params.REMOVE, name) is None  # NAME is required
+    add = fast.parse(["connector", "add", "--from", "+1", "list", "--no-input"], ["connector", "add"], params.ADD, (("name", False),))
+    assert (add["name"], add["from_"], add["no_input"]) == ("list", "+1", True)
 
 
 def test_quiet_before_or_after_the_command_takes_the_fast_path_too():
@@ -138,3 +179,91 @@ def test_otp_send_reads_the_token_from_stdin_on_the_fast_path(sandbox, sandbox_c
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["token_source"] == "stdin"
     assert TOKEN not in result.stdout + result.stderr
+
+
+# Each step: the arguments and the token piped on stdin. Every one is a plain script's call,
+# so the fast path takes it; the outcomes cover success, refusals and usage errors.
+CHANGES = [
+    (["connector", "add", "Alpha", "--account-sid", SID, "--from", "+15005550006", "--auth-token-stdin"], TOKEN),
+    (["connector", "add", "alpha", "--account-sid", SID, "--from", "+15005550006", "--no-input"], None),
+    (["connector", "add", "Beta", "--account-sid", SID2, "--from", "0015005550006", "--auth-token-env", "BETA_TOKEN"], None),
+    (["connector", "add", "Gamma", "--account-sid", SID2, "--no-input"], None),
+    (["connector", "add", "Beta", "--account-sid", SID2, "--from", "+15005550006", "--auth-token-env", "BETA_TOKEN",
+      "--exist-ok"], None),
+    (["connector", "add", "Delta", "--account-sid", SID, "--from", "+15005550006", "--auth-token-stdin"], TOKEN2),
+    (["connector", "add", "Delta", "--account-sid", SID, "--from", "+15005550006", "--auth-token-stdin",
+      "--replace-token", "--inactive"], TOKEN2),
+    (["connector", "edit", "Alpha", "--name", "Alpha 2", "--from", "+14155552671", "--server-address",
+      "http://127.0.0.1:9/2010-04-01/Accounts"], None),
+    (["connector", "edit", "Nope", "--from", "+14155552671"], None),
+    (["connector", "edit", "Alpha 2", "--active", "--inactive"], None),
+    (["connector", "edit", "Beta", "--from", "+1"], None),
+    (["connector", "edit", "Beta", "--auth-token-stdin"], TOKEN),
+    (["connector", "remove", "Beta"], None),
+    (["connector", "remove", "Beta", "--yes"], None),
+    (["connector", "remove", "Alpha 2", "-y", "--force"], None),
+]
+
+
+def run_changes(cli, tmp: Path) -> tuple[list[tuple[int, str, str]], str]:
+    """Each step of CHANGES in a config and keyring of its own: the results and the file."""
+    config = tmp / "connectors.toml"
+    env = {"HUBSMS_CONFIG": str(config), "XDG_DATA_HOME": str(tmp / "data")}
+    results = []
+    for args, token in CHANGES:
+        result = cli(*args, input=None if token is None else token + "\n", env=env)
+        results.append((result.exit_code, result.stdout, result.stderr))
+    return results, config.read_text(encoding="utf-8")
+
+
+def test_connector_add_edit_and_remove_give_the_same_results_on_both_paths(cli, monkeypatch, tmp_path):
+    taken: list[bool] = []
+    try_run = fast.try_run
+
+    def watched(args: list[str]) -> bool:
+        try:
+            handled = try_run(args)
+        except BaseException:  # raised by the command the fast path ran
+            handled = True
+            raise
+        finally:
+            taken.append(handled)
+        return handled
+
+    monkeypatch.setattr(fast, "try_run", watched)
+    fast_results, fast_file = run_changes(cli, tmp_path / "fast")
+    assert taken == [True] * len(CHANGES)
+    monkeypatch.setattr(fast, "try_run", lambda args: False)
+    typer_results, typer_file = run_changes(cli, tmp_path / "typer")
+    assert fast_results == typer_results
+    assert fast_file == typer_file
+    assert [code for code, _, _ in fast_results] == [0, 2, 0, 2, 0, 2, 0, 0, 3, 2, 2, 0, 2, 0, 0]
+
+
+IMPORTED = """
+import json, sys
+from hubsms.cli.main import main
+code = main(sys.argv[1:])
+print(json.dumps([code, sorted({m.split(".")[0] for m in sys.modules} & {"typer", "click", "rich", "keyring", "requests"})]))
+"""
+
+
+def fresh_run(*args: str, input: str | None = None) -> list[object]:
+    """The exit code of ``args`` in a fresh interpreter, and which heavy packages it imported."""
+    done = subprocess.run([sys.executable, "-c", IMPORTED, *args], input=input, capture_output=True, text=True,
+                          env=subprocess_env(), timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_the_fast_path_adds_edits_and_removes_without_typer():
+    add = ["connector", "add", "Alpha", "--account-sid", SID, "--from", "+15005550006"]
+    assert fresh_run(*add, "--auth-token-stdin", input=TOKEN + "\n") == [0, ["keyring"]]
+    assert fresh_run("connector", "edit", "Alpha", "--auth-token-stdin", input=TOKEN2 + "\n") == [0, ["keyring"]]
+    assert fresh_run("connector", "remove", "Alpha", "--yes") == [0, ["keyring"]]
+
+
+def test_a_connector_that_reads_its_token_from_a_variable_never_imports_the_keyring():
+    add = ["connector", "add", "Alpha", "--account-sid", SID, "--from", "+15005550006", "--auth-token-env", "ALPHA"]
+    assert fresh_run(*add) == [0, []]
+    assert fresh_run("connector", "edit", "Alpha", "--from", "+14155552671", "--inactive") == [0, []]

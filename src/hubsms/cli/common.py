@@ -100,6 +100,11 @@ def one_of(hint: str, **flags: object) -> None:
         raise UsageError(f"give either {' or '.join(given)}, not both", hint)
 
 
+def is_interactive(no_input: bool) -> bool:
+    """Whether to ask: stdin is a terminal and --no-input was not given."""
+    return not no_input and sys.stdin is not None and sys.stdin.isatty()
+
+
 def option_name(key: str) -> str:
     """How a parameter is written on the command line: ``from_`` is --from, ``NAME`` NAME."""
     return key if key.isupper() else "--" + key.rstrip("_").replace("_", "-")

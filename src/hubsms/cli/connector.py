@@ -1,25 +1,14 @@
 """hubsms connector: add, list, show, edit, activate, deactivate, remove."""
 
 
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import Annotated, Optional
 
 import typer
 
 from hubsms.cli import params
-from hubsms.cli.common import (
-    active_choice,
-    examples,
-    note,
-    one_of,
-    option_name,
-    read_config_path,
-    report,
-    resolve_config_path,
-    stdin_token,
-    warn_plaintext_keyring,
-)
+from hubsms.cli.common import examples, read_config_path, report, resolve_config_path
+from hubsms.cli.editing import confirm_forced, report_change, run_add, run_edit, run_remove
 from hubsms.cli.options import (
     ConfigOption,
     ForceOption,
@@ -29,11 +18,6 @@ from hubsms.cli.options import (
     command_group,
     option,
 )
-from hubsms.errors import UsageError
-
-if TYPE_CHECKING:
-    from hubsms.service.connectors import ConnectorInput
-    from hubsms.service.transaction import Outcome
 
 app = command_group("Add, list, show, edit, (de)activate and remove SMS-gateway connectors.")
 
@@ -42,18 +26,9 @@ NewNameArg = Annotated[
     Optional[str],
     typer.Argument(metavar="NAME", help="The connector's name (unique, case-insensitive); asked at a terminal when left out.", show_default=False),
 ]
-SidOption = Annotated[Optional[str], option(params.ACCOUNT_SID)]
-FromOption = Annotated[Optional[str], option(params.FROM)]
-LogoOption = Annotated[Optional[Path], option(params.LOGO)]
-ServerOption = Annotated[Optional[str], option(params.SERVER_ADDRESS)]
-ActiveOption = Annotated[bool, option(params.ACTIVE)]
-InactiveOption = Annotated[bool, option(params.INACTIVE)]
-_ACTIVE_HINT = "--active: it can be chosen and send; --inactive: it cannot"  # both given
-TokenStdinOption = Annotated[bool, option(params.TOKEN_STDIN, help="Read the auth token from stdin and store it in the keyring.")]
-TokenEnvOption = Annotated[Optional[str], option(
-    params.TOKEN_ENV,
-    help="Read the auth token from this environment variable when needed (stored as a reference, not the token).",
-)]
+# The fast path parses the same definitions (hubsms.cli.params)
+_ADD = {param.flag: option(param) for param in params.ADD}
+_EDIT = {param.flag: option(param) for param in params.EDIT}
 
 
 @app.command("add", epilog=examples(
@@ -63,86 +38,26 @@ TokenEnvOption = Annotated[Optional[str], option(
 def add(
     ctx: typer.Context,
     name: NewNameArg = None,
-    account_sid: SidOption = None,
-    from_: FromOption = None,
-    logo: LogoOption = None,
-    server_address: ServerOption = None,
-    active: ActiveOption = False,
-    inactive: InactiveOption = False,
-    auth_token_stdin: TokenStdinOption = False,
-    auth_token_env: TokenEnvOption = None,
-    replace_token: Annotated[bool, typer.Option("--replace-token", help="Replace a different token already stored for the account (every connector of the account uses the new one).")] = False,
-    exist_ok: Annotated[bool, typer.Option("--exist-ok", help="For set-up scripts: a connector of that name with the same fields is not an error (exit 0, unchanged); with other fields it is, naming them. Never prompts.")] = False,
-    no_input: NoInputOption = False,
+    account_sid: Annotated[Optional[str], _ADD["--account-sid"]] = None,
+    from_: Annotated[Optional[str], _ADD["--from"]] = None,
+    logo: Annotated[Optional[Path], _ADD["--logo"]] = None,
+    server_address: Annotated[Optional[str], _ADD["--server-address"]] = None,
+    active: Annotated[bool, _ADD["--active"]] = False,
+    inactive: Annotated[bool, _ADD["--inactive"]] = False,
+    auth_token_stdin: Annotated[bool, _ADD["--auth-token-stdin"]] = False,
+    auth_token_env: Annotated[Optional[str], _ADD["--auth-token-env"]] = None,
+    replace_token: Annotated[bool, _ADD["--replace-token"]] = False,
+    exist_ok: Annotated[bool, _ADD["--exist-ok"]] = False,
+    no_input: Annotated[bool, _ADD["--no-input"]] = False,
     config: ConfigOption = None,
 ) -> None:
     """Add a Twilio connector. At a terminal, a two-step dialog (Basic Information, then
     Details) asks for every value not given as a flag."""
-    from hubsms.cli import dialog
-    from hubsms.service import connectors
-
-    _check_one_token_source(auth_token_stdin, auth_token_env)
-    values = connectors.ConnectorInput(
-        name=name, logo=logo, server_address=server_address, account_sid=account_sid,
-        from_=from_, active=active_choice(active, inactive, _ACTIVE_HINT), auth_token_env=auth_token_env,
+    run_add(
+        resolve_config_path(config, ctx), name=name, account_sid=account_sid, from_=from_, logo=logo,
+        server_address=server_address, active=active, inactive=inactive, auth_token_stdin=auth_token_stdin,
+        auth_token_env=auth_token_env, replace_token=replace_token, exist_ok=exist_ok, no_input=no_input,
     )
-    path = resolve_config_path(config, ctx)
-    interactive = dialog.is_interactive(no_input or exist_ok)
-    if interactive:
-        outcome = dialog.run_add(path, values, _dialog_token(auth_token_stdin))
-    else:
-        outcome = _add_from_flags(path, values, auth_token_stdin, replace_token, exist_ok)
-    c = outcome.connector
-    _report_change(outcome, f'Added connector "{c.name}" ({c.provider_info.label}, {c.purpose}, {"active" if c.active else "inactive"}).')
-    if auth_token_stdin or interactive or (auth_token_env is None and connectors.env_token() is not None):
-        warn_plaintext_keyring()
-
-
-def _report_change(outcome: "Outcome", done: str) -> None:
-    """The outcome's warnings and notes, then ``done`` unless nothing changed (its note says so)."""
-    from hubsms.service.connectors import Unchanged
-
-    report(outcome.warnings, outcome.notes)
-    if not isinstance(outcome, Unchanged):
-        note(done)
-
-
-def _check_one_token_source(auth_token_stdin: bool, auth_token_env: Optional[str]) -> None:
-    # An empty --auth-token-env (edit: drop the reference) goes well with a new token on stdin.
-    one_of(
-        "--auth-token-stdin stores the token in the keyring; --auth-token-env VAR reads it from VAR when needed",
-        auth_token_stdin=auth_token_stdin, auth_token_env=auth_token_env,
-    )
-
-
-def _add_from_flags(path: Path, values: "ConnectorInput", auth_token_stdin: bool, replace_token: bool, exist_ok: bool) -> "Outcome":
-    from hubsms.credentials import Keyring
-    from hubsms.service import connectors
-
-    _require_values(NAME=values.name, account_sid=values.account_sid, from_=values.from_)
-    token = stdin_token(auth_token_stdin)
-    if token is None and values.auth_token_env is None:
-        token = connectors.env_token()
-    return connectors.add_connector(path, values, Keyring(), token=token, replace_token=replace_token, exist_ok=exist_ok)
-
-
-def _dialog_token(auth_token_stdin: bool) -> Optional[str]:
-    # On a terminal "stdin" is the person: the dialog's hidden prompt reads the token, never echoed.
-    return None if sys.stdin.isatty() else stdin_token(auth_token_stdin)
-
-
-def _require_values(**values: Optional[str]) -> None:
-    for key, value in values.items():
-        if value is None:
-            flag = option_name(key)
-            raise UsageError(f"missing {flag}", f"give {flag}, e.g. {_EXAMPLES[flag]}")
-
-
-_EXAMPLES = {
-    "NAME": 'hubsms connector add "My Twilio" --account-sid AC… --from +12345678987 (or run it at a terminal to be asked)',
-    "--account-sid": "--account-sid AC0123456789abcdef0123456789abcdef",
-    "--from": "--from +12345678987",
-}
 
 
 _LIST = {param.flag: option(param) for param in params.LIST}  # the fast path parses the same definitions
@@ -184,16 +99,16 @@ def show(ctx: typer.Context, name: NameArg, json_: JsonOption = False, config: C
 def edit(
     ctx: typer.Context,
     name: NameArg,
-    new_name: Annotated[Optional[str], typer.Option("--name", metavar="NAME", help="A new name; the default and plans follow it.", show_default=False)] = None,
-    account_sid: SidOption = None,
-    from_: FromOption = None,
-    logo: LogoOption = None,
-    no_logo: Annotated[bool, typer.Option("--no-logo", help="Remove the connector's logo.")] = False,
-    server_address: ServerOption = None,
-    active: ActiveOption = False,
-    inactive: InactiveOption = False,
-    auth_token_stdin: TokenStdinOption = False,
-    auth_token_env: TokenEnvOption = None,
+    new_name: Annotated[Optional[str], _EDIT["--name"]] = None,
+    account_sid: Annotated[Optional[str], _EDIT["--account-sid"]] = None,
+    from_: Annotated[Optional[str], _EDIT["--from"]] = None,
+    logo: Annotated[Optional[Path], _EDIT["--logo"]] = None,
+    no_logo: Annotated[bool, _EDIT["--no-logo"]] = False,
+    server_address: Annotated[Optional[str], _EDIT["--server-address"]] = None,
+    active: Annotated[bool, _EDIT["--active"]] = False,
+    inactive: Annotated[bool, _EDIT["--inactive"]] = False,
+    auth_token_stdin: Annotated[bool, _EDIT["--auth-token-stdin"]] = False,
+    auth_token_env: Annotated[Optional[str], _EDIT["--auth-token-env"]] = None,
     force: ForceOption = False,
     yes: YesOption = False,
     no_input: NoInputOption = False,
@@ -202,27 +117,11 @@ def edit(
     """Change a connector's fields; only the given ones change (none that differ: nothing is
     written). At a terminal and without change flags, the two-step dialog asks for every
     field, prefilled with its value."""
-    from hubsms.cli import dialog
-    from hubsms.credentials import Keyring
-    from hubsms.service import connectors
-
-    _check_one_token_source(auth_token_stdin, auth_token_env)
-    values = connectors.ConnectorInput(
-        name=new_name, logo=logo, server_address=server_address, account_sid=account_sid,
-        from_=from_, active=active_choice(active, inactive, _ACTIVE_HINT), auth_token_env=auth_token_env,
+    run_edit(
+        read_config_path(config, ctx), name=name, new_name=new_name, account_sid=account_sid, from_=from_,
+        logo=logo, no_logo=no_logo, server_address=server_address, active=active, inactive=inactive,
+        auth_token_stdin=auth_token_stdin, auth_token_env=auth_token_env, force=force, yes=yes, no_input=no_input,
     )
-    one_of("--logo FILE sets a new logo; --no-logo removes the current one", logo=logo is not None, no_logo=no_logo)
-    path = read_config_path(config, ctx)
-    if not values.given() and not (auth_token_stdin or no_logo) and dialog.is_interactive(no_input):
-        outcome = dialog.run_edit(path, name, force)
-    else:
-        if inactive and force and not yes:
-            _confirm_forced(path, name, no_input)
-        token = stdin_token(auth_token_stdin)
-        outcome = connectors.edit_connector(path, name, values, Keyring(), token=token, force=force, clear_logo=no_logo)
-    _report_change(outcome, f'Saved connector "{outcome.connector.name}".')
-    if auth_token_stdin:
-        warn_plaintext_keyring()
 
 
 @app.command("activate", epilog=examples('hubsms connector activate "My Twilio"'))
@@ -244,7 +143,7 @@ def deactivate(
     at a terminal --force asks first, unless --yes)."""
     path = read_config_path(config, ctx)
     if force and not yes:
-        _confirm_forced(path, name, no_input)
+        confirm_forced(path, name, no_input)
     _set_active(path, name, False, force)
 
 
@@ -252,32 +151,7 @@ def _set_active(path: Path, name: str, active: bool, force: bool) -> None:
     from hubsms.service import connectors
 
     outcome = connectors.set_active(path, name, active, force=force)
-    _report_change(outcome, f'"{outcome.connector.name}" is {"active" if active else "inactive"}.')
-
-
-def _confirm_forced(path: Path, name: str, no_input: bool) -> None:
-    """At a terminal, ask before ``deactivate --force`` (or ``edit --inactive --force``) takes
-    the connector from the default and the plans that use it; a script (no terminal, or
-    --no-input) gets what it asked for."""
-    from hubsms.cli.dialog import is_interactive
-    from hubsms.service import connectors
-
-    if not is_interactive(no_input):
-        return
-    connector, uses = connectors.uses_taken(path, name, "deactivate")
-    if uses:
-        _confirm(f'Deactivate connector "{connector.name}"{_forced_text(uses)}?', "cancelled, nothing changed")
-
-
-def _forced_text(uses: list[str]) -> str:
-    return f', clearing or removing what uses it: {", ".join(uses)}' if uses else ""
-
-
-def _confirm(question: str, cancelled: str) -> None:
-    from hubsms.errors import Cancelled
-
-    if not typer.confirm(question, default=False, err=True):
-        raise Cancelled(cancelled)
+    report_change(outcome, f'"{outcome.connector.name}" is {"active" if active else "inactive"}.')
 
 
 @app.command("remove", epilog=examples('hubsms connector remove "My Twilio"', 'hubsms connector remove "My Twilio" --yes'))
@@ -290,22 +164,4 @@ def remove(
     config: ConfigOption = None,
 ) -> None:
     """Remove a connector, and its account's token when no other connector uses it."""
-    from hubsms.credentials import Keyring
-    from hubsms.service import connectors
-
-    path = read_config_path(config, ctx)
-    if not yes:  # an unknown name, or one in use, is said before anything is asked
-        connector, uses = connectors.uses_taken(path, name, "remove", refuse=not force)
-        _confirm_removal(connector.name, uses, no_input)
-    outcome = connectors.remove_connector(path, name, Keyring(), force=force)
-    report(outcome.warnings, outcome.notes)
-    note(f'Removed connector "{outcome.connector.name}".')
-
-
-def _confirm_removal(name: str, uses: list[str], no_input: bool) -> None:
-    from hubsms.cli.dialog import is_interactive
-    from hubsms.errors import MissingValue
-
-    if not is_interactive(no_input):
-        raise MissingValue(f'removing "{name}" needs confirmation', "give --yes to remove without a prompt")
-    _confirm(f'Remove connector "{name}"{_forced_text(uses)}?', "cancelled, nothing removed")
+    run_remove(read_config_path(config, ctx), name=name, yes=yes, force=force, no_input=no_input)

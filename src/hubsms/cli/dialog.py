@@ -62,11 +62,6 @@ HELP: Final = {
 }
 
 
-def is_interactive(no_input: bool) -> bool:
-    """Whether to ask: stdin is a terminal and --no-input was not given."""
-    return not no_input and sys.stdin is not None and sys.stdin.isatty()
-
-
 class _AskAgain(Exception):
     """The answer was declined after a warning: ask the same field again."""
 

@@ -1,11 +1,13 @@
-"""A fast path for the hot commands: ``connector list`` and ``otp send``.
+"""A fast path for the hot commands: ``connector list``, ``otp send``, and ``connector add``,
+``edit`` and ``remove`` when they will ask nothing.
 
 Scripts and CI jobs call these often, and importing Typer costs more than the whole command
 (see benchmarks/). When the arguments are plainly one of them — options of the command's
 definition (:mod:`hubsms.cli.params`, which the Typer command is built from too) with
-well-formed values inside their bounds — it runs here, through the same function as the
-Typer command. Anything else (``--help``, an unknown option, a missing or malformed value)
-goes to Typer, which parses and reports as usual.
+well-formed values inside their bounds, and its NAME — it runs here, through the same
+function as the Typer command. Anything else (``--help``, an unknown option, a missing or
+malformed value, a command that would prompt at a terminal) goes to Typer, which parses,
+asks and reports as usual.
 """
 
 from __future__ import annotations
@@ -15,19 +17,23 @@ from pathlib import Path
 from typing import Any
 
 from hubsms.cli import params
-from hubsms.cli.common import QUIET_FLAGS, set_quiet
+from hubsms.cli.common import QUIET_FLAGS, is_interactive, set_quiet
 from hubsms.cli.params import Param
 
 ROOT_FLAGS = ("--debug",)  # options of the root command that may stand before the words
 
 
-def parse(args: list[str], words: list[str], spec: tuple[Param, ...]) -> dict[str, Any] | None:
-    """``args`` as root flags, ``words`` and options of ``spec`` (and ``--config`` and
-    ``--quiet`` before or after the words); the options with their defaults filled in, or None when ``args`` are
-    anything else."""
-    by_flag = {param.flag: param for param in spec}
-    found: dict[str, Any] = {**params.defaults(spec), "config": None, "quiet": False}
-    position = 0
+def parse(
+    args: list[str], words: list[str], spec: tuple[Param, ...], arguments: tuple[tuple[str, bool], ...] = (),
+) -> dict[str, Any] | None:
+    """``args`` as root flags, ``words``, then options of ``spec`` and the ``arguments`` (each
+    a parameter name and whether it is required; the options before, between or after them),
+    and ``--config`` and ``--quiet`` before or after the words; the options with their
+    defaults filled in, or None when ``args`` are anything else."""
+    by_flag = {flag: param for param in spec for flag in (param.flag, param.short) if flag}
+    found: dict[str, Any] = {**params.defaults(spec), **dict.fromkeys(name for name, _ in arguments),
+                             "config": None, "quiet": False}
+    position = given = 0
     rest = iter(args)
     for arg in rest:
         flag, has_value, inline = arg.partition("=")
@@ -53,9 +59,13 @@ def parse(args: list[str], words: list[str], spec: tuple[Param, ...]) -> dict[st
             found[param.name] = value
         elif not arg.startswith("-") and position < len(words) and arg == words[position]:
             position += 1
+        elif arg and not arg.startswith("-") and position == len(words) and given < len(arguments):
+            found[arguments[given][0]] = arg
+            given += 1
         else:
             return None
     complete = position == len(words) and all(found[p.name] is not None for p in spec if p.required)
+    complete = complete and all(found[name] is not None for name, required in arguments if required)
     return found if complete else None
 
 
@@ -92,19 +102,37 @@ def _runner(module: str, function: str, reads: bool) -> Callable[[dict[str, Any]
     return run
 
 
-# words, the options' definition, what runs (connector list says a missing file in its own words)
-COMMANDS: list[tuple[list[str], tuple[Param, ...], Callable[[dict[str, Any]], None]]] = [
-    (["connector", "list"], params.LIST, _runner("hubsms.cli.listing", "run_list", reads=False)),
-    (["otp", "send"], params.SEND, _runner("hubsms.cli.sending", "run_send", reads=True)),
+def _never(options: dict[str, Any]) -> bool:
+    return False
+
+
+def _asks(options: dict[str, Any]) -> bool:
+    """Whether add, edit or remove with these options may ask something (the dialog, a
+    confirmation): at a terminal without ``--no-input`` (add: nor ``--exist-ok``)."""
+    return is_interactive(bool(options.get("no_input") or options.get("exist_ok")))
+
+
+NAME = (("name", True),)  # the connector's NAME, required
+
+# words, the options' definition, the arguments, what runs, whether it would ask something
+# (then Typer runs it, whose prompts say a Ctrl-D as hubsms does); connector list says a
+# missing file in its own words
+COMMANDS: list[tuple[list[str], tuple[Param, ...], tuple[tuple[str, bool], ...], Callable[[dict[str, Any]], None],
+                     Callable[[dict[str, Any]], bool]]] = [
+    (["connector", "list"], params.LIST, (), _runner("hubsms.cli.listing", "run_list", reads=False), _never),
+    (["otp", "send"], params.SEND, (), _runner("hubsms.cli.sending", "run_send", reads=True), _never),
+    (["connector", "add"], params.ADD, (("name", False),), _runner("hubsms.cli.editing", "run_add", reads=False), _asks),
+    (["connector", "edit"], params.EDIT, NAME, _runner("hubsms.cli.editing", "run_edit", reads=True), _asks),
+    (["connector", "remove"], params.REMOVE, NAME, _runner("hubsms.cli.editing", "run_remove", reads=True), _asks),
 ]
 
 
 def try_run(args: list[str]) -> bool:
     """Run ``args`` without Typer when they are plainly a hot command (errors raised, as
     from the Typer command); False means 'not handled here'."""
-    for words, spec, run in COMMANDS:
-        options = parse(args, words, spec)
-        if options is not None:
+    for words, spec, arguments, run, asks in COMMANDS:
+        options = parse(args, words, spec, arguments)
+        if options is not None and not asks(options):
             if options.pop("quiet"):
                 set_quiet()
             run(options)

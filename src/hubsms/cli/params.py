@@ -4,8 +4,8 @@ say in its own words what an option does there (``help``), and give it its own d
 bounds; the flag, its type and its metavar are the definition's.
 
 The Typer commands are built from these (:func:`hubsms.cli.options.option`); the hot commands'
-whole option lists (``SEND``, ``LIST``) are parsed by the fast path (:mod:`hubsms.cli.fast`)
-too, so the two parsers cannot drift. Kept free of typer so that the fast path can read it
+whole option lists (``SEND``, ``LIST``, ``ADD``, ``EDIT``, ``REMOVE``) are parsed by the fast
+path (:mod:`hubsms.cli.fast`) too, so the two parsers cannot drift. Kept free of typer so that the fast path can read it
 without importing Typer.
 """
 
@@ -131,6 +131,28 @@ LIST: Final = (
           "for each token."),
     JSON,
 )
+
+# connector add, edit and remove: the fast path parses them too, when nothing will be asked
+_TOKEN_STDIN_STORE = TOKEN_STDIN.but(help="Read the auth token from stdin and store it in the keyring.")
+_TOKEN_ENV_REFERENCE = TOKEN_ENV.but(
+    help="Read the auth token from this environment variable when needed (stored as a reference, not the token).",
+)
+ADD: Final = (
+    ACCOUNT_SID, FROM, LOGO, SERVER_ADDRESS, ACTIVE, INACTIVE, _TOKEN_STDIN_STORE, _TOKEN_ENV_REFERENCE,
+    _flag("--replace-token", "Replace a different token already stored for the account (every connector of the "
+          "account uses the new one)."),
+    _flag("--exist-ok", "For set-up scripts: a connector of that name with the same fields is not an error (exit 0, "
+          "unchanged); with other fields it is, naming them. Never prompts."),
+    NO_INPUT,
+)
+
+EDIT: Final = (
+    Param("--name", "new_name", str, "A new name; the default and plans follow it.", metavar="NAME"),
+    ACCOUNT_SID, FROM, LOGO, _flag("--no-logo", "Remove the connector's logo."), SERVER_ADDRESS, ACTIVE, INACTIVE,
+    _TOKEN_STDIN_STORE, _TOKEN_ENV_REFERENCE, FORCE, YES, NO_INPUT,
+)
+
+REMOVE: Final = (YES, FORCE, NO_INPUT)
 
 
 def defaults(params: tuple[Param, ...]) -> dict[str, Any]:

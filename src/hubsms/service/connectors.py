@@ -133,9 +133,11 @@ def add_connector(
     token = model.validate_auth_token(token) if token is not None else None
     outcome = Outcome(warnings=warnings, notes=_respellings(values, connector))
     _warn_unset_env(connector, outcome)
-    # a failure of the keyring is said as what this add does with it
+    # a failure of the keyring is said as what this add does with it; a connector that reads
+    # its token from a variable, given no token, never asks the keyring (nor imports it)
     keyring.purpose = "store" if token is not None or connector.auth_token_env is None else "read"
-    keyring.preload()
+    if token is not None or connector.auth_token_env is None:
+        keyring.preload()
     with locked(path) as config:
         existing = config.find(connector.name) if exist_ok else None
         if existing is not None:
@@ -250,7 +252,8 @@ def edit_connector(
     token = model.validate_auth_token(token) if token is not None else None
     if token is not None:
         keyring.purpose = "store"
-    keyring.preload()
+    if token is not None or values.account_sid is not None or values.auth_token_env is not None:
+        keyring.preload()  # the only edits that may ask the keyring
     with locked(path) as config:
         old = require_connector(config, name)
         new, warnings, logo = check_fields(values, base=old)
