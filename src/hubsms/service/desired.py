@@ -133,10 +133,7 @@ def _pop_embedded_logos(data: dict[str, Any], label: str) -> list[bytes | None]:
 def _check_connector(c: Connector, label: str, base: Path, image: bytes | None) -> tuple[Connector, Logo | None, list[str]]:
     where = f'{label}: [connectors."{c.name}"]'
     logo_path = base / c.logo if c.logo and image is None else None  # an absolute logo path stays as it is
-    values = ConnectorInput(
-        name=c.name, provider=c.provider, logo=logo_path, server_address=c.server_address,
-        account_sid=c.account_sid, from_=c.from_, active=c.active, auth_token_env=c.auth_token_env,
-    )
+    values = ConnectorInput.of(c, logo=logo_path)
     try:
         checked, warnings, logo = check_fields(values)
         if image is not None and c.logo:
