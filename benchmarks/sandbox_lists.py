@@ -25,7 +25,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
-from sandbox import ACCOUNT_SID, FORM, start_server
+from _support import hubsms_command
+from sandbox import ACCOUNT_SID, FORM, Server
 
 SERVICES = [f"MG{n:032x}" for n in range(100)]
 
@@ -66,7 +67,8 @@ def main() -> int:
     parser.add_argument("--numbers", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=50)
     args = parser.parse_args()
-    proc, url = start_server()
+    server = Server("sandbox", [*hubsms_command(), "sandbox", "serve", "--port", "0", "--status-delay", "0"])
+    url = server.url
     try:
         fill(url, args.messages, args.numbers)
         session = requests.Session()
@@ -113,8 +115,7 @@ def main() -> int:
             print(f"{name:<52} {median:>10.2f} {p95:>8.2f}")
         session.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        server.stop()
     return 0
 
 

@@ -11,7 +11,10 @@ the median of the floor runs paired with it. Each a fresh process:
   connector list (20, terminal)          <= 8x   (in a pseudo-terminal, as a person sees it)
   connector list --json (20)             <= 8x
   connector list --json (1,000)          <= 12x
-and checks that ``connector list`` imports neither requests nor keyring.
+  connector list --json (20), PYTHONDONTWRITEBYTECODE=1   <= 8x   (as a first call after install)
+and checks that ``connector list`` imports neither requests nor keyring, and that the install
+left every module of hubsms byte-compiled (checked before this run compiles anything: with
+PYTHONDONTWRITEBYTECODE=1 a module without its .pyc is compiled again on every call).
 
 Usage: python benchmarks/startup.py [--runs N]     (exit 0 when every target is met)
 """
@@ -109,11 +112,36 @@ def imported_modules(argv: list[str], env: dict[str, str]) -> set[str]:
     return {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
 
 
+def stale_modules() -> tuple[int, list[str]]:
+    """How many modules hubsms has, and those whose .pyc is missing or older than the source."""
+    import importlib.util
+
+    import hubsms
+
+    folder = Path(hubsms.__file__).parent
+    sources = sorted(folder.rglob("*.py"))
+    stale = []
+    for source in sources:
+        cached = Path(importlib.util.cache_from_source(str(source)))
+        try:
+            header = cached.read_bytes()[:16]
+        except OSError:
+            stale.append(str(source.relative_to(folder)))
+            continue
+        # the timestamp-checked .pyc: flags 0, then the source's mtime and size
+        mtime, size = int.from_bytes(header[8:12], "little"), int.from_bytes(header[12:16], "little")
+        stat = source.stat()
+        if mtime != int(stat.st_mtime) & 0xFFFFFFFF or size != stat.st_size & 0xFFFFFFFF:
+            stale.append(str(source.relative_to(folder)))
+    return len(sources), stale
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=21, help="measured rounds (default 21)")
     args = parser.parse_args()
     hubsms = hubsms_command()
+    modules, stale = stale_modules()  # before compile_package: what the install left
     compile_package()
     with tempfile.TemporaryDirectory() as tmp:
         small, large = Path(tmp, "20.toml"), Path(tmp, "1000.toml")
@@ -129,6 +157,8 @@ def main() -> int:
             "connector list --json (20)": (piped([*list_small, "--json"], env), 8.0),
             "connector list --json (1000)": (
                 piped([*hubsms, "connector", "list", "--json", "--config", str(large)], env), 12.0),
+            "list --json (20), no .pyc writes": (
+                piped([*list_small, "--json"], {**env, "PYTHONDONTWRITEBYTECODE": "1"}), 8.0),
         }
         floor = piped([sys.executable, "-c", "pass"], env)
         print(f"{args.runs} rounds, each: python -c pass then a case, for every case in turn "
@@ -143,6 +173,11 @@ def main() -> int:
         print(f"{label:32} {ms:10.1f} {floor_ms:9.1f} {ratio:6.2f}x {target:6g}x  {verdict(ratio <= target)}")
     clean = not heavy & {"requests", "keyring"}
     ok = ok and clean
+    compiled = not stale
+    ok = ok and compiled
+    print(f"byte-compiled by the install: {modules - len(stale)} of {modules} modules"
+          f"{' (not: ' + ', '.join(stale[:5]) + (' ...' if len(stale) > 5 else '') + ')' if stale else ''}"
+          f"  goal all  {verdict(compiled)}")
     print(f"\nconnector list imports: {', '.join(sorted(heavy)) or 'none of requests, keyring, typer, phonenumbers'}"
           f"  {verdict(clean)} (neither requests nor keyring)")
     print(f"\nstartup: {'PASS: every target met' if ok else 'FAIL: a target missed'}")

@@ -115,3 +115,19 @@ def test_random_removes_across_many_config_files_lose_no_token(cli, tmp_path, fi
         lost += sum(stored(sid(account)) != token(account) for _, _, account in connectors)
     assert lost == 0
     assert [stored(sid(a)) for a in range(3)] == [None, None, None]
+
+
+def test_a_damaged_record_keeps_every_token_and_doctor_says_how_to_start_it_again(cli, two):
+    from hubsms.registry import record_path
+
+    prod, stage = two
+    record_path().write_text("{not json")
+    result = on(cli, stage, "connector", "remove", "stage", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "cannot tell whether another config file uses it" in result.output and "is damaged" in result.output
+    assert stored(SID) == TOKEN
+    report = on(cli, prod, "doctor")
+    assert "delete the file, and hubsms records each config file again" in report.output
+    record_path().unlink()
+    assert on(cli, prod, "connector", "list").exit_code == 0  # recorded again
+    assert str(prod.resolve()) in record_path().read_text()

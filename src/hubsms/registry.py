@@ -23,9 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Final
 
-from hubsms.locking import exclusive
 from hubsms.paths import keyring_lock_path, user_data_dir
-from hubsms.store import ensure_folder, lock_timeout, write_atomic
 
 VERSION: Final = 1
 # Far above any real number of config files; a larger record is refused as damaged.
@@ -93,7 +91,11 @@ def forget(paths: Iterable[str]) -> None:
 @contextlib.contextmanager
 def _changing() -> Iterator[dict[str, list[str] | None]]:
     """The record, read and written back under the keyring's per-user lock. A damaged record
-    is started again empty only by ``forget`` or ``remember``'s caller choosing to."""
+    is never written over: ``known`` raises RegistryUnreadable, and every token is then kept
+    (``hubsms doctor`` says how to start the record again)."""
+    from hubsms.locking import exclusive  # only a change of the record needs them
+    from hubsms.store import ensure_folder, lock_timeout, write_atomic
+
     ensure_folder(record_path().parent)
     with exclusive(keyring_lock_path(), lock_timeout(), lambda exc: exc):
         record = known()

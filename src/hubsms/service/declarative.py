@@ -218,8 +218,24 @@ class _Planner:
 
     # connectors
 
+    def _checked_from(self, wanted: Connector, old: Connector | None) -> Connector:
+        """The connector with its From checked as ``connector add`` checks it (phonenumbers,
+        a warning for a number in no assigned range), unless the config already holds that
+        same From for it: checked when it was set, it is not checked, nor warned about, again
+        (at 30,000 connectors the check took a third of a no-change apply)."""
+        if old is not None and old.from_ == wanted.from_:
+            return wanted
+        try:
+            sender, warning = model.validate_from(wanted.from_)
+        except InvalidValue as exc:
+            raise ConfigError(f'{self.desired.label}: [connectors."{wanted.name}"] {exc.field}: {exc.message}', exc.hint) from None
+        if warning:
+            self.warnings.append(f'connector "{wanted.name}": {warning}')
+        return wanted.with_changes(from_=sender)
+
     def _connector(self, wanted: Connector, ref: str | None) -> None:
         old = self.current.find(wanted.name)
+        wanted = self._checked_from(wanted, old)
         logo, logo_changed = self._target_logo(wanted, old)
         target = wanted.with_changes(auth_token_env=ref, logo=logo)
         changed = _differing(old, target)
@@ -348,7 +364,8 @@ class _Planner:
                 f"{what}: it is used by {', '.join(uses)}",
                 "name another connector for them in the file, or give --prune to drop what the file does not list",
             )
-        store.from_dict(store.to_dict(self.new))  # the result must load: a bug otherwise
+        if any(c.action != "unchanged" for c in self.changes):  # unchanged: the config as loaded
+            store.from_dict(store.to_dict(self.new))  # the result must load: a bug otherwise
 
     # after the save
 

@@ -52,7 +52,8 @@ def read_desired(text: str, label: str, base: Path) -> Desired:
     """Parse and check a whole desired-state file before anything is compared: a
     ``schema_version`` (else UsageError: an empty pipe is not a desired state), the config
     format (which also holds the plan names valid and unique, and each reference in its
-    connector's spelling), every field by the rules of ``connector add``, and only active
+    connector's spelling), every field by the rules of ``connector add`` (the From only by its
+    shape: the planner checks the rest where it changes), and only active
     connectors used by the default and plans. Relative logo paths are read from ``base``;
     ``logo_base64`` is a logo embedded in the file."""
     _require_schema_version(text, label)
@@ -133,9 +134,12 @@ def _pop_embedded_logos(data: dict[str, Any], label: str) -> list[bytes | None]:
 def _check_connector(c: Connector, label: str, base: Path, image: bytes | None) -> tuple[Connector, Logo | None, list[str]]:
     where = f'{label}: [connectors."{c.name}"]'
     logo_path = base / c.logo if c.logo and image is None else None  # an absolute logo path stays as it is
-    values = ConnectorInput.of(c, logo=logo_path)
+    # The From is checked by the planner (declarative._Planner._checked_from), which knows the
+    # config: only a From the connector does not already have costs phonenumbers' check. Here
+    # it keeps the shape the config format checked.
+    values = ConnectorInput.of(c, logo=logo_path, from_=None)
     try:
-        checked, warnings, logo = check_fields(values)
+        checked, warnings, logo = check_fields(values, base=c)
         if image is not None and c.logo:
             logo = Logo(image, validate_logo(Path(c.logo).name, image))
     except InvalidValue as exc:

@@ -314,7 +314,9 @@ def _stray_entries(path: Path, config: Config, backend: Any, keyring: Keyring, f
     try:
         others = _other_configs(path)
     except registry.RegistryUnreadable as exc:
-        return [Finding("keyring", "entries", WARNING, f"{exc}; no entry is deleted while it cannot be read")]
+        return [Finding("keyring", "entries", WARNING,
+                        f"{exc}; no keyring entry is deleted while it cannot be read: delete the file, and "
+                        "hubsms records each config file again the next time it is used")]
     rows = _gone_configs(others.gone, fix)
     used = {c.account_sid for c in config.connectors.values()} | set(others.used)
     if not fix:
