@@ -8,7 +8,7 @@ import os
 from collections import namedtuple
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final
 
 from hubsms import fields, model, store
 from hubsms.errors import InvalidValue, MissingValue, TokenMissing
