@@ -77,6 +77,14 @@ def test_an_input_without_schema_version_is_refused_with_exit_2_and_nothing_chan
     assert (applied.stat().st_mtime_ns, state(applied), logo_files(applied)) == before
 
 
+def test_stdin_over_the_size_of_a_file_is_refused_with_exit_2_and_nothing_changes(cli, applied):
+    before = applied.stat().st_mtime_ns, state(applied), logo_files(applied)
+    endless = "schema_version = 1\n" + "#" * store.MAX_FILE_BYTES + "\n"  # as `yes | hubsms apply -` would go on
+    result = cli("apply", "-", "--prune", input=endless)
+    assert_user_error(result, 2, "<stdin> holds more than 16 MiB", "nothing was changed")
+    assert (applied.stat().st_mtime_ns, state(applied), logo_files(applied)) == before
+
+
 def test_prune_of_a_file_listing_no_connector_needs_allow_empty(cli, applied):
     before = state(applied)
     for args in ((), ("--dry-run",)):
@@ -188,12 +196,27 @@ def test_export_of_a_connector_whose_logo_file_is_gone_is_an_error(cli, applied)
 
 def test_export_of_an_empty_config_says_allow_empty_and_restores_emptiness(cli, applied, tmp_path, config_path):
     empty = tmp_path / "empty" / "connectors.toml"
+    empty.parent.mkdir()
+    empty.write_text("schema_version = 1\n")  # what removing the last connector leaves
     exported = cli("export", "--config", str(empty))
     assert tomllib.loads(exported.stdout)["apply"] == {"keep_env_refs": True, "allow_empty": True}
     result = cli("apply", "-", "--prune", input=exported.stdout)
     assert result.exit_code == 0, result.output
     assert store.load(config_path).connectors == {}
 
+
+
+def test_the_export_of_a_config_file_that_does_not_exist_never_empties_a_config(cli, applied, tmp_path, config_path):
+    """A mistyped --config (or a cron job's other HUBSMS_CONFIG) must not make an empty backup
+    saying allow_empty, which a restore with --prune would apply to the real config."""
+    missing = tmp_path / "typo" / "conectors.toml"
+    exported = cli("export", "--config", str(missing))
+    assert exported.exit_code == 0 and f"there is no config file {missing}" in exported.stderr
+    assert "allow_empty" not in tomllib.loads(exported.stdout)["apply"] and not missing.parent.exists()
+    before = state(applied), logo_files(applied)
+    result = cli("apply", "-", "--prune", input=exported.stdout)
+    assert_user_error(result, 2, "lists no connector", "nothing was changed")
+    assert (state(applied), logo_files(applied)) == before
 
 # --- (C) a kept reference whose variable is unset is said, keyring or not ------------------------
 

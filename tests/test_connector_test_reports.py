@@ -5,6 +5,7 @@ prometheus-client's own parser), through the real CLI against the sandbox."""
 from __future__ import annotations
 
 import json
+import os
 import stat
 import time
 from pathlib import Path
@@ -119,6 +120,19 @@ def test_a_junit_path_that_cannot_be_written_is_exit_2_before_any_check(cli, mix
     assert_user_error(result, 2, message)
     assert result.stdout == "" and mixed.stats() == before  # nothing checked, nothing written
     assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize("flag", ["--junit", "--output"])
+def test_a_report_path_that_is_a_fifo_or_device_is_exit_2_and_left_as_it_is(cli, mixed, tmp_path, flag):  # noqa: F811
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "report"
+    os.mkfifo(target)  # as /dev/null or /dev/stdout would be: not a file to rename a report over
+    before = mixed.stats()
+    prometheus = ["--format", "prometheus"] if flag == "--output" else []
+    result = cli("connector", "test", "--all", *prometheus, flag, str(target))
+    assert_user_error(result, 2, f"{flag} {target} is a named pipe, not a regular file")
+    assert stat.S_ISFIFO(os.lstat(target).st_mode) and mixed.stats() == before
+    assert [p.name for p in target.parent.iterdir()] == ["report"]
 
 
 # --- Prometheus ------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import random
@@ -249,6 +250,18 @@ def test_a_backend_that_cannot_be_listed_says_so(cli, config_path):
     assert rows(report, "backend")[0]["detail"] == "not plaintext"
     [row] = rows(report, "keyring")
     assert row["status"] == "ok" and row["detail"] == "cannot list the entries of keyring_backends.ReadOnlyKeyring"
+
+
+def test_a_damaged_file_keyring_is_a_row_not_an_internal_error(cli, config_path):
+    path = Path(keyring.get_keyring().file_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = base64.b64encode(TOKEN.encode()).decode()
+    path.write_text(f"\t{secret}\n")  # what a hand edit, or a killed in-place rewrite, can leave
+    code, report = doctor(cli)
+    assert code == 0, report
+    [row] = [f for f in rows(report, "keyring") if f["item"] == str(path)]
+    assert row["status"] == "warning" and "cannot list its entries" in row["detail"]
+    assert "not in the INI format keyrings.alt writes (line 1)" in row["detail"] and secret not in json.dumps(report)
 
 
 @terminal.POSIX_ONLY

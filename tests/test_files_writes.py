@@ -82,6 +82,28 @@ def test_a_symlinked_config_file_stays_a_link_and_its_target_is_written(cli, con
     assert sorted(p.name for p in config_path.parent.iterdir()) == ["connectors.toml"]
 
 
+def test_a_config_path_with_dotdot_after_a_symlinked_folder_is_written_where_the_kernel_finds_it(cli, tmp_path):
+    """``link/../p/x.toml``: the kernel resolves ``link`` before ``..``; a path made absolute
+    by text drops both and names another folder."""
+    real = tmp_path / "deploy" / "releases" / "r1"
+    real.mkdir(parents=True)
+    (tmp_path / "deploy" / "releases" / "shared").mkdir()
+    (tmp_path / "current").symlink_to(real)
+    config = tmp_path / "current" / ".." / "shared" / "hubsms.toml"  # deploy/releases/shared/hubsms.toml
+    assert add(cli, "A", "--logo", str(_png(tmp_path)), env={"HUBSMS_CONFIG": str(config)}).exit_code == 0
+    held = tmp_path / "deploy" / "releases" / "shared"
+    assert "[connectors.A]" in (held / "hubsms.toml").read_text()
+    assert sorted(p.name for p in held.iterdir()) == [".hubsms.toml.lock", "hubsms.toml", "logos"]
+    assert [p.name for p in (held / "logos" / "hubsms.toml").iterdir()] == ["a.png"]
+    assert not (tmp_path / "shared").exists()
+
+
+def _png(tmp_path: Path) -> Path:
+    path = tmp_path / "logo.png"
+    path.write_bytes(PNG)
+    return path
+
+
 def test_two_links_to_one_file_share_its_lock(tmp_path):
     real = tmp_path / "real.toml"
     link = tmp_path / "link.toml"

@@ -4,10 +4,16 @@ and never shows the token, even when the backend's own message holds it."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import sysconfig
 import time
+from pathlib import Path
 
 import pytest
-from helpers import FROM, SID, TOKEN, TOKEN2, add, run_hubsms
+from helpers import FROM, REPO, SID, TOKEN, TOKEN2, add, run_hubsms, subprocess_env
+
+from hubsms.credentials import FILE_BACKEND
 
 LEAKY = "keyring_backends.LeakyKeyring"
 DESIRED = f"""schema_version = 1
@@ -104,3 +110,88 @@ def test_a_keyring_that_never_answers_is_exit_4_within_the_timeout_and_a_second(
     action = "store" if args[0] == "connector" and args[1] == "add" else "read"
     assert f"(keyring_backends.BlockingKeyring) did not answer within {TIMEOUT:g} s ({action})" in result.stderr
     assert elapsed < TIMEOUT + 1, elapsed
+
+
+# --- without keyrings.alt ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def without_keyrings_alt(tmp_path_factory) -> Path:
+    """The python of a virtual environment that holds everything the tests' one holds (hubsms
+    included) but keyrings.alt: a user's install (`pip install .`, `make venv`)."""
+    home = tmp_path_factory.mktemp("no-keyrings-alt")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(home)], check=True, timeout=60)
+    ours = Path(sysconfig.get_paths()["purelib"])
+    (theirs,) = home.glob("lib/python*/site-packages") or home.glob("Lib/site-packages")
+    for entry in ours.iterdir():
+        if entry.name != "keyrings" and not entry.name.startswith("keyrings.alt-"):
+            (theirs / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    python = next(p for p in (home / "bin" / "python", home / "Scripts" / "python.exe") if p.exists())
+    assert subprocess.run([str(python), "-c", "import keyrings.alt"], capture_output=True).returncode == 1
+    return python
+
+
+@pytest.mark.parametrize("backend", [FILE_BACKEND, "keyrings.alt.file.PlaintextKeyring"])
+def test_without_keyrings_alt_the_error_names_the_backends_installed_and_the_package_to_add(cli, without_keyrings_alt, backend):
+    env = {k: v for k, v in subprocess_env(PYTHON_KEYRING_BACKEND=backend).items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    args = ["connector", "add", "New", "--account-sid", SID, "--from", FROM, "--auth-token-stdin"]
+    result = subprocess.run([str(without_keyrings_alt), "-m", "hubsms", *args], input=TOKEN + "\n", capture_output=True, text=True, timeout=30, env=env)
+    assert result.returncode == 4, result.stderr
+    error_line, hint = result.stderr.splitlines()
+    assert error_line == (
+        f"error: PYTHON_KEYRING_BACKEND={backend!r} names no keyring backend that can be loaded "
+        "(ModuleNotFoundError: No module named 'keyrings')"
+    )
+    assert "one of: none" not in hint
+    # SecretService needs a D-Bus session, which this environment does not have: installed, not usable
+    assert hint.startswith("hint: no keyring backend is usable here (installed, not usable: ")
+    assert "keyring.backends.SecretService.Keyring (" in hint and "Windows" not in hint
+    assert f"'{without_keyrings_alt} -m pip install keyrings.alt', or 'pipx inject hubsms keyrings.alt'" in hint
+    assert hint.endswith(f"set PYTHON_KEYRING_BACKEND={FILE_BACKEND} (tokens unencrypted in a 0600 file)")
+    assert TOKEN not in result.stdout + result.stderr and not Path(env["HUBSMS_CONFIG"]).exists()  # nothing written
+
+
+def test_without_keyrings_alt_a_keyring_config_file_naming_it_is_said_with_the_way_out(cli, without_keyrings_alt, tmp_path):
+    """keyring's own config file (keyringrc.cfg) chose keyrings.alt's file, since uninstalled."""
+    (tmp_path / "xdg" / "python_keyring").mkdir(parents=True)
+    (tmp_path / "xdg" / "python_keyring" / "keyringrc.cfg").write_text("[backend]\ndefault-keyring = keyrings.alt.file.PlaintextKeyring\n")
+    env = {k: v for k, v in subprocess_env(XDG_CONFIG_HOME=str(tmp_path / "xdg")).items() if k not in ("DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND")}
+    args = ["otp", "send", "--to", "+15005550006", "--connector", "Mine"]
+    add(cli, "Mine")
+    result = subprocess.run([str(without_keyrings_alt), "-m", "hubsms", *args], capture_output=True, text=True, timeout=30, env=env)
+    assert result.returncode == 4, result.stderr
+    error_line, hint = result.stderr.splitlines()
+    assert error_line == "error: the keyring backend cannot be loaded (ModuleNotFoundError: No module named 'keyrings')"
+    assert hint.startswith("hint: check the keyring's config file (keyringrc.cfg); no keyring backend is usable here (installed, not usable: ")
+    assert "pipx inject hubsms keyrings.alt" in hint
+
+
+@pytest.mark.parametrize(("keyring_choice", "install"), [("", "-e ."), ("file", "-e '.[file]'")])
+def test_make_venv_installs_keyrings_alt_only_when_asked(keyring_choice, install):
+    plan = subprocess.run(["make", "-n", "venv", f"KEYRING={keyring_choice}"], cwd=REPO, capture_output=True, text=True, timeout=30)
+    assert plan.returncode == 0, plan.stderr
+    installs = [line for line in plan.stdout.splitlines() if " install --quiet -e" in line]
+    assert installs == [f".venv/bin/python -m pip --disable-pip-version-check install --quiet {install}"]
+    assert ("uninstall --quiet --yes keyrings.alt" in plan.stdout) is (keyring_choice == "")
+
+
+def test_a_damaged_keyring_file_is_exit_4_without_quoting_its_lines(cli, config_path):
+    """configparser quotes the line it cannot read, and a line of the file keyring may be a
+    token (base64, which hide_tokens cannot see): the error names the line by its number."""
+    import base64
+    from pathlib import Path
+
+    import keyring
+
+    assert add(cli, "A").exit_code == 0
+    path = Path(keyring.get_keyring().file_path)
+    lines = path.read_text().splitlines(keepends=True)
+    secret = base64.b64encode(TOKEN.encode()).decode()
+    assert any(secret in line for line in lines)
+    for damaged in ([line for line in lines if not line.startswith("[")][1:],  # no section header
+                    [lines[0], secret.rstrip("=") + "\n"]):  # a token line an editor took the indentation off
+        path.write_text("".join(damaged))
+        result = cli("otp", "send", "--connector", "A", "--to", "+14155552671", "--dry-run", "--json")
+        assert result.exit_code == 4, result.output
+        assert "not in the INI format" in result.stderr and "line " in result.stderr, result.output
+        assert secret not in result.output and secret[:20] not in result.output

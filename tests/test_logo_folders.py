@@ -191,6 +191,29 @@ def test_a_legacy_logo_another_config_names_is_kept_on_remove_and_edit(cli, fold
     assert logo_bytes(cli, folder / "b.toml", "Brand") == PNG
 
 
+def test_a_legacy_logo_a_config_that_does_not_load_names_is_kept_and_doctor_fix_keeps_it(cli, folder, keyring_token):
+    a = legacy(folder, "a.toml", "logos/brand.png")
+    b = legacy(folder, "b.toml", "logos/brand.png")
+    b.write_text(b.read_text(encoding="utf-8") + "actve = \n", encoding="utf-8")  # a hand edit half done
+    (folder / "logos" / "brand.png").write_bytes(PNG)
+    run(cli, a, "connector", "edit", "Brand", "--no-logo")
+    assert (folder / "logos" / "brand.png").read_bytes() == PNG  # b.toml names it
+    doctor = cli("doctor", "--fix", env=on(a))
+    assert (folder / "logos" / "brand.png").read_bytes() == PNG, doctor.output
+    assert "used by b.toml in the same folder" in doctor.output
+    b.write_text(b.read_text(encoding="utf-8").replace("actve = \n", "actve = true\n"), encoding="utf-8")
+    assert cli("doctor", "--fix", env=on(a)).exit_code == 0  # parses, still not a config: names its logo
+    assert (folder / "logos" / "brand.png").read_bytes() == PNG
+
+
+def test_an_export_beside_the_config_keeps_no_logo_alive(cli, two, folder, tmp_path):
+    a, _ = two
+    (folder / "backup.toml").write_text(run(cli, a, "export").stdout, encoding="utf-8")
+    old = folder / logo_of(cli, a, "Brand")
+    run(cli, a, "connector", "edit", "Brand", "--logo", str(image(tmp_path, "y.png", PNG + b"2")))
+    assert not old.exists()  # the export holds the image itself
+
+
 def test_a_legacy_logo_edited_moves_into_the_own_folder(cli, folder, tmp_path, keyring_token):
     a = legacy(folder, "a.toml", "logos/brand.png")
     (folder / "logos" / "brand.png").write_bytes(PNG)

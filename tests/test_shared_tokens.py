@@ -127,7 +127,67 @@ def test_a_damaged_record_keeps_every_token_and_doctor_says_how_to_start_it_agai
     assert "cannot tell whether another config file uses it" in result.output and "is damaged" in result.output
     assert stored(SID) == TOKEN
     report = on(cli, prod, "doctor")
-    assert "delete the file, and hubsms records each config file again" in report.output
+    assert "move it away, then run any hubsms command with --config on each of your config files" in report.output
     record_path().unlink()
     assert on(cli, prod, "connector", "list").exit_code == 0  # recorded again
     assert str(prod.resolve()) in record_path().read_text()
+
+
+def _hand_written(config: Path, name: str, account: str = SID) -> None:
+    """A config file written by hand (or by an earlier hubsms): recorded, once hubsms is
+    pointed at it, without the accounts it uses."""
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'schema_version = 1\n[connectors."{name}"]\nprovider = "twilio"\n'
+                      f'account_sid = "{account}"\nfrom = "{FROM}"\nactive = true\n')
+
+
+def test_doctor_fix_keeps_the_tokens_an_unreadable_config_of_unknown_accounts_may_use(cli, tmp_path):
+    prod, stage = tmp_path / "prod" / "prod.toml", tmp_path / "stage" / "stage.toml"
+    _hand_written(prod, "prod")
+    assert on(cli, prod, "connector", "list").exit_code == 0  # recorded, its accounts not known
+    add_to(cli, stage, "stage")
+    assert on(cli, stage, "connector", "remove", "stage", "--yes").exit_code == 0
+    assert stored(SID) == TOKEN
+    with prod.open("a") as handle:
+        handle.write("oops =\n")  # a hand edit half done
+    result = on(cli, stage, "doctor", "--fix")
+    assert stored(SID) == TOKEN, result.output
+    assert str(prod) in result.output and "no keyring entry is deleted while it cannot be read" in result.output
+    prod.write_text(prod.read_text().replace("oops =\n", ""))
+    assert on(cli, stage, "doctor", "--fix").exit_code == 0
+    assert stored(SID) == TOKEN  # prod uses it
+
+
+def test_a_damaged_record_keeps_every_token_and_doctor_says_the_way_out(cli, two, tmp_path):
+    prod, stage = two
+    record = tmp_path / "data" / "hubsms" / "configs.json"
+    record.write_text('{"configs": [')
+    assert on(cli, stage, "connector", "remove", "stage", "--yes").exit_code == 0
+    result = on(cli, prod, "doctor", "--fix")
+    assert stored(SID) == TOKEN, result.output
+    assert "is damaged" in result.output and "move it away" in result.output
+    record.unlink()
+    assert on(cli, prod, "connector", "list").exit_code == 0  # recorded again
+    assert on(cli, prod, "connector", "remove", "prod", "--yes").exit_code == 0
+    assert stored(SID) is None
+
+
+@pytest.mark.parametrize("command", ["remove", "doctor --fix"])
+def test_a_config_file_beside_a_known_one_keeps_its_token_before_hubsms_is_pointed_at_it(cli, tmp_path, command):
+    """staging.toml beside connectors.toml, written before hubsms kept its record (or not
+    used since): it was never recorded, yet it uses the account."""
+    folder = tmp_path / "hubsms"
+    staging = folder / "staging.toml"
+    prod = folder / "connectors.toml"
+    _hand_written(staging, "staging")
+    (folder / "pyproject.toml").write_text("[project]\nname = 'x'\n")  # no config: skipped
+    if command == "remove":
+        add_to(cli, prod, "prod")
+        result = on(cli, prod, "connector", "remove", "prod", "--yes")
+        assert f"kept the stored auth token of account AC…cdef: {staging} uses it" in result.output
+    else:
+        add_to(cli, prod, "prod", SID2, TOKEN2)
+        keyring.set_password("hubsms", SID, TOKEN)  # stored when staging.toml was set up
+        result = on(cli, prod, "doctor", "--fix")
+    assert result.exit_code == 0, result.output
+    assert stored(SID) == TOKEN, result.output

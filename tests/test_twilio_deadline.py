@@ -177,3 +177,26 @@ def test_otp_send_wait_ends_within_its_timeout_when_the_keyring_hangs(cli, sandb
     assert "did not answer within" in run.stderr and "--timeout ran out" in run.stderr
     assert elapsed <= WAIT + 1, f"{elapsed:.1f} s"
     assert sandbox.stats()["requests"] == {}
+
+
+def test_otp_send_wait_ends_within_its_timeout_when_another_process_holds_the_keyring_lock(cli, sandbox) -> None:
+    """The wait for the keyring's per-user lock (30 s for a write) is cut to --timeout too."""
+    added(cli, "Locked", server=sandbox.accounts_url)
+    code = ("from hubsms.locking import exclusive\nfrom hubsms.paths import keyring_lock_path\n"
+            "with exclusive(keyring_lock_path(), 5, OSError):\n    print('held', flush=True)\n    input()")
+    holder = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                              env=subprocess_env())
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        started = time.monotonic()
+        run = subprocess.run([sys.executable, "-m", "hubsms", "otp", "send", "--connector", "Locked", "--to", TO,
+                              "--wait", "--timeout", f"{WAIT:g}"], capture_output=True, text=True, timeout=90,
+                             env=subprocess_env())
+        elapsed = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert run.returncode == ExitCode.CREDENTIALS, run.stderr
+    assert "being written by another hubsms process" in run.stderr
+    assert elapsed <= WAIT + 1, f"{elapsed:.1f} s"
+    assert sandbox.stats()["requests"] == {}

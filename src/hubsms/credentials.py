@@ -15,9 +15,9 @@ import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeVar
 
+from hubsms.backends import BACKEND_ENV, FILE_BACKEND, choices_hint, label
 from hubsms.errors import (
     CredentialsError,
     HubsmsError,
@@ -31,10 +31,8 @@ from hubsms.paths import keyring_lock_path
 SERVICE: Final = "hubsms"
 TOKEN_ENV: Final = "HUBSMS_AUTH_TOKEN"
 TIMEOUT_ENV: Final = "HUBSMS_KEYRING_TIMEOUT"
-BACKEND_ENV: Final = "PYTHON_KEYRING_BACKEND"
 DEFAULT_TIMEOUT: Final = 5.0
 MAX_TIMEOUT: Final = 3600.0
-FILE_BACKEND: Final = "hubsms.keyring_file.AtomicPlaintextKeyring"
 _CHOOSE_BACKEND: Final = (
     f"unlock the keyring; or choose another backend with {BACKEND_ENV} (e.g. 'pip install "
     f"keyrings.alt' and {FILE_BACKEND}, which keeps tokens unencrypted in a 0600 file)"
@@ -171,7 +169,7 @@ class Keyring:
         tokens to take out of a backend's error message."""
         if action == "load":
             return self._bounded(action, fn, [], contextlib.ExitStack())
-        held = _user_lock(required=action != "read")
+        held = _user_lock(required=action != "read", deadline=self.deadline)
         return self._bounded(self.purpose or action, fn, [] if secrets is None else secrets, held)
 
     def _bounded(self, action: str, fn: Callable[[Any], T], secrets: list[str], held: contextlib.ExitStack) -> T:
@@ -218,10 +216,11 @@ def _read_many(backend: Any, users: list[str]) -> dict[str, str | None]:
     return {user: backend.get_password(SERVICE, user) for user in users}
 
 
-def _user_lock(*, required: bool) -> contextlib.ExitStack:
+def _user_lock(*, required: bool, deadline: float | None = None) -> contextlib.ExitStack:
     """One hubsms keyring call at a time per user: file backends rewrite their whole file, so
     that two writers at once lose one's entry and a reader may see half a file. Waits as
-    long as for the config file's lock. A lock that cannot be created (a read-only home)
+    long as for the config file's lock, or until ``deadline`` (``Keyring``'s) when that is
+    sooner. A lock that cannot be created (a read-only home)
     stops writes only: a read goes on without it. Returned held (or empty, for a read
     without it): closing the stack lets go."""
     from hubsms.locking import LockTimeout, exclusive
@@ -229,6 +228,8 @@ def _user_lock(*, required: bool) -> contextlib.ExitStack:
 
     path = keyring_lock_path()
     timeout = lock_timeout()
+    if deadline is not None:
+        timeout = max(0.0, min(timeout, deadline - time.monotonic()))
     held = contextlib.ExitStack()
     try:
         ensure_folder(path.parent)
@@ -264,12 +265,10 @@ def _backend() -> Any:
     try:
         backend = keyring.get_keyring()
     except Exception as exc:
-        available: list[str] = []
+        choices = f"set {BACKEND_ENV} to another backend"
         with contextlib.suppress(Exception):  # the listing is a help, never a second failure
-            from hubsms.keyring_choice import available_backends
-
-            available = available_backends()
-        raise _BackendNotLoaded(exc, available) from exc
+            choices = choices_hint()
+        raise _BackendNotLoaded(exc, choices) from exc
     candidates = getattr(backend, "backends", [backend])
     if not candidates or all(isinstance(b, (fail.Keyring, null.Keyring)) for b in candidates):
         raise _NoBackend(label(backend))
@@ -281,19 +280,14 @@ class _NoBackend(Exception):
 
 
 class _BackendNotLoaded(Exception):
-    def __init__(self, cause: Exception, available: list[str]) -> None:
+    def __init__(self, cause: Exception, choices: str) -> None:
         super().__init__(str(cause))
         self.cause = cause
-        self.available = available
+        self.choices = choices  # what to do instead, for the hint
 
 
 class _NotKept(Exception):
     """The backend said yes, yet reading back shows the change is not there."""
-
-
-def label(backend: Any) -> str:
-    """A backend's class, as PYTHON_KEYRING_BACKEND names it."""
-    return f"{type(backend).__module__}.{type(backend).__name__}"
 
 
 def _named(backend: Any) -> str:
@@ -316,24 +310,37 @@ def _keyring_error(action: str, exc: BaseException, backend: Any, secrets: list[
         return KeyringUnavailable(f"the keyring{_named(backend)} is locked (cannot {action} {what})", HINTS.get(action, WAYS_OUT))
     if isinstance(exc, _NotKept):
         return KeyringUnavailable(f"the keyring{_named(backend)} {exc}", HINTS[action])
+    damaged = damaged_keyring_file(exc)
+    if damaged is not None:
+        return KeyringUnavailable(
+            f"the keyring{_named(backend)} failed to {action} {what}: {damaged}", HINTS.get(action, WAYS_OUT))
     return KeyringUnavailable(
         f"the keyring{_named(backend)} failed to {action} {what} ({type(exc).__name__}: {_words(exc, secrets)})",
         HINTS.get(action, WAYS_OUT),
     )
 
 
+def damaged_keyring_file(exc: BaseException) -> str | None:
+    """A file keyring that is not in the INI format, said by the line's number only:
+    configparser's message quotes the line, which may hold a token (base64, not seen by
+    ``hide_tokens``). None for any other exception."""
+    import configparser
+
+    if not isinstance(exc, configparser.Error):
+        return None
+    errors = getattr(exc, "errors", None)
+    line = getattr(exc, "lineno", None) or (errors[0][0] if errors else None)
+    where = f" (line {line})" if line else ""
+    return f"its file is not in the INI format keyrings.alt writes{where} ({type(exc).__name__})"
+
+
 def _not_loaded(exc: _BackendNotLoaded) -> KeyringUnavailable:
     cause = f"{type(exc.cause).__name__}: {_words(exc.cause, [])}"
-    choices = ", ".join(exc.available) or "none"
     chosen = os.environ.get(BACKEND_ENV)
     if chosen:
-        return KeyringUnavailable(
-            f"{BACKEND_ENV}={chosen!r} names no keyring backend that can be loaded ({cause})",
-            f"set {BACKEND_ENV} to one of: {choices}",
-        )
+        return KeyringUnavailable(f"{BACKEND_ENV}={chosen!r} names no keyring backend that can be loaded ({cause})", exc.choices)
     return KeyringUnavailable(
-        f"the keyring backend cannot be loaded ({cause})",
-        f"check the keyring's config file (keyringrc.cfg); or set {BACKEND_ENV} to one of: {choices}",
+        f"the keyring backend cannot be loaded ({cause})", f"check the keyring's config file (keyringrc.cfg); {exc.choices}"
     )
 
 

@@ -1,5 +1,6 @@
 """Which keyring backend is in use and which could be: for ``connector show``, ``doctor``
-and the error naming the choices when ``PYTHON_KEYRING_BACKEND`` names none."""
+and the error naming the choices (or the package that adds one) when ``PYTHON_KEYRING_BACKEND``
+names none."""
 
 from __future__ import annotations
 
@@ -9,22 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hubsms.credentials import BACKEND_ENV, FILE_BACKEND, SERVICE, Keyring, keyring_username, label
+from hubsms.backends import BACKEND_ENV, FILE_BACKEND, label
+from hubsms.credentials import SERVICE, Keyring, keyring_username
 from hubsms.errors import CredentialsError
-
-
-def available_backends() -> list[str]:
-    """The backends that could be chosen with PYTHON_KEYRING_BACKEND here: keyring's viable
-    ones (but ``fail`` and ``null``) and hubsms's file backend when keyrings.alt is installed."""
-    import importlib.util
-
-    import keyring.backend
-
-    names = [label(b) for b in keyring.backend.get_all_keyring()]
-    names = [n for n in names if not n.startswith(("keyring.backends.fail.", "keyring.backends.null."))]
-    if importlib.util.find_spec("keyrings.alt") is not None and FILE_BACKEND not in names:
-        names.append(FILE_BACKEND)
-    return sorted(names)
 
 
 def backend_name() -> str:

@@ -1,6 +1,6 @@
 """Connector logos: which images hubsms accepts, reading one safely, where a config keeps
 them and which stored file may be deleted. The checks are pure; ``read_logo``,
-``free_logo_path``, ``deletable_logo`` and ``logos_of_other_configs`` do the small I/O.
+``free_logo_path`` and ``deletable_logo`` do the small I/O.
 
 Each config file keeps its logos in its own folder, ``logos/<config file name>/`` beside its
 real file (a symlinked config's target), the path stored relative to that file's folder: two
@@ -234,7 +234,7 @@ def deletable_logo(config_path: Path, relative: str) -> Path | None:
     logo folder or in ``logos/`` itself, each a real folder beside the config's real file.
     Never a file of another config's folder; never through a symlink (the file or a folder),
     which may point anywhere: hubsms never made one. Whether another config file names it is
-    ``logos_of_other_configs``'s question."""
+    ``service.transaction.logos_of_other_configs``'s question."""
     if not is_stored_logo(relative) or logo_home(config_path, relative) == OTHER:
         return None
     base = config_folder(config_path)
@@ -248,28 +248,3 @@ def deletable_logo(config_path: Path, relative: str) -> Path | None:
     except OSError:
         return None
     return target
-
-
-def logos_of_other_configs(config_path: Path) -> dict[str, str]:
-    """The logos the other config files (``*.toml``) beside this config's real file name,
-    each with the first file that names it: such a logo is never deleted through this
-    config. A file whose real folder is another (a symlink to elsewhere) names logos there,
-    not here; a file that does not load as a config is skipped."""
-    from hubsms import store
-    from hubsms.errors import HubsmsError
-    from hubsms.paths import real_config
-
-    own = os.path.realpath(config_path)
-    folder = config_folder(config_path)
-    found: dict[str, str] = {}
-    for other in sorted(folder.glob("*.toml")):
-        if os.path.realpath(other) == own or real_config(other).parent != folder:
-            continue
-        try:
-            connectors = store.load(other).connectors.values()
-        except HubsmsError:
-            continue
-        for connector in connectors:
-            if connector.logo:
-                found.setdefault(connector.logo, other.name)
-    return found

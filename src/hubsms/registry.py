@@ -23,7 +23,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Final
 
+from hubsms.errors import HubsmsError
+from hubsms.locking import exclusive
 from hubsms.paths import keyring_lock_path, user_data_dir
+from hubsms.store import ensure_folder, lock_timeout, write_atomic
+from hubsms.store import load as store_load
 
 VERSION: Final = 1
 # Far above any real number of config files; a larger record is refused as damaged.
@@ -63,10 +67,35 @@ def known() -> dict[str, list[str] | None]:
         raise RegistryUnreadable(f"{record_path()} is damaged (not the JSON hubsms writes)") from None
 
 
+def unrecorded_accounts(path: Path, recorded: Iterable[str]) -> dict[str, str]:
+    """The accounts of the config files the record does not hold that sit beside ``path`` or
+    a recorded file (the ``*.toml`` files of those folders that load as configs), each with
+    the first file (real path) that has a connector of it: files used before hubsms kept the
+    record (or not since), or copied by hand. Read before a token is deleted, so that
+    prod.toml beside staging.toml keeps its token although hubsms was never pointed at it."""
+    known = set(recorded) | {real(path)}
+    used: dict[str, str] = {}
+    for folder in sorted({os.path.dirname(p) for p in known}):
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            candidate = real(Path(folder) / name)
+            if not name.endswith(".toml") or candidate in known or not os.path.isfile(candidate):
+                continue
+            known.add(candidate)
+            with contextlib.suppress(HubsmsError):  # no config (a pyproject.toml, an export)
+                for connector in store_load(Path(candidate)).connectors.values():
+                    used.setdefault(connector.account_sid, candidate)
+    return used
+
+
 def remember(path: Path, accounts: Iterable[str] | None = None) -> None:
     """Record ``path`` (with the accounts it reads from the keyring, when given). Best effort
     and cheap when nothing changes (one small read, no lock): a record that cannot be written
-    only makes token deletion more careful, never less."""
+    (or is damaged) is not the command's failure. A file left unrecorded is recorded the next
+    time hubsms is pointed at it; until then, a command on another file does not know it."""
     key = real(path)
     wanted = None if accounts is None else sorted(set(accounts))
     with contextlib.suppress(RegistryUnreadable):
@@ -91,11 +120,9 @@ def forget(paths: Iterable[str]) -> None:
 @contextlib.contextmanager
 def _changing() -> Iterator[dict[str, list[str] | None]]:
     """The record, read and written back under the keyring's per-user lock. A damaged record
-    is never written over: ``known`` raises RegistryUnreadable, and every token is then kept
-    (``hubsms doctor`` says how to start the record again)."""
-    from hubsms.locking import exclusive  # only a change of the record needs them
-    from hubsms.store import ensure_folder, lock_timeout, write_atomic
-
+    raises RegistryUnreadable here and is never started again empty, which would forget the
+    other files: it stays as it is (no token is deleted while it cannot be read) until a
+    person moves it away."""
     ensure_folder(record_path().parent)
     with exclusive(keyring_lock_path(), lock_timeout(), lambda exc: exc):
         record = known()

@@ -443,8 +443,11 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
     ensure_folder(path.parent)
     import tempfile  # only writers need it
 
+    # The folder as the kernel finds it: mkstemp makes its folder absolute by text, dropping
+    # "link/.." together, which is another folder when a symlink comes before "..".
+    folder = os.path.realpath(path.parent)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=_TEMP_SUFFIX, dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=_TEMP_SUFFIX, dir=folder)
     except OSError as exc:
         raise _write_error(path, exc) from None
     try:

@@ -9,7 +9,6 @@ import typer
 from hubsms import __version__
 from hubsms.cli import (
     check,
-    completion,
     connector,
     declarative,
     doctor,
@@ -19,6 +18,7 @@ from hubsms.cli import (
     plan,
     sandbox,
     settings,
+    shell_scripts,
 )
 from hubsms.cli.common import examples
 from hubsms.cli.options import command_group, option
@@ -38,7 +38,7 @@ app.add_typer(messages.app, name="messages")
 app.command("apply", epilog=declarative.APPLY_EXAMPLES)(declarative.apply)
 app.command("export", epilog=declarative.EXPORT_EXAMPLES)(declarative.export)
 app.command("completion", epilog=examples('eval "$(hubsms completion bash)"', "hubsms completion fish > ~/.config/fish/completions/hubsms.fish"))(
-    completion.show_script
+    shell_scripts.show_script
 )
 app.command("doctor", epilog=examples("hubsms doctor", "hubsms doctor --fix --json"))(doctor.doctor)
 

@@ -1,52 +1,33 @@
-"""Shell completion for bash, zsh and fish: the scripts ``hubsms completion SHELL`` prints, and
-hubsms's answers to them, connector and plan names read from the config included.
+"""Shell completion's answers: what hubsms prints when a shell's completion script (see
+``hubsms.cli.shell_scripts``) asks for the candidates, connector and plan names read from the
+config included.
 
 The protocol is Click 8's: the script runs ``hubsms`` with ``_HUBSMS_COMPLETE={shell}_complete``
-and the command line in ``COMP_WORDS`` (and ``COMP_CWORD``); hubsms prints the candidates, one
-``type,value`` a line (zsh: type, value and help on three lines). Typer 0.28 carries only an
-older protocol of its own, so the shell classes and scripts are here. ``main.program`` comes
-here first when the variable is set; nothing else imports this module but the Typer app.
+and the command line in the environment (bash: ``COMP_LINE`` up to the cursor and readline's word
+in ``COMP_WORD``; zsh: ``COMP_WORDS`` and ``COMP_CWORD``; fish: the line and the token); hubsms
+prints the candidates, one ``type,value`` a line (zsh: type, value and help on three lines). Typer 0.28 carries only an
+older protocol of its own, so the shell classes are here. Only ``main.program`` imports this
+module, when the variable is set.
 
 Completion never fails loudly: a config that cannot be read gives no names, and a bug gives no
 candidates (``--debug`` or HUBSMS_DEBUG shows it), never a message in the middle of a prompt.
 """
 
+from __future__ import annotations
 
 import os
 import sys
 from collections.abc import Callable
-from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any, NamedTuple
 
-import typer
-
+from hubsms.cli.click_api import COMPLETE_ENV, click_module
+from hubsms.cli.command import build_command
 from hubsms.cli.common import DEBUG_ENV, write_out
-from hubsms.cli.main import COMPLETE_ENV, build_command, click_module
+from hubsms.cli.shell_scripts import PROG, script
 
 _click = click_module("shell_completion")
 CompletionItem, ShellComplete, split_arg_string = _click.CompletionItem, _click.ShellComplete, _click.split_arg_string
-
-PROG = "hubsms"
-
-
-class Shell(str, Enum):
-    bash = "bash"
-    zsh = "zsh"
-    fish = "fish"
-
-
-def show_script(
-    shell: Annotated[Shell, typer.Argument(metavar="SHELL", help="bash, zsh or fish.", show_default=False)],
-) -> None:
-    """Print the shell completion script for SHELL (commands, options, connector and plan
-    names). Load it now with: eval "$(hubsms completion bash)"; see the README to install it."""
-    write_out(script(shell.value))
-
-
-def script(shell: str) -> str:
-    """The completion script of ``shell``, ending with a newline."""
-    return _SHELLS[shell](_cli(), {}, PROG, COMPLETE_ENV).source().strip("\n") + "\n"
 
 
 def complete(instruction: str) -> int:
@@ -83,7 +64,7 @@ def _cli() -> Any:
 def _config(ctx: Any) -> Any:
     """The config that the command line names (``--config`` before or after the command, else
     HUBSMS_CONFIG, else the default); None when it cannot be read."""
-    from hubsms import store
+    from hubsms import store  # here for speed: only a name's completion reads the config
     from hubsms.cli.common import resolve_config_path
 
     option = None
@@ -124,7 +105,7 @@ def _starts(name: str, incomplete: str) -> bool:
     """Whether ``name`` starts with what was typed, compared as names are (names.name_key:
     case and Unicode normalisation ignored). A typed trailing space stays ("My\\ " is not
     "Myriad"): name_key trims, so a sentinel character ends what is keyed."""
-    from hubsms.names import name_key
+    from hubsms.names import name_key  # here for speed, as store above
 
     return name_key(name).startswith(name_key(incomplete + "\0")[:-1])
 
@@ -161,7 +142,7 @@ def _attach(command: Any, path: tuple[str, ...]) -> None:
 
 
 class _Shell(ShellComplete):
-    def source_vars(self) -> dict[str, Any]:
+    def source_vars(self) -> dict[str, Any]:  # abstract in Click; the scripts are shell_scripts'
         return {"complete_func": self.func_name, "complete_var": self.complete_var, "prog_name": self.prog_name}
 
     def get_completion_args(self) -> tuple[list[str], str]:
@@ -175,65 +156,81 @@ class _Shell(ShellComplete):
 
 
 class _Bash(_Shell):
-    # The value is quoted for the command line (printf %q): names have spaces.
-    source_template = r"""
-%(complete_func)s() {
-    local IFS=$'\n' response type value
-    response=$(env COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD=$COMP_CWORD %(complete_var)s=bash_complete %(prog_name)s)
-    COMPREPLY=()
-    for completion in $response; do
-        IFS=',' read -r type value <<< "$completion"
-        if [[ $type == dir ]]; then
-            compopt -o dirnames
-        elif [[ $type == file ]]; then
-            compopt -o default
-        elif [[ $type == plain ]]; then
-            COMPREPLY+=("$(printf '%%q' "$value")")
-        fi
-    done
-    return 0
-}
+    """Bash gives the line up to the cursor (COMP_LINE) and readline's word (COMP_WORD: what
+    a candidate replaces; after an open quote, or after a ':' or '=' outside quotes). Each
+    candidate is quoted to continue what was typed: escaped with backslashes, or inside the
+    open quote (readline then closes it)."""
 
-complete -o nosort -F %(complete_func)s %(prog_name)s 2>/dev/null || complete -F %(complete_func)s %(prog_name)s
-"""
+    word: _Word
+
+    def get_completion_args(self) -> tuple[list[str], str]:
+        words, self.word = _lex(os.environ.get("COMP_LINE", ""))
+        return words[1:-1], self.word.value
+
+    def format_completion(self, item: CompletionItem) -> str:
+        if item.type != "plain":
+            return f"{item.type},{item.value}"
+        replaced = os.environ.get("COMP_WORD", "")
+        raw = self.word.raw
+        kept = raw[: len(raw) - len(replaced)] if raw.endswith(replaced) else ""
+        _, kept_word = _lex(kept)
+        value = self.word.value
+        if "=" in value and value.startswith("-") and not item.value.startswith("-"):  # --option=VALUE
+            value = value.partition("=")[0] + "=" + item.value
+        else:
+            value = item.value
+        if value[: len(kept_word.value)].casefold() != kept_word.value.casefold():
+            return ""  # cannot continue what readline keeps: not offered
+        return f"plain,{_quote(value[len(kept_word.value):], kept_word.quote)}"
+
+    def complete(self) -> str:
+        return "\n".join(filter(None, super().complete().split("\n")))
+
+
+class _Word(NamedTuple):
+    """The last word of a command line: as typed, its value, and the quote left open in it."""
+
+    raw: str
+    value: str
+    quote: str | None
+
+
+def _lex(line: str) -> tuple[list[str], _Word]:
+    """The words of a bash command line, quotes and backslashes undone, the last one being
+    the word under the cursor (empty after a space); and that word as typed. An open quote or a
+    trailing backslash ends the line without an error."""
+    words: list[str] = []
+    value: list[str] = []
+    quote: str | None = None
+    start, i = 0, 0
+    while i < len(line):
+        char = line[i]
+        if quote is None and char in " \t\n":
+            if i > start or value:
+                words.append("".join(value))
+            value, start = [], i + 1
+        elif quote is None and char == "\\" or quote == '"' and char == "\\" and line[i + 1 : i + 2] in ('"', "\\", "$", "`"):
+            value.append(line[i + 1 : i + 2])
+            i += 1
+        elif quote is None and char in "'\"" or char == quote:
+            quote = char if quote is None else None
+        else:
+            value.append(char)
+        i += 1
+    words.append("".join(value))
+    return words, _Word(line[start:], words[-1], quote)
+
+
+def _quote(text: str, quote: str | None) -> str:
+    """``text`` written to be read as it is after what was typed, inside ``quote`` if one is open."""
+    if quote == "'":
+        return text.replace("'", "'\\''")
+    if quote == '"':
+        return "".join("\\" + c if c in '"\\$`' else c for c in text)
+    return "".join(c if c.isalnum() or c in "_@%+=:,./-" else "\\" + c for c in text)
 
 
 class _Zsh(_Shell):
-    source_template = r"""
-#compdef %(prog_name)s
-
-%(complete_func)s() {
-    local -a completions completions_with_descriptions response
-    (( ! $+commands[%(prog_name)s] )) && return 1
-    response=("${(@f)$(env COMP_WORDS="${words[*]}" COMP_CWORD=$((CURRENT-1)) %(complete_var)s=zsh_complete %(prog_name)s)}")
-    for type key descr in ${response}; do
-        if [[ "$type" == "plain" ]]; then
-            if [[ "$descr" == "_" ]]; then
-                completions+=("$key")
-            else
-                completions_with_descriptions+=("$key":"$descr")
-            fi
-        elif [[ "$type" == "dir" ]]; then
-            _path_files -/
-        elif [[ "$type" == "file" ]]; then
-            _path_files -f
-        fi
-    done
-    if [ -n "$completions_with_descriptions" ]; then
-        _describe -V unsorted completions_with_descriptions -U
-    fi
-    if [ -n "$completions" ]; then
-        compadd -U -V unsorted -a completions
-    fi
-}
-
-if [[ $zsh_eval_context[-1] == loadautoload ]]; then
-    %(complete_func)s "$@"  # autoloaded from $fpath
-else
-    compdef %(complete_func)s %(prog_name)s  # eval or source
-fi
-"""
-
     def format_completion(self, item: CompletionItem) -> str:
         """Three lines: the type, the value (a colon escaped for _describe), the help or _."""
         value = item.value.replace(":", "\\:")
@@ -242,24 +239,6 @@ fi
 
 
 class _Fish(_Shell):
-    source_template = r"""
-function %(complete_func)s
-    set -l response (env %(complete_var)s=fish_complete COMP_WORDS=(commandline -cp) COMP_CWORD=(commandline -t) %(prog_name)s)
-    for completion in $response
-        set -l metadata (string split -m 1 "," -- $completion)
-        if test "$metadata[1]" = dir
-            __fish_complete_directories $metadata[2]
-        else if test "$metadata[1]" = file
-            __fish_complete_path $metadata[2]
-        else if test "$metadata[1]" = plain
-            echo $metadata[2]
-        end
-    end
-end
-
-complete --no-files --command %(prog_name)s --arguments "(%(complete_func)s)"
-"""
-
     def get_completion_args(self) -> tuple[list[str], str]:
         """Fish gives the line up to the cursor, and the word being completed on its own."""
         words = split_arg_string(os.environ.get("COMP_WORDS", ""))

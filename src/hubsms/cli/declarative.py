@@ -14,6 +14,7 @@ from hubsms.cli.common import (
     read_config_path,
     report,
     resolve_config_path,
+    warn,
     warn_plaintext_keyring,
     write_out,
 )
@@ -91,8 +92,22 @@ def _read_desired(file: str) -> Any:
     from hubsms.service import declarative
 
     if file == "-":
-        return declarative.read_desired(sys.stdin.read(), "<stdin>", Path.cwd())
+        return declarative.read_desired(_read_stdin(), "<stdin>", Path.cwd())
     return declarative.read_desired_file(Path(file))
+
+
+def _read_stdin() -> str:
+    """stdin, at most as much as a file may hold (``store.MAX_FILE_BYTES``): an endless
+    stream piped in by mistake is refused, not read until memory runs out."""
+    from hubsms.errors import InvalidValue
+    from hubsms.store import MAX_FILE_BYTES
+
+    text = sys.stdin.read(MAX_FILE_BYTES + 1)
+    if len(text) > MAX_FILE_BYTES:
+        raise InvalidValue(
+            "FILE", f"<stdin> holds more than {MAX_FILE_BYTES // 2**20} MiB: more than a desired-state file can be; "
+            "nothing was changed", "pipe in a file made by 'hubsms export' (or give its path instead of -)")
+    return text
 
 
 def _summary(result: Any, dry_run: bool, label: str) -> str:
@@ -140,6 +155,9 @@ def export(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption =
 
     path = read_config_path(config, ctx)
     data = declarative.export_config(path)
+    if "allow_empty" not in data["apply"] and not data.get("connectors"):
+        warn(f"there is no config file {path} (a mistyped --config or HUBSMS_CONFIG?): the export is empty, "
+             "and apply --prune refuses it without --allow-empty")
     if json_:
         print_json(data)
     else:

@@ -13,6 +13,7 @@ import os
 import sys
 from typing import Any
 
+from hubsms.cli.click_api import COMPLETE_ENV, click_module
 from hubsms.cli.common import (
     DEBUG_ENV,
     add_quiet_option,
@@ -71,17 +72,14 @@ def _wants_json(args: list[str]) -> bool:
     return "--json" in args or "--format=json" in args or ["--format", "json"] in map(list, zip(args, args[1:]))
 
 
-COMPLETE_ENV = "_HUBSMS_COMPLETE"  # set by the shell completion scripts: see hubsms.cli.completion
-
-
 def program(args: list[str]) -> int:
     """The work: a shell's completion request, the fast path when ``args`` are plainly a hot
     command, else Typer."""
     if os.environ.get(COMPLETE_ENV):  # before Typer, whose own (older) protocol would answer
-        from hubsms.cli.completion import complete
+        from hubsms.cli.completion import complete  # here for speed: only a shell's request needs it
 
         return complete(os.environ[COMPLETE_ENV])
-    from hubsms.cli import fast
+    from hubsms.cli import fast  # here for speed: a completion request does not need it
 
     if fast.try_run(args):
         return 0
@@ -91,7 +89,9 @@ def program(args: list[str]) -> int:
 def _run_typer(args: list[str]) -> int:
     """Run the Typer app; Click's own usage errors become UsageError, its Abort (Ctrl-D at
     a prompt) Cancelled, and Ctrl-C inside a command Interrupted."""
-    import typer
+    import typer  # here for speed, as the next: the fast path runs without Typer
+
+    from hubsms.cli.command import build_command
 
     exceptions = click_module("exceptions")
     command = build_command()
@@ -131,26 +131,3 @@ def _command_path(args: list[str]) -> str:
             break
         words.append(arg)
     return " ".join(["hubsms", *words[:2]])
-
-
-def build_command() -> Any:
-    """The Click command of the Typer app, with ``--quiet`` on every command: what runs, and
-    what shell completion completes."""
-    import typer.main
-
-    from hubsms.cli.app import app
-
-    command = typer.main.get_command(app)
-    add_quiet_option(command)
-    return command
-
-
-def click_module(name: str) -> Any:
-    """Click's module ``name`` (exceptions, shell_completion…): Typer 0.28 carries its own
-    copy of Click; earlier versions use Click itself."""
-    from importlib import import_module
-
-    try:
-        return import_module(f"typer._click.{name}")
-    except ImportError:  # pragma: no cover - depends on the installed Typer
-        return import_module(f"click.{name}")

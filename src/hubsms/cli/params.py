@@ -14,26 +14,27 @@ without importing Typer.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from hubsms import fields
 from hubsms.seconds import MAX_SECONDS, MAX_WAIT_SECONDS, SMALLEST
 
 
-class Param:
+class Param(NamedTuple):
     """One option. ``kind`` is str, int, float or Path for an option with a value (shown as
     ``metavar`` in --help), bool for a flag (False unless given). ``lowest``/``highest``
-    bound a number, both included. ``short`` is a one-letter alias (``-y``). (A plain class:
-    a NamedTuple's creation cost the hot commands' start-up a millisecond.)"""
+    bound a number, both included. ``short`` is a one-letter alias (``-y``)."""
 
-    __slots__ = ("flag", "name", "kind", "help", "default", "lowest", "highest", "metavar", "required", "short")
-
-    def __init__(
-        self, flag: str, name: str, kind: type, help: str, default: Any = None, lowest: float | None = None,
-        highest: float | None = None, *, metavar: str | None = None, required: bool = False, short: str | None = None,
-    ) -> None:
-        self.flag, self.name, self.kind, self.help, self.default = flag, name, kind, help, default
-        self.lowest, self.highest, self.metavar, self.required, self.short = lowest, highest, metavar, required, short
+    flag: str
+    name: str
+    kind: type
+    help: str
+    default: Any = None
+    lowest: float | None = None
+    highest: float | None = None
+    metavar: str | None = None
+    required: bool = False
+    short: str | None = None
 
     @property
     def is_flag(self) -> bool:
@@ -45,11 +46,7 @@ class Param:
         fixed = {"flag", "name", "kind", "metavar", "short"}.intersection(changes)
         if fixed:
             raise TypeError(f"{self.flag}: {', '.join(sorted(fixed))} belong to the definition")
-        values = {slot: getattr(self, slot) for slot in self.__slots__}
-        values.update(changes)
-        flag, name, kind, help, default, lowest, highest = (values.pop(key) for key in (
-            "flag", "name", "kind", "help", "default", "lowest", "highest"))
-        return Param(flag, name, kind, help, default, lowest, highest, **values)
+        return self._replace(**changes)
 
 
 def _flag(flag: str, help: str, short: str | None = None) -> Param:
@@ -151,7 +148,7 @@ def shared() -> dict[str, Param]:
     is built from."""
     found: dict[str, Param] = {}
     for value in globals().values():
-        for param in value if isinstance(value, tuple) else (value,):
+        for param in value if isinstance(value, tuple) and not isinstance(value, Param) else (value,):
             if isinstance(param, Param):
                 found.setdefault(param.flag, param)
     return found

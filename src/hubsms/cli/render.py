@@ -135,7 +135,10 @@ def short_time(moment: datetime, today: date | None = None) -> str:
 
 
 class Column:
-    """A table column: its title and how rich lays it out on a terminal."""
+    """A table column: its title and how rich lays it out on a terminal (a class, not a
+    NamedTuple: it takes rich's layout as free keyword arguments)."""
+
+    __slots__ = ("title", "layout")
 
     def __init__(self, title: str, **layout: Any) -> None:
         self.title = title

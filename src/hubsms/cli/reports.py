@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,6 +46,21 @@ def check_target(path: Path, flag: str) -> None:
         raise InvalidValue(flag, f"{flag} {path}: the folder {folder} does not exist", "create it first, or give another path")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise InvalidValue(flag, f"{flag} {path}: cannot write in {folder}", "give a path in a folder this user can write to")
+    _refuse_special(path, flag)
+
+
+def _refuse_special(path: Path, flag: str) -> None:
+    """A device, FIFO or socket there (/dev/null, /dev/stdout) is refused: the report would
+    be renamed over it, replacing the device itself (root may write in /dev)."""
+    from hubsms import files
+
+    try:
+        files.check_regular(os.stat(path), sys.maxsize)
+    except files.NotRegularFile as exc:
+        where = "leave out --output to print it on stdout" if flag == "--output" else "write it to a file, then read that"
+        raise InvalidValue(flag, f"{flag} {path} is {exc.kind}, not a regular file", f"give a file name; {where}") from None
+    except OSError:  # none there yet (or not readable): the write says what is wrong
+        pass
 
 
 def _example(flag: str) -> str:

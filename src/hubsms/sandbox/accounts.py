@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from types import MappingProxyType
+from typing import Any, Final, NamedTuple
 
 from hubsms.sandbox.twilio import (
     ACCOUNT_SID_RE,
@@ -40,12 +40,12 @@ class AccountError(ValueError):
     """A declared account breaks the format; the message names the key."""
 
 
-@dataclass(frozen=True)
-class DeclaredAccount:
-    """An account as declared; ``auth_token`` None means the server-wide rule applies."""
+class DeclaredAccount(NamedTuple):
+    """An account as declared; ``auth_token`` None means the server-wide rule applies. Its
+    repr hides the token."""
 
     sid: str
-    auth_token: str | None = field(default=None, repr=False)
+    auth_token: str | None = None
     token_source: str = "none"
     friendly_name: str = "hubsms sandbox"
     type: str = "Full"
@@ -55,9 +55,14 @@ class DeclaredAccount:
     short_codes: tuple[str, ...] = ()
     verified_numbers: tuple[str, ...] = ()
     opted_out: tuple[str, ...] = ()
-    messaging_services: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    messaging_services: Mapping[str, tuple[str, ...]] = MappingProxyType({})
     balance: str = DEFAULT_BALANCE
     forbidden: tuple[str, ...] = ()  # of FORBIDDABLE: answered 403, 70051
+
+    def __repr__(self) -> str:
+        fields = (f"{name}=<hidden>" if name == "auth_token" and value is not None else f"{name}={value!r}"
+                  for name, value in self._asdict().items())
+        return f"DeclaredAccount({', '.join(fields)})"
 
     def sms_senders(self) -> set[str]:
         """Numbers and short codes this account can send SMS from."""
@@ -226,6 +231,8 @@ def load_accounts_files(paths: list[Path], environ: Mapping[str, str] | None = N
 
 class AccountRegistry:
     """The declared accounts of a running sandbox, by SID (handlers run in many threads)."""
+
+    __slots__ = ("_lock", "_by_sid")
 
     def __init__(self, accounts: Iterable[DeclaredAccount] = ()) -> None:
         self._lock = threading.Lock()

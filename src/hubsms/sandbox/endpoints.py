@@ -15,9 +15,8 @@ import hmac
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import partial
-from typing import Any, Final, Protocol
+from typing import Any, Final, NamedTuple, Protocol
 from urllib.parse import parse_qs
 
 from hubsms.model import count_segments
@@ -46,8 +45,7 @@ _ACCOUNT: Final = r"^/2010-04-01/Accounts/(?P<account>[^/]+?)"
 _AS: Final = "/2010-04-01/Accounts/{AccountSid}"
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
     pattern: re.Pattern[str]
     template: str  # the spec's path: the key of /api/stats
     methods: tuple[str, ...]
@@ -99,8 +97,7 @@ def _path_account(path: str) -> str | None:
     return None
 
 
-@dataclass
-class Call:
+class Call(NamedTuple):
     """One authenticated request on its way to a handler."""
 
     req: Request
@@ -122,6 +119,8 @@ class SandboxState(Protocol):
 
 class TwilioEndpoints:
     """Routes a Twilio request of one sandbox to the handler of its resource."""
+
+    __slots__ = ("sandbox", "_handlers")
 
     def __init__(self, sandbox: SandboxState) -> None:
         self.sandbox = sandbox

@@ -6,16 +6,17 @@ answers built from them. Below both the request handling (``api``) and the Twili
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any, Final
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Final, NamedTuple
 
 from hubsms.sandbox.twilio import TwilioError
 
 JSON_TYPE: Final = "application/json; charset=utf-8"
+NO_HEADERS: Final[Mapping[str, str]] = MappingProxyType({})
 
 
-@dataclass
-class Request:
+class Request(NamedTuple):
     method: str
     path: str
     query: dict[str, list[str]]
@@ -23,17 +24,16 @@ class Request:
     body: bytes = b""
 
 
-@dataclass
-class Response:
+class Response(NamedTuple):
     status: int
     body: bytes = b""
     content_type: str = JSON_TYPE
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = NO_HEADERS  # more headers, after those the server writes
     drop: bool = False  # close the connection without answering
 
 
-def json_response(status: int, data: Any, headers: dict[str, str] | None = None) -> Response:
-    return Response(status, json.dumps(data).encode(), headers=headers or {})
+def json_response(status: int, data: Any, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(status, json.dumps(data).encode(), headers=headers or NO_HEADERS)
 
 
 def twilio_error(err: TwilioError) -> Response:

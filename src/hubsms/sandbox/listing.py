@@ -9,12 +9,11 @@ token is an offset of ``Page * PageSize``.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any, Final, Protocol
+from typing import Any, Final, NamedTuple, Protocol
 from urllib.parse import urlencode
 
 from hubsms.sandbox.store import MessageStore, Query
@@ -86,11 +85,10 @@ class Source(Protocol):
     def before(self, sid: str, limit: int) -> list[Item] | None: ...
 
 
-class Items:
+class Items(NamedTuple):
     """A list held in memory (numbers, short codes, services, senders)."""
 
-    def __init__(self, items: Sequence[Item]) -> None:
-        self.items = list(items)
+    items: list[Item]
 
     def _index(self, sid: str) -> int | None:
         return next((i for i, item in enumerate(self.items) if item["sid"] == sid), None)
@@ -107,25 +105,24 @@ class Items:
         return None if index is None else self.items[max(index - limit, 0):index]
 
 
-class StoredMessages:
+class StoredMessages(NamedTuple):
     """An account's messages in the store, newest first, as the query filters them."""
 
-    def __init__(self, store: MessageStore, query: Query) -> None:
-        self.store = store
-        self.query = query
+    store: MessageStore
+    query: Query
 
     def window(self, offset: int, limit: int) -> list[Item]:
         return self.store.find(self.query, limit, offset=offset)
 
     def after(self, sid: str, limit: int) -> list[Item] | None:
         anchor = self.store.row_id(sid)
-        return None if anchor is None else self.store.find(dataclasses.replace(self.query, before_id=anchor), limit)
+        return None if anchor is None else self.store.find(self.query._replace(before_id=anchor), limit)
 
     def before(self, sid: str, limit: int) -> list[Item] | None:
         anchor = self.store.row_id(sid)
         if anchor is None:
             return None
-        newer = self.store.find(dataclasses.replace(self.query, after_id=anchor), limit, oldest_first=True)
+        newer = self.store.find(self.query._replace(after_id=anchor), limit, oldest_first=True)
         return newer[::-1]
 
 

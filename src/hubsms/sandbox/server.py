@@ -120,6 +120,8 @@ def _timeval(seconds: float) -> bytes:
 class _Connection:
     """One client connection, served in its own thread until it closes."""
 
+    __slots__ = ("server", "sock", "address", "buffer", "idle_since", "served", "evicted", "_recv_timeout")
+
     def __init__(self, server: _Listener, sock: socket.socket, address: Any) -> None:
         self.server = server
         self.sock = sock
@@ -282,6 +284,12 @@ class _Connection:
 
 class _Listener:
     """The listening socket and the loop that accepts connections until ``shutdown``."""
+
+    __slots__ = (
+        "sandbox", "verbose", "request_timeout", "max_connections", "socket", "server_address",
+        "_wake_read", "_wake_write", "_lock", "_connections", "_stopping", "_stopped", "_waiting_for_slot",
+        "_accept_paused_until", "_queue",
+    )
 
     def __init__(self, address: tuple[str, int], sandbox: Sandbox, verbose: bool,
                  request_timeout: float = REQUEST_TIMEOUT, max_connections: int = MAX_CONNECTIONS) -> None:
@@ -496,6 +504,11 @@ def _outcomes(given: Mapping[str, DeliveryOutcome | str] | None) -> Outcomes:
 class SandboxServer:
     """A Twilio-compatible SMS sink. ``start()`` serves in a background thread and returns
     once it accepts connections; ``serve_forever()`` serves in the calling thread."""
+
+    __slots__ = (
+        "host", "_port", "_verbose", "_request_timeout", "_max_connections", "sandbox", "_listener",
+        "_thread",
+    )
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, db: str | Path | None = None,
                  auth_token: str | None = None, status_delay: float = 0.5,

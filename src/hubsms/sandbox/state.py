@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, deque
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from hubsms.sandbox.twilio import FINAL_FAILURES, delivery_error_message
 
@@ -18,12 +17,13 @@ class BadRequest(ValueError):
     """A request to the sandbox's own API that it cannot act on (answered 400)."""
 
 
-@dataclass
 class Fault:
-    mode: str
-    remaining: int
-    retry_after: int | None = None
-    delay: float = 0.0
+    """A fault for the next ``remaining`` requests (the queue counts them down)."""
+
+    __slots__ = ("mode", "remaining", "retry_after", "delay")
+
+    def __init__(self, mode: str, remaining: int, retry_after: int | None = None, delay: float = 0.0) -> None:
+        self.mode, self.remaining, self.retry_after, self.delay = mode, remaining, retry_after, delay
 
     def public(self) -> dict[str, Any]:
         return {"mode": self.mode, "count": self.remaining, "retry_after": self.retry_after,
@@ -58,6 +58,8 @@ def parse_fault(data: dict[str, Any]) -> Fault:
 class FaultQueue:
     """Faults for the next requests to Twilio endpoints, taken in the order they were added."""
 
+    __slots__ = ("_lock", "_queue")
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._queue: deque[Fault] = deque()
@@ -86,8 +88,7 @@ class FaultQueue:
             return [f.public() for f in self._queue]
 
 
-@dataclass(frozen=True)
-class DeliveryOutcome:
+class DeliveryOutcome(NamedTuple):
     status: str
     error_code: int
     error_message: str
@@ -118,6 +119,8 @@ def parse_outcome_option(text: str) -> tuple[str, DeliveryOutcome]:
 class Outcomes:
     """Numbers whose messages end ``undelivered`` or ``failed`` instead of ``delivered``."""
 
+    __slots__ = ("_lock", "_by_number")
+
     def __init__(self, initial: dict[str, DeliveryOutcome] | None = None) -> None:
         self._lock = threading.Lock()
         self._by_number = dict(initial or {})
@@ -136,11 +139,13 @@ class Outcomes:
 
     def public(self) -> dict[str, Any]:
         with self._lock:
-            return {n: vars(o) for n, o in self._by_number.items()}
+            return {n: o._asdict() for n, o in self._by_number.items()}
 
 
 class RequestCounter:
     """Requests seen on Twilio endpoints, by ``"<METHOD> <route>"``."""
+
+    __slots__ = ("_lock", "_counts")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

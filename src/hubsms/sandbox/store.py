@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -51,8 +50,7 @@ def _private_file(path: str) -> None:
         os.close(fd)
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(NamedTuple):
     """Filters of a list: None means 'any'. ``before_id``/``after_id`` bound the row ids."""
 
     account_sid: str | None = None
@@ -84,6 +82,8 @@ class Query:
 
 class MessageStore:
     """Thread-safe message storage; every public method takes the lock."""
+
+    __slots__ = ("_db", "_changed", "_closed")
 
     def __init__(self, path: str | None = None) -> None:
         if path:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 API_VERSION: Final = "2010-04-01"
 ACCOUNTS_PREFIX: Final = f"/{API_VERSION}/Accounts"
@@ -143,8 +142,7 @@ def find_code(body: str | None) -> str | None:
 # --- create validation ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class NewMessage:
+class NewMessage(NamedTuple):
     """A create request that passed Twilio's checks."""
 
     to: str

@@ -5,8 +5,7 @@ created (the account's numbers, short codes, Messaging Services, verified caller
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from hubsms.errors import ExitCode, HubsmsError, TwilioAPIError
 from hubsms.model import is_messaging_service_sid
@@ -21,8 +20,7 @@ FAILED: Final = "failed"
 SKIPPED: Final = "skipped"
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     """One check's outcome; ``exit_code`` is what a failure means for the command."""
 
     name: str

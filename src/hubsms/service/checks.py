@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from hubsms import model, store
 from hubsms.errors import (
@@ -73,16 +73,19 @@ def worst(codes: Iterable[ExitCode]) -> ExitCode:
     return next((code for code in SEVERITY if code in found), ExitCode.OK)
 
 
-@dataclass
 class ConnectorReport:
-    """Every check of one connector, and what was learnt of its account on the way."""
+    """Every check of one connector, and what was learnt of its account on the way (filled
+    in as the checks run)."""
 
-    connector: Connector
-    checks: list[Check]
-    token_source: str = "missing"
-    account: dict[str, Any] | None = None
-    test_credentials: bool = False
-    seconds: float = 0.0
+    __slots__ = ("connector", "checks", "token_source", "account", "test_credentials", "seconds")
+
+    def __init__(self, connector: Connector, checks: list[Check]) -> None:
+        self.connector = connector
+        self.checks = checks
+        self.token_source = "missing"
+        self.account: dict[str, Any] | None = None
+        self.test_credentials = False
+        self.seconds = 0.0
 
     @property
     def exit_code(self) -> ExitCode:
@@ -112,13 +115,12 @@ class ConnectorReport:
         }
 
 
-@dataclass
-class SweepReport:
+class SweepReport(NamedTuple):
     """``--all``: one report per connector, in the config's order, and where each is used."""
 
     reports: list[ConnectorReport]
     default: str | None = None  # Global Settings' default SMS connector
-    plans: dict[str, list[str]] = field(default_factory=dict)  # connector -> plans using it
+    plans: Mapping[str, list[str]] = MappingProxyType({})  # connector -> plans using it
     seconds: float = 0.0
 
     @property

@@ -51,6 +51,8 @@ class Unchanged(Outcome):
     """The change asked for was already so: nothing was written (the file keeps its bytes
     and its modification time); its notes say so."""
 
+    __slots__ = ()
+
 
 # The connector fields compared one by one: (attribute, key in the file, the flag that sets
 # it). apply names the keys that differ, ``add --exist-ok`` the flags; that one matches the

@@ -36,10 +36,10 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from hubsms import model, store
 from hubsms.errors import (
@@ -71,15 +71,14 @@ __all__ = ["Desired", "apply_desired", "dumps_desired", "export_config", "read_d
 # --- the plan of changes -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One line of the plan: ``action`` create/update/unchanged/remove, ``kind``
     connector/plan/settings, and the fields that differ as (current, desired)."""
 
     action: str
     kind: str
     name: str
-    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    fields: Mapping[str, tuple[Any, Any]] = MappingProxyType({})
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -90,15 +89,17 @@ class Change:
         }
 
 
-@dataclass
-class ApplyResult:
+class ApplyResult(NamedTuple):
+    """What an apply found and did; its ``count`` (in place of the tuple's) counts the changes
+    of one action."""
+
     changes: list[Change]
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    warnings: Sequence[str] = ()
+    notes: Sequence[str] = ()
     applied: bool = False
     tokens_stored: int = 0
     # (connector, variable): created or changed to read a variable that is not set here
-    unset: list[tuple[str, str]] = field(default_factory=list)
+    unset: Sequence[tuple[str, str]] = ()
 
     @property
     def changed(self) -> bool:
@@ -123,6 +124,12 @@ class ApplyResult:
 class _Planner:
     """Works out, writing nothing, the config that matches the desired file and what must be
     written for it (keyring tokens, logo copies), then what to clean up after the save."""
+
+    __slots__ = (
+        "path", "folder", "current", "desired", "keyring", "environ", "prune", "keep_env_refs",
+        "allow_empty", "unset", "new", "changes", "tokens", "logos", "stale_sids", "stale_logos",
+        "warnings", "notes", "_placed",
+    )
 
     def __init__(
         self, path: Path, current: Config, desired: Desired, keyring: Keyring, environ: Mapping[str, str],
@@ -474,10 +481,13 @@ def export_config(path: Path) -> dict[str, Any]:
     empty place gives back the same config file: ``[apply] keep_env_refs = true`` (a
     connector's auth_token_env is kept where it has one, none is made up where it has
     none) and each logo embedded (``logo_base64``) under its stored name. Applied back to
-    the same config, it changes nothing."""
+    the same config, it changes nothing. Only an empty config file says ``allow_empty``; a
+    file that does not exist (a mistyped path) does not, so that ``apply --prune`` of its
+    export never empties the real config."""
+    exists = store.check_path(path)
     config = store.load(path)
     data: dict[str, Any] = {"schema_version": model.SCHEMA_VERSION, "apply": {"keep_env_refs": True}}
-    if not config.connectors:
+    if not config.connectors and exists:
         data["apply"]["allow_empty"] = True  # an empty config's export says so: --prune may empty one
     data.update((key, value) for key, value in store.to_dict(config).items() if key != "schema_version")
     for connector in config.connectors.values():

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -28,20 +27,23 @@ _SCHEMA_LINE: Final = re.compile(r"^[ \t]*schema_version[ \t]*=", re.MULTILINE)
 # --- the desired file ----------------------------------------------------------------------
 
 
-@dataclass
 class Desired:
     """A checked desired-state file: its config (logos as paths of the source images), the
-    logo images read from it, and warnings such as a server address that is not Twilio's."""
+    logo images read from it, and warnings such as a server address that is not Twilio's
+    (filled in as the file is checked)."""
 
-    label: str
-    config: Config
-    logos: dict[str, Logo] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    # the file's [apply] table: options it asks for, as if given on the command line
-    keep_env_refs: bool = False
-    allow_empty: bool = False
-    # a logo's stored name (logos/<file>) the file gives: kept when it is free
-    logo_names: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("label", "config", "logos", "warnings", "keep_env_refs", "allow_empty", "logo_names")
+
+    def __init__(self, label: str, config: Config, *, keep_env_refs: bool = False, allow_empty: bool = False) -> None:
+        self.label = label
+        self.config = config
+        self.logos: dict[str, Logo] = {}
+        self.warnings: list[str] = []
+        # the file's [apply] table: options it asks for, as if given on the command line
+        self.keep_env_refs = keep_env_refs
+        self.allow_empty = allow_empty
+        # a logo's stored name (logos/<file>) the file gives: kept when it is free
+        self.logo_names: dict[str, str] = {}
 
 
 def read_desired_file(source: Path) -> Desired:

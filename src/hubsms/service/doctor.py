@@ -13,6 +13,7 @@ Statuses: ``ok``; ``warning`` (worth a look, not wrong: an entry no config file 
 
 from __future__ import annotations
 
+import configparser
 import contextlib
 import os
 from collections.abc import Iterator, Mapping
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from hubsms import registry, store
-from hubsms.credentials import SERVICE, label
+from hubsms.credentials import SERVICE, damaged_keyring_file, label
 from hubsms.errors import (
     ConfigError,
     CredentialsError,
@@ -35,10 +36,10 @@ from hubsms.logos import (
     is_stored_logo,
     logo_file,
     logo_home,
-    logos_of_other_configs,
     own_folder,
 )
 from hubsms.model import Config, Connector, mask_sid, normal_sid
+from hubsms.service.transaction import logos_of_other_configs
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
     from hubsms.credentials import Keyring
@@ -315,19 +316,21 @@ def _stray_entries(path: Path, config: Config, backend: Any, keyring: Keyring, f
         others = _other_configs(path)
     except registry.RegistryUnreadable as exc:
         return [Finding("keyring", "entries", WARNING,
-                        f"{exc}; no keyring entry is deleted while it cannot be read: delete the file, and "
-                        "hubsms records each config file again the next time it is used")]
-    rows = _gone_configs(others.gone, fix)
+                        f"{exc}; no entry is deleted while it cannot be read (move it away, then run any hubsms "
+                        "command with --config on each of your config files, so that they are recorded again)")]
+    rows = _gone_configs(others.gone, fix) + [_unknown_config(other) for other in others.unknown]
+    delete = fix and not others.unknown  # a file that may use any entry: none is deleted
     used = {c.account_sid for c in config.connectors.values()} | set(others.used)
     if not fix:
         used |= {sid for accounts in others.gone.values() for sid in accounts or ()}
     for b in files:
         try:
             users = keyring_file_users(Path(b.file_path))
-        except (OSError, ValueError) as exc:  # configparser's errors are ValueErrors
-            rows.append(Finding("keyring", str(b.file_path), WARNING, f"cannot list its entries: {exc}"))
+        except (OSError, ValueError, configparser.Error) as exc:  # configparser's are not ValueErrors
+            rows.append(Finding("keyring", str(b.file_path), WARNING,
+                                f"cannot list its entries: {damaged_keyring_file(exc) or exc}"))
             continue
-        rows += [_stray(user, keyring, fix) for user in users if _sid_or_self(user) not in used]
+        rows += [_stray(user, keyring, delete) for user in users if _sid_or_self(user) not in used]
         if not fix:
             rows += [_used_by_gone(user, others.gone) for user in users if _only_gone(_sid_or_self(user), config, others)]
     return rows
@@ -336,15 +339,20 @@ def _stray_entries(path: Path, config: Config, backend: Any, keyring: Keyring, f
 class _Others(NamedTuple):
     used: dict[str, str]  # account -> the first other config file that has a connector of it
     gone: dict[str, list[str] | None]  # recorded config files that no longer exist
+    unknown: list[str]  # config files that cannot be read, recorded without their accounts
 
 
 def _other_configs(path: Path) -> _Others:
-    """The accounts of every other config file hubsms knows, each read afresh; a file that
-    cannot be read keeps the accounts it was recorded with."""
+    """The accounts of every other config file hubsms knows and of the config files beside
+    them it has not recorded (``registry.unrecorded_accounts``), each read afresh; a file that
+    cannot be read keeps the accounts it was recorded with, and one recorded without them
+    (pointed at, never saved by hubsms) is ``unknown``: it may use any entry."""
     used: dict[str, str] = {}
     gone: dict[str, list[str] | None] = {}
+    unknown: list[str] = []
     own = registry.real(path)
-    for other, accounts in registry.known().items():
+    recorded = registry.known()
+    for other, accounts in recorded.items():
         if other == own:
             continue
         if not os.path.exists(other):
@@ -353,10 +361,20 @@ def _other_configs(path: Path) -> _Others:
         try:
             found = [c.account_sid for c in store.load(Path(other)).connectors.values()]
         except HubsmsError:
+            if accounts is None:
+                unknown.append(other)
             found = list(accounts or ())
         for sid in found:
             used.setdefault(sid, other)
-    return _Others(used, gone)
+    for sid, other in registry.unrecorded_accounts(path, recorded).items():
+        used.setdefault(sid, other)
+    return _Others(used, gone, unknown)
+
+
+def _unknown_config(other: str) -> Finding:
+    return Finding("config file", other, WARNING,
+                   "recorded, but it cannot be read and hubsms does not know which accounts it uses: no keyring "
+                   "entry is deleted while it cannot be read (hubsms --config FILE doctor says why)")
 
 
 def _gone_configs(gone: dict[str, list[str] | None], fix: bool) -> list[Finding]:
@@ -398,8 +416,6 @@ def keyring_file_users(file_path: Path) -> list[str]:
     """The usernames (Account SIDs) of hubsms's entries in a keyrings.alt INI file, as
     keyrings.alt wrote them: section and option names escaped by its ``escape``, the option
     names lower-cased by configparser (SIDs are given back as Twilio writes them)."""
-    import configparser
-
     from keyrings.alt.escape import escape, unescape
 
     parser = configparser.RawConfigParser()

@@ -14,8 +14,8 @@ The steps run in an order that keeps the config file right even when the process
 
 The saved file therefore never names a logo or an account whose token is not already written,
 and a kill leaves at most what nothing refers to: a logo (``hubsms doctor --fix`` deletes
-it), a temp file (the same), or a keyring entry of no connector of this file (``hubsms doctor``
-names it; only a person can tell whether another config file uses it). Logos go first because
+it), a temp file (the same), or a keyring entry of no connector of this file (``hubsms doctor
+--fix`` deletes it once no config file hubsms knows, nor one beside them, uses it). Logos go first because
 they are this config's own files, which doctor cleans up, and the most likely to fail (a full
 disk, a read-only folder) before the keyring, which all config files share, is touched at all.
 """
@@ -24,15 +24,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Collection
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
-from hubsms import model, registry, store
+from hubsms import files, model, registry, store
 from hubsms.credentials import keyring_accounts
 from hubsms.errors import HubsmsError
-from hubsms.logos import Logo, deletable_logo, free_logo_path, logo_file, logos_of_other_configs
+from hubsms.logos import Logo, config_folder, deletable_logo, free_logo_path, is_stored_logo, logo_file
 from hubsms.model import Config, Connector
+from hubsms.paths import real_config
 
 if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
     from hubsms.credentials import Keyring
@@ -40,6 +42,8 @@ if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
 
 class Outcome:
     """What a change did: the connector as saved, warnings and notes for the user."""
+
+    __slots__ = ("connector", "warnings", "notes")
 
     def __init__(
         self, connector: Connector | None = None, warnings: list[str] | None = None, notes: list[str] | None = None
@@ -52,6 +56,8 @@ class Outcome:
 class Transaction:
     """Keyring writes and logo copies to apply before the file is saved, all undone if
     anything fails: tokens get their previous value back, an overwritten logo its bytes."""
+
+    __slots__ = ("path", "keyring", "tokens", "logos")
 
     def __init__(self, path: Path, keyring: Keyring | None) -> None:
         self.path = path
@@ -175,8 +181,9 @@ def delete_unused_tokens(
 
 def token_holder(path: Path, sid: str) -> str | None:
     """Why the keyring entry of ``sid`` must stay although the config in ``path`` no longer
-    uses it: another config file hubsms knows (``hubsms.registry``) has a connector of that
-    account, read afresh; or may have (it cannot be read, or it is gone but was recorded with
+    uses it: another config file hubsms knows (``hubsms.registry``), or a config file beside
+    one it knows (``registry.unrecorded_accounts``), has a connector of that account, read
+    afresh; or a known one may have (it cannot be read, or it is gone but was recorded with
     that account, or the record itself cannot be read). None when nothing else uses it."""
     try:
         recorded = registry.known()
@@ -197,4 +204,49 @@ def token_holder(path: Path, sid: str) -> str | None:
             return f"{other} may use it (it cannot be read)"
         if uses:
             return f"{other} uses it"
-    return None
+    beside = registry.unrecorded_accounts(path, recorded).get(model.normal_sid(sid))
+    return f"{beside} uses it" if beside is not None else None
+
+
+# --- logos other config files beside this one name -------------------------------------------
+
+
+def logos_of_other_configs(config_path: Path) -> dict[str, str]:
+    """The logos the other config files (``*.toml``) beside this config's real file name,
+    each with the first file that names it: such a logo is never deleted through this
+    config. A file whose real folder is another (a symlink to elsewhere) names logos there,
+    not here. A file that does not load as a config (a hand edit half done) still names its
+    connectors' ``logo`` values, or when it does not even parse, every stored logo path its
+    text quotes; an export beside it (``logo_base64``: the image itself) names none."""
+    own = os.path.realpath(config_path)
+    folder = config_folder(config_path)
+    found: dict[str, str] = {}
+    for other in sorted(folder.glob("*.toml")):
+        if os.path.realpath(other) == own or real_config(other).parent != folder:
+            continue
+        try:
+            named = [c.logo for c in store.load(other).connectors.values() if c.logo]
+        except HubsmsError:
+            named = _quoted_logos(other)
+        for logo in named:
+            found.setdefault(logo, other.name)
+    return found
+
+
+_QUOTED: Final = re.compile(r""""([^"\\\n]*)"|'([^'\n]*)'""")
+
+
+def _quoted_logos(path: Path) -> list[str]:
+    """The stored logo paths a file that does not load as a config names: its connectors'
+    ``logo`` (not an export's, which holds the image), or the quoted ones when it does not parse."""
+    try:
+        text = files.read_regular(path, store.MAX_FILE_BYTES).decode("utf-8", "replace")
+    except (OSError, files.NotRegularFile, files.TooLarge):
+        return []
+    try:
+        tables = store.parse_toml(text, path).get("connectors")
+    except HubsmsError:
+        return [logo for pair in _QUOTED.findall(text) for logo in pair if logo and is_stored_logo(logo)]
+    tables = tables.values() if isinstance(tables, dict) else []
+    named = [t.get("logo") for t in tables if isinstance(t, dict) and "logo_base64" not in t]
+    return [logo for logo in named if isinstance(logo, str) and is_stored_logo(logo)]

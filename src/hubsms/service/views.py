@@ -80,6 +80,8 @@ class _AccountTokens:
     """The keyring (or, without one, a stand-in that is never asked) looked up at most once
     per account, in front of ``find_token``, which keeps the rules of where a token comes from."""
 
+    __slots__ = ("keyring", "warnings")
+
     def __init__(self, keyring: Keyring | None) -> None:
         self.keyring = keyring
         self.warnings: list[str] = []
