@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from hubsms.cli import params
-from hubsms.cli.main import build_command
+from hubsms.cli.command import build_command
 
 # Options every command has that are not definitions of params: Click's own, and --quiet
 # (hubsms.cli.common.add_quiet_option gives it to every command from one definition).
