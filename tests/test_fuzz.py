@@ -17,7 +17,7 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hubsms import logos, model, store
+from hubsms import fields, logos, model, store
 from hubsms.errors import ConfigError, HubsmsError
 from hubsms.service import declarative
 
@@ -90,7 +90,7 @@ toml_value = st.recursive(
     toml_scalar, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=10), inner, max_size=3)),
     max_leaves=5,
 )
-CONNECTOR_KEYS = sorted(store._CONNECTOR_KEYS)
+CONNECTOR_KEYS = sorted(fields.KEYS)
 key_or_other = st.one_of(st.sampled_from(CONNECTOR_KEYS), st.text(max_size=12))
 GOOD_CONNECTOR = {
     "provider": "twilio",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import operator
 import os
 import re
 import sys
@@ -19,14 +20,11 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from hubsms import files, model, names
+from hubsms import fields, files, model, names
 from hubsms.errors import ConfigError, InvalidValue
 from hubsms.model import Config, Connector, Plan
 
 LOCK_TIMEOUT_ENV: Final = "HUBSMS_LOCK_TIMEOUT"
-_CONNECTOR_KEYS: Final = {
-    "provider", "logo", "server_address", "account_sid", "from", "active", "auth_token_env",
-}
 _TOP_KEYS: Final = {"schema_version", "settings", "plans", "connectors"}
 
 
@@ -263,32 +261,33 @@ def _plan_from(name: str, table: Any) -> Plan:
 
 
 def _connector_from(name: str, table: Any) -> Connector:
+    """A connector's table, each key read and checked by its field's rule (``fields``)."""
     where = f'[connectors."{name}"]'
     table = _as_table(table, where.strip("[]"))
-    _check_keys(table, _CONNECTOR_KEYS, where)
-    name = _check_table_name(name, where, model.validate_name)
+    _check_keys(table, fields.KEYS, where)
+    values: dict[str, Any] = {"name": _check_table_name(name, where, model.validate_name)}
     try:
-        provider = model.validate_provider(_optional_str(table, "provider", where) or model.TWILIO.key)
-        address = _optional_str(table, "server_address", where) or model.PROVIDERS[provider].default_server_address
-        env = _optional_str(table, "auth_token_env", where)
-        sender = _required_str(table, "from", where)
-        if not model.is_sender_shape(sender):
-            raise InvalidValue("from", f"invalid from {sender!r}", model.FROM_RULE)
-        active = table.get("active", True)
-        if not isinstance(active, bool):
-            raise ConfigError(f"{where} active must be true or false, not {active!r}")
-        return Connector(
-            name=name,
-            provider=provider,
-            account_sid=model.validate_account_sid(_required_str(table, "account_sid", where)),
-            from_=model.normal_sender(sender),
-            server_address=model.normal_server_address(address),
-            active=active,
-            logo=_optional_str(table, "logo", where),
-            auth_token_env=model.validate_env_name(env) if env is not None else None,
-        )
+        for key, attr, kind, load, required, missing in _READ:
+            value = table.get(key)
+            if value is None:
+                if required:
+                    raise ConfigError(f"{where} misses {key}")
+                values[attr] = missing(values)
+            elif type(value) is not kind:
+                raise ConfigError(f"{where} {key} {_KIND_RULES[kind]}, not {value!r}")
+            else:
+                values[attr] = value if load is None else load(value, values)
     except InvalidValue as exc:
         raise ConfigError(f"{where} {exc.field}: {exc.message}", exc.hint) from None
+    return Connector(**values)
+
+
+# Each field as plain values, for the loop above (10,000 connectors are read in one load);
+# a value kept as it is read has no load to call.
+_READ: Final = tuple(
+    (f.key, f.attr, f.kind, None if f.load is fields.as_read else f.load, f.required, f.missing) for f in fields.CONNECTOR
+)
+_KIND_RULES: Final = {str: "must be a string", bool: "must be true or false"}
 
 
 def _check_table_name(name: str, where: str, validate: Callable[[str], str]) -> str:
@@ -372,16 +371,13 @@ def to_dict(config: Config) -> dict[str, Any]:
 
 
 def connector_to_dict(connector: Connector) -> dict[str, Any]:
-    table: dict[str, Any] = {"provider": connector.provider}
-    if connector.logo:
-        table["logo"] = connector.logo
-    table["server_address"] = connector.server_address
-    table["account_sid"] = connector.account_sid
-    table["from"] = connector.from_
-    table["active"] = connector.active
-    if connector.auth_token_env:
-        table["auth_token_env"] = connector.auth_token_env
-    return table
+    """A connector's table in the file: its fields in ``fields``'s order, an optional one
+    only when it is set."""
+    return {key: value for (key, optional), value in zip(_WRITTEN, _file_values(connector)) if value or not optional}
+
+
+_WRITTEN: Final = tuple((field.key, field.optional) for field in fields.CONNECTOR)
+_file_values: Final = operator.attrgetter(*(field.attr for field in fields.CONNECTOR))
 
 
 def dumps(config: Config) -> str:

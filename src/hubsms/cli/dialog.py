@@ -5,6 +5,9 @@ Step 2 of 2, Details: Server Address, Account SID, Auth Token (hidden), From, Ac
 Then a summary of every field and a choice: Finish, Back (to step 1, every value kept as
 the default) or Cancel.
 
+The fields, their order, help lines and rules are those of :mod:`hubsms.fields`: a field
+without a question of its own here is asked by its rule, in its step.
+
 Click's prompts do the reading: defaults in [brackets], hidden input for the token, yes/no
 questions, the end of input and Ctrl-C. Every answer goes through the model's ``validate_*``
 functions, so the dialog yields exactly what the flags would; an invalid answer is explained
@@ -16,8 +19,9 @@ is lost.
 
 Interactive means: stdin is a terminal and ``--no-input`` is not given.
 
-Over 400 lines: much of it is each field's help text and the summary; the logic is small
-functions, one per field.
+Over 400 lines: the questions that are more than a field's rule (provider, logo, server
+address, token, active), the summary, and Finish, Back and Cancel; the logic is small
+functions, one per question.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import typer
 
-from hubsms import logos, model, store
+from hubsms import fields, model, store
 from hubsms.cli.common import report_error, warn
 from hubsms.errors import Cancelled, HubsmsError, InvalidValue
 
@@ -46,19 +50,11 @@ CHOICES: Final = ("finish", "back", "cancel")
 
 T = TypeVar("T")
 
-HELP: Final = {
+HELP: Final = {  # each field's help line (hubsms.fields), the name's and the token's
     "name": f"1-{model.NAME_MAX} printable characters, unique among your connectors (ignoring case).",
-    "provider": "The SMS gateway that sends the messages.",
-    "logo": f"Optional: a {', '.join(logos.LOGO_EXTENSIONS[:-1])} or {logos.LOGO_EXTENSIONS[-1]} image of at "
-    "most 1 MiB, copied beside the config file.",
-    "server_address": "The provider's API base URL; https only (plain http only for 127.0.0.1, ::1 or "
-    "localhost, the sandbox). Changing it is not recommended.",
-    "account_sid": "'AC' followed by 32 hexadecimal digits (Twilio Console, Account Info).",
+    **{field.attr: field.about for field in fields.CONNECTOR},
     "token": "32 hexadecimal digits (Twilio Console, Account Info). Typing is not shown; "
     "it is kept in the keyring, never in the file.",
-    "from_": "An E.164 number (+ or 00, then 8-15 digits), a 5-6 digit short code, an alphanumeric "
-    "sender ID (1-11 characters, a letter at least) or a Messaging Service SID (MG + 32 hex digits).",
-    "active": "Only an active connector can be the default SMS connector, serve a service plan, or send.",
 }
 
 
@@ -91,16 +87,17 @@ class Form:
     """Every field as validated and normalised: what the flags would have given. Filled in
     step by step (a plain class: its fields change)."""
 
-    __slots__ = ("name", "provider", "logo", "server_address", "account_sid", "from_", "active", "auth_token_env", "token")
+    __slots__ = ("name", *(field.attr for field in fields.CONNECTOR), "token")  # token: typed; None keeps the stored one
+    _EMPTY: Final = {
+        "name": "", "provider": model.TWILIO.key, "server_address": model.TWILIO.default_server_address,
+        "account_sid": "", "from_": "", "active": True,
+    }
 
-    def __init__(
-        self, *, name: str = "", provider: str = model.TWILIO.key, logo: Path | None = None,
-        server_address: str = model.TWILIO.default_server_address, account_sid: str = "", from_: str = "",
-        active: bool = True, auth_token_env: str | None = None, token: str | None = None,
-    ) -> None:
-        self.name, self.provider, self.logo, self.server_address = name, provider, logo, server_address
-        self.account_sid, self.from_, self.active, self.auth_token_env = account_sid, from_, active, auth_token_env
-        self.token = token  # typed; None keeps the stored one
+    def __init__(self, **values: Any) -> None:
+        for slot in self.__slots__:
+            setattr(self, slot, values.pop(slot, self._EMPTY.get(slot)))
+        if values:
+            raise TypeError(f"Form has no field {', '.join(values)}")
 
     def to_input(self, base: Form | None = None) -> ConnectorInput:
         """A ConnectorInput of every field, or for an edit of the fields changed from ``base``."""
@@ -177,7 +174,7 @@ def _field(d: _Dialog, key: str, label: str, check: Callable[[str], Any]) -> Non
     the current value as the default."""
     _help(HELP[key])
     if not _given(d, key, label, check):
-        setattr(d.form, key, _ask(label, check, default=getattr(d.form, key)))
+        setattr(d.form, key, _ask(label, check, default=getattr(d.form, key) or ""))
 
 
 # --- step 1: Basic Information -------------------------------------------------------------
@@ -198,7 +195,7 @@ def _check_provider(answer: str) -> str:
     return model.validate_provider(answer)
 
 
-def _ask_provider(d: _Dialog) -> None:
+def _ask_provider(d: _Dialog, field: fields.Field) -> None:
     _help(HELP["provider"])
     for number, provider in enumerate(model.PROVIDERS.values(), 1):
         _echo(f"  {number}) {provider.label} ({provider.purpose})")
@@ -218,7 +215,7 @@ def _check_logo(d: _Dialog, answer: str) -> Path | None:
     return path
 
 
-def _ask_logo(d: _Dialog) -> None:
+def _ask_logo(d: _Dialog, field: fields.Field) -> None:
     _help(HELP["logo"])
     if _given(d, "logo", "Logo", lambda v: _check_logo(d, str(v))):
         return
@@ -235,8 +232,7 @@ def _step_basic(d: _Dialog) -> None:
     _heading(f"Step 1 of {STEPS} — Basic Information")
     _help("Enter keeps the value in [brackets]; Ctrl-C stops without saving anything.")
     _field(d, "name", "Name", lambda a: _check_name(d, a))
-    _ask_provider(d)
-    _ask_logo(d)
+    _ask_step(d, 1)
 
 
 # --- step 2: Details -----------------------------------------------------------------------
@@ -252,7 +248,7 @@ def _check_address(d: _Dialog, answer: str, default: str, confirm: bool) -> str:
     return address
 
 
-def _ask_server_address(d: _Dialog) -> None:
+def _ask_server_address(d: _Dialog, field: fields.Field) -> None:
     _help(HELP["server_address"])
     default = d.form.server_address
     if not _given(d, "server_address", "Server Address", lambda v: _check_address(d, v, "", False)):
@@ -303,13 +299,7 @@ def _ask_token(d: _Dialog) -> None:
     d.form.token = _ask(prompt, lambda a: _check_token(keeper, d.form.token, a), hidden=True)
 
 
-def _check_from(d: _Dialog, answer: str) -> str:
-    sender, warning = model.validate_from(answer)
-    d.warn(warning)
-    return sender
-
-
-def _ask_active(d: _Dialog) -> None:
+def _ask_active(d: _Dialog, field: fields.Field) -> None:
     _help(HELP["active"])
     if _given(d, "active", "Active", bool, _yes_no):
         return
@@ -328,11 +318,35 @@ def _release_uses(d: _Dialog) -> bool:
 
 def _step_details(d: _Dialog) -> None:
     _heading(f"Step 2 of {STEPS} — Details")
-    _ask_server_address(d)
-    _field(d, "account_sid", "Account SID", model.validate_account_sid)
-    _ask_token(d)
-    _field(d, "from_", "From", lambda a: _check_from(d, a))
-    _ask_active(d)
+    _ask_step(d, 2)
+
+
+def _ask_step(d: _Dialog, step: int) -> None:
+    """The fields of ``step`` (``hubsms.fields``), in their order; the auth token right after
+    the Account SID it belongs to."""
+    for field in fields.CONNECTOR:
+        if field.step == step:
+            _ASKERS.get(field.attr, _ask_field)(d, field)
+            if field.attr == "account_sid":
+                _ask_token(d)
+
+
+def _ask_field(d: _Dialog, field: fields.Field) -> None:
+    """A field asked by its own rule: its help line, then the question; a warning is shown."""
+    _field(d, field.attr, field.label, lambda answer: _check_field(d, field, answer))
+
+
+def _check_field(d: _Dialog, field: fields.Field, answer: str) -> Any:
+    if answer == "-" and field.optional:
+        return None
+    value, warning = field.check(answer, d.provider)
+    d.warn(warning)
+    return value
+
+
+_ASKERS: Final[dict[str, Callable[[_Dialog, fields.Field], None]]] = {
+    "provider": _ask_provider, "logo": _ask_logo, "server_address": _ask_server_address, "active": _ask_active,
+}
 
 
 # --- summary and Finish ----------------------------------------------------------------------
@@ -355,20 +369,28 @@ def _token_summary(d: _Dialog) -> str:
 
 
 def summary_rows(d: _Dialog) -> list[tuple[str, str]]:
-    """Every field as the summary shows it; the token is never shown."""
-    f = d.form
-    logo = str(f.logo) if f.logo else (f"{d.kept_logo} (kept)" if d.kept_logo else "(none)")
-    return [
-        ("Name", f.name),
-        ("Provider", d.provider.label),
-        ("Purpose", d.provider.purpose),
-        ("Logo", logo),
-        ("Server Address", f.server_address),
-        ("Account SID", f.account_sid),
-        ("Auth Token", _token_summary(d)),
-        ("From", f.from_),
-        ("Active", _yes_no(f.active)),
-    ]
+    """Every field the dialog asks, as the summary shows it (the provider's purpose beside
+    it); the token is never shown."""
+    rows = [("Name", d.form.name)]
+    for field in fields.CONNECTOR:
+        if field.step:
+            rows.append((field.label, _summary_value(d, field.attr)))
+        if field.attr == "provider":
+            rows.append(("Purpose", d.provider.purpose))
+        if field.attr == "account_sid":
+            rows.append(("Auth Token", _token_summary(d)))
+    return rows
+
+
+def _summary_value(d: _Dialog, attr: str) -> str:
+    value = getattr(d.form, attr)
+    if attr == "provider":
+        return d.provider.label
+    if attr == "logo" and not value and d.kept_logo:
+        return f"{d.kept_logo} (kept)"
+    if isinstance(value, bool):
+        return _yes_no(value)
+    return "(none)" if value is None or value == "" else str(value)
 
 
 def _choice(answer: str) -> str:
@@ -452,8 +474,9 @@ def run_add(path: Path, given: ConnectorInput, token: str | None) -> Outcome:
 
 
 def _form_of(record: dict[str, Any]) -> Form:
-    same = {key: record[key] for key in ("name", "server_address", "account_sid", "active", "auth_token_env")}
-    return Form(**same, provider=model.validate_provider(record["provider"]), from_=record["from"])
+    """The form of a connector from ``show``'s record (its logo is kept apart: ``kept_logo``)."""
+    values = {field.attr: record[field.key] for field in fields.CONNECTOR if field.attr not in ("logo", "provider")}
+    return Form(**values, name=record["name"], provider=model.validate_provider(record["provider"]))
 
 
 def run_edit(path: Path, name: str, force: bool) -> Outcome:

@@ -3,6 +3,8 @@ metavar (the word ``--help`` shows for its value), default, bounds and help. A c
 say in its own words what an option does there (``help``), and give it its own default or
 bounds; the flag, its type and its metavar are the definition's.
 
+A connector's fields' options come from their definitions in :mod:`hubsms.fields`.
+
 The Typer commands are built from these (:func:`hubsms.cli.options.option`); the hot commands'
 whole option lists (``SEND``, ``LIST``, ``ADD``, ``EDIT``, ``REMOVE``) are parsed by the fast
 path (:mod:`hubsms.cli.fast`) too, so the two parsers cannot drift. Kept free of typer so that the fast path can read it
@@ -14,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
+from hubsms import fields
 from hubsms.seconds import MAX_SECONDS, MAX_WAIT_SECONDS, SMALLEST
 
 
@@ -66,22 +69,24 @@ DRY_RUN: Final = _flag("--dry-run", "Show what would be done; change and send no
 
 # --- the auth token -------------------------------------------------------------------------
 TOKEN_STDIN: Final = _flag("--auth-token-stdin", "Read the auth token from stdin for this command only.")
-TOKEN_ENV: Final = Param(
-    "--auth-token-env", "auth_token_env", str, "Read the auth token from this environment variable.", metavar="VAR",
-)
 
 # --- a connector's fields (connector add and edit) and choosing one ----------------------------
-ACCOUNT_SID: Final = Param("--account-sid", "account_sid", str, "Twilio Account SID: AC + 32 hex digits.", metavar="SID")
-FROM: Final = Param(
-    "--from", "from_", str,
-    "Sender: E.164 number (00 read as +), short code, alphanumeric ID or Messaging Service SID (MG…).", metavar="SENDER",
+# Each field's option, from its definition in hubsms.fields (--active/--inactive: the two flags below).
+FIELDS: Final = tuple(
+    Param(f.flag, f.attr, f.option, f.help, metavar=f.metavar) for f in fields.CONNECTOR if f.flag and f.option is not bool
 )
-LOGO: Final = Param("--logo", "logo", Path, "Logo image: jpeg, jpg, gif or png, at most 1 MiB.", metavar="FILE")
-SERVER_ADDRESS: Final = Param(
-    "--server-address", "server_address", str,
-    "Twilio API base URL (default https://api.twilio.com/2010-04-01/Accounts; changing it is not recommended).",
-    metavar="URL",
-)
+
+
+def field(attr: str) -> Param:
+    """The option of the connector field ``attr`` (``hubsms.fields``)."""
+    return next(param for param in FIELDS if param.name == attr)
+
+
+ACCOUNT_SID: Final = field("account_sid")
+FROM: Final = field("from_")
+LOGO: Final = field("logo")
+SERVER_ADDRESS: Final = field("server_address")
+TOKEN_ENV: Final = field("auth_token_env")
 ACTIVE: Final = _flag("--active", "The connector can be chosen and send (the default for a new one).")
 INACTIVE: Final = _flag("--inactive", "The connector cannot be chosen nor send.")
 CONNECTOR: Final = Param("--connector", "connector", str, "The connector to use.", metavar="NAME")

@@ -7,19 +7,20 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from hubsms.cli.common import note, print_json, stdout_console, write_out
+from hubsms.fields import LISTED_FIRST, LISTED_LATER
 
 if TYPE_CHECKING:
     from datetime import date, datetime
 
 # The columns of `connector list` (key, title). The default view is made for 80 columns, what
 # matters first coming first (Provider and Purpose are the same for every connector today);
-# --wide has every field. At a narrow terminal the default view leaves columns out from the
+# --wide has every field (hubsms.fields). At a narrow terminal the default view leaves columns out from the
 # right, the name never: it wraps instead.
 _VIEW = (("name", "Name"), ("active", "Active"), ("from", "From"), ("used_by", "Used by"), ("token_source", "Token"))
 _WIDE = (
-    ("name", "Name"), ("provider", "Provider"), ("purpose", "Purpose"), ("active", "Active"), ("from", "From"),
-    ("account_sid", "Account SID"), ("server_address", "Server address"), ("logo", "Logo"),
-    ("used_by", "Used by"), ("token_source", "Token"),
+    ("name", "Name"), *LISTED_FIRST, ("used_by", "Used by"), ("token_source", "Token"),
+    # a field added since comes last, so that scripts' cut -f finds the columns above where they were
+    *((field.key, field.label) for field in LISTED_LATER),
 )
 _FOLDED_MIN = {"name": 8, "used_by": 10}  # columns that wrap rather than lose text: their least width
 _SHORT = {"provider", "purpose", "active", "token_source"}  # kept on one line, in --wide too

@@ -5,11 +5,12 @@ a connector is saved only if its token was stored."""
 from __future__ import annotations
 
 import os
+from collections import namedtuple
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final
 
-from hubsms import model, store
+from hubsms import fields, model, store
 from hubsms.errors import InvalidValue, MissingValue, TokenMissing
 from hubsms.logos import OTHER, Logo, logo_file, logo_home, read_logo
 from hubsms.model import Config, Connector
@@ -29,17 +30,19 @@ if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
     from hubsms.credentials import Keyring
 
 
-class ConnectorInput(NamedTuple):
-    """Values for a connector as given (flags, prompts, a file); None means 'not given'."""
+_NAMES: Final = ("name", *(f.attr for f in fields.CONNECTOR))
 
-    name: str | None = None
-    provider: str | None = None
-    logo: Path | None = None
-    server_address: str | None = None
-    account_sid: str | None = None
-    from_: str | None = None
-    active: bool | None = None
-    auth_token_env: str | None = None
+
+class ConnectorInput(namedtuple("_Values", _NAMES, defaults=(None,) * len(_NAMES))):  # type: ignore[misc]
+    """Values for a connector as given (flags, prompts, a file): the name and each field of
+    ``fields.CONNECTOR`` (the logo a Path of the image); None means 'not given'."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, connector: Connector, **changes: Any) -> ConnectorInput:
+        """Every field of ``connector``, but ``changes``."""
+        return cls(**{**connector._asdict(), **changes})
 
     def given(self) -> dict[str, Any]:
         return {key: value for key, value in self._asdict().items() if value is not None}
@@ -57,17 +60,13 @@ class Unchanged(Outcome):
 # name ignoring case (no flag), the logo by its bytes and the token with the stored one.
 COMPARED_FIELDS: Final = (
     ("name", "name", None),
-    ("provider", "provider", "provider"),
-    ("server_address", "server_address", "--server-address"),
-    ("account_sid", "account_sid", "--account-sid"),
-    ("from_", "from", "--from"),
-    ("active", "active", "--active/--inactive"),
-    ("auth_token_env", "auth_token_env", "--auth-token-env"),
+    *((f.attr, f.key, f.flag or f.key) for f in fields.CONNECTOR if f.attr != "logo"),
 )
 
 
 def check_fields(values: ConnectorInput, base: Connector | None = None) -> tuple[Connector, list[str], Logo | None]:
-    """Validate every given value (each with its own error), on top of ``base`` for an edit."""
+    """Validate every given value (each with its own error, by its field's rule), on top of
+    ``base`` for an edit. The provider is checked first: the server address's rule is its."""
     warnings: list[str] = []
     current: dict[str, Any] = {} if base is None else base._asdict()
     given = values.given()
@@ -76,19 +75,10 @@ def check_fields(values: ConnectorInput, base: Connector | None = None) -> tuple
     if "provider" in given:
         current["provider"] = model.validate_provider(given["provider"])
     provider = model.PROVIDERS[current.get("provider", model.TWILIO.key)]
-    if "server_address" in given:
-        current["server_address"], warning = model.validate_server_address(given["server_address"], provider)
-        warnings += [warning] if warning else []
-    if "account_sid" in given:
-        current["account_sid"] = model.validate_account_sid(given["account_sid"])
-    if "from_" in given:
-        current["from_"], warning = model.validate_from(given["from_"])
-        warnings += [warning] if warning else []
-    if "active" in given:
-        current["active"] = given["active"]
-    if "auth_token_env" in given:
-        env = given["auth_token_env"].strip()
-        current["auth_token_env"] = model.validate_env_name(env) if env else None
+    for field in fields.CONNECTOR:
+        if field.attr in given and field.attr not in ("provider", "logo"):
+            current[field.attr], warning = field.check(given[field.attr], provider)
+            warnings += [warning] if warning else []
     logo = read_logo(given["logo"]) if "logo" in given else None
     for name, flag in (("name", "NAME"), ("account_sid", "--account-sid"), ("from_", "--from")):
         if not current.get(name):

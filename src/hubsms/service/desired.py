@@ -139,10 +139,7 @@ def _check_connector(c: Connector, label: str, base: Path, image: bytes | None) 
     # The From is checked by the planner (declarative._Planner._checked_from), which knows the
     # config: only a From the connector does not already have costs phonenumbers' check. Here
     # it keeps the shape the config format checked.
-    values = ConnectorInput(
-        name=c.name, provider=c.provider, logo=logo_path, server_address=c.server_address,
-        account_sid=c.account_sid, active=c.active, auth_token_env=c.auth_token_env,
-    )
+    values = ConnectorInput.of(c, logo=logo_path, from_=None)
     try:
         checked, warnings, logo = check_fields(values, base=c)
         if image is not None and c.logo:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-from hubsms import store
+from hubsms import fields, store
 from hubsms.errors import HubsmsError
 from hubsms.model import Config, Connector
 from hubsms.service.lookup import require_connector
@@ -24,26 +24,21 @@ def connector_rows(
     config: Config, connectors: Iterable[Connector], sources: Mapping[str, str] | None = None
 ) -> list[dict[str, Any]]:
     """One row per connector of ``config`` given (the same keys for the table and for
-    --json); linear in the size of the config: the plans are grouped by connector once.
-    ``sources`` gives each connector's token source (by name), else ``keyring?``."""
+    --json: the name and the listed fields of ``hubsms.fields``, then what uses it); linear
+    in the size of the config: the plans are grouped by connector once. ``sources`` gives
+    each connector's token source (by name), else ``keyring?``."""
     plans = config.plans_by_connector()
-    return [
-        {
-            "name": c.name,
-            "provider": c.provider_info.label,
-            "purpose": c.purpose,
-            "from": c.from_,
-            "account_sid": c.account_sid,
-            "server_address": c.server_address,
-            "logo": c.logo,
-            "active": c.active,
-            "default": config.default_sms_connector == c.name,
-            "used_by": config.uses_of(c.name, plans.get(c.name, [])),
-            "plans": plans.get(c.name, []),
-            "token_source": (sources or {}).get(c.name, NOT_CHECKED),
-        }
-        for c in connectors
-    ]
+    sources = sources or {}
+    default = config.default_sms_connector
+    rows = []
+    for c in connectors:
+        used = plans.get(c.name, [])
+        uses = (default == c.name, config.uses_of(c.name, used), used, sources.get(c.name, NOT_CHECKED))
+        rows.append(dict(zip(_ROW_KEYS, (*fields.listed_values(c), *uses))))
+    return rows
+
+
+_ROW_KEYS: Final = (*fields.LISTED_KEYS, "default", "used_by", "plans", "token_source")
 
 
 class Listing(NamedTuple):
@@ -141,15 +136,7 @@ def show_connector(
         source = "missing"
         warnings.append(_said(exc))
     return {
-        "name": c.name,
-        "provider": c.provider_info.label,
-        "purpose": c.purpose,
-        "logo": c.logo,
-        "server_address": c.server_address,
-        "account_sid": c.account_sid,
-        "from": c.from_,
-        "active": c.active,
-        "auth_token_env": c.auth_token_env,
+        **fields.record(c),
         "token_source": source,
         "keyring_backend": backend_name(),
         "default": config.default_sms_connector == c.name,
