@@ -165,7 +165,21 @@ def test_when_every_connection_is_busy_a_new_one_is_answered_503() -> None:
             raw.close()
 
 
-def test_an_idle_keep_alive_connection_outlives_the_head_deadline() -> None:
+def test_a_pipelined_request_being_answered_is_busy_not_idle() -> None:
+    """Its bytes came with the one before: it is not the idle connection a newcomer may take."""
+    with SandboxServer(port=0, max_connections=1, request_timeout=10) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+            raw.sendall(b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                        b"GET /api/messages/latest?wait=2 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            reader = raw.makefile("rb")
+            assert reader.readline().startswith(b"HTTP/1.1 200")
+            head, _ = raw_request(server.url, b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            assert head.startswith("HTTP/1.1 503"), head
+            answers = reader.read()
+        assert answers.count(b"HTTP/1.1 ") == 1 and b"Connection: close" in answers  # the second answer, whole
+
+
+def test_an_idle_keep_alive_connection_outlives_the_request_deadline() -> None:
     with SandboxServer(port=0, request_timeout=0.3) as server, requests.Session() as session:
         session.trust_env = False
         assert session.get(f"{server.url}/readyz", timeout=5).status_code == 200

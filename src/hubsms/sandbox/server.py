@@ -151,16 +151,18 @@ class _Connection:
             raise TimeoutError from None
 
     def _first_bytes(self) -> None:
-        """Wait, idle, for the next request to begin (unless its bytes are here already)."""
-        if self.buffer:
-            return
-        try:
-            chunk = self._recv(None)
-        except (TimeoutError, OSError):
-            raise _Closed from None
-        if not self.server.busy(self) or not chunk:
-            raise _Closed  # evicted meanwhile (nothing read is acted on), or closed by the client
-        self.buffer += chunk
+        """Wait, idle, for the next request to begin (unless its bytes are here already, as a
+        pipelined one's are), then count the connection busy: never the one closed for room."""
+        if not self.buffer:
+            try:
+                chunk = self._recv(None)
+            except (TimeoutError, OSError):
+                raise _Closed from None
+            if not chunk:
+                raise _Closed  # closed by the client
+            self.buffer += chunk
+        if not self.server.busy(self):
+            raise _Closed  # evicted meanwhile: nothing read is acted on
 
     def _read_until(self, size: int | None, deadline: float) -> int:
         """Read until the head's end is buffered (size None: its length is returned), or
