@@ -201,9 +201,8 @@ class Keyring:
                 f"the keyring{_named(seen.get('backend'))} did not answer within {limit:.3g} s ({action})",
                 f"{HINTS.get(action, WAYS_OUT)}; {bounds}",
             ) from None
-        except RuntimeError as exc:  # no thread could be started: the lock is not kept
-            if "thread" in str(exc):
-                held.close()
+        except Exception:  # the call's own error (the lock is let go already) or no thread started
+            held.close()
             raise
 
 
