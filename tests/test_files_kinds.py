@@ -15,6 +15,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -206,3 +207,26 @@ def test_apply_names_the_long_number_in_its_file(cli, config_path, place):
     result = cli("apply", str(desired))
     assert_user_error(result, 3, f"{desired}: invalid TOML: a number has more than 4300 digits (line 2, column 9)")
     assert read_bytes(config_path) is None
+
+
+def test_a_stored_logo_replaced_by_a_fifo_is_not_waited_on_by_apply(cli, place):
+    """apply compares a connector's stored logo with the desired one: a FIFO put in its place is
+    no logo (a fresh copy is placed), never opened to wait on, under the config's lock."""
+    from helpers import PNG
+
+    config, image = place / "connectors.toml", place / "brand.png"
+    image.write_bytes(PNG)
+    result = cli("--config", str(config), *ADD, "--logo", str(image), env={"TWILIO_AUTH_TOKEN": TOKEN})
+    assert result.exit_code == 0, result.output
+    stored = place / store.load(config).connectors["A"].logo
+    stored.unlink()
+    os.mkfifo(stored)
+    desired = place / "desired.toml"
+    desired.write_text(f'schema_version = 1\n[connectors.A]\naccount_sid = "{SID}"\nfrom = "{FROM}"\n'
+                       f'auth_token_env = "TWILIO_AUTH_TOKEN"\nlogo = "brand.png"\n')
+    started = time.monotonic()
+    done = run_hubsms("--config", str(config), "apply", str(desired), timeout=30, TWILIO_AUTH_TOKEN=TOKEN)
+    assert done.returncode == 0, done.stderr
+    assert time.monotonic() - started < 8  # the watchdog would end a wait on the FIFO at 10 s
+    logo = store.load(config).connectors["A"].logo
+    assert (place / logo).read_bytes() == PNG and stat.S_ISFIFO(os.lstat(stored).st_mode)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Final
 from hubsms import files, model, registry, store
 from hubsms.credentials import holding_user_lock, keyring_accounts
 from hubsms.errors import HubsmsError
-from hubsms.logos import Logo, config_folder, deletable_logo, free_logo_path, is_stored_logo, logo_file
+from hubsms.logos import LOGO_MAX_BYTES, Logo, config_folder, deletable_logo, free_logo_path, is_stored_logo, logo_file
 from hubsms.model import Config, Connector
 from hubsms.paths import real_config
 
@@ -124,9 +124,11 @@ def save(path: Path, config: Config) -> None:
 
 
 def read_bytes(path: Path) -> bytes | None:
+    """A stored logo's bytes, or None when there is no regular file of a logo's size there (a
+    FIFO or a device put in its place is never opened to wait on)."""
     try:
-        return path.read_bytes()
-    except OSError:
+        return files.read_regular(path, LOGO_MAX_BYTES)
+    except (OSError, files.NotRegularFile, files.TooLarge):
         return None
 
 
