@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import textwrap
 import tomllib
 from pathlib import Path

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import keyring
 import pytest
-from helpers import GIF, PNG, assert_user_error, read_bytes
+from helpers import GIF, PNG, assert_user_error
 from test_apply import DESIRED, SID1, SID2, SID3, SIDS, SMALL, TOKEN1, TOKEN2, TOKEN3, assert_no_token_in, state, stored
 
 from hubsms import store

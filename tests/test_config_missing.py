@@ -96,3 +96,15 @@ def test_doctor_does_not_call_a_config_that_does_not_exist_fine(cli, config_path
     assert result.stderr.splitlines()[-2:] == [
         "The keyring: no problems found.", f"warning: {origin_text(config_path, 'from $HUBSMS_CONFIG')}",
     ]
+
+
+def test_the_default_config_path_follows_xdg_config_home(monkeypatch, tmp_path):
+    from hubsms.paths import config_path, default_config_path
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.delenv("HUBSMS_CONFIG")
+    assert default_config_path() == Path(tmp_path) / "hubsms" / "connectors.toml"
+    assert config_path(None) == (default_config_path(), "the per-user default")
+    monkeypatch.setenv("HUBSMS_CONFIG", str(tmp_path / "env.toml"))
+    assert config_path(None) == (tmp_path / "env.toml", "HUBSMS_CONFIG")
+    assert config_path(tmp_path / "flag.toml") == (tmp_path / "flag.toml", "--config")

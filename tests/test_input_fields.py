@@ -184,7 +184,7 @@ def test_apply_refuses_a_secret_as_auth_token_env_without_repeating_it(cli, conf
     assert read_bytes(config_path) is None
 
 
-def test_the_variable_export_names_after_an_account_sid_is_no_secret(cli, config_path):
+def test_the_variable_apply_reads_after_an_account_sid_is_no_secret(cli, config_path):
     name = "HUBSMS_TOKEN_" + SID.upper()
     result = cli("connector", "add", "A", "--account-sid", SID, "--from", FROM, "--auth-token-env", name, env={name: TOKEN})
     assert result.exit_code == 0, result.output

@@ -180,18 +180,6 @@ def test_connectors_keep_their_order_in_the_file(tmp_path):
     assert list(store.parse(store.dumps(config)).connectors) == ["b", "a", "c"]
 
 
-def test_the_default_config_path_follows_xdg_config_home(monkeypatch, tmp_path):
-    from hubsms.paths import config_path, default_config_path
-
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    monkeypatch.delenv("HUBSMS_CONFIG")
-    assert default_config_path() == Path(tmp_path) / "hubsms" / "connectors.toml"
-    assert config_path(None) == (default_config_path(), "the per-user default")
-    monkeypatch.setenv("HUBSMS_CONFIG", str(tmp_path / "env.toml"))
-    assert config_path(None) == (tmp_path / "env.toml", "HUBSMS_CONFIG")
-    assert config_path(tmp_path / "flag.toml") == (tmp_path / "flag.toml", "--config")
-
-
 @pytest.mark.parametrize("raw", ["soon", "-1", "nan"])
 def test_a_bad_lock_timeout_is_an_invalid_value_naming_the_variable(tmp_path, monkeypatch, raw):
     from hubsms.errors import InvalidValue

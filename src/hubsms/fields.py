@@ -28,16 +28,11 @@ def _plain(value: Any, provider: Provider) -> tuple[Any, str | None]:
     return value, None
 
 
-def as_read(value: Any, values: dict[str, Any]) -> Any:
-    """A value kept as the file has it."""
-    return value
-
-
 class Field(NamedTuple):
     """One field of a connector. ``check`` takes a value as given (a flag, a prompt, apply's
     file) and the provider, and returns it as stored, with a warning or None; ``load`` takes
     a value read from the config file, already of ``kind``, and the values read before it,
-    and returns it as stored (both raise ``InvalidValue``). ``missing`` gives the value of a
+    and returns it as stored (both raise ``InvalidValue``; no ``load``: kept as read). ``missing`` gives the value of a
     key the file leaves out, from the values read before it (``required``: none, an error).
     ``optional`` keys are written only when set."""
 
@@ -50,7 +45,7 @@ class Field(NamedTuple):
     help: str  # the option's help
     about: str  # the dialog's help line above the question
     check: Callable[[Any, Provider], tuple[Any, str | None]] = _plain
-    load: Callable[[Any, dict[str, Any]], Any] = as_read
+    load: Callable[[Any, dict[str, Any]], Any] | None = None  # None: kept as the file has it
     kind: type = str  # the value's type in the file: str or bool
     required: bool = False
     missing: Callable[[dict[str, Any]], Any] = lambda values: None

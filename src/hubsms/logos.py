@@ -1,6 +1,7 @@
 """Connector logos: which images hubsms accepts, reading one safely, where a config keeps
-them and which stored file may be deleted. The checks are pure; ``read_logo``,
-``free_logo_path`` and ``deletable_logo`` do the small I/O.
+them and which stored file may be deleted. The checks of an image are pure; reading one
+(``read_logo``), the real config file's folder (``config_folder``, ``own_folder``,
+``logo_home``: a symlink is followed), ``free_logo_path`` and ``deletable_logo`` do small I/O.
 
 Each config file keeps its logos in its own folder, ``logos/<config file name>/`` beside its
 real file (a symlinked config's target), the path stored relative to that file's folder: two
@@ -20,12 +21,12 @@ import re
 import stat
 from collections.abc import Collection, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, NamedTuple
+from typing import Final, NamedTuple
 
+from hubsms import files
 from hubsms.errors import InvalidValue
-
-if TYPE_CHECKING:
-    from hubsms.model import Connector
+from hubsms.model import Connector, logo_filename
+from hubsms.paths import real_config
 
 LOGO_MAX_BYTES: Final = 1024 * 1024
 LOGO_EXTENSIONS: Final = ("jpeg", "jpg", "gif", "png")
@@ -147,8 +148,6 @@ def _too_large(filename: str, size: int) -> InvalidValue:
 def read_logo(path: Path) -> Logo:
     """Read and check the logo file at ``path``: a regular file only (``files.read_regular``:
     a FIFO or a device would block or never end). The size error names the file's real size."""
-    from hubsms import files
-
     if "\0" in str(path):  # no file can have it, and os.open would raise ValueError
         raise InvalidValue("logo", f"logo {str(path)!r} holds a NUL character", _READ_HINT)
     try:
@@ -170,8 +169,6 @@ def free_logo_path(
     already ``placed`` by this change and every file already there. A new logo never
     overwrites a file: the old one is deleted after the save, so a kill in between leaves an
     orphan (which ``hubsms doctor --fix`` deletes), never a config naming changed bytes."""
-    from hubsms.model import logo_filename
-
     folder = own_folder(config_path)
     base = config_folder(config_path)
     taken = {c.logo for c in connectors}.union(placed)
@@ -187,8 +184,6 @@ def free_logo_path(
 def config_folder(config_path: Path) -> Path:
     """The folder a config's logo paths are relative to: the real file's (``paths.real_config``),
     so that a symlinked config keeps its logos beside its target, not beside the link."""
-    from hubsms.paths import real_config
-
     return real_config(config_path).parent
 
 
@@ -201,8 +196,6 @@ def own_folder(config_path: Path) -> str:
     """``logos/<file name>``: the folder of this config's logos, named after its real file
     (``prod.toml`` -> ``logos/prod.toml``), so that config files sharing a folder never
     share a logo. A backslash (which a stored path may not hold) becomes ``_``."""
-    from hubsms.paths import real_config
-
     return f"{LOGO_FOLDER}/{real_config(config_path).name.replace(chr(92), '_')}"
 
 

@@ -23,7 +23,6 @@ from hubsms.names import NameTable
 SCHEMA_VERSION: Final = 1
 NAME_MAX: Final = 64
 
-_SID_RE = re.compile(r"AC[0-9a-fA-F]{32}")
 _MG_RE = re.compile(r"MG[0-9a-fA-F]{32}")
 # As given: some consoles and copies write a SID's prefix in lower case too (ac0123…).
 _GIVEN_SID_RE = re.compile(r"[Aa][Cc][0-9a-fA-F]{32}")
@@ -275,8 +274,8 @@ def _looks_like_secret(value: str) -> bool:
     in a row or more (a Twilio auth token, whole, cut short or too long), or 16 letters and
     digits in a row that change between upper case, lower case and digits 6 times or more
     (an API key's secret, a SID). Names are words: TWILIO_AUTH_TOKEN, Token2024 change 2
-    times at most. An Account SID as a word of a longer name is no secret: export names
-    variables ``HUBSMS_TOKEN_<ACCOUNT SID>``."""
+    times at most. An Account SID as a word of a longer name is no secret: apply reads a
+    keyring connector's token from ``HUBSMS_TOKEN_<ACCOUNT SID>`` (and older exports named it)."""
     value = _SID_WORD_RE.sub("", value)
     if _HEX_RUN_RE.search(value):
         return True

@@ -1,4 +1,5 @@
-"""The TOML config file: find, load and validate, save atomically under a lock, 0600.
+"""The TOML config file: load and validate, save atomically under a lock, 0600 (which file:
+``hubsms.paths``).
 
 A file that does not parse is never overwritten; the error names the file, line and column.
 Unknown keys are an error, not silently dropped; a newer ``schema_version`` is refused.
@@ -23,6 +24,7 @@ from typing import Any, Final, TypeVar
 from hubsms import fields, files, model, names
 from hubsms.errors import ConfigError, InvalidValue
 from hubsms.model import Config, Connector, Plan
+from hubsms.paths import real_config
 
 LOCK_TIMEOUT_ENV: Final = "HUBSMS_LOCK_TIMEOUT"
 _TOP_KEYS: Final = {"schema_version", "settings", "plans", "connectors"}
@@ -285,7 +287,7 @@ def _connector_from(name: str, table: Any) -> Connector:
 # Each field as plain values, for the loop above (10,000 connectors are read in one load);
 # a value kept as it is read has no load to call.
 _READ: Final = tuple(
-    (f.key, f.attr, f.kind, None if f.load is fields.as_read else f.load, f.required, f.missing) for f in fields.CONNECTOR
+    (f.key, f.attr, f.kind, f.load, f.required, f.missing) for f in fields.CONNECTOR
 )
 _KIND_RULES: Final = {str: "must be a string", bool: "must be true or false"}
 
@@ -426,15 +428,7 @@ def _toml_string(text: str) -> str:
 def save(path: Path, config: Config) -> None:
     """Write atomically: a temp file in the same folder, fsync, 0600, then ``os.replace``.
     A symlinked config file stays a link: its final target is written."""
-    write_atomic(config_target(path), dumps(config).encode("utf-8"))
-
-
-def config_target(path: Path) -> Path:
-    """The file that holds the config (``paths.real_config``): the final target when ``path``
-    is a symlink, so that saving does not replace the link by a copy."""
-    from hubsms.paths import real_config
-
-    return real_config(path)
+    write_atomic(real_config(path), dumps(config).encode("utf-8"))
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
@@ -507,7 +501,7 @@ def lock_timeout() -> float:
 
 def lock_path(path: Path) -> Path:
     """The hidden lock file beside the config file's final target: ``.connectors.toml.lock``."""
-    target = config_target(path)
+    target = real_config(path)
     return target.with_name(f".{target.name}.lock")
 
 
@@ -548,7 +542,7 @@ def stale_temp_files(config_path: Path, now: float | None = None) -> list[Path]:
     temp file under that lock, so none can be in use then."""
     from hubsms import logos
 
-    target = config_target(config_path)
+    target = real_config(config_path)
     found = _temp_files(target.parent, target.name)
     for folder in (target.parent / logos.LOGO_FOLDER, target.parent / logos.own_folder(target)):
         if folder.is_dir():

@@ -49,7 +49,7 @@ from hubsms.errors import (
     TokenMissing,
     UsageError,
 )
-from hubsms.logos import OWN, config_folder, free_logo_path, logo_file, logo_home
+from hubsms.logos import OWN, config_folder, free_logo_path, logo_file, logo_home, read_logo
 from hubsms.model import Config, Connector, Plan
 from hubsms.service.connectors import COMPARED_FIELDS, replace_connector
 from hubsms.service.desired import Desired, read_desired, read_desired_file
@@ -134,7 +134,7 @@ class _Planner:
 
     def __init__(
         self, path: Path, current: Config, desired: Desired, keyring: Keyring, environ: Mapping[str, str],
-        *, prune: bool, keep_env_refs: bool, allow_empty: bool = False,
+        *, prune: bool, keep_env_refs: bool, allow_empty: bool,
     ) -> None:
         self.path = path
         self.folder = config_folder(path)  # logo paths are relative to the real file's folder
@@ -187,12 +187,11 @@ class _Planner:
         the stored token, and without one is an error. A saved reference's variable is only
         validated: hubsms reads it when sending."""
         pending: dict[str, tuple[str, str]] = {}
-        values = {c.name: self.environ.get(token_variable(c)) for c in wanted}
         # the entries this plan compares or requires, read in one keyring call
         self.keyring.get_many(c.account_sid for c in wanted if refs[c.name] is None)
         for connector in wanted:
             variable = token_variable(connector)
-            value = values[connector.name]
+            value = self.environ.get(variable)
             token = _env_token(connector, variable, value) if value else None
             if refs[connector.name] is not None:
                 continue
@@ -501,8 +500,6 @@ def export_config(path: Path) -> dict[str, Any]:
 def _stored_logo_bytes(path: Path, connector: Connector) -> bytes:
     """A connector's logo file (beside the config's real file, where ``connector add`` copied
     it), checked; a backup without it would restore a different config."""
-    from hubsms.logos import read_logo
-
     assert connector.logo is not None
     try:
         return read_logo(logo_file(path, connector.logo)).data

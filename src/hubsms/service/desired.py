@@ -142,11 +142,11 @@ def _check_connector(c: Connector, label: str, base: Path, image: bytes | None) 
     values = ConnectorInput.of(c, logo=logo_path, from_=None)
     try:
         checked, warnings, logo = check_fields(values, base=c)
-        if image is not None and c.logo:
+        if image is not None:  # an embedded logo comes with its name (_pop_embedded_logos)
             logo = Logo(image, validate_logo(Path(c.logo).name, image))
     except InvalidValue as exc:
         raise ConfigError(f"{where} {exc.field}: {exc.message}", exc.hint) from None
-    checked = checked.with_changes(logo=str(logo_path) if logo_path else c.logo if image is not None else None)
+    checked = checked.with_changes(logo=str(logo_path) if logo_path else c.logo)
     return checked, logo, [f'connector "{checked.name}": {text}' for text in warnings]
 
 

@@ -32,6 +32,7 @@ from hubsms.errors import (
 from hubsms.logos import (
     LOGO_FOLDER,
     OTHER,
+    config_folder,
     deletable_logo,
     is_stored_logo,
     logo_file,
@@ -133,7 +134,7 @@ def _config_for(path: Path, fix: bool) -> Iterator[Config]:
 
 
 def _temp_files(path: Path, fix: bool) -> list[Finding]:
-    folder = store.config_target(path).parent
+    folder = config_folder(path)
     rows = []
     for temp in store.stale_temp_files(path):
         item = os.path.relpath(temp, folder)

@@ -25,15 +25,15 @@ if TYPE_CHECKING:  # listing needs none of the transaction's imports
 MAX_SUGGESTIONS: Final = 5
 
 
-def close_names(name: str, names: Iterable[str], n: int = MAX_SUGGESTIONS) -> list[str]:
-    """Up to ``n`` of ``names`` closest to ``name`` (difflib's ratio of at least 0.6, compared
+def close_names(name: str, names: Iterable[str]) -> list[str]:
+    """Up to MAX_SUGGESTIONS of ``names`` closest to ``name`` (difflib's ratio of at least 0.6, compared
     as names are: ignoring case and Unicode normalisation), closest first."""
     import difflib
 
     by_key: dict[str, str] = {}
     for known in names:
         by_key.setdefault(name_key(known), known)
-    return [by_key[key] for key in difflib.get_close_matches(name_key(name), by_key, n=n)]
+    return [by_key[key] for key in difflib.get_close_matches(name_key(name), by_key, n=MAX_SUGGESTIONS)]
 
 
 def not_found_hint(name: str, names: Iterable[str], kind: str, list_command: str, add_command: str) -> str:
