@@ -196,10 +196,10 @@ def _check_provider(answer: str) -> str:
 
 
 def _ask_provider(d: _Dialog, field: fields.Field) -> None:
-    _help(HELP["provider"])
+    _help(HELP[field.attr])
     for number, provider in enumerate(model.PROVIDERS.values(), 1):
         _echo(f"  {number}) {provider.label} ({provider.purpose})")
-    d.form.provider = _ask("Provider", _check_provider, default=d.provider.label)
+    d.form.provider = _ask(field.label, _check_provider, default=d.provider.label)
     _echo(f"Purpose: {d.provider.purpose} (set by the provider)")
 
 
@@ -216,15 +216,15 @@ def _check_logo(d: _Dialog, answer: str) -> Path | None:
 
 
 def _ask_logo(d: _Dialog, field: fields.Field) -> None:
-    _help(HELP["logo"])
-    if _given(d, "logo", "Logo", lambda v: _check_logo(d, str(v))):
+    _help(HELP[field.attr])
+    if _given(d, field.attr, field.label, lambda v: _check_logo(d, str(v))):
         return
     if d.form.logo is not None:
-        prompt = f"Logo (Enter keeps {d.form.logo}, - for none)"
+        prompt = f"{field.label} (Enter keeps {d.form.logo}, - for none)"
     elif d.kept_logo:
-        prompt = f"Logo (Enter keeps {d.kept_logo})"
+        prompt = f"{field.label} (Enter keeps {d.kept_logo})"
     else:
-        prompt = "Logo (optional, Enter skips)"
+        prompt = f"{field.label} (optional, Enter skips)"
     d.form.logo = _ask(prompt, lambda a: _check_logo(d, a))
 
 
@@ -249,10 +249,10 @@ def _check_address(d: _Dialog, answer: str, default: str, confirm: bool) -> str:
 
 
 def _ask_server_address(d: _Dialog, field: fields.Field) -> None:
-    _help(HELP["server_address"])
+    _help(HELP[field.attr])
     default = d.form.server_address
-    if not _given(d, "server_address", "Server Address", lambda v: _check_address(d, v, "", False)):
-        d.form.server_address = _ask("Server Address", lambda a: _check_address(d, a, default, True), default=default)
+    if not _given(d, field.attr, field.label, lambda v: _check_address(d, v, "", False)):
+        d.form.server_address = _ask(field.label, lambda a: _check_address(d, a, default, True), default=default)
 
 
 def _stored_token(d: _Dialog, sid: str) -> bool:
@@ -300,11 +300,11 @@ def _ask_token(d: _Dialog) -> None:
 
 
 def _ask_active(d: _Dialog, field: fields.Field) -> None:
-    _help(HELP["active"])
-    if _given(d, "active", "Active", bool, _yes_no):
+    _help(HELP[field.attr])
+    if _given(d, field.attr, field.label, bool, _yes_no):
         return
     while True:
-        active = typer.confirm("Active?", default=d.form.active, err=True)
+        active = typer.confirm(f"{field.label}?", default=d.form.active, err=True)
         if active or not d.used_by or d.force or _release_uses(d):
             d.form.active = active
             return
