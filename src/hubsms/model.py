@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Final, NamedTuple
 from urllib.parse import urlsplit
 
@@ -151,6 +151,16 @@ class Config:
         for plan in self.plans.values():
             found.setdefault(plan.sms_connector, []).append(plan.name)
         return found
+
+    def inactive_in_use(self) -> Iterator[tuple[Connector, list[str]]]:
+        """Each inactive connector that something uses (only an active one may be), with its
+        uses (``uses_of``), in one pass over the plans."""
+        plans = self.plans_by_connector()
+        for connector in self.connectors.values():
+            if not connector.active:
+                uses = self.uses_of(connector.name, plans.get(connector.name, []))
+                if uses:
+                    yield connector, uses
 
     def connectors_of_account(self, account_sid: str) -> list[Connector]:
         sid = normal_sid(account_sid)

@@ -360,11 +360,7 @@ class _Planner:
 
     def _check_final(self) -> None:
         """The rules hold in the result: what the default and plans that stay use is active."""
-        plans = self.new.plans_by_connector()
-        for connector in self.new.connectors.values():
-            uses = [] if connector.active else self.new.uses_of(connector.name, plans.get(connector.name, []))
-            if not uses:
-                continue
+        for connector, uses in self.new.inactive_in_use():
             before = self.current.find(connector.name)
             what = f'cannot deactivate "{connector.name}"' if before and before.active else f'"{connector.name}" is inactive but'
             raise ConnectorInUse(

@@ -151,11 +151,8 @@ def _check_connector(c: Connector, label: str, base: Path, image: bytes | None) 
 
 
 def _check_uses_active(config: Config, label: str) -> None:
-    plans = config.plans_by_connector()
-    for connector in config.connectors.values():
-        uses = [] if connector.active else config.uses_of(connector.name, plans.get(connector.name, []))
-        if uses:
-            raise ConnectorInactive(
-                f'{label}: "{connector.name}" is inactive and cannot be used by {", ".join(uses)}',
-                "make it active in the file (active = true), or name an active connector there",
-            )
+    for connector, uses in config.inactive_in_use():
+        raise ConnectorInactive(
+            f'{label}: "{connector.name}" is inactive and cannot be used by {", ".join(uses)}',
+            "make it active in the file (active = true), or name an active connector there",
+        )
