@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -60,14 +61,20 @@ class Browser:
         os.close(from_browser_w)
         self._buffer = b""
         self._next_id = 0
-        target = self.command("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.command("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        self.command("Runtime.enable", session=True)
-        self.command("Page.enable", session=True)
+        try:
+            target = self.command("Target.createTarget", url="about:blank")["targetId"]
+            self.session = self.command("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+            self.command("Runtime.enable", session=True)
+            self.command("Page.enable", session=True)
+        except BaseException:  # no test gets the browser: it is not left running
+            self.close()
+            raise
 
     def _read_message(self, deadline: float) -> dict[str, Any]:
         while b"\0" not in self._buffer:
-            if time.monotonic() > deadline:
+            left = deadline - time.monotonic()
+            # a browser that hangs with its pipe open must fail the test, not block it
+            if left <= 0 or not select.select([self._from_browser], [], [], left)[0]:
                 raise BrowserError("the browser did not answer in time")
             chunk = os.read(self._from_browser, 65536)
             if not chunk:

@@ -85,11 +85,6 @@ def browser(tmp_path) -> Iterator[Browser]:
     driven.close()
 
 
-def listed(browser: Browser) -> list[str]:
-    """The SIDs of the rows the page shows, top to bottom."""
-    return browser.evaluate('[...document.querySelectorAll("#messages tbody tr")].map(r => r.dataset.sid)')
-
-
 def choose(browser: Browser, element_id: str, value: str) -> None:
     """Set a filter as a person does: the value, then the event the page listens to."""
     event = "input" if element_id == "f-to" else "change"
