@@ -24,6 +24,7 @@ from hubsms.sandbox.accounts import (
 )
 from hubsms.sandbox.endpoints import TwilioEndpoints, find_route
 from hubsms.sandbox.exchange import Request, Response, json_response, twilio_error
+from hubsms.sandbox.listing import one
 from hubsms.sandbox.state import (
     BadRequest,
     Fault,
@@ -38,7 +39,6 @@ from hubsms.sandbox.twilio import (
     ACCOUNT_SID_RE,
     TwilioError,
     current_resource,
-    plus_restored,
 )
 
 WRITE_HEADER: Final = "X-Hubsms-Sandbox"
@@ -187,13 +187,13 @@ class Sandbox:
         return {**current_resource(row), "code": row["code"]}
 
     def _filters(self, req: Request, with_code: bool = False) -> Query:
-        after = _param(req, "after")
+        after = one(req.query, "after")
         after_id = None
         if after is not None:
             after_id = self.store.row_id(after)
             if after_id is None:
                 raise BadRequest(f"after: no message {after}")
-        return Query(to=_number_param(req, "to"), from_=_number_param(req, "from"), after_id=after_id,
+        return Query(to=one(req.query, "to"), from_=one(req.query, "from"), after_id=after_id,
                      with_code=with_code)
 
     def _api_messages(self, req: Request) -> Response:
@@ -209,19 +209,19 @@ class Sandbox:
     def _api_latest(self, req: Request) -> Response:
         row = self._wait_newest(req, with_code=False)
         if row is None:
-            return api_error(404, f"no message for {_number_param(req, 'to') or 'any number'} arrived")
+            return api_error(404, f"no message for {one(req.query, 'to') or 'any number'} arrived")
         return json_response(200, self._item(row))
 
     def _api_otp(self, req: Request) -> Response:
         row = self._wait_newest(req, with_code=True)
         if row is None:
-            return api_error(404, f"no code for {_number_param(req, 'to') or 'any number'} arrived")
+            return api_error(404, f"no code for {one(req.query, 'to') or 'any number'} arrived")
         keys = ("code", "sid", "body", "date_created")
         item = self._item(row)
         return json_response(200, {**{k: item[k] for k in keys}, "to": item["to"]})
 
     def _api_delete(self, req: Request) -> Response:
-        return json_response(200, {"deleted": self.store.delete(_number_param(req, "to"))})
+        return json_response(200, {"deleted": self.store.delete(one(req.query, "to"))})
 
     def _api_add_fault(self, req: Request) -> Response:
         fault = parse_fault(_json_object(req))
@@ -288,19 +288,8 @@ class Sandbox:
         return json_response(200, {"requests": {}})
 
 
-def _param(req: Request, name: str) -> str | None:
-    values = req.query.get(name)
-    return values[0] if values and values[0] != "" else None
-
-
-def _number_param(req: Request, name: str) -> str | None:
-    """``?to=+1555...`` typed by hand sends the ``+`` unencoded: read it back as ``+``."""
-    value = _param(req, name)
-    return plus_restored(value) if value is not None else None
-
-
 def _float_param(req: Request, name: str, default: float, low: float, high: float) -> float:
-    text = _param(req, name)
+    text = one(req.query, name)
     if text is None:
         return default
     try:
