@@ -3,8 +3,8 @@ Messaging v1 under ``/v1/`` (Twilio serves it from messaging.twilio.com; the san
 same origin). Every answer, errors included, has Twilio's shape.
 
 Order of checks, as Twilio's: Basic auth (401/20003), unknown path (404/20404), method
-(405/20004), a closed or suspended declared account, test credentials (403/20008), then the
-request itself.
+(405/20004), a closed or suspended declared account, a declared account's restricted rights
+(``forbidden``: 403/70051), test credentials (403/20008), then the request itself.
 """
 
 from __future__ import annotations

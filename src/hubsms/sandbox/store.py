@@ -115,7 +115,7 @@ class MessageStore:
             return {**row, "id": cursor.lastrowid}
 
     def add_many(self, rows: list[dict[str, Any]]) -> None:
-        """Store many messages in one transaction (fixtures, benchmarks); wakes every waiter."""
+        """Store many messages in one transaction (benchmarks/sandbox.py fills 100k); wakes every waiter."""
         with self._changed:
             self._db.execute("BEGIN")
             try:
