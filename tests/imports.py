@@ -1,5 +1,6 @@
 """The import graph of a hubsms package, read from its source: every import counts, at the top,
-inside a function or under TYPE_CHECKING, so no circle can hide in any of them."""
+inside a function or under TYPE_CHECKING, and a module named in a string (the fast path imports
+its runners with ``import_module``), so no circle can hide in any of them."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ def imported_modules(path: Path, package: str, modules: set[str]) -> set[str]:
             found.add(node.module)
             # `from hubsms.sandbox import page` imports the module hubsms.sandbox.page
             found |= {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):  # import_module("hubsms.x")
+            found.add(node.value)
     return {name.removeprefix(package + ".") for name in found
             if name.startswith(package + ".") and name.removeprefix(package + ".") in modules}
 

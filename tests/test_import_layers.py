@@ -8,7 +8,6 @@ from imports import find_circle, import_graph
 
 import hubsms
 import hubsms.cli
-import hubsms.sandbox
 
 
 def test_the_circle_finder_finds_one_hidden_in_a_function() -> None:
@@ -21,14 +20,10 @@ def test_no_module_of_hubsms_takes_part_in_an_import_circle() -> None:
     graph = import_graph(hubsms)
     assert {"cli.main", "sandbox.api", "credentials", "service.doctor"} <= set(graph)  # read, not empty
     assert "backends" in graph["credentials"] and "credentials" in graph["keyring_choice"]
+    assert {"cli.listing", "cli.sending", "cli.editing"} <= graph["cli.fast"]  # named in strings
     assert find_circle(graph) is None, " -> ".join(find_circle(graph) or [])
 
 
 def test_the_completion_command_does_not_import_the_completion_engine() -> None:
-    graph = import_graph(hubsms.cli)
-    assert "completion" not in graph["app"] and "main" not in graph["completion"]
-
-
-def test_the_twilio_endpoints_do_not_import_the_sandbox_above_them() -> None:
-    graph = import_graph(hubsms.sandbox)
-    assert "api" not in graph["endpoints"] and "server" not in graph["endpoints"]
+    """Printing a script needs nothing of the app: `hubsms completion bash` stays cheap."""
+    assert "completion" not in import_graph(hubsms.cli)["app"]
