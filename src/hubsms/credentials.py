@@ -219,18 +219,19 @@ _holding = False  # this process holds the per-user lock across several steps (h
 
 
 @contextlib.contextmanager
-def holding_user_lock(*, required: bool = True) -> Iterator[None]:
+def holding_user_lock(*, required: bool = True, deadline: float | None = None) -> Iterator[None]:
     """The per-user keyring lock held across several steps, so that no other hubsms process's
     step falls between them: a change to a config file from the keyring's first read to its
     save, and a token's "does another config file use it?" to its delete. Keyring calls inside
     take no lock of their own; nested holds are one. ``required=False``: when the lock cannot be
-    had, go on without it (each keyring write then takes it, or fails, as on its own)."""
+    had, go on without it (each keyring write then takes it, or fails, as on its own).
+    ``deadline`` (``time.monotonic()``): wait no longer for it (now: do not wait)."""
     global _holding
     if _holding:
         yield
         return
     try:
-        held = _user_lock(required=True)
+        held = _user_lock(required=True, deadline=deadline)
     except KeyringUnavailable:
         if required:
             raise

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Final
@@ -92,8 +93,10 @@ def unrecorded_accounts(path: Path, recorded: Iterable[str]) -> dict[str, str]:
 
 def remember(path: Path, accounts: Iterable[str] | None = None) -> None:
     """Record ``path`` (with the accounts it reads from the keyring, when given). Best effort
-    and cheap when nothing changes (one small read, no lock): a record that cannot be written
-    (or is damaged) is not the command's failure. A file left unrecorded is recorded the next
+    and cheap: one small read when nothing changes; a file only pointed at (no ``accounts``)
+    is recorded only if the keyring's lock is free now, never waited for (a change being saved
+    holds it already). A record that cannot be written (or is damaged) is not the command's
+    failure. A file left unrecorded is recorded the next
     time hubsms is pointed at it; until then, a command on another file does not know it."""
     key = real(path)
     wanted = None if accounts is None else sorted(set(accounts))
@@ -102,7 +105,7 @@ def remember(path: Path, accounts: Iterable[str] | None = None) -> None:
         if key in current and (wanted is None or current[key] == wanted):
             return
     with contextlib.suppress(Exception):  # never a failure of the command that uses the file
-        with _changing() as record:
+        with _changing(wait=wanted is not None) as record:
             if wanted is not None or key not in record:
                 record[key] = wanted
 
@@ -117,15 +120,16 @@ def forget(paths: Iterable[str]) -> None:
 
 
 @contextlib.contextmanager
-def _changing() -> Iterator[dict[str, list[str] | None]]:
-    """The record, read and written back under the keyring's per-user lock. A damaged record
+def _changing(*, wait: bool = True) -> Iterator[dict[str, list[str] | None]]:
+    """The record, read and written back under the keyring's per-user lock (``wait``: as long
+    as for any lock, else only if it is free now). A damaged record
     raises RegistryUnreadable here and is never started again empty, which would forget the
     other files: it stays as it is (no token is deleted while it cannot be read) until a
     person moves it away."""
     from hubsms.credentials import holding_user_lock  # only a change of the record needs it
 
     ensure_folder(record_path().parent)
-    with holding_user_lock():
+    with holding_user_lock(deadline=None if wait else time.monotonic()):
         record = known()
         yield record
         data = json.dumps({"version": VERSION, "configs": dict(sorted(record.items()))}, indent=1)

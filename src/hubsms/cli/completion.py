@@ -64,15 +64,15 @@ def _cli() -> Any:
 def _config(ctx: Any) -> Any:
     """The config that the command line names (``--config`` before or after the command, else
     HUBSMS_CONFIG, else the default); None when it cannot be read."""
-    from hubsms import store  # here for speed: only a name's completion reads the config
-    from hubsms.cli.common import resolve_config_path
+    from hubsms import store
+    from hubsms.paths import config_path  # found, not recorded: a TAB writes nothing
 
     option = None
     while ctx is not None and option is None:
         option = ctx.params.get("config")
         ctx = ctx.parent
     try:
-        return store.load(resolve_config_path(None if option is None else Path(option)))
+        return store.load(config_path(option).path)
     except Exception:  # a half-written file, a bad path: no names, and no noise at the prompt
         return None
 
@@ -105,7 +105,7 @@ def _starts(name: str, incomplete: str) -> bool:
     """Whether ``name`` starts with what was typed, compared as names are (names.name_key:
     case and Unicode normalisation ignored). A typed trailing space stays ("My\\ " is not
     "Myriad"): name_key trims, so a sentinel character ends what is keyed."""
-    from hubsms.names import name_key  # here for speed, as store above
+    from hubsms.names import name_key
 
     return name_key(name).startswith(name_key(incomplete + "\0")[:-1])
 

@@ -76,10 +76,10 @@ def program(args: list[str]) -> int:
     """The work: a shell's completion request, the fast path when ``args`` are plainly a hot
     command, else Typer."""
     if os.environ.get(COMPLETE_ENV):  # before Typer, whose own (older) protocol would answer
-        from hubsms.cli.completion import complete  # here for speed: only a shell's request needs it
+        from hubsms.cli.completion import complete
 
         return complete(os.environ[COMPLETE_ENV])
-    from hubsms.cli import fast  # here for speed: a completion request does not need it
+    from hubsms.cli import fast
 
     if fast.try_run(args):
         return 0
@@ -89,7 +89,7 @@ def program(args: list[str]) -> int:
 def _run_typer(args: list[str]) -> int:
     """Run the Typer app; Click's own usage errors become UsageError, its Abort (Ctrl-D at
     a prompt) Cancelled, and Ctrl-C inside a command Interrupted."""
-    import typer  # here for speed, as the next: the fast path runs without Typer
+    import typer
 
     from hubsms.cli.command import build_command
 
