@@ -104,3 +104,21 @@ def test_the_file_backend_reads_many_entries_in_one_pass(tmp_path):
     assert backend.get_passwords(SERVICE, users) == {u: backend.get_password(SERVICE, u) for u in users}
     assert backend.get_passwords(SERVICE, users)[sid(3)] is None
     assert backend.get_password(SERVICE, sid(1)) == token(1)
+
+
+def test_what_was_read_before_a_change_takes_the_lock_is_read_again_under_it(cli, counting, config_path):
+    """The dialog reads the stored token before the change's lock (to say Enter keeps it); if
+    another hubsms deletes it meanwhile, the add under the lock must see that, not the cache."""
+    from helpers import SID, TOKEN
+
+    from hubsms.credentials import Keyring
+    from hubsms.errors import TokenMissing
+    from hubsms.service.connectors import ConnectorInput, add_connector
+
+    counting.entries[(SERVICE, SID)] = TOKEN
+    gateway = Keyring()
+    assert gateway.get(SID) == TOKEN
+    del counting.entries[(SERVICE, SID)]  # another process's remove
+    with pytest.raises(TokenMissing):
+        add_connector(config_path, ConnectorInput(name="B", account_sid=SID, from_=FROM), gateway)
+    assert not config_path.exists()

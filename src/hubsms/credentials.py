@@ -88,8 +88,11 @@ class Keyring:
         self.purpose = purpose
         self.deadline = deadline
         # The token cache: what this process has read or written, by keyring user. One
-        # Keyring lives for one command, so each entry is read at most once per command.
+        # Keyring lives for one command, so each entry is read at most once per command, and
+        # once more when the command takes the keyring's lock (``holding_user_lock``): what
+        # was read before may have changed, and a change decides on what it reads under it.
         self._known: dict[str, str | None] = {}
+        self._holds = _holds
         # A read that failed (a locked or hung keyring) is not tried again in this command:
         # each try could wait the whole timeout.
         self._unreadable: KeyringUnavailable | None = None
@@ -104,6 +107,7 @@ class Keyring:
     def get(self, account_sid: str) -> str | None:
         """The account's stored token (None when there is none), read once per command."""
         user = keyring_username(account_sid)
+        self._since_lock()
         if user not in self._known:
             self._known[user] = self._read(lambda kr: kr.get_password(SERVICE, user))
         return self._known[user]
@@ -112,10 +116,17 @@ class Keyring:
         """Each account's stored token, the entries not read yet asked in one bounded call
         (one thread, one wait), through the backend's own batch read where it has one."""
         users = {sid: keyring_username(sid) for sid in account_sids}
+        self._since_lock()
         missing = [user for user in dict.fromkeys(users.values()) if user not in self._known]
         if missing:
             self._known.update(self._read(lambda kr: _read_many(kr, missing)))
         return {sid: self._known[user] for sid, user in users.items()}
+
+    def _since_lock(self) -> None:
+        """Forget what was read before this process last took the keyring's lock."""
+        if self._holds != _holds:
+            self._known.clear()
+            self._holds = _holds
 
     def _read(self, fn: Callable[[Any], T]) -> T:
         if self._unreadable is not None:
@@ -216,6 +227,7 @@ def _read_many(backend: Any, users: list[str]) -> dict[str, str | None]:
 
 
 _holding = False  # this process holds the per-user lock across several steps (holding_user_lock)
+_holds = 0  # how many times it took it so: a Keyring's reads from before are read again
 
 
 @contextlib.contextmanager
@@ -226,7 +238,7 @@ def holding_user_lock(*, required: bool = True, deadline: float | None = None) -
     take no lock of their own; nested holds are one. ``required=False``: when the lock cannot be
     had, go on without it (each keyring write then takes it, or fails, as on its own).
     ``deadline`` (``time.monotonic()``): wait no longer for it (now: do not wait)."""
-    global _holding
+    global _holding, _holds
     if _holding:
         yield
         return
@@ -237,7 +249,7 @@ def holding_user_lock(*, required: bool = True, deadline: float | None = None) -
             raise
         yield
         return
-    _holding = True
+    _holding, _holds = True, _holds + 1
     try:
         yield
     finally:
