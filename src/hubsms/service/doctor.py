@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from hubsms import registry, store
-from hubsms.credentials import SERVICE, damaged_keyring_file, label
+from hubsms.credentials import SERVICE, damaged_keyring_file, holding_user_lock, label
 from hubsms.errors import (
     ConfigError,
     CredentialsError,
@@ -108,13 +108,15 @@ def _count(n: int, what: str) -> str:
 
 def diagnose(path: Path, keyring: Keyring, *, fix: bool = False, environ: Mapping[str, str] | None = None) -> Report:
     """Check the config in ``path``, its files and the keyring; with ``fix``, delete stale
-    temp files and logos no connector refers to (under the config's lock, as every writer
-    works). A config that does not load is its own error (exit 3), before anything is deleted:
-    every logo would look unused."""
+    temp files, logos no connector refers to, a killed keyring write's temp files, recorded
+    config files that are gone and keyring entries no known config file uses: all under the
+    config's lock and then the keyring's (``transaction.locked``), as every change works. A
+    config that does not load is its own error (exit 3), before anything is deleted: every
+    logo would look unused."""
     env = os.environ if environ is None else environ
     with _config_for(path, fix) as config:
         files = _temp_files(path, fix) + _logos(path, config, fix)
-    backend, keyring_rows = _keyring_findings(path, config, keyring, env, fix)
+        backend, keyring_rows = _keyring_findings(path, config, keyring, env, fix)
     return Report(path, backend, keyring_rows + files)
 
 
@@ -126,6 +128,9 @@ def _config_for(path: Path, fix: bool) -> Iterator[Config]:
     if fix and path.parent.is_dir():
         with locked(path) as config:
             yield config
+    elif fix:  # no config folder: no file to lock, and still the keyring's entries to clean
+        with holding_user_lock(required=False):
+            yield store.load(path)
     else:
         yield store.load(path)
 
