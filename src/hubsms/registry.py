@@ -22,7 +22,7 @@ import os
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Final
+from typing import Final, NamedTuple
 
 from hubsms.errors import HubsmsError
 from hubsms.paths import user_data_dir
@@ -65,6 +65,43 @@ def known() -> dict[str, list[str] | None]:
         return {str(k): (None if v is None else [str(s) for s in v]) for k, v in configs.items()}
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise RegistryUnreadable(f"{record_path()} is damaged (not the JSON hubsms writes)") from None
+
+
+class OtherConfigs(NamedTuple):
+    """What the config files hubsms knows, but the one in hand, use, each read afresh."""
+
+    used: dict[str, str]  # account -> the first other config file that has a connector of it
+    gone: dict[str, list[str] | None]  # recorded files that no longer exist: the accounts recorded
+    unreadable: dict[str, list[str] | None]  # files that exist but cannot be read: the same
+
+
+def other_configs(path: Path) -> OtherConfigs:
+    """The other recorded config files and the unrecorded ones beside them
+    (``unrecorded_accounts``): who uses which account, which are gone and which cannot be
+    read. RegistryUnreadable when the record itself cannot be read. Each caller says what a
+    gone or unreadable file means for it (a remove keeps every token; doctor --fix trusts the
+    accounts recorded)."""
+    own = real(path)
+    recorded = known()
+    used: dict[str, str] = {}
+    gone: dict[str, list[str] | None] = {}
+    unreadable: dict[str, list[str] | None] = {}
+    for other, accounts in recorded.items():
+        if other == own:
+            continue
+        if not os.path.exists(other):
+            gone[other] = accounts
+            continue
+        try:
+            connectors = store_load(Path(other)).connectors.values()
+        except HubsmsError:
+            unreadable[other] = accounts
+            continue
+        for connector in connectors:
+            used.setdefault(connector.account_sid, other)
+    for sid, other in unrecorded_accounts(path, recorded).items():
+        used.setdefault(sid, other)
+    return OtherConfigs(used, gone, unreadable)
 
 
 def unrecorded_accounts(path: Path, recorded: Iterable[str]) -> dict[str, str]:

@@ -349,32 +349,16 @@ class _Others(NamedTuple):
 
 
 def _other_configs(path: Path) -> _Others:
-    """The accounts of every other config file hubsms knows and of the config files beside
-    them it has not recorded (``registry.unrecorded_accounts``), each read afresh; a file that
-    cannot be read keeps the accounts it was recorded with, and one recorded without them
-    (pointed at, never saved by hubsms) is ``unknown``: it may use any entry."""
-    used: dict[str, str] = {}
-    gone: dict[str, list[str] | None] = {}
-    unknown: list[str] = []
-    own = registry.real(path)
-    recorded = registry.known()
-    for other, accounts in recorded.items():
-        if other == own:
-            continue
-        if not os.path.exists(other):
-            gone[other] = accounts
-            continue
-        try:
-            found = [c.account_sid for c in store.load(Path(other)).connectors.values()]
-        except HubsmsError:
-            if accounts is None:
-                unknown.append(other)
-            found = list(accounts or ())
-        for sid in found:
+    """``registry.other_configs``, as doctor reads it: a file that cannot be read keeps the
+    accounts it was recorded with, and one recorded without them (pointed at, never saved by
+    hubsms) is ``unknown``: it may use any entry."""
+    others = registry.other_configs(path)
+    used = dict(others.used)
+    for other, accounts in others.unreadable.items():
+        for sid in accounts or ():
             used.setdefault(sid, other)
-    for sid, other in registry.unrecorded_accounts(path, recorded).items():
-        used.setdefault(sid, other)
-    return _Others(used, gone, unknown)
+    unknown = [other for other, accounts in others.unreadable.items() if accounts is None]
+    return _Others(used, others.gone, unknown)
 
 
 def _unknown_config(other: str) -> Finding:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from hubsms import files, model, registry, store
-from hubsms.credentials import holding_user_lock, keyring_accounts
+from hubsms.credentials import holding_user_lock
 from hubsms.errors import HubsmsError
 from hubsms.logos import LOGO_MAX_BYTES, Logo, config_folder, deletable_logo, free_logo_path, is_stored_logo, logo_file
 from hubsms.model import Config, Connector
@@ -120,7 +120,7 @@ def save(path: Path, config: Config) -> None:
     """Save the config, then record the file and the accounts it reads from the keyring
     (``hubsms.registry``), so that another config file's command keeps those tokens."""
     store.save(path, config)
-    registry.remember(path, keyring_accounts(config.connectors.values(), {}))
+    registry.remember(path, [c.account_sid for c in config.connectors.values() if not c.auth_token_env])
 
 
 def read_bytes(path: Path) -> bytes | None:
@@ -169,6 +169,7 @@ def delete_unused_tokens(
     (their connectors read the token from a variable: nothing was stored for them) unless a
     token is really seen there."""
     by_hand = ' (delete it with the keyring\'s own tool: service "hubsms", user the Account SID)'
+    others: registry.OtherConfigs | registry.RegistryUnreadable | None = None  # read once, when needed
     for sid in sorted(sids):
         if config.connectors_of_account(sid) or keyring is None:
             continue
@@ -180,7 +181,15 @@ def delete_unused_tokens(
             if sid not in env_only:
                 outcome.warnings.append(f"{account} may be left in the keyring: {exc.message}{by_hand}")
             continue
-        holder = token_holder(path, sid)
+        if others is None:
+            try:
+                others = registry.other_configs(path)
+            except registry.RegistryUnreadable as exc:
+                others = exc
+        if isinstance(others, registry.RegistryUnreadable):
+            holder: str | None = f"cannot tell whether another config file uses it ({others})"
+        else:
+            holder = token_holder(others, sid)
         if holder is not None:
             outcome.notes.append(f"kept the stored auth token of account {model.mask_sid(sid)}: {holder}")
             continue
@@ -192,33 +201,21 @@ def delete_unused_tokens(
         outcome.notes.append(f"deleted the stored auth token of account {model.mask_sid(sid)}")
 
 
-def token_holder(path: Path, sid: str) -> str | None:
-    """Why the keyring entry of ``sid`` must stay although the config in ``path`` no longer
-    uses it: another config file hubsms knows (``hubsms.registry``), or a config file beside
-    one it knows (``registry.unrecorded_accounts``), has a connector of that account, read
-    afresh; or a known one may have (it cannot be read, or it is gone but was recorded with
-    that account, or the record itself cannot be read). None when nothing else uses it."""
-    try:
-        recorded = registry.known()
-    except registry.RegistryUnreadable as exc:
-        return f"cannot tell whether another config file uses it ({exc})"
-    own = registry.real(path)
-    for other, accounts in recorded.items():
-        if other == own:
-            continue
-        if not os.path.exists(other):
-            if accounts is None or sid in accounts:
-                return (f"{other}, which used it, is gone (moved or deleted?); "
-                        "'hubsms doctor --fix' deletes the token once no config file uses it")
-            continue
-        try:
-            uses = bool(store.load(Path(other)).connectors_of_account(sid))
-        except HubsmsError:
-            return f"{other} may use it (it cannot be read)"
-        if uses:
-            return f"{other} uses it"
-    beside = registry.unrecorded_accounts(path, recorded).get(model.normal_sid(sid))
-    return f"{beside} uses it" if beside is not None else None
+def token_holder(others: registry.OtherConfigs, sid: str) -> str | None:
+    """Why the keyring entry of ``sid`` must stay although this config no longer uses it:
+    another config file hubsms knows, or one beside a known one, has a connector of that
+    account (``registry.other_configs``, read afresh); or a known one may have: it cannot be
+    read, or it is gone but was recorded with that account (or with none known). None when
+    nothing else uses it."""
+    if sid in others.used:
+        return f"{others.used[sid]} uses it"
+    for other in others.unreadable:
+        return f"{other} may use it (it cannot be read)"
+    for other, accounts in others.gone.items():
+        if accounts is None or sid in accounts:
+            return (f"{other}, which used it, is gone (moved or deleted?); "
+                    "'hubsms doctor --fix' deletes the token once no config file uses it")
+    return None
 
 
 # --- logos other config files beside this one name -------------------------------------------
