@@ -95,15 +95,18 @@ def test_a_hung_keyring_costs_one_timeout_for_a_whole_sweep(cli, fleet, monkeypa
     assert result.stdout.count("did not answer within 0.2 s") == ACCOUNTS * PER_ACCOUNT
 
 
-def test_the_file_backend_reads_many_entries_in_one_pass(tmp_path):
-    backend = AtomicPlaintextKeyring()
-    backend.file_path = str(tmp_path / "keyring.cfg")  # type: ignore[misc]
+def test_the_file_backend_reads_many_entries_as_keyrings_alt_reads_each(tmp_path):
+    """get_passwords parses the file once; keyrings.alt's own PlaintextKeyring, reading the same
+    file entry by entry, is the reference."""
+    from keyrings.alt.file import PlaintextKeyring
+
+    backend, reference = AtomicPlaintextKeyring(), PlaintextKeyring()
+    backend.file_path = reference.file_path = str(tmp_path / "keyring.cfg")  # type: ignore[misc]
     for n in range(3):
         backend.set_password(SERVICE, sid(n), token(n))
     users = [sid(n) for n in range(4)]
-    assert backend.get_passwords(SERVICE, users) == {u: backend.get_password(SERVICE, u) for u in users}
-    assert backend.get_passwords(SERVICE, users)[sid(3)] is None
-    assert backend.get_password(SERVICE, sid(1)) == token(1)
+    assert backend.get_passwords(SERVICE, users) == {u: reference.get_password(SERVICE, u) for u in users}
+    assert backend.get_passwords(SERVICE, users) == {**{sid(n): token(n) for n in range(3)}, sid(3): None}
 
 
 def test_what_was_read_before_a_change_takes_the_lock_is_read_again_under_it(cli, counting, config_path):

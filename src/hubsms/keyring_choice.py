@@ -1,6 +1,6 @@
-"""Which keyring backend is in use and which could be: for ``connector show``, ``doctor``
-and the error naming the choices (or the package that adds one) when ``PYTHON_KEYRING_BACKEND``
-names none."""
+"""Which keyring backend is in use, whether it keeps tokens in plaintext, and the warning when
+nobody chose that: for ``connector show``, ``doctor`` and the commands that store a token. The
+backends installed here, and the hint naming them, are ``hubsms.backends``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from hubsms.backends import BACKEND_ENV, FILE_BACKEND, label
-from hubsms.credentials import SERVICE, Keyring, keyring_username
+from hubsms.credentials import Keyring
 from hubsms.errors import CredentialsError
 
 
@@ -29,34 +29,23 @@ def backend_name() -> str:
     return named
 
 
-def holder(backend: Any, account_sid: str | None = None) -> Any:
-    """The backend that holds a token (or takes the next one). keyring's chainer, chosen when
-    several backends are usable (a desktop keyring, and keyrings.alt's file), writes to the
-    first of them that accepts a write: that one, or with ``account_sid`` the first that has
-    the account's entry."""
+def holder(backend: Any) -> Any:
+    """The backend that takes the tokens: keyring's chainer, chosen when several backends are
+    usable (a desktop keyring, and keyrings.alt's file), writes to the first of them."""
     chain = list(getattr(backend, "backends", None) or ())
-    if not chain:
-        return backend
-    if account_sid is not None:
-        user = keyring_username(account_sid)
-        for candidate in chain:
-            with contextlib.suppress(Exception):
-                if candidate.get_password(SERVICE, user) is not None:
-                    return candidate
-    return chain[0]
+    return chain[0] if chain else backend
 
 
 def _one_name(backend: Any) -> str:
     path = getattr(backend, "file_path", None)
     if not isinstance(path, str):
         return label(backend)
-    kind = "plaintext file" if _is_plaintext(backend) else "file"
+    kind = "plaintext file" if is_plaintext(backend) else "file"
     return f"{label(backend)} ({kind} {_home_short(path)})"
 
 
-def plaintext_warning(account_sid: str | None = None) -> str | None:
-    """A warning when the backend that holds the tokens (``holder``; of ``account_sid``, when
-    given) keeps them unencrypted in a file and nobody chose it: keyring picks keyrings.alt's
+def plaintext_warning() -> str | None:
+    """A warning when the backend that holds the tokens (``holder``) keeps them unencrypted in a file and nobody chose it: keyring picks keyrings.alt's
     plaintext file by priority as soon as keyrings.alt is installed and no other keyring is
     usable. None when chosen explicitly (with PYTHON_KEYRING_BACKEND or keyring's config
     file), not plaintext (a desktop keyring first in keyring's chain), or not usable."""
@@ -64,8 +53,8 @@ def plaintext_warning(account_sid: str | None = None) -> str | None:
         backend = Keyring().load()
     except CredentialsError:
         return None
-    target = holder(backend, account_sid)
-    if not _is_plaintext(target) or os.environ.get(BACKEND_ENV) or _configured_backend():
+    target = holder(backend)
+    if not is_plaintext(target) or os.environ.get(BACKEND_ENV) or _configured_backend():
         return None
     return (
         f"auth tokens are stored unencrypted in {_home_short(target.file_path)} ({label(target)}, "
@@ -74,7 +63,7 @@ def plaintext_warning(account_sid: str | None = None) -> str | None:
     )
 
 
-def _is_plaintext(backend: Any) -> bool:
+def is_plaintext(backend: Any) -> bool:
     if "keyrings.alt.file" not in sys.modules:  # not imported: cannot be the backend in use
         return False
     from keyrings.alt.file import PlaintextKeyring

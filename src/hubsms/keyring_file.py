@@ -41,9 +41,6 @@ class AtomicPlaintextKeyring(PlaintextKeyring):
             config.read(self.file_path, encoding="utf-8")
         return {user: self._entry(config, service, user) for user in usernames}
 
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.get_passwords(service, [username])[username]
-
     def _entry(self, config: configparser.RawConfigParser, service: str, username: str) -> str | None:
         """One entry as keyrings.alt stores it: base64 of the (here plain) value."""
         section, option = escape_for_ini(service), escape_for_ini(username)

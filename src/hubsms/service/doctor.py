@@ -267,14 +267,10 @@ def _file_backends(backend: Any) -> list[Any]:
 def _backend_rows(backend: Any) -> list[Finding]:
     """The backend, plaintext or not; a warning when a plaintext file was chosen for the
     user rather than by them (``keyring_choice.plaintext_warning``)."""
-    from hubsms.keyring_choice import holder, plaintext_warning
+    from hubsms.keyring_choice import holder, is_plaintext, plaintext_warning
 
-    try:
-        from keyrings.alt.file import PlaintextKeyring
-    except ImportError:
-        PlaintextKeyring = ()  # noqa: N806 - without keyrings.alt no backend is its plaintext one
     target = holder(backend)
-    if isinstance(target, PlaintextKeyring):
+    if is_plaintext(target):
         detail = f"plaintext: tokens are not encrypted, in {target.file_path}"
     else:
         detail = "not plaintext"

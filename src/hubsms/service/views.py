@@ -105,13 +105,9 @@ class _AccountTokens:
                 self.warnings.append(_said(exc))
 
     def get(self, account_sid: str) -> str | None:
-        if self.keyring is None or self.warnings:
-            return _NOT_ASKED
-        try:
-            return self.keyring.get(account_sid)
-        except HubsmsError as exc:
-            self.warnings.append(_said(exc))
-            return _NOT_ASKED
+        """Read ahead already (one keyring call): the Keyring's cache, or after a failure no
+        answer (the failure is one warning)."""
+        return _NOT_ASKED if self.keyring is None or self.warnings else self.keyring.get(account_sid)
 
 
 def _said(exc: HubsmsError) -> str:
