@@ -117,20 +117,23 @@ def test_random_removes_across_many_config_files_lose_no_token(cli, tmp_path, fi
     assert [stored(sid(a)) for a in range(3)] == [None, None, None]
 
 
-def test_a_damaged_record_keeps_every_token_and_doctor_says_how_to_start_it_again(cli, two):
+def test_a_damaged_record_keeps_every_token_and_doctor_says_the_way_out(cli, two):
     from hubsms.registry import record_path
 
     prod, stage = two
-    record_path().write_text("{not json")
+    record_path().write_text('{"configs": [')
     result = on(cli, stage, "connector", "remove", "stage", "--yes")
     assert result.exit_code == 0, result.output
     assert "cannot tell whether another config file uses it" in result.output and "is damaged" in result.output
     assert stored(SID) == TOKEN
-    report = on(cli, prod, "doctor")
+    report = on(cli, prod, "doctor", "--fix")
+    assert stored(SID) == TOKEN, report.output
     assert "move it away, then run any hubsms command with --config on each of your config files" in report.output
     record_path().unlink()
     assert on(cli, prod, "connector", "list").exit_code == 0  # recorded again
     assert str(prod.resolve()) in record_path().read_text()
+    assert on(cli, prod, "connector", "remove", "prod", "--yes").exit_code == 0
+    assert stored(SID) is None
 
 
 def _hand_written(config: Path, name: str, account: str = SID) -> None:
@@ -156,20 +159,6 @@ def test_doctor_fix_keeps_the_tokens_an_unreadable_config_of_unknown_accounts_ma
     prod.write_text(prod.read_text().replace("oops =\n", ""))
     assert on(cli, stage, "doctor", "--fix").exit_code == 0
     assert stored(SID) == TOKEN  # prod uses it
-
-
-def test_a_damaged_record_keeps_every_token_and_doctor_says_the_way_out(cli, two, tmp_path):
-    prod, stage = two
-    record = tmp_path / "data" / "hubsms" / "configs.json"
-    record.write_text('{"configs": [')
-    assert on(cli, stage, "connector", "remove", "stage", "--yes").exit_code == 0
-    result = on(cli, prod, "doctor", "--fix")
-    assert stored(SID) == TOKEN, result.output
-    assert "is damaged" in result.output and "move it away" in result.output
-    record.unlink()
-    assert on(cli, prod, "connector", "list").exit_code == 0  # recorded again
-    assert on(cli, prod, "connector", "remove", "prod", "--yes").exit_code == 0
-    assert stored(SID) is None
 
 
 @pytest.mark.parametrize("command", ["remove", "doctor --fix"])
