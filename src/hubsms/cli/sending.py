@@ -44,7 +44,7 @@ def run_send(
     try:
         with _status_line(wait and not json, hooks) as hooks:
             result = send_otp(
-                config, Keyring(deadline=started + timeout if wait else None), request,
+                config, Keyring(), request,
                 stdin_token=stdin_token(auth_token_stdin),
                 dry_run=dry_run, limits=limits, hooks=hooks,
             )

@@ -320,7 +320,7 @@ def replace_connector(config: Config, old: Connector, new: Connector) -> None:
 def set_active(path: Path, name: str, active: bool, *, force: bool = False) -> Outcome:
     """Activate or deactivate. An inactive connector cannot be the default or used by a plan."""
     outcome = Outcome()
-    with locked(path) as config:
+    with store.locked(path) as config:  # no token is read or changed
         connector = require_connector(config, name)
         if connector.active == active:
             return Unchanged(connector, notes=[f'"{connector.name}" is already {"active" if active else "inactive"}'])

@@ -104,17 +104,18 @@ def send_otp(
         raise UsageError("give --connector or --plan, not both", "--connector names a connector; --plan uses a plan's connector")
     connect, read = choose_timeouts(limits.connect, limits.read)
     wait = check_seconds(limits.wait, "--timeout", 0.1, MAX_WAIT_SECONDS)
+    ends = None if wait is None else (limits.started or time.monotonic()) + wait
+    keyring.deadline = ends  # the keyring's calls are part of what --timeout bounds
     prepared, token = _prepare(path, keyring, request, stdin_token)
     if hooks.prepared is not None:
         hooks.prepared(prepared)
     if dry_run:
         return prepared
     with make_client(prepared.connector, token, (connect, read), on_retry=hooks.retry) as client:
-        ends = None if wait is None else (limits.started or time.monotonic()) + wait
         sent = prepared._replace(message=client.create_message(prepared.form, ends=ends))
         if ends is None:
             return sent
-        return _follow(client, sent, (wait, ends), hooks)
+        return _follow(client, sent, wait, ends, hooks)
 
 
 def _prepare(path: Path, keyring: Keyring, request: OtpRequest, stdin_token: str | None) -> tuple[SendResult, Token]:
@@ -138,15 +139,14 @@ def _prepare(path: Path, keyring: Keyring, request: OtpRequest, stdin_token: str
     return SendResult(chosen, number, code, url, form, token.source, warnings), token
 
 
-def _follow(client: TwilioClient, sent: SendResult, limit: tuple[float, float], hooks: SendHooks) -> SendResult:
-    """Wait for a final status until the end of ``limit``: (seconds, the ``time.monotonic()``
-    they end at). If following fails or is stopped, the message was still sent: the caller hears of it, and the error says so, so
+def _follow(client: TwilioClient, sent: SendResult, wait: float, ends: float, hooks: SendHooks) -> SendResult:
+    """Wait for a final status until ``ends`` (the ``time.monotonic()`` that ``wait`` seconds
+    from the command's start come to). If following fails or is stopped, the message was still sent: the caller hears of it, and the error says so, so
     that nobody sends a second OTP to find out."""
     from hubsms.twilio.client import check_delivery
     from hubsms.twilio.limits import FINAL_STATUSES
 
     assert sent.message is not None
-    wait, ends = limit
     sid = sent.message["sid"]
     try:
         final = client.wait_for_final_status(
