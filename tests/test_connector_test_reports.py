@@ -66,7 +66,7 @@ def test_junit_has_a_testcase_per_connector_and_check_with_twilio_codes_and_hint
     voice = rows["Voice"]["checks"][3]
     failure = found[("Voice", "sender")]["failure"][0]
     assert (failure["@type"], failure["@message"]) == ("twilio-21661", voice["detail"])
-    assert "https://www.twilio.com/docs/errors/21661" in failure["$"] and f"hint: {voice['hint']}" in failure["$"]
+    assert "https://www.twilio.com/docs/api/errors/21661" in failure["$"] and f"hint: {voice['hint']}" in failure["$"]
     assert found[("Other", "credentials")]["failure"][0]["@type"] == "twilio-20003"
     assert found[("Other", "sender")]["skipped"][0]["@message"] == "skipped: the credentials were refused"
     assert "error" in found[(ODD, "credentials")] and "failure" not in found[(ODD, "credentials")]
@@ -96,7 +96,7 @@ def test_junit_warnings_pass_and_say_themselves(cli, sandbox, tmp_path):
     report = junit(path)
     case = cases(report)[("Trial", "account_type")]
     assert "failure" not in case and case["system-out"][0].startswith("warning: trial")
-    assert "Twilio error 21608: https://www.twilio.com/docs/errors/21608" in case["system-out"][0]
+    assert "Twilio error 21608: https://www.twilio.com/docs/api/errors/21608" in case["system-out"][0]
     assert report["testsuite"][0]["@failures"] == "0"
 
 

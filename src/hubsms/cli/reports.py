@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Final
 from hubsms.cli.common import hide_tokens, warn
 from hubsms.errors import ConfigError, ExitCode, InvalidValue
 from hubsms.service.check_rows import FAILED, OK, SKIPPED, WARNING
+from hubsms.twilio import codes
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
     from hubsms.service.checks import ConnectorReport, SweepReport
 
-TWILIO_DOCS: Final = "https://www.twilio.com/docs/errors/"
 # Characters XML 1.0 cannot carry at all, even escaped.
 _NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -152,7 +152,7 @@ def _code_type(code: int | None, kind: str) -> str:
 
 def _explained(code: int | None, hint: str | None) -> str:
     """Twilio's code and its page, then the hint: what a reader of the report acts on."""
-    lines = [f"Twilio error {code}: {TWILIO_DOCS}{code}"] if code else []
+    lines = [f"Twilio error {code}: {codes.link(code)}"] if code else []
     if hint:
         lines.append(f"hint: {hint}")
     return "\n".join(lines)

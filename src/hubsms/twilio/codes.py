@@ -173,13 +173,6 @@ def link(code: int) -> str:
     return f"{DOCS}{code}"
 
 
-def next_step(code: int | None) -> str:
-    """What to do about a code; for an unknown or missing one, where to look."""
-    if code is None:
-        return _NO_CODE_STEP
-    known = CODES.get(code)
-    return known.step if known else _UNKNOWN_STEP
-
 
 def request_hint(code: int, more_info: str | None = None) -> str:
     """The hint of an error Twilio answered a request with: the words, the next step and the
@@ -204,6 +197,9 @@ def describe_delivery_error(code: int | None) -> str:
 
 
 def delivery_advice(code: int | None) -> str:
-    """What to do about a message's error code; for an unknown or missing code, where to
-    look."""
-    return next_step(code)
+    """What to do about a code (a message's, a request's); for an unknown or missing one,
+    where to look."""
+    if code is None:
+        return _NO_CODE_STEP
+    known = CODES.get(code)
+    return known.step if known else _UNKNOWN_STEP
