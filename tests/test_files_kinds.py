@@ -230,3 +230,16 @@ def test_a_stored_logo_replaced_by_a_fifo_is_not_waited_on_by_apply(cli, place):
     assert time.monotonic() - started < 8  # the watchdog would end a wait on the FIFO at 10 s
     logo = store.load(config).connectors["A"].logo
     assert (place / logo).read_bytes() == PNG and stat.S_ISFIFO(os.lstat(stored).st_mode)
+
+
+def test_apply_reads_its_stdin_as_a_file_is_read_utf8_whatever_the_locale(config_path):
+    """Bytes that are not UTF-8 on stdin: exit 3 naming the byte, as in a file; never an
+    internal error under a strict encoding, nor surrogates kept under the C locale."""
+    import subprocess
+
+    for encoding in ("utf-8:strict", "ascii:surrogateescape"):
+        done = subprocess.run([str(HUBSMS), "apply", "-", "--dry-run"], input=b"schema_version = 1\n# \xff\n",
+                              capture_output=True, timeout=30, env=subprocess_env(PYTHONIOENCODING=encoding))
+        assert done.returncode == 3, done.stderr
+        assert b"cannot read <stdin>: not UTF-8 text (byte 0xff at offset 21)" in done.stderr
+    assert read_bytes(config_path) is None

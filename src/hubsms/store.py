@@ -97,11 +97,17 @@ def _read_text(path: Path, *, missing_ok: bool) -> str | None:
         if missing_ok and isinstance(exc, FileNotFoundError):
             return None
         raise _unreadable(path, exc) from None
+    return decode_text(raw, path)
+
+
+def decode_text(raw: bytes, source: Path | str) -> str:
+    """A TOML file's bytes as text (a file's, or apply's stdin): UTF-8, else a ConfigError
+    naming ``source`` and the first byte that is not."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(
-            f"cannot read {path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            f"cannot read {source}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
             "re-save the file as UTF-8 (an editor's 'Save with encoding' or iconv -t UTF-8)",
         ) from None
 

@@ -97,17 +97,19 @@ def _read_desired(file: str) -> Any:
 
 
 def _read_stdin() -> str:
-    """stdin, at most as much as a file may hold (``store.MAX_FILE_BYTES``): an endless
-    stream piped in by mistake is refused, not read until memory runs out."""
+    """stdin's bytes, at most as many as a file may hold (``store.MAX_FILE_BYTES``: an endless
+    stream piped in by mistake is refused, not read until memory runs out), decoded as a
+    file's are (``store.decode_text``: UTF-8, whatever the locale)."""
     from hubsms.errors import InvalidValue
-    from hubsms.store import MAX_FILE_BYTES
+    from hubsms.store import MAX_FILE_BYTES, decode_text
 
-    text = sys.stdin.read(MAX_FILE_BYTES + 1)
-    if len(text) > MAX_FILE_BYTES:
+    stream = getattr(sys.stdin, "buffer", None)
+    raw = stream.read(MAX_FILE_BYTES + 1) if stream is not None else sys.stdin.read(MAX_FILE_BYTES + 1).encode()
+    if len(raw) > MAX_FILE_BYTES:
         raise InvalidValue(
             "FILE", f"<stdin> holds more than {MAX_FILE_BYTES // 2**20} MiB: more than a desired-state file can be; "
             "nothing was changed", "pipe in a file made by 'hubsms export' (or give its path instead of -)")
-    return text
+    return decode_text(raw, "<stdin>")
 
 
 def _summary(result: Any, dry_run: bool, label: str) -> str:
