@@ -40,6 +40,17 @@ def options_by_flag() -> dict[str, list[tuple[tuple[str, ...], Any]]]:
     return found
 
 
+def definitions() -> list[params.Param]:
+    """Every definition in cli/params.py: each on its own, and each in a command's tuple (a
+    Param is a tuple too: not taken apart)."""
+    found = []
+    for value in vars(params).values():
+        for param in value if isinstance(value, tuple) and not isinstance(value, params.Param) else (value,):
+            if isinstance(param, params.Param):
+                found.append(param)
+    return found
+
+
 def kind_of(option: Any) -> type:
     if option.is_flag:
         return bool
@@ -50,12 +61,14 @@ def kind_of(option: Any) -> type:
 def test_every_option_that_commands_share_is_built_from_its_one_definition():
     shared = {flag: uses for flag, uses in options_by_flag().items() if len(uses) > 1}
     assert {"--auth-token-stdin", "--config", "--to", "--json", "--auth-token-env"} <= set(shared)
-    definitions = params.shared()
+    first = {}
+    for param in definitions():
+        first.setdefault(param.flag, param)
     for flag, uses in shared.items():
         if flag in NOT_DEFINED_HERE | DIFFERENT:
             continue
-        assert flag in definitions, f"{flag} is taken by {len(uses)} commands but defined in none of hubsms.cli.params"
-        definition = definitions[flag]
+        assert flag in first, f"{flag} is taken by {len(uses)} commands but defined in none of hubsms.cli.params"
+        definition = first[flag]
         for path, option in uses:
             where = f"{flag} of hubsms {' '.join(path)}"
             assert kind_of(option) is definition.kind, where
@@ -67,11 +80,11 @@ def test_a_flag_is_defined_once():
     """Variants of a definition (Param.but) keep its flag, type and metavar; no two
     definitions of one flag say different things."""
     seen: dict[str, params.Param] = {}
-    for value in vars(params).values():
-        for param in value if isinstance(value, tuple) else (value,):
-            if isinstance(param, params.Param):
-                first = seen.setdefault(param.flag, param)
-                assert (param.kind, param.metavar, param.short) == (first.kind, first.metavar, first.short), param.flag
+    checked = definitions()
+    assert {"--to", "--json", "--config"} <= {param.flag for param in checked}  # those on their own too
+    for param in checked:
+        first = seen.setdefault(param.flag, param)
+        assert (param.kind, param.metavar, param.short) == (first.kind, first.metavar, first.short), param.flag
     with pytest.raises(TypeError, match="--to: metavar"):
         params.TO.but(metavar="NUMBER")
 

@@ -16,7 +16,6 @@ from typing import Any
 from hubsms.cli.click_api import COMPLETE_ENV, click_module
 from hubsms.cli.common import (
     DEBUG_ENV,
-    add_quiet_option,
     end_output,
     report_error,
     start_output,

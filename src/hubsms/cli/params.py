@@ -165,12 +165,3 @@ def defaults(params: tuple[Param, ...]) -> dict[str, Any]:
     return {param.name: param.default for param in params}
 
 
-def shared() -> dict[str, Param]:
-    """The definitions above by flag (each flag once): what a command's option of that flag
-    is built from."""
-    found: dict[str, Param] = {}
-    for value in globals().values():
-        for param in value if isinstance(value, tuple) and not isinstance(value, Param) else (value,):
-            if isinstance(param, Param):
-                found.setdefault(param.flag, param)
-    return found
