@@ -16,7 +16,7 @@ from hubsms.cli.options import (
     NoInputOption,
     YesOption,
     command_group,
-    option,
+    options_of,
 )
 
 app = command_group("Add, list, show, edit, (de)activate and remove SMS-gateway connectors.")
@@ -27,8 +27,8 @@ NewNameArg = Annotated[
     typer.Argument(metavar="NAME", help="The connector's name (unique, case-insensitive); asked at a terminal when left out.", show_default=False),
 ]
 # The fast path parses the same definitions (hubsms.cli.params)
-_ADD = {param.flag: option(param) for param in params.ADD}
-_EDIT = {param.flag: option(param) for param in params.EDIT}
+_ADD = options_of(params.ADD)
+_EDIT = options_of(params.EDIT)
 
 
 @app.command("add", epilog=examples(
@@ -60,7 +60,7 @@ def add(
     )
 
 
-_LIST = {param.flag: option(param) for param in params.LIST}  # the fast path parses the same definitions
+_LIST = options_of(params.LIST)  # the fast path parses the same definitions
 
 
 @app.command("list", epilog=examples("hubsms connector list", "hubsms connector list --inactive --json"))

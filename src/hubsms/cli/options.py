@@ -24,6 +24,11 @@ def option(param: Param, **changes: Any) -> Any:
     )
 
 
+def options_of(spec: tuple[Param, ...]) -> dict[str, Any]:
+    """``option`` of each definition of a command's ``spec`` (cli/params.py), by flag."""
+    return {param.flag: option(param) for param in spec}
+
+
 ConfigOption = Annotated[Optional[Path], option(params.CONFIG)]
 JsonOption = Annotated[bool, option(params.JSON)]
 NoInputOption = Annotated[bool, option(params.NO_INPUT)]

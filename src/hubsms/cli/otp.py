@@ -13,14 +13,14 @@ from hubsms.cli.options import (
     ReadTimeoutOption,
     TokenStdinOption,
     command_group,
-    option,
+    options_of,
 )
 from hubsms.cli.params import SEND
 
 app = command_group("Send one-time passwords by SMS.")
 
 # The options of params.SEND by flag (the fast path parses the same definitions).
-OPTION = {param.flag: option(param) for param in SEND}
+OPTION = options_of(SEND)
 
 
 @app.command("send", epilog=examples(
