@@ -205,15 +205,17 @@ class TwilioClient:
         self, method: str, url: str, form: dict[str, str] | None = None, *, ends: float | None = None,
     ) -> dict[str, Any]:
         """One exchange within the deadline, or by ``ends`` (a ``time.monotonic()``) if sooner."""
-        seconds = self.deadline if ends is None else min(self.deadline, ends - time.monotonic())
+        left = None if ends is None else ends - time.monotonic()
+        cut = left is not None and left < self.deadline  # --timeout is the nearer limit
+        seconds = max(left, 0.0) if cut else self.deadline
+        if seconds <= 0:
+            raise deadline_error(method, url, 0.0, False, "--timeout")
         try:
-            if seconds <= 0:
-                raise DeadlinePassed(sent=False)
             answer = run_with_deadline(lambda: self._exchange(method, url, form), seconds)
         except DeadlinePassed as exc:
-            if seconds == self.deadline:
-                raise deadline_error(method, url, seconds, exc.sent) from None
-            raise deadline_error(method, url, round(max(seconds, 0.0), 1), exc.sent, "--timeout") from None
+            if cut:
+                raise deadline_error(method, url, round(seconds, 1), exc.sent, "--timeout") from None
+            raise deadline_error(method, url, seconds, exc.sent) from None
         except _Failed as exc:
             raise network_error(exc.error, method, url, exc.sent) from None
         try:
