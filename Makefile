@@ -43,7 +43,8 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
-# Each case prints its measured ratio (or seconds), its goal and PASS/FAIL on one line.
+# Each case prints its measured ratio (or seconds), its goal and PASS/FAIL on one line
+# (sandbox_lists.py judges its answers, and reports its times without a goal).
 # Prism (Twilio's OpenAPI mocked by Stoplight's server), the sandbox's yardstick, from npm.
 PRISM := .bench/prism/node_modules/.bin/prism
 $(PRISM):

@@ -38,3 +38,27 @@ def median_ms(argv: list[str], env: dict[str, str], runs: int) -> float:
 
 def verdict(passed: bool) -> str:
     return "PASS" if passed else "FAIL"
+
+
+def start_sandbox(hubsms: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    """`hubsms sandbox serve` on a free port, at status delay 0: the process and its URL."""
+    process = subprocess.Popen(
+        [*hubsms, "sandbox", "serve", "--port", "0", "--status-delay", "0"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline().strip()
+    if not first.startswith("listening on "):
+        process.kill()
+        raise SystemExit(f"the sandbox did not start: {first!r}")
+    return process, first.removeprefix("listening on ")
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    """SIGTERM, then SIGKILL if it has not ended 10 s later."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -25,8 +25,7 @@ import time
 from pathlib import Path
 
 import requests
-from _support import compile_package, hubsms_command, verdict
-from send import start_sandbox
+from _support import compile_package, hubsms_command, start_sandbox, stop, verdict
 
 TOKEN = "fedcba9876543210fedcba9876543210"
 REQUESTS_PER_CHECK = 2  # the account, then the From among the account's numbers
@@ -86,8 +85,7 @@ def main() -> int:
             return measure(hubsms, env, Sandbox(url), write_config(
                 Path(env["HUBSMS_CONFIG"]), f"{url}/2010-04-01/Accounts", args.connectors), args)
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            stop(process)
 
 
 def measure(hubsms: list[str], env: dict[str, str], sandbox: Sandbox, names: list[str], args: argparse.Namespace) -> int:

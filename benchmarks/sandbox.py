@@ -46,7 +46,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from _support import compile_package, hubsms_command, verdict
+from _support import compile_package, hubsms_command, stop, verdict
 
 HERE = Path(__file__).resolve().parent
 SPEC = HERE.parent / "tests" / "data" / "twilio-oai" / "twilio_api_v2010.json"
@@ -80,10 +80,12 @@ server.serve_forever()
 """
 
 
-def request_bytes(port: int) -> bytes:
+def request_bytes(port: int, close: bool = False) -> bytes:
+    """The create-message POST as bytes (``close``: the connection closes after its answer)."""
     head = (f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Basic {BASIC}\r\n"
             f"Content-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\n"
-            f"User-Agent: hubsms-bench\r\nContent-Length: {len(FORM)}\r\n\r\n")
+            f"User-Agent: hubsms-bench\r\n{'Connection: close' + chr(13) + chr(10) if close else ''}"
+            f"Content-Length: {len(FORM)}\r\n\r\n")
     return head.encode() + FORM
 
 
@@ -106,12 +108,7 @@ class Server:
         self.url = f"http://127.0.0.1:{port}"
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process)
 
 
 def wait_for_port(port: int, process: subprocess.Popen[str], limit: float = 60.0) -> None:

@@ -10,7 +10,8 @@ one keep-alive connection, the median and 95th percentile of --repeat requests e
     every message by next_page_uri (PageSize=1000; the time of the whole walk);
   - the first page of IncomingPhoneNumbers, with a PhoneNumber filter, and v1 Services.
 
-Answers are checked (status 200, the number of items) so a fast wrong answer cannot pass.
+Answers are checked (status 200, the number of items): a wrong one is a FAIL and exit 1, so a
+fast wrong answer cannot pass. The times are reported, not judged against a goal.
 
     .venv/bin/python benchmarks/sandbox_lists.py [--messages 5000] [--numbers 1000] [--repeat 50]
 """
@@ -25,7 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
-from _support import hubsms_command
+from _support import hubsms_command, verdict
 from sandbox import ACCOUNT_SID, FORM, Server
 
 SERVICES = [f"MG{n:032x}" for n in range(100)]
@@ -106,17 +107,21 @@ def main() -> int:
         print(f"sandbox lists: {args.messages} messages, {args.numbers} numbers, {len(SERVICES)} services, "
               f"{args.repeat} requests each (python {sys.version.split()[0]})")
         print(f"{'request':<52} {'median ms':>10} {'p95 ms':>8}")
+        wrong = 0
         for name, call, expected in cases:
             try:
                 median, p95 = timed(call, args.repeat if "walk" not in name else max(args.repeat // 10, 3), expected)
             except (requests.RequestException, KeyError, SystemExit) as err:
-                print(f"{name:<52} {'n/a':>10} {'':>8}  ({err})")
+                wrong += 1
+                print(f"{name:<52} {'n/a':>10} {'':>8}  {verdict(False)} ({err})")
                 continue
             print(f"{name:<52} {median:>10.2f} {p95:>8.2f}")
         session.close()
     finally:
         server.stop()
-    return 0
+    print(f"\nsandbox lists: {'PASS: every answer right' if not wrong else f'FAIL: {wrong} wrong or failed'} "
+          "(timings are reported, not judged)")
+    return 1 if wrong else 0
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _support import compile_package, hubsms_command, median_ms, verdict
+from _support import compile_package, hubsms_command, median_ms, start_sandbox, stop, verdict
 
 MEDIAN_GOAL, WORST_GOAL = 1.2, 1.3
 SID = "AC0123456789abcdef0123456789abcdef"
@@ -48,19 +48,6 @@ answer = requests.post(
 answer.raise_for_status()
 print(answer.json()["sid"])
 """
-
-
-def start_sandbox(hubsms: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [*hubsms, "sandbox", "serve", "--port", "0", "--status-delay", "0"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    assert process.stdout is not None
-    first = process.stdout.readline().strip()
-    if not first.startswith("listening on "):
-        process.kill()
-        raise SystemExit(f"the sandbox did not start: {first!r}")
-    return process, first.removeprefix("listening on ")
 
 
 def paired_runs(first: tuple[list[str], dict[str, str]], second: tuple[list[str], dict[str, str]],
@@ -115,8 +102,7 @@ def main() -> int:
                       f"{worst:.2f}; {statistics.median(sends) * 1000:.0f} / {statistics.median(plains) * 1000:.0f} ms)  "
                       f"goal median <= {MEDIAN_GOAL:g}x, worst <= {WORST_GOAL:g}x  {verdict(met)}")
         finally:
-            sandbox.terminate()
-            sandbox.wait(timeout=10)
+            stop(sandbox)
     print(f"\nsend: {'PASS: every goal met' if ok else 'FAIL: a goal missed'}")
     return 0 if ok else 1
 

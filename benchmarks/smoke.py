@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _support import compile_package, hubsms_command, verdict
+from _support import compile_package, hubsms_command, start_sandbox, stop, verdict
 
 GOAL_SECONDS = 0.8
 SID = "AC0123456789abcdef0123456789abcdef"
@@ -52,19 +52,15 @@ def smoke(hubsms: list[str], folder: Path) -> tuple[dict[str, float], float]:
         marks.append(time.perf_counter())
         return done.stdout
 
-    server = subprocess.Popen([*hubsms, "sandbox", "serve", "--port", "0", "--status-delay", "0"], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    server, url = start_sandbox(hubsms, env)
     try:
-        assert server.stdout is not None
-        url = server.stdout.readline().strip().removeprefix("listening on ")
         marks.append(time.perf_counter())
         run("connector", "add", "Smoke", "--account-sid", SID, "--from", "+15005550006",
             "--server-address", f"{url}/2010-04-01/Accounts", "--auth-token-stdin", stdin=TOKEN + "\n")
         sent = json.loads(run("otp", "send", "--to", TO, "--connector", "Smoke", "--wait", "--json"))
         code = run("sandbox", "otp", "--to", TO, "--url", url, "--wait", "10").strip()
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
     marks.append(time.perf_counter())
     if sent.get("status") != "delivered" or sent.get("code") != code:
         raise SystemExit(f"the smoke went wrong: sent {sent}, read back {code!r}")
