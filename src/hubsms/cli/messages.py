@@ -148,10 +148,11 @@ def _room_for_body(shown: list[list[Any]]) -> bool:
     from rich.cells import cell_len
 
     from hubsms.cli.common import stdout_console
+    from hubsms.cli.render import table_width
 
     widths = [max(cell_len(str(row[i] or "")) for row in shown) for i in range(len(shown[0]))]
     widths = [max(width, len(title)) for width, title in zip(widths, ("UTC", "To", "Status", "SID"))]
-    return sum(widths) + 2 * len(widths) + BODY_MIN <= stdout_console().width
+    return table_width([*widths, BODY_MIN]) <= stdout_console().width
 
 
 def _row(row: dict[str, Any]) -> list[Any]:

@@ -47,7 +47,7 @@ def print_connector_table(rows: list[dict[str, Any]], wide: bool) -> None:
     keep = list(range(len(view)))
     if sys.stdout.isatty():
         width = stdout_console().width
-        if wide and _table_width(_widths(view, cells, least=False)) > width:
+        if wide and table_width(_widths(view, cells, least=False)) > width:
             _print_blocks(view, cells)
             return
         keep = _fitting(view, cells, width)
@@ -76,7 +76,7 @@ def _fitting(view: tuple[tuple[str, str], ...], cells: list[list[Any]], width: i
     first; the name stays (it wraps)."""
     least = _widths(view, cells, least=True)
     keep = list(range(len(view)))
-    while len(keep) > 1 and _table_width([least[i] for i in keep]) > width:
+    while len(keep) > 1 and table_width([least[i] for i in keep]) > width:
         keep.pop()
     return keep
 
@@ -93,7 +93,8 @@ def _widths(view: tuple[tuple[str, str], ...], cells: list[list[Any]], least: bo
     return widths
 
 
-def _table_width(widths: list[int]) -> int:
+def table_width(widths: list[int]) -> int:
+    """The width of a table whose columns have these widths, with the gaps between them."""
     return sum(widths) + _GAP * (len(widths) - 1)
 
 
