@@ -11,7 +11,7 @@ from helpers import SID
 
 from hubsms import store
 from hubsms.errors import ConnectorInactive, PlanNotFound
-from hubsms.service.plans import resolve_plan_connector
+from hubsms.service.lookup import resolve_plan_connector
 
 TOKEN = "0123456789abcdef0123456789abcdef"
 

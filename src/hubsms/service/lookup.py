@@ -80,6 +80,20 @@ def require_plan(config: Config, name: str) -> model.Plan:
     return plan
 
 
+def resolve_plan_connector(config: Config, plan_name: str) -> Connector:
+    """The SMS connector of a service plan (name compared ignoring case). It must be active:
+    a hand-edited file could assign an inactive one."""
+    plan = require_plan(config, plan_name)
+    connector = require_connector(config, plan.sms_connector)
+    if not connector.active:
+        raise ConnectorInactive(
+            f'plan "{plan.name}" uses connector "{connector.name}", which is inactive',
+            f'activate it (hubsms connector activate "{connector.name}") or assign another: '
+            f'hubsms plan set "{plan.name}" --sms-connector NAME',
+        )
+    return connector
+
+
 def check_unique(config: Config, name: str, ignore: str | None = None) -> None:
     existing = config.find(name)
     if existing is not None and existing.name != ignore:

@@ -1,29 +1,14 @@
-"""Which connector sends: service plans (each names its SMS connector) and Global
-Settings' default SMS connector. Only an active connector can be assigned."""
+"""Service plans (each names its SMS connector) and Global Settings' default SMS connector:
+assigning them. Only an active connector can be assigned; which connector a plan sends with is
+:func:`hubsms.service.lookup.resolve_plan_connector`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from hubsms import model, store
-from hubsms.errors import ConnectorInactive
-from hubsms.model import Config, Connector
-from hubsms.service.lookup import require_active, require_connector, require_plan
+from hubsms.service.lookup import require_active, require_plan
 from hubsms.service.transaction import Outcome, save
-
-
-def resolve_plan_connector(config: Config, plan_name: str) -> Connector:
-    """The SMS connector of a service plan (name compared ignoring case). It must be active:
-    a hand-edited file could assign an inactive one."""
-    plan = require_plan(config, plan_name)
-    connector = require_connector(config, plan.sms_connector)
-    if not connector.active:
-        raise ConnectorInactive(
-            f'plan "{plan.name}" uses connector "{connector.name}", which is inactive',
-            f'activate it (hubsms connector activate "{connector.name}") or assign another: '
-            f'hubsms plan set "{plan.name}" --sms-connector NAME',
-        )
-    return connector
 
 
 def plan_set(path: Path, name: str, sms_connector: str) -> tuple[model.Plan, Outcome]:

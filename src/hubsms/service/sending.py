@@ -24,8 +24,7 @@ from hubsms.errors import (
 )
 from hubsms.model import Config, Connector
 from hubsms.seconds import MAX_SECONDS, MAX_WAIT_SECONDS, SMALLEST, check_seconds
-from hubsms.service.lookup import require_active, require_connector
-from hubsms.service.plans import resolve_plan_connector
+from hubsms.service.lookup import require_active, require_connector, resolve_plan_connector
 
 if TYPE_CHECKING:  # imported only when a message is really sent
     from hubsms.credentials import Keyring, Token
