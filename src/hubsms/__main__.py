@@ -1,5 +1,3 @@
-import sys
+from hubsms.cli.main import run
 
-from hubsms.cli.main import main
-
-sys.exit(main())
+run()
