@@ -155,6 +155,15 @@ def test_an_empty_config_path_is_exit_2_naming_the_mistake(cli, place, monkeypat
     assert tree(place) == {}
 
 
+def test_an_empty_or_dot_file_argument_of_apply_is_named_as_the_file_not_the_config(cli, config_path):
+    """``apply ""`` (an unset shell variable) is about the FILE argument, not the config."""
+    for given, said in (("", "the FILE argument is empty"), (".", "FILE '.' is the current folder, not a file")):
+        result = cli("apply", given)
+        assert_user_error(result, 2, said)
+        assert result.stderr.splitlines()[1].startswith("hint: give the desired-state file to apply, or - ")
+        assert not config_path.exists()
+
+
 def test_a_config_over_16_mib_is_refused_before_it_is_read(cli, config_path):
     config_path.parent.mkdir(parents=True)
     with config_path.open("wb") as handle:  # sparse: no 16 MiB written to the disk

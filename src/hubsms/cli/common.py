@@ -237,6 +237,14 @@ def read_config_path(option: Path | None, ctx: Any = None) -> Path:
     return path
 
 
+def take_missing_config() -> str | None:
+    """The warning :func:`read_config_path` kept, for a command that says it in its own words
+    (then it is not said again at the end)."""
+    global _missing_config
+    kept, _missing_config = _missing_config, None
+    return kept
+
+
 def warn_missing_config() -> None:
     """After a command that succeeded: the warning :func:`read_config_path` kept, if any."""
     if _missing_config:

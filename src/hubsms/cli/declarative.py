@@ -14,6 +14,7 @@ from hubsms.cli.common import (
     read_config_path,
     report,
     resolve_config_path,
+    take_missing_config,
     warn,
     warn_plaintext_keyring,
     write_out,
@@ -93,6 +94,12 @@ def _read_desired(file: str) -> Any:
 
     if file == "-":
         return declarative.read_desired(_read_stdin(), "<stdin>", Path.cwd())
+    if str(Path(file)) == ".":  # "" or ".": no file named
+        from hubsms.errors import InvalidValue
+
+        said = "the FILE argument is empty" if not file else "FILE '.' is the current folder, not a file"
+        raise InvalidValue("FILE", said, "give the desired-state file to apply, or - to read it from stdin "
+                                         "(hubsms export > FILE writes one)")
     return declarative.read_desired_file(Path(file))
 
 
@@ -156,10 +163,10 @@ def export(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption =
     from hubsms.service import declarative
 
     path = read_config_path(config, ctx)
+    missing = take_missing_config()  # said once, with what it means for the export
     data = declarative.export_config(path)
-    if "allow_empty" not in data["apply"] and not data.get("connectors"):
-        warn(f"there is no config file {path} (a mistyped --config or HUBSMS_CONFIG?): the export is empty, "
-             "and apply --prune refuses it without --allow-empty")
+    if missing:
+        warn(f"{missing}: the export is empty, and apply --prune refuses it without --allow-empty")
     if json_:
         print_json(data)
     else:
