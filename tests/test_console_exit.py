@@ -1,7 +1,7 @@
-"""How a hubsms process ends: the console script and ``python -m hubsms`` leave without the
-interpreter's final garbage collections (``gc.freeze()`` after the command), and nothing a
-command says or writes is lost by it. ``main()``, run in this process, leaves the collector
-as it is."""
+"""How a hubsms process runs and ends: the console script and ``python -m hubsms`` collect
+garbage every 50,000 new objects rather than every 700 (``THRESHOLDS``), and leave without the
+interpreter's final garbage collections (``gc.freeze()`` after the command); nothing a command
+says or writes is lost by it. ``main()``, run in this process, leaves the collector as it is."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ from pathlib import Path
 
 from helpers import HUBSMS, run_hubsms, run_module, subprocess_env
 
+from hubsms.cli.main import THRESHOLDS
+
 # Runs the installed console script file as its own process would, and says at the very end of
-# the shutdown (the first atexit handler registered runs last) how many objects were frozen.
+# the shutdown (the first atexit handler registered runs last) how many objects were frozen and
+# the collector's thresholds.
 AT_EXIT = (
     "import atexit, gc, runpy, sys\n"
-    "atexit.register(lambda: sys.stderr.write(f'frozen={{gc.get_freeze_count()}}\\n'))\n"
+    "atexit.register(lambda: sys.stderr.write(f'{{gc.get_threshold()}} frozen={{gc.get_freeze_count()}}\\n'))\n"
     "sys.argv = {argv!r}\n"
     "runpy.run_path({script!r}, run_name='__main__')\n"
 )
@@ -28,9 +31,9 @@ def frozen_at_exit(script: str, *args: str) -> tuple[int, int]:
     code = AT_EXIT.format(argv=[script, *args], script=script)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                             env=subprocess_env())
-    last = result.stderr.splitlines()[-1]
-    assert last.startswith("frozen="), result.stderr
-    return result.returncode, int(last.removeprefix("frozen="))
+    thresholds, _, frozen = result.stderr.splitlines()[-1].partition(" frozen=")
+    assert thresholds == str(THRESHOLDS) and THRESHOLDS[0] > 700, result.stderr
+    return result.returncode, int(frozen)
 
 
 def test_the_console_script_leaves_without_collecting_what_the_command_left():
@@ -66,6 +69,6 @@ def test_a_long_answer_into_a_pipe_arrives_whole(config_path: Path):
 
 
 def test_main_in_this_process_leaves_the_collector_alone(cli):
-    before = gc.get_freeze_count()
+    before = gc.get_freeze_count(), gc.get_threshold()
     assert cli("--version").exit_code == 0
-    assert gc.get_freeze_count() == before and gc.isenabled()
+    assert (gc.get_freeze_count(), gc.get_threshold()) == before and gc.isenabled()
