@@ -149,3 +149,64 @@ def test_writers_killed_at_random_moments_never_corrupt_the_file_or_lose_an_entr
             expected[name] = stored
     ring.set_password("hubsms", "last", TOKEN)  # a clean write removes killed writers' leftovers
     assert sorted(p.name for p in path.parent.iterdir()) == ["keyring_pass.cfg", "keyring_pass.cfg.lock"]
+
+
+# --- keyrings.alt's own PlaintextKeyring, chosen by name: hubsms writes its file crash-safely ---
+
+
+def test_a_write_that_fails_half_way_through_keyrings_alts_file_loses_no_token(cli, tmp_path):
+    """keyrings.alt's PlaintextKeyring truncates its file, then writes it: a write cut short
+    (here the kernel's file size limit, as a full disk would) left a part of the file, every
+    token past it lost; a kill -9 there, an empty file. hubsms writes the same file through
+    AtomicPlaintextKeyring: the failed write changes nothing, and says so (exit 4)."""
+    import resource
+
+    from helpers import HUBSMS, added, sid, token
+
+    added(cli, "A")  # the test's backend is keyrings.alt.file.PlaintextKeyring
+    others = {sid(i): token(i) for i in range(1, 13)}
+    for account, secret in others.items():
+        PlaintextKeyring().set_password("hubsms", account, secret)
+    path = keyring_file(tmp_path)
+    before = path.read_bytes()
+    limit = len(before) - 40  # a rewrite of the file cannot be completed; the config's save could
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG), not the process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    done = subprocess.run([str(HUBSMS), "connector", "edit", "A", "--auth-token-stdin", "--no-input"],
+                          input=TOKEN2 + "\n", capture_output=True, text=True, timeout=30, env=subprocess_env(),
+                          preexec_fn=small_files)
+    assert done.returncode == 4, done.stderr
+    assert "keyrings.alt.file.PlaintextKeyring" in done.stderr and TOKEN2 not in done.stderr
+    assert path.read_bytes() == before
+    assert PlaintextKeyring().get_password("hubsms", SID) == TOKEN
+    assert {a: PlaintextKeyring().get_password("hubsms", a) for a in others} == others
+    assert not list(path.parent.glob(".*.tmp"))
+
+
+def test_keyrings_alts_plaintext_keyring_is_named_as_chosen_and_written_crash_safely(cli, tmp_path):
+    from hubsms.keyring_choice import backend_name
+
+    assert backend_name() == f"keyrings.alt.file.PlaintextKeyring (plaintext file {keyring_file(tmp_path)}, written crash-safely by hubsms)"
+    shown = cli("connector", "add", "A", "--account-sid", SID, "--from", "+15005550006", "--auth-token-stdin",
+                input=TOKEN + "\n")
+    assert shown.exit_code == 0, shown.output
+    assert cli("connector", "show", "A", "--json").stdout.count("written crash-safely by hubsms") == 1
+
+
+def test_a_subclass_of_keyrings_alts_keyring_is_left_as_it_is():
+    """A subclass may store another way (encrypt, another format): only the class itself is
+    written through AtomicPlaintextKeyring."""
+    import keyring
+
+    from hubsms.credentials import Keyring
+
+    class Own(PlaintextKeyring):
+        pass
+
+    keyring.set_keyring(Own())
+    assert type(Keyring().load()) is Own
+    keyring.set_keyring(PlaintextKeyring())
+    assert type(Keyring().load()) is AtomicPlaintextKeyring

@@ -13,8 +13,9 @@ FILE_BACKEND: Final = "hubsms.keyring_file.AtomicPlaintextKeyring"
 
 
 def label(backend: Any) -> str:
-    """A backend's class, as PYTHON_KEYRING_BACKEND names it."""
-    return f"{type(backend).__module__}.{type(backend).__name__}"
+    """A backend's class, as PYTHON_KEYRING_BACKEND names it (keyrings.alt's plaintext file
+    keyring by its own name when hubsms writes it crash-safely: ``keyring_file.crash_safe``)."""
+    return getattr(backend, "stands_for", None) or f"{type(backend).__module__}.{type(backend).__name__}"
 
 
 def available_backends() -> list[str]:

@@ -41,7 +41,8 @@ def _one_name(backend: Any) -> str:
     if not isinstance(path, str):
         return label(backend)
     kind = "plaintext file" if is_plaintext(backend) else "file"
-    return f"{label(backend)} ({kind} {_home_short(path)})"
+    safely = ", written crash-safely by hubsms" if getattr(backend, "stands_for", None) else ""
+    return f"{label(backend)} ({kind} {_home_short(path)}{safely})"
 
 
 def plaintext_warning() -> str | None:

@@ -9,6 +9,9 @@ the old one, under a lock: at any moment the file holds either the old or the ne
 
 Choose it with ``PYTHON_KEYRING_BACKEND=hubsms.keyring_file.AtomicPlaintextKeyring``
 (needs ``keyrings.alt``). The tokens are not encrypted: the file is readable by its owner only.
+When keyrings.alt's ``PlaintextKeyring`` itself is the backend (chosen by name, or by priority),
+hubsms writes its file through this class all the same (:func:`crash_safe`): a kill -9 in the
+middle of keyrings.alt's own write leaves the file empty, every token of every config gone.
 """
 
 from __future__ import annotations
@@ -101,6 +104,16 @@ class AtomicPlaintextKeyring(PlaintextKeyring):
         ensure_folder(Path(os.path.dirname(self.file_path) or "."))
         with exclusive(Path(self.file_path + ".lock"), lock_timeout(), lambda exc: exc):
             yield
+
+
+def crash_safe(backend: PlaintextKeyring) -> AtomicPlaintextKeyring:
+    """keyrings.alt's ``PlaintextKeyring`` as this class: the same file (its path as that
+    backend has it, set by keyring's config or ``KEYRING_PROPERTY_*`` too), read and written
+    crash-safely. Only that class itself: a subclass may change how it stores."""
+    safe = AtomicPlaintextKeyring.__new__(AtomicPlaintextKeyring)
+    safe.__dict__.update(vars(backend))
+    safe.stands_for = f"{type(backend).__module__}.{type(backend).__name__}"  # named as chosen
+    return safe
 
 
 def _replace(path: str, config: configparser.RawConfigParser) -> None:
