@@ -1,6 +1,7 @@
 """apply checks a connector's From with phonenumbers only where the config does not already
 hold it: a new or changed From is checked (refused, or warned about) as ``connector add``
-does; an unchanged one is neither checked nor warned about again."""
+does; an unchanged one is neither checked nor warned about again. A server address that is
+not Twilio's is warned about the same way: when a connector gets it, not at every apply."""
 
 from __future__ import annotations
 
@@ -62,3 +63,33 @@ def test_a_dry_run_checks_a_new_from_too(cli, desired, config_path):
     assert result.exit_code == 0, result.output
     assert WARNING in result.stderr
     assert read_bytes(config_path) is None
+
+
+# --- the same for the server address: warned about when set, not at every later apply ----------
+
+LOCAL = "http://127.0.0.1:9/2010-04-01/Accounts"
+NOT_TWILIOS = "is not Twilio's: messages go to a local server"
+
+
+def write_fleet(path: Path, servers: list[str], active: bool = True) -> Path:
+    path.write_text("schema_version = 1\n" + "".join(
+        f'[connectors."Edge {i}"]\naccount_sid = "{SID}"\nfrom = "+14155552671"\nauth_token_env = "EDGE_TOKEN"\n'
+        f'server_address = "{server}"\nactive = {str(active).lower()}\n' for i, server in enumerate(servers)),
+        encoding="utf-8")
+    return path
+
+
+def test_a_foreign_server_address_is_warned_about_when_set_and_not_on_every_later_apply(cli, desired, config_path):
+    write_fleet(desired, [LOCAL, LOCAL, LOCAL])
+    first = cli("apply", str(desired))
+    assert first.exit_code == 0, first.output
+    assert first.stderr.count(NOT_TWILIOS) == 3
+    again = cli("apply", str(desired))  # the fleet's half-hourly run: nothing changes, nothing to say
+    assert again.exit_code == 0, again.output
+    assert again.stderr.splitlines() == [f"nothing to do: the config already matches {desired}"]
+    other = LOCAL.replace(":9/", ":8/")
+    moved = cli("apply", str(write_fleet(desired, [other, LOCAL, LOCAL])), "--dry-run")
+    assert [line for line in moved.stderr.splitlines() if NOT_TWILIOS in line] == [
+        f'warning: connector "Edge 0": server address {other} {NOT_TWILIOS}']
+    deactivated = cli("apply", str(write_fleet(desired, [LOCAL, LOCAL, LOCAL], active=False)))
+    assert deactivated.exit_code == 0 and NOT_TWILIOS not in deactivated.stderr  # another field changed: not said again

@@ -73,7 +73,6 @@ def apply(
     from hubsms.service import declarative
 
     desired = _read_desired(file)
-    report(desired.warnings)
     result = declarative.apply_desired(
         resolve_config_path(config, ctx), desired, Keyring(),
         prune=prune, keep_env_refs=keep_env_refs, allow_empty=allow_empty, dry_run=dry_run,

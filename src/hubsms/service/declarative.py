@@ -246,6 +246,9 @@ class _Planner:
         logo, logo_changed = self._target_logo(wanted, old)
         target = wanted.with_changes(auth_token_env=ref, logo=logo)
         changed = _differing(old, target)
+        for attr, warning in self.desired.field_warnings.get(wanted.name, ()):
+            if old is None or getattr(old, attr) != getattr(target, attr):  # said when the config got it, not again
+                self.warnings.append(f'connector "{wanted.name}": {warning}')
         if logo_changed:
             changed["logo"] = (old.logo if old else None, wanted.logo)
         token_field = self._token_field(wanted, ref, old is None)
