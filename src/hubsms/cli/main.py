@@ -3,10 +3,10 @@
 ``run()`` is what the console script and ``python -m hubsms`` call: :func:`main` in a process
 of its own (the garbage collector set for a short life). ``main(argv)`` is the boundary (as
 httpie's ``core.main``): it runs :func:`program` and turns whatever escapes it into output
-and an exit status. ``program`` does the work and handles
-nothing: the fast path for the hot commands, else the Typer app. Commands and services raise
-:class:`~hubsms.errors.HubsmsError`; Click's usage errors are said as :class:`UsageError`.
-Imports nothing heavy until it knows what to run.
+and an exit status. ``program`` does the work and handles nothing: the fast path for the hot
+commands, else the Typer app. Commands and services raise :class:`~hubsms.errors.HubsmsError`;
+Click's usage errors are said as :class:`UsageError`. Imports nothing heavy until it knows
+what to run.
 """
 
 from __future__ import annotations
