@@ -82,6 +82,30 @@ def test_removing_in_one_config_leaves_the_others_logo(cli, two, folder):
     assert files_under(folder / "logos") == {"b.toml/brand.gif": GIF}
 
 
+def test_a_configs_own_logo_folder_goes_with_its_last_logo_and_nothing_else(cli, two, folder, tmp_path):
+    a, b = two
+    run(cli, a, "connector", "remove", "Brand", "--yes")
+    assert sorted(p.name for p in (folder / "logos").iterdir()) == ["b.toml"]  # no empty a.toml/ left
+    keep = folder / "logos" / "b.toml" / "notes.txt"  # someone's file: not a logo, never deleted
+    keep.write_text("mine")
+    run(cli, b, "connector", "edit", "Brand", "--no-logo")
+    assert files_under(folder / "logos") == {"b.toml/notes.txt": b"mine"}
+    keep.unlink()
+    assert add(cli, "Brand 2", "--logo", str(image(tmp_path, "c.png", PNG)), env=on(b)).exit_code == 0
+    (folder / "logos" / "b.toml" / "brand-2.png").unlink()  # the config names a logo that is gone
+    run(cli, b, "connector", "edit", "Brand 2", "--no-logo")
+    assert not (folder / "logos" / "b.toml").exists()
+
+
+def test_doctor_fix_deletes_the_own_folder_it_leaves_empty(cli, folder):
+    a = folder / "a.toml"
+    assert add(cli, "Plain", env=on(a)).exit_code == 0
+    (folder / "logos" / "a.toml").mkdir(parents=True)
+    (folder / "logos" / "a.toml" / "left-over.png").write_bytes(PNG)
+    assert cli("doctor", "--fix", env=on(a)).exit_code == 0
+    assert list((folder / "logos").iterdir()) == []
+
+
 def test_editing_the_logo_in_one_config_leaves_the_others(cli, two, folder, tmp_path):
     a, b = two
     run(cli, a, "connector", "edit", "Brand", "--logo", str(image(tmp_path, "new.jpg", JPEG)))

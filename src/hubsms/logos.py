@@ -199,6 +199,18 @@ def own_folder(config_path: Path) -> str:
     return f"{LOGO_FOLDER}/{real_config(config_path).name.replace(chr(92), '_')}"
 
 
+def drop_own_folder_if_empty(config_path: Path) -> None:
+    """Delete this config's own logo folder (``own_folder``) once no file is left in it: after
+    its last logo is deleted. ``os.rmdir`` deletes only an empty folder, and never through a
+    symlink; anything else there (a file, a folder, a symlink) keeps it."""
+    folder = config_folder(config_path) / own_folder(config_path)
+    try:
+        if stat.S_ISDIR(os.lstat(folder).st_mode):
+            os.rmdir(folder)
+    except OSError:  # not empty, gone already, or not ours to delete: left as it is
+        pass
+
+
 def is_stored_logo(relative: str) -> bool:
     """Whether a config file's logo value has a form hubsms stores: ``logos/<folder>/<file>.<ext>``
     (a config's own folder) or ``logos/<file>.<ext>`` (the folder all config files beside it

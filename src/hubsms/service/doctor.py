@@ -34,6 +34,7 @@ from hubsms.logos import (
     OTHER,
     config_folder,
     deletable_logo,
+    drop_own_folder_if_empty,
     is_stored_logo,
     logo_file,
     logo_home,
@@ -178,6 +179,8 @@ def _logos(path: Path, config: Config, fix: bool) -> list[Finding]:
             rows.append(Finding("logo", relative, WARNING, f"used by {others[relative]} in the same folder; left as it is"))
         else:
             rows.append(_orphan_logo(path, relative, fix))
+    if fix:
+        drop_own_folder_if_empty(path)
     return rows
 
 

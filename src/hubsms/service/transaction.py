@@ -32,7 +32,16 @@ from typing import TYPE_CHECKING, Final
 from hubsms import files, model, registry, store
 from hubsms.credentials import holding_user_lock
 from hubsms.errors import HubsmsError
-from hubsms.logos import LOGO_MAX_BYTES, Logo, config_folder, deletable_logo, free_logo_path, is_stored_logo, logo_file
+from hubsms.logos import (
+    LOGO_MAX_BYTES,
+    Logo,
+    config_folder,
+    deletable_logo,
+    drop_own_folder_if_empty,
+    free_logo_path,
+    is_stored_logo,
+    logo_file,
+)
 from hubsms.model import Config, Connector
 from hubsms.paths import real_config
 
@@ -139,14 +148,17 @@ def delete_unused_logo(path: Path, config: Config, *logos: str | None) -> None:
     another config file beside it names (a config copied by hand, or one of the shared
     ``logos/``)."""
     named = {c.logo for c in config.connectors.values()}
-    targets = {logo: deletable_logo(path, logo) for logo in sorted({x for x in logos if x} - named)}
-    if not any(targets.values()):
+    dropped = sorted({x for x in logos if x} - named)
+    if not dropped:
         return
-    others = logos_of_other_configs(path)
-    for logo, target in targets.items():
-        if target is not None and logo not in others:
-            with contextlib.suppress(OSError):
-                target.unlink()
+    targets = {logo: deletable_logo(path, logo) for logo in dropped}
+    if any(targets.values()):
+        others = logos_of_other_configs(path)
+        for logo, target in targets.items():
+            if target is not None and logo not in others:
+                with contextlib.suppress(OSError):
+                    target.unlink()
+    drop_own_folder_if_empty(path)  # its last logo gone: no empty folder left behind
 
 
 def place_logo(change: Transaction, config: Config, connector: Connector, logo: Logo | None) -> Connector:
