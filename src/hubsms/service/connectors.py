@@ -67,16 +67,7 @@ COMPARED_FIELDS: Final = (
 def check_fields(values: ConnectorInput, base: Connector | None = None) -> tuple[Connector, list[str], Logo | None]:
     """Validate every given value (each with its own error, by its field's rule), on top of
     ``base`` for an edit. The provider is checked first: the server address's rule is its."""
-    connector, warnings, logo = check_fields_warning_by_field(values, base)
-    return connector, [text for _, text in warnings], logo
-
-
-def check_fields_warning_by_field(
-    values: ConnectorInput, base: Connector | None = None,
-) -> tuple[Connector, list[tuple[str, str]], Logo | None]:
-    """:func:`check_fields`, each warning with the field (its attribute) it is about: apply
-    says a warning only for a field it sets (``declarative``)."""
-    warnings: list[tuple[str, str]] = []
+    warnings: list[str] = []
     current: dict[str, Any] = {} if base is None else base._asdict()
     given = values.given()
     if "name" in given:
@@ -87,7 +78,7 @@ def check_fields_warning_by_field(
     for field in fields.CONNECTOR:
         if field.attr in given and field.attr not in ("provider", "logo"):
             current[field.attr], warning = field.check(given[field.attr], provider)
-            warnings += [(field.attr, warning)] if warning else []
+            warnings += [warning] if warning else []
     logo = read_logo(given["logo"]) if "logo" in given else None
     for name, flag in (("name", "NAME"), ("account_sid", "--account-sid"), ("from_", "--from")):
         if not current.get(name):

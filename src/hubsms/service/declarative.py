@@ -41,7 +41,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-from hubsms import model, store
+from hubsms import fields, model, store
 from hubsms.errors import (
     ConfigError,
     ConnectorInUse,
@@ -66,6 +66,10 @@ if TYPE_CHECKING:  # the keyring is imported only by the commands that use it
     from hubsms.credentials import Keyring
 
 DERIVED_ENV_PREFIX: Final = "HUBSMS_TOKEN_"
+# The fields whose check may warn (a From in no assigned range, a server address that is not
+# the provider's), in the order their warnings are said: the planner checks them where apply
+# sets them (``_Planner._checked``).
+WARNING_FIELDS: Final = tuple(next(f for f in fields.CONNECTOR if f.attr == attr) for attr in ("from_", "server_address"))
 __all__ = ["Desired", "apply_desired", "dumps_desired", "export_config", "read_desired", "read_desired_file"]
 
 
@@ -225,30 +229,32 @@ class _Planner:
 
     # connectors
 
-    def _checked_from(self, wanted: Connector, old: Connector | None) -> Connector:
-        """The connector with its From checked as ``connector add`` checks it (phonenumbers,
-        a warning for a number in no assigned range), unless the config already holds that
-        same From for it: checked when it was set, it is not checked, nor warned about, again
-        (at 30,000 connectors the check took a third of a no-change apply)."""
-        if old is not None and old.from_ == wanted.from_:
-            return wanted
-        try:
-            sender, warning = model.validate_from(wanted.from_)
-        except InvalidValue as exc:
-            raise ConfigError(f'{self.desired.label}: [connectors."{wanted.name}"] {exc.field}: {exc.message}', exc.hint) from None
-        if warning:
-            self.warnings.append(f'connector "{wanted.name}": {warning}')
-        return wanted.with_changes(from_=sender)
+    def _checked(self, wanted: Connector, old: Connector | None) -> Connector:
+        """The connector with each field whose check may warn (``WARNING_FIELDS``) checked as
+        ``connector add`` checks it, unless the config already holds that same value for it:
+        checked and warned about when it was set, it is not again (at 30,000 connectors the
+        From's check took a third of a no-change apply, and a fleet on a proxy got a server
+        address warning per connector at every run)."""
+        provider = model.PROVIDERS[wanted.provider]
+        checked = {}
+        for field in WARNING_FIELDS:
+            value = getattr(wanted, field.attr)
+            if old is not None and getattr(old, field.attr) == value:
+                continue
+            try:
+                checked[field.attr], warning = field.check(value, provider)
+            except InvalidValue as exc:
+                raise ConfigError(f'{self.desired.label}: [connectors."{wanted.name}"] {exc.field}: {exc.message}', exc.hint) from None
+            if warning:
+                self.warnings.append(f'connector "{wanted.name}": {warning}')
+        return wanted.with_changes(**checked) if checked else wanted
 
     def _connector(self, wanted: Connector, ref: str | None) -> None:
         old = self.current.find(wanted.name)
-        wanted = self._checked_from(wanted, old)
+        wanted = self._checked(wanted, old)
         logo, logo_changed = self._target_logo(wanted, old)
         target = wanted.with_changes(auth_token_env=ref, logo=logo)
         changed = _differing(old, target)
-        for attr, warning in self.desired.field_warnings.get(wanted.name, ()):
-            if old is None or getattr(old, attr) != getattr(target, attr):  # said when the config got it, not again
-                self.warnings.append(f'connector "{wanted.name}": {warning}')
         if logo_changed:
             changed["logo"] = (old.logo if old else None, wanted.logo)
         token_field = self._token_field(wanted, ref, old is None)

@@ -18,7 +18,7 @@ from hubsms import store
 from hubsms.errors import ConfigError, ConnectorInactive, InvalidValue, UsageError
 from hubsms.logos import Logo, is_stored_logo, validate_logo
 from hubsms.model import Config, Connector
-from hubsms.service.connectors import ConnectorInput, check_fields_warning_by_field
+from hubsms.service.connectors import ConnectorInput, check_fields
 
 APPLY_OPTIONS: Final = ("keep_env_refs", "allow_empty")  # the keys of a file's [apply] table
 _SCHEMA_LINE: Final = re.compile(r"^[ \t]*schema_version[ \t]*=", re.MULTILINE)
@@ -28,18 +28,16 @@ _SCHEMA_LINE: Final = re.compile(r"^[ \t]*schema_version[ \t]*=", re.MULTILINE)
 
 
 class Desired:
-    """A checked desired-state file: its config (logos as paths of the source images), the
-    logo images read from it, and each connector's warnings by field, such as a server address
-    that is not Twilio's (filled in as the file is checked; the planner says those of the
-    fields it sets, not again those the config already holds)."""
+    """A checked desired-state file: its config (logos as paths of the source images) and the
+    logo images read from it. Warnings (a From in no assigned range, a server address that is
+    not Twilio's) are the planner's to say, where apply sets those values."""
 
-    __slots__ = ("label", "config", "logos", "field_warnings", "keep_env_refs", "allow_empty", "logo_names")
+    __slots__ = ("label", "config", "logos", "keep_env_refs", "allow_empty", "logo_names")
 
     def __init__(self, label: str, config: Config, *, keep_env_refs: bool = False, allow_empty: bool = False) -> None:
         self.label = label
         self.config = config
         self.logos: dict[str, Logo] = {}
-        self.field_warnings: dict[str, list[tuple[str, str]]] = {}  # connector name -> (field, warning)
         # the file's [apply] table: options it asks for, as if given on the command line
         self.keep_env_refs = keep_env_refs
         self.allow_empty = allow_empty
@@ -67,10 +65,8 @@ def read_desired(text: str, label: str, base: Path) -> Desired:
     parsed = store.config_from(data, label)
     desired = Desired(label, Config(plans=parsed.plans, default_sms_connector=parsed.default_sms_connector), **options)
     for connector, image in zip(parsed.connectors.values(), embedded, strict=True):
-        checked, logo, warnings = _check_connector(connector, label, base, image)
+        checked, logo = _check_connector(connector, label, base, image)
         desired.config.connectors[checked.name] = checked
-        if warnings:
-            desired.field_warnings[checked.name] = warnings
         if logo is not None:
             desired.logos[checked.name] = logo
         if connector.logo and is_stored_logo(connector.logo):
@@ -135,23 +131,21 @@ def _pop_embedded_logos(data: dict[str, Any], label: str) -> list[bytes | None]:
     return images
 
 
-def _check_connector(
-    c: Connector, label: str, base: Path, image: bytes | None,
-) -> tuple[Connector, Logo | None, list[tuple[str, str]]]:
+def _check_connector(c: Connector, label: str, base: Path, image: bytes | None) -> tuple[Connector, Logo | None]:
     where = f'{label}: [connectors."{c.name}"]'
     logo_path = base / c.logo if c.logo and image is None else None  # an absolute logo path stays as it is
-    # The From is checked by the planner (declarative._Planner._checked_from), which knows the
+    # The From is checked by the planner (declarative._Planner._checked), which knows the
     # config: only a From the connector does not already have costs phonenumbers' check. Here
-    # it keeps the shape the config format checked.
+    # it keeps the shape the config format checked; warnings are the planner's to say.
     values = ConnectorInput.of(c, logo=logo_path, from_=None)
     try:
-        checked, warnings, logo = check_fields_warning_by_field(values, base=c)
+        checked, _warnings, logo = check_fields(values, base=c)
         if image is not None:  # an embedded logo comes with its name (_pop_embedded_logos)
             logo = Logo(image, validate_logo(Path(c.logo).name, image))
     except InvalidValue as exc:
         raise ConfigError(f"{where} {exc.field}: {exc.message}", exc.hint) from None
     checked = checked.with_changes(logo=str(logo_path) if logo_path else c.logo)
-    return checked, logo, warnings
+    return checked, logo
 
 
 def _check_uses_active(config: Config, label: str) -> None:
