@@ -318,7 +318,8 @@ def _backend() -> Any:
     if type(backend).__module__ == "keyrings.alt.file" and type(backend).__name__ == "PlaintextKeyring":
         from hubsms.keyring_file import crash_safe
 
-        return crash_safe(backend)
+        backend = crash_safe(backend)
+        keyring.set_keyring(backend)  # decided once: the next calls get the crash-safe one
     return backend
 
 

@@ -45,22 +45,25 @@ def _one_name(backend: Any) -> str:
     return f"{label(backend)} ({kind} {_home_short(path)}{safely})"
 
 
-def plaintext_warning() -> str | None:
-    """A warning when the backend that holds the tokens (``holder``) keeps them unencrypted in a file and nobody chose it: keyring picks keyrings.alt's
-    plaintext file by priority as soon as keyrings.alt is installed and no other keyring is
-    usable. None when chosen explicitly (with PYTHON_KEYRING_BACKEND or keyring's config
-    file), not plaintext (a desktop keyring first in keyring's chain), or not usable."""
-    try:
-        backend = Keyring().load()
-    except CredentialsError:
-        return None
+def plaintext_warning(backend: Any = None) -> str | None:
+    """A warning when the backend that holds the tokens (``holder``) keeps them unencrypted in
+    a file and nobody chose it: keyring picks keyrings.alt's plaintext file by priority as soon
+    as keyrings.alt is installed and no other keyring is usable. None when chosen explicitly
+    (with PYTHON_KEYRING_BACKEND or keyring's config file), not plaintext (a desktop keyring
+    first in keyring's chain), or not usable. ``backend``: the one in use, when the caller has
+    loaded it already (else it is loaded here)."""
+    if backend is None:
+        try:
+            backend = Keyring().load()
+        except CredentialsError:
+            return None
     target = holder(backend)
     if not is_plaintext(target) or os.environ.get(BACKEND_ENV) or _configured_backend():
         return None
     return (
         f"auth tokens are stored unencrypted in {_home_short(target.file_path)} ({label(target)}, "
         f"chosen because no other keyring is usable); set {BACKEND_ENV}={FILE_BACKEND} to choose a "
-        "file keyring knowingly (crash-safe), or install a desktop keyring"
+        "file keyring knowingly, or install a desktop keyring"
     )
 
 

@@ -16,6 +16,7 @@ server later fails to show it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -201,14 +202,10 @@ def own_folder(config_path: Path) -> str:
 
 def drop_own_folder_if_empty(config_path: Path) -> None:
     """Delete this config's own logo folder (``own_folder``) once no file is left in it: after
-    its last logo is deleted. ``os.rmdir`` deletes only an empty folder, and never through a
-    symlink; anything else there (a file, a folder, a symlink) keeps it."""
-    folder = config_folder(config_path) / own_folder(config_path)
-    try:
-        if stat.S_ISDIR(os.lstat(folder).st_mode):
-            os.rmdir(folder)
-    except OSError:  # not empty, gone already, or not ours to delete: left as it is
-        pass
+    its last logo is deleted. ``os.rmdir`` deletes only an empty folder, and no symlink;
+    anything else there (a file, a folder) keeps it."""
+    with contextlib.suppress(OSError):  # not empty, gone already, or a symlink: left as it is
+        os.rmdir(logo_file(config_path, own_folder(config_path)))
 
 
 def is_stored_logo(relative: str) -> bool:

@@ -280,7 +280,7 @@ def _backend_rows(backend: Any) -> list[Finding]:
     if target is not backend:
         detail = f"tokens go to {label(target)}, the first of the chain; {detail}"
     rows = [Finding("backend", label(backend), OK, detail)]
-    warning = plaintext_warning()
+    warning = plaintext_warning(backend)
     return rows + ([Finding("backend", label(backend), WARNING, warning)] if warning else [])
 
 
