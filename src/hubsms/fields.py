@@ -113,7 +113,7 @@ CONNECTOR: Final = (  # in the file's order
     ),
     Field(
         "auth_token_env", "auth_token_env", "Auth Token variable", "--auth-token-env", str, "VAR",
-        "Read the auth token from this environment variable.",
+        "Read the auth token from this environment variable when needed (stored as a reference, not the token).",
         "The environment variable that holds the auth token when hubsms sends.",
         check=_given_env, load=lambda value, values: model.validate_env_name(value), step=0, listed=False,
     ),

@@ -55,22 +55,6 @@ def is_quiet() -> bool:
     return _quiet or os.environ.get(QUIET_ENV, "") not in ("", "0")
 
 
-def add_quiet_option(command: Any) -> None:
-    """Give ``command`` (a Click group from Typer) and every command under it ``--quiet``/``-q``,
-    accepted wherever the command's own options are."""
-    from typer.core import TyperOption
-
-    def quiet(ctx: Any, param: Any, value: bool) -> None:
-        if value:
-            set_quiet()
-
-    command.params.append(
-        TyperOption(param_decls=list(QUIET_FLAGS), is_flag=True, expose_value=False, callback=quiet, help=QUIET_HELP)
-    )
-    for sub in getattr(command, "commands", {}).values():
-        add_quiet_option(sub)
-
-
 def note(text: str) -> None:
     """A status message on stderr."""
     sys.stderr.write(text + "\n")
@@ -235,14 +219,6 @@ def read_config_path(option: Path | None, ctx: Any = None) -> Path:
     path = resolve_config_path(option, ctx)
     _missing_config = missing_config(path)
     return path
-
-
-def take_missing_config() -> str | None:
-    """The warning :func:`read_config_path` kept, for a command that says it in its own words
-    (then it is not said again at the end)."""
-    global _missing_config
-    kept, _missing_config = _missing_config, None
-    return kept
 
 
 def warn_missing_config() -> None:

@@ -9,18 +9,18 @@ import typer
 
 from hubsms.cli.common import (
     examples,
+    missing_config,
     note,
     print_json,
-    read_config_path,
     report,
     resolve_config_path,
-    take_missing_config,
     warn,
     warn_plaintext_keyring,
     write_out,
 )
 from hubsms.cli import params
 from hubsms.cli.options import ConfigOption, JsonOption, option
+from hubsms.errors import InvalidValue
 
 _ACTION_STYLE = {"create": "green", "update": "yellow", "remove": "red", "unchanged": "dim"}
 
@@ -94,8 +94,6 @@ def _read_desired(file: str) -> Any:
     if file == "-":
         return declarative.read_desired(_read_stdin(), "<stdin>", Path.cwd())
     if str(Path(file)) == ".":  # "" or ".": no file named
-        from hubsms.errors import InvalidValue
-
         said = "the FILE argument is empty" if not file else "FILE '.' is the current folder, not a file"
         raise InvalidValue("FILE", said, "give the desired-state file to apply, or - to read it from stdin "
                                          "(hubsms export > FILE writes one)")
@@ -106,7 +104,6 @@ def _read_stdin() -> str:
     """stdin's bytes, at most as many as a file may hold (``store.MAX_FILE_BYTES``: an endless
     stream piped in by mistake is refused, not read until memory runs out), decoded as a
     file's are (``store.decode_text``: UTF-8, whatever the locale)."""
-    from hubsms.errors import InvalidValue
     from hubsms.store import MAX_FILE_BYTES, decode_text
 
     stream = getattr(sys.stdin, "buffer", None)
@@ -161,8 +158,8 @@ def export(ctx: typer.Context, json_: JsonOption = False, config: ConfigOption =
     applied into an empty place it gives back the same config."""
     from hubsms.service import declarative
 
-    path = read_config_path(config, ctx)
-    missing = take_missing_config()  # said once, with what it means for the export
+    path = resolve_config_path(config, ctx)
+    missing = missing_config(path)  # said once, with what it means for the export
     data = declarative.export_config(path)
     if missing:
         warn(f"{missing}: the export is empty, and apply --prune refuses it without --allow-empty")

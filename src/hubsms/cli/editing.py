@@ -21,7 +21,7 @@ from hubsms.cli.common import (
     stdin_token,
     warn_plaintext_keyring,
 )
-from hubsms.errors import UsageError
+from hubsms.errors import Cancelled, MissingValue, UsageError
 
 if TYPE_CHECKING:
     from hubsms.service.connectors import ConnectorInput
@@ -170,15 +170,11 @@ def _forced_text(uses: list[str]) -> str:
 def _confirm(question: str, cancelled: str) -> None:
     import typer
 
-    from hubsms.errors import Cancelled
-
     if not typer.confirm(question, default=False, err=True):
         raise Cancelled(cancelled)
 
 
 def _confirm_removal(name: str, uses: list[str], no_input: bool) -> None:
-    from hubsms.errors import MissingValue
-
     if not is_interactive(no_input):
         raise MissingValue(f'removing "{name}" needs confirmation', "give --yes to remove without a prompt")
     _confirm(f'Remove connector "{name}"{_forced_text(uses)}?', "cancelled, nothing removed")

@@ -102,37 +102,33 @@ def _runner(module: str, function: str, reads: bool) -> Callable[[dict[str, Any]
     return run
 
 
-def _never(options: dict[str, Any]) -> bool:
-    return False
-
-
-def _asks(options: dict[str, Any]) -> bool:
-    """Whether add, edit or remove with these options may ask something (the dialog, a
-    confirmation): at a terminal without ``--no-input`` (add: nor ``--exist-ok``)."""
-    return is_interactive(bool(options.get("no_input") or options.get("exist_ok")))
+def _asks(spec: tuple[Param, ...], options: dict[str, Any]) -> bool:
+    """Whether a command with these options may ask something (the dialog, a confirmation):
+    one that can (add, edit and remove take ``--no-input``), at a terminal without
+    ``--no-input`` (add: nor ``--exist-ok``)."""
+    return params.NO_INPUT in spec and is_interactive(bool(options.get("no_input") or options.get("exist_ok")))
 
 
 NAME = (("name", True),)  # the connector's NAME, required
 
-# words, the options' definition, the arguments, what runs, whether it would ask something
-# (then Typer runs it, whose prompts say a Ctrl-D as hubsms does); connector list says a
-# missing file in its own words
-COMMANDS: list[tuple[list[str], tuple[Param, ...], tuple[tuple[str, bool], ...], Callable[[dict[str, Any]], None],
-                     Callable[[dict[str, Any]], bool]]] = [
-    (["connector", "list"], params.LIST, (), _runner("hubsms.cli.listing", "run_list", reads=False), _never),
-    (["otp", "send"], params.SEND, (), _runner("hubsms.cli.sending", "run_send", reads=True), _never),
-    (["connector", "add"], params.ADD, (("name", False),), _runner("hubsms.cli.editing", "run_add", reads=False), _asks),
-    (["connector", "edit"], params.EDIT, NAME, _runner("hubsms.cli.editing", "run_edit", reads=True), _asks),
-    (["connector", "remove"], params.REMOVE, NAME, _runner("hubsms.cli.editing", "run_remove", reads=True), _asks),
+# words, the options' definition, the arguments, what runs (a command that may ask something,
+# ``_asks``, is left to Typer, whose prompts say a Ctrl-D as hubsms does); connector list says
+# a missing file in its own words
+COMMANDS: list[tuple[list[str], tuple[Param, ...], tuple[tuple[str, bool], ...], Callable[[dict[str, Any]], None]]] = [
+    (["connector", "list"], params.LIST, (), _runner("hubsms.cli.listing", "run_list", reads=False)),
+    (["otp", "send"], params.SEND, (), _runner("hubsms.cli.sending", "run_send", reads=True)),
+    (["connector", "add"], params.ADD, (("name", False),), _runner("hubsms.cli.editing", "run_add", reads=False)),
+    (["connector", "edit"], params.EDIT, NAME, _runner("hubsms.cli.editing", "run_edit", reads=True)),
+    (["connector", "remove"], params.REMOVE, NAME, _runner("hubsms.cli.editing", "run_remove", reads=True)),
 ]
 
 
 def try_run(args: list[str]) -> bool:
     """Run ``args`` without Typer when they are plainly a hot command (errors raised, as
     from the Typer command); False means 'not handled here'."""
-    for words, spec, arguments, run, asks in COMMANDS:
+    for words, spec, arguments, run in COMMANDS:
         options = parse(args, words, spec, arguments)
-        if options is not None and not asks(options):
+        if options is not None and not _asks(spec, options):
             if options.pop("quiet"):
                 set_quiet()
             run(options)

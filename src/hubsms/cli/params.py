@@ -75,18 +75,7 @@ TOKEN_STDIN: Final = _flag("--auth-token-stdin", "Read the auth token from stdin
 FIELDS: Final = tuple(
     Param(f.flag, f.attr, f.option, f.help, metavar=f.metavar) for f in fields.CONNECTOR if f.flag and f.option is not bool
 )
-
-
-def field(attr: str) -> Param:
-    """The option of the connector field ``attr`` (``hubsms.fields``)."""
-    return next(param for param in FIELDS if param.name == attr)
-
-
-ACCOUNT_SID: Final = field("account_sid")
-FROM: Final = field("from_")
-LOGO: Final = field("logo")
-SERVER_ADDRESS: Final = field("server_address")
-TOKEN_ENV: Final = field("auth_token_env")
+TOKEN_ENV: Final = next(param for param in FIELDS if param.name == "auth_token_env")
 ACTIVE: Final = _flag("--active", "The connector can be chosen and send (the default for a new one).")
 INACTIVE: Final = _flag("--inactive", "The connector cannot be chosen nor send.")
 CONNECTOR: Final = Param("--connector", "connector", str, "The connector to use.", metavar="NAME")
@@ -139,11 +128,8 @@ LIST: Final = (
 
 # connector add, edit and remove: the fast path parses them too, when nothing will be asked
 _TOKEN_STDIN_STORE = TOKEN_STDIN.but(help="Read the auth token from stdin and store it in the keyring.")
-_TOKEN_ENV_REFERENCE = TOKEN_ENV.but(
-    help="Read the auth token from this environment variable when needed (stored as a reference, not the token).",
-)
 ADD: Final = (
-    ACCOUNT_SID, FROM, LOGO, SERVER_ADDRESS, ACTIVE, INACTIVE, _TOKEN_STDIN_STORE, _TOKEN_ENV_REFERENCE,
+    *FIELDS, ACTIVE, INACTIVE, _TOKEN_STDIN_STORE,
     _flag("--replace-token", "Replace a different token already stored for the account (every connector of the "
           "account uses the new one)."),
     _flag("--exist-ok", "For set-up scripts: a connector of that name with the same fields is not an error (exit 0, "
@@ -153,8 +139,8 @@ ADD: Final = (
 
 EDIT: Final = (
     Param("--name", "new_name", str, "A new name; the default and plans follow it.", metavar="NAME"),
-    ACCOUNT_SID, FROM, LOGO, _flag("--no-logo", "Remove the connector's logo."), SERVER_ADDRESS, ACTIVE, INACTIVE,
-    _TOKEN_STDIN_STORE, _TOKEN_ENV_REFERENCE, FORCE, YES, NO_INPUT,
+    *FIELDS, _flag("--no-logo", "Remove the connector's logo."), ACTIVE, INACTIVE,
+    _TOKEN_STDIN_STORE, FORCE, YES, NO_INPUT,
 )
 
 REMOVE: Final = (YES, FORCE, NO_INPUT)

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from hubsms import files
 from hubsms.cli.common import hide_tokens, warn
 from hubsms.errors import ConfigError, ExitCode, InvalidValue
 from hubsms.service.check_rows import FAILED, OK, SKIPPED, WARNING
@@ -52,8 +53,6 @@ def check_target(path: Path, flag: str) -> None:
 def _refuse_special(path: Path, flag: str) -> None:
     """A device, FIFO or socket there (/dev/null, /dev/stdout) is refused: the report would
     be renamed over it, replacing the device itself (root may write in /dev)."""
-    from hubsms import files
-
     try:
         files.check_regular(os.stat(path), sys.maxsize)
     except files.NotRegularFile as exc:
