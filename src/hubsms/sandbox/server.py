@@ -21,6 +21,7 @@ a blocking socket whose timeouts the kernel keeps (no poll before each call).
 
 from __future__ import annotations
 
+import functools
 import selectors
 import signal
 import socket
@@ -77,16 +78,18 @@ class _Closed(Exception):
     """The connection ended: closed by the client, idle too long, evicted, or stopping."""
 
 
-_DATE_LOCK = threading.Lock()
-_date_cache: list[Any] = [0, ""]
+@functools.lru_cache(maxsize=2)
+def _date(second: int) -> str:
+    """The Date header's value for ``second`` (cached: the current second and the last)."""
+    return formatdate(second, usegmt=True)
 
 
-def _http_date() -> str:
-    now = int(time.time())
-    if _date_cache[0] != now:
-        with _DATE_LOCK:
-            _date_cache[:] = [now, formatdate(now, usegmt=True)]
-    return _date_cache[1]
+def _shut(sock: socket.socket) -> None:
+    """Shut both ways, so that a thread blocked in recv on ``sock`` wakes; it may be closed."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def _encode(response: Response, head_only: bool, close: bool) -> bytes:
@@ -95,7 +98,7 @@ def _encode(response: Response, head_only: bool, close: bool) -> bytes:
         reason = HTTPStatus(response.status).phrase
     except ValueError:
         reason = ""
-    lines = [f"HTTP/1.1 {response.status} {reason}", f"Server: {SERVER_NAME}", f"Date: {_http_date()}",
+    lines = [f"HTTP/1.1 {response.status} {reason}", f"Server: {SERVER_NAME}", f"Date: {_date(int(time.time()))}",
              f"Content-Type: {response.content_type}", f"Content-Length: {len(response.body)}"]
     if response.content_type.startswith("application/json"):
         lines.append("X-Content-Type-Options: nosniff")
@@ -356,10 +359,7 @@ class _Listener:
             victim = min(idle, key=lambda c: c.idle_since or 0.0)
             victim.evicted = True
             self._connections.discard(victim)
-        try:
-            victim.sock.shutdown(socket.SHUT_RDWR)  # its thread wakes from recv and ends
-        except OSError:
-            pass
+        _shut(victim.sock)  # its thread wakes from recv and ends
         return True
 
     def count(self) -> int:
@@ -445,8 +445,7 @@ class _Listener:
 
     def shutdown(self) -> None:
         """Stop the loop and wait for it to return (at once: it is woken, not polled)."""
-        self._stopping.set()
-        self.wake()
+        self.request_shutdown()
         self._stopped.wait()
 
     def request_shutdown(self) -> None:
@@ -461,10 +460,7 @@ class _Listener:
         with self._lock:
             connections = list(self._connections)
         for connection in connections:
-            try:
-                connection.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            _shut(connection.sock)
         self._wake_read.close()
         self._wake_write.close()
 
@@ -472,9 +468,8 @@ class _Listener:
         sys.stderr.write(f"{prefix}{text}\n")
 
 
-_BUSY: Final = _encode(json_response(503, TwilioError(20503, 503, "The sandbox is serving as many connections "
-                                                                  "as it may; try again").body(),
-                                     {"Retry-After": "1"}), False, True)
+_BUSY: Final = json_response(503, TwilioError(20503, 503, "The sandbox is serving as many connections "
+                                                         "as it may; try again").body(), {"Retry-After": "1"})
 
 
 def _refuse(sock: socket.socket) -> None:
@@ -485,7 +480,7 @@ def _refuse(sock: socket.socket) -> None:
             sock.recv(65536)  # what the client sent already: closing with it unread would reset
         except (BlockingIOError, InterruptedError):
             pass
-        sock.send(_BUSY)
+        sock.send(_encode(_BUSY, False, True))  # encoded now: its Date is the current one
         sock.shutdown(socket.SHUT_WR)
     except OSError:
         pass
