@@ -10,6 +10,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
+
+from hubsms.paths import keyring_lock_path
+
 REPO = Path(__file__).resolve().parent.parent
 HUBSMS = REPO / ".venv" / "bin" / "hubsms"
 TESTS = Path(__file__).resolve().parent
@@ -62,6 +66,12 @@ def hold_config_lock(config: Path) -> subprocess.Popen[str]:
     holder = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert holder.stdout is not None and holder.stdout.readline() == "held\n"
     return holder
+
+
+def holding_keyring_lock() -> FileLock:
+    """The keyring's per-user lock, held for a ``with`` block as another hubsms writing a token
+    holds it: hubsms, in this process or another, waits for it (a flock of its own open file)."""
+    return FileLock(str(keyring_lock_path()))
 
 
 def added(cli: Any, name: str, *extra: str, **options: Any) -> Any:
@@ -119,9 +129,9 @@ def run_hubsms(*args: str, input: str | None = None, timeout: float = 20, **env:
     )
 
 
-def run_module(*args: str, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """``python -m hubsms ARGS`` in a subprocess (this interpreter, the test's environment)."""
+def run_module(*args: str, input: str | None = None, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
+    """``python -m hubsms ARGS`` in a subprocess (this interpreter, the test's environment with ``env``)."""
     return subprocess.run(
         [sys.executable, "-m", "hubsms", *args], input=input, capture_output=True, text=True, timeout=timeout,
-        env=subprocess_env(),
+        env=subprocess_env(**env),
     )

@@ -206,7 +206,7 @@ def test_export_of_an_empty_config_says_allow_empty_and_restores_emptiness(cli, 
 
 
 
-def test_the_export_of_a_config_file_that_does_not_exist_never_empties_a_config(cli, applied, tmp_path, config_path):
+def test_the_export_of_a_config_file_that_does_not_exist_never_empties_a_config(cli, applied, tmp_path):
     """A mistyped --config (or a cron job's other HUBSMS_CONFIG) must not make an empty backup
     saying allow_empty, which a restore with --prune would apply to the real config."""
     missing = tmp_path / "typo" / "conectors.toml"

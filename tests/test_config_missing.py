@@ -85,7 +85,7 @@ def test_an_existing_config_is_not_said_to_be_missing(cli, config_path: Path):
     assert "does not exist" not in cli("connector", "show", "My Twilio").stderr
 
 
-def test_quiet_leaves_the_warning_out_and_json_stays_clean(cli, config_path):
+def test_quiet_leaves_the_warning_out_and_json_stays_clean(cli):
     result = cli("plan", "list", "--json")
     assert result.stdout.strip() == "[]"
     assert "does not exist" in result.stderr

@@ -182,7 +182,7 @@ def test_stale_temp_files_of_the_config_and_its_logos_are_deleted_by_fix(cli, co
 # --- tokens and the keyring -----------------------------------------------------------------
 
 
-def test_an_entry_no_known_config_uses_is_a_warning_and_fix_deletes_it(cli, config_path, tmp_path):
+def test_an_entry_no_known_config_uses_is_a_warning_and_fix_deletes_it(cli, tmp_path):
     add(cli, "A")
     other = tmp_path / "other" / "prod.toml"
     assert cli("--config", str(other), "connector", "add", "P", "--account-sid", sid(8), "--from", "+15005550006",
@@ -233,7 +233,7 @@ def test_a_token_problem_outweighs_a_file_problem(cli, config_path):
     assert doctor(cli)[0] == 4
 
 
-def test_an_unusable_keyring_is_one_problem_row_and_exit_4(cli, config_path):
+def test_an_unusable_keyring_is_one_problem_row_and_exit_4(cli):
     add(cli, "A")
     keyring.set_keyring(fail.Keyring())
     code, report = doctor(cli)
@@ -252,7 +252,7 @@ def test_a_backend_that_cannot_be_listed_says_so(cli, config_path):
     assert row["status"] == "ok" and row["detail"] == "cannot list the entries of keyring_backends.ReadOnlyKeyring"
 
 
-def test_a_damaged_file_keyring_is_a_row_not_an_internal_error(cli, config_path):
+def test_a_damaged_file_keyring_is_a_row_not_an_internal_error(cli):
     path = Path(keyring.get_keyring().file_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     secret = base64.b64encode(TOKEN.encode()).decode()
@@ -377,7 +377,7 @@ def dead_pid() -> int:
 
 
 @pytest.mark.parametrize("backend", ["plain", "atomic"])
-def test_a_keyring_temp_file_left_by_a_kill_is_found_and_fix_deletes_it(cli, config_path, backend):
+def test_a_keyring_temp_file_left_by_a_kill_is_found_and_fix_deletes_it(cli, backend):
     from hubsms.keyring_file import AtomicPlaintextKeyring
 
     if backend == "atomic":
@@ -395,7 +395,7 @@ def test_a_keyring_temp_file_left_by_a_kill_is_found_and_fix_deletes_it(cli, con
     assert not temp.exists() and keyring.get_password("hubsms", SID) == TOKEN
 
 
-def test_the_next_keyring_write_removes_a_killed_writers_temp_file(cli, config_path):
+def test_the_next_keyring_write_removes_a_killed_writers_temp_file(cli):
     from hubsms.keyring_file import AtomicPlaintextKeyring
 
     keyring.set_keyring(AtomicPlaintextKeyring())

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import typer.main
 from helpers import SID, SID2, TOKEN, TOKEN2, added, run_module, subprocess_env
+from test_options import kind_of
 
 from hubsms.cli import fast, params
 from hubsms.errors import HubsmsError
@@ -33,13 +34,6 @@ def typer_options(*words: str) -> dict[str, object]:
     return options
 
 
-def kind_of(param: object) -> object:
-    if getattr(param, "is_flag", False):
-        return "flag"
-    return {"INT": int, "FLOAT": float, "STR": str, "TEXT": str, "INTEGER RANGE": int, "FLOAT RANGE": float,
-            "PATH": Path}[param.type.name.upper()]
-
-
 @pytest.mark.parametrize(("words", "spec"), [
     (["connector", "list"], params.LIST), (["otp", "send"], params.SEND), (["connector", "add"], params.ADD),
     (["connector", "edit"], params.EDIT), (["connector", "remove"], params.REMOVE),
@@ -49,7 +43,7 @@ def test_the_typer_command_is_built_from_the_same_definitions_as_the_fast_path(w
     assert set(options) == {param.flag for param in spec}
     for param in spec:
         option = options[param.flag]
-        assert kind_of(option) == ("flag" if param.is_flag else param.kind), param.flag
+        assert kind_of(option) is param.kind, param.flag
         assert getattr(option.type, "min", None) == param.lowest, param.flag
         assert getattr(option.type, "max", None) == param.highest, param.flag
         assert option.required == param.required, param.flag
@@ -132,10 +126,15 @@ def test_debug_before_the_command_takes_the_fast_path_too():
     assert fast.parse(["--debug", *words, "--to", "+1"], words, spec)["to"] == "+1"
 
 
+def decline_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path declines every command, so that Typer parses: the other path to compare."""
+    monkeypatch.setattr(fast, "try_run", lambda args: False)
+
+
 @pytest.fixture
 def typer_path(cli, monkeypatch):
-    """``cli`` with the fast path declined, so that Typer parses: the other path to compare."""
-    monkeypatch.setattr(fast, "try_run", lambda args: False)
+    """``cli`` with the fast path declined."""
+    decline_fast_path(monkeypatch)
     return cli
 
 
@@ -233,7 +232,7 @@ def test_connector_add_edit_and_remove_give_the_same_results_on_both_paths(cli, 
     monkeypatch.setattr(fast, "try_run", watched)
     fast_results, fast_file = run_changes(cli, tmp_path / "fast")
     assert taken == [True] * len(CHANGES)
-    monkeypatch.setattr(fast, "try_run", lambda args: False)
+    decline_fast_path(monkeypatch)
     typer_results, typer_file = run_changes(cli, tmp_path / "typer")
     assert fast_results == typer_results
     assert fast_file == typer_file

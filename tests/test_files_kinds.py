@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from helpers import HUBSMS, FROM, SID, TOKEN, add, assert_user_error, read_bytes, run_hubsms, subprocess_env
+from helpers import FROM, HUBSMS, PNG, SID, TOKEN, add, assert_user_error, read_bytes, run_hubsms, subprocess_env
 
 from hubsms import store
 
@@ -221,8 +221,6 @@ def test_apply_names_the_long_number_in_its_file(cli, config_path, place):
 def test_a_stored_logo_replaced_by_a_fifo_is_not_waited_on_by_apply(cli, place):
     """apply compares a connector's stored logo with the desired one: a FIFO put in its place is
     no logo (a fresh copy is placed), never opened to wait on, under the config's lock."""
-    from helpers import PNG
-
     config, image = place / "connectors.toml", place / "brand.png"
     image.write_bytes(PNG)
     result = cli("--config", str(config), *ADD, "--logo", str(image), env={"TWILIO_AUTH_TOKEN": TOKEN})
@@ -244,8 +242,6 @@ def test_a_stored_logo_replaced_by_a_fifo_is_not_waited_on_by_apply(cli, place):
 def test_apply_reads_its_stdin_as_a_file_is_read_utf8_whatever_the_locale(config_path):
     """Bytes that are not UTF-8 on stdin: exit 3 naming the byte, as in a file; never an
     internal error under a strict encoding, nor surrogates kept under the C locale."""
-    import subprocess
-
     for encoding in ("utf-8:strict", "ascii:surrogateescape"):
         done = subprocess.run([str(HUBSMS), "apply", "-", "--dry-run"], input=b"schema_version = 1\n# \xff\n",
                               capture_output=True, timeout=30, env=subprocess_env(PYTHONIOENCODING=encoding))

@@ -90,18 +90,14 @@ def test_a_config_path_with_dotdot_after_a_symlinked_folder_is_written_where_the
     (tmp_path / "deploy" / "releases" / "common").mkdir()
     (tmp_path / "current").symlink_to(real)
     config = tmp_path / "current" / ".." / "common" / "hubsms.toml"  # deploy/releases/common/hubsms.toml
-    assert add(cli, "A", "--logo", str(_png(tmp_path)), env={"HUBSMS_CONFIG": str(config)}).exit_code == 0
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(PNG)
+    assert add(cli, "A", "--logo", str(logo), env={"HUBSMS_CONFIG": str(config)}).exit_code == 0
     held = tmp_path / "deploy" / "releases" / "common"
     assert "[connectors.A]" in (held / "hubsms.toml").read_text()
     assert sorted(p.name for p in held.iterdir()) == [".hubsms.toml.lock", "hubsms.toml", "logos"]
     assert [p.name for p in (held / "logos" / "hubsms.toml").iterdir()] == ["a.png"]
     assert not (tmp_path / "common").exists()
-
-
-def _png(tmp_path: Path) -> Path:
-    path = tmp_path / "logo.png"
-    path.write_bytes(PNG)
-    return path
 
 
 def test_two_links_to_one_file_share_its_lock(tmp_path):

@@ -132,7 +132,7 @@ def without_keyrings_alt(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("backend", [FILE_BACKEND, "keyrings.alt.file.PlaintextKeyring"])
-def test_without_keyrings_alt_the_error_names_the_backends_installed_and_the_package_to_add(cli, without_keyrings_alt, backend):
+def test_without_keyrings_alt_the_error_names_the_backends_installed_and_the_package_to_add(without_keyrings_alt, backend):
     env = {k: v for k, v in subprocess_env(PYTHON_KEYRING_BACKEND=backend).items() if k != "DBUS_SESSION_BUS_ADDRESS"}
     args = ["connector", "add", "New", "--account-sid", SID, "--from", FROM, "--auth-token-stdin"]
     result = subprocess.run([str(without_keyrings_alt), "-m", "hubsms", *args], input=TOKEN + "\n", capture_output=True, text=True, timeout=30, env=env)
@@ -175,11 +175,10 @@ def test_make_venv_installs_keyrings_alt_only_when_asked(keyring_choice, install
     assert ("uninstall --quiet --yes keyrings.alt" in plan.stdout) is (keyring_choice == "")
 
 
-def test_a_damaged_keyring_file_is_exit_4_without_quoting_its_lines(cli, config_path):
+def test_a_damaged_keyring_file_is_exit_4_without_quoting_its_lines(cli):
     """configparser quotes the line it cannot read, and a line of the file keyring may be a
     token (base64, which hide_tokens cannot see): the error names the line by its number."""
     import base64
-    from pathlib import Path
 
     import keyring
 

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import SID, TOKEN, TOKEN2, subprocess_env
+from helpers import HUBSMS, SID, TOKEN, TOKEN2, added, sid, subprocess_env, token
 from keyrings.alt.file import PlaintextKeyring
 
 from hubsms.keyring_file import AtomicPlaintextKeyring
@@ -161,8 +161,6 @@ def test_a_write_that_fails_half_way_through_keyrings_alts_file_loses_no_token(c
     AtomicPlaintextKeyring: the failed write changes nothing, and says so (exit 4)."""
     import resource
 
-    from helpers import HUBSMS, added, sid, token
-
     added(cli, "A")  # the test's backend is keyrings.alt.file.PlaintextKeyring
     others = {sid(i): token(i) for i in range(1, 13)}
     for account, secret in others.items():
@@ -184,16 +182,6 @@ def test_a_write_that_fails_half_way_through_keyrings_alts_file_loses_no_token(c
     assert PlaintextKeyring().get_password("hubsms", SID) == TOKEN
     assert {a: PlaintextKeyring().get_password("hubsms", a) for a in others} == others
     assert not list(path.parent.glob(".*.tmp"))
-
-
-def test_keyrings_alts_plaintext_keyring_is_named_as_chosen_and_written_crash_safely(cli, tmp_path):
-    from hubsms.keyring_choice import backend_name
-
-    assert backend_name() == f"keyrings.alt.file.PlaintextKeyring (plaintext file {keyring_file(tmp_path)}, written crash-safely by hubsms)"
-    shown = cli("connector", "add", "A", "--account-sid", SID, "--from", "+15005550006", "--auth-token-stdin",
-                input=TOKEN + "\n")
-    assert shown.exit_code == 0, shown.output
-    assert cli("connector", "show", "A", "--json").stdout.count("written crash-safely by hubsms") == 1
 
 
 def test_a_subclass_of_keyrings_alts_keyring_is_left_as_it_is():

@@ -109,7 +109,7 @@ def test_the_file_backend_reads_many_entries_as_keyrings_alt_reads_each(tmp_path
     assert backend.get_passwords(SERVICE, users) == {**{sid(n): token(n) for n in range(3)}, sid(3): None}
 
 
-def test_what_was_read_before_a_change_takes_the_lock_is_read_again_under_it(cli, counting, config_path):
+def test_what_was_read_before_a_change_takes_the_lock_is_read_again_under_it(counting, config_path):
     """The dialog reads the stored token before the change's lock (to say Enter keeps it); if
     another hubsms deletes it meanwhile, the add under the lock must see that, not the cache."""
     from helpers import SID, TOKEN

@@ -15,7 +15,7 @@ from hubsms.cli import params
 from hubsms.cli.command import build_command
 
 # Options every command has that are not definitions of params: Click's own, and --quiet
-# (hubsms.cli.common.add_quiet_option gives it to every command from one definition).
+# (hubsms.cli.command.add_quiet_option gives it to every command from one definition).
 NOT_DEFINED_HERE = {"--help", "--quiet"}
 # The same flag for two different things; one definition cannot say both. otp send's --wait
 # is a flag (how long: --timeout SECONDS); sandbox otp's --wait SECONDS is how long to wait.

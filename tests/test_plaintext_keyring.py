@@ -44,7 +44,9 @@ def test_a_plaintext_keyring_chosen_on_purpose_is_not_warned_about(tmp_path):
 
 def test_connector_show_names_the_keyring_backend(tmp_path):
     assert run(tmp_path, *ADD, input=TOKEN + "\n").returncode == 0
-    shown = json.loads(run(tmp_path, "connector", "show", "A", "--json").stdout)
+    output = run(tmp_path, "connector", "show", "A", "--json").stdout
+    assert output.count("written crash-safely by hubsms") == 1
+    shown = json.loads(output)
     assert shown["keyring_backend"] == ("keyrings.alt.file.PlaintextKeyring (plaintext file ~/data/python_keyring/keyring_pass.cfg, "
                                         "written crash-safely by hubsms)")
 

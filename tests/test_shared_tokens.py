@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import random
 import shutil
+import time
 from pathlib import Path
 
 import keyring
 import pytest
-from helpers import FROM, SID, SID2, TOKEN, TOKEN2, sid, token
+from helpers import FROM, SID, SID2, TOKEN, TOKEN2, holding_keyring_lock, run_hubsms, sid, token
+from test_completion import values
+
+from hubsms.registry import known, real
 
 
 def stored(account: str) -> str | None:
@@ -185,34 +189,17 @@ def test_a_config_file_beside_a_known_one_keeps_its_token_before_hubsms_is_point
 def test_a_file_only_pointed_at_is_recorded_without_waiting_for_the_keyring_lock(cli, tmp_path):
     """Another hubsms holds the keyring's lock (a long write): `connector list` and a shell's
     TAB on a file not recorded yet go on at once; the file is recorded by a later command."""
-    import os
-    import subprocess
-    import time
-
-    from filelock import FileLock
-    from helpers import HUBSMS, subprocess_env
-
-    from hubsms.paths import keyring_lock_path
-    from hubsms.registry import known, real
-
     config = tmp_path / "elsewhere" / "prod.toml"
-    add_to(cli, config, "prod")
-    from hubsms import registry
-
-    registry.forget([real(config)])
-    lock = FileLock(str(keyring_lock_path()))
-    env = subprocess_env(HUBSMS_CONFIG=str(config), HUBSMS_LOCK_TIMEOUT="10")
-    with lock:
+    _hand_written(config, "prod")
+    env = {"HUBSMS_CONFIG": str(config), "HUBSMS_LOCK_TIMEOUT": "10"}
+    with holding_keyring_lock():
         started = time.monotonic()
-        listed = subprocess.run([str(HUBSMS), "connector", "list"], capture_output=True, text=True, timeout=60, env=env)
-        tab = subprocess.run([str(HUBSMS)], capture_output=True, text=True, timeout=60,
-                             env={**env, "_HUBSMS_COMPLETE": "zsh_complete", "COMP_WORDS": "hubsms connector show ",
-                                  "COMP_CWORD": "3"})
+        listed = run_hubsms("connector", "list", timeout=60, **env)
+        tab = values("zsh", "hubsms connector show ", **env)
         elapsed = time.monotonic() - started
     assert listed.returncode == 0 and "prod" in listed.stdout, listed.stderr
-    assert "prod" in tab.stdout
+    assert tab == ["prod"]
     assert elapsed < 5, f"{elapsed:.1f} s"
     assert real(config) not in known()
     assert on(cli, config, "connector", "list").exit_code == 0  # the lock is free: recorded now
     assert real(config) in known()
-    assert os.path.exists(config)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import stat
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from helpers import SID, SID2, hold_config_lock

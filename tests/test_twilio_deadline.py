@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from helpers import FROM, TOKEN, added, free_port, subprocess_env
+from helpers import FROM, TOKEN, added, free_port, holding_keyring_lock, run_module, subprocess_env
 from helpers import SID as ACCOUNT_SID
 from servers import MESSAGE_SID, Polled, say_nothing, trickle_body, trickle_headers
 
@@ -169,9 +169,8 @@ def test_otp_send_wait_ends_within_its_timeout_when_the_keyring_hangs(cli, sandb
     """The keyring's own timeout (5 s) is cut to what is left of --timeout."""
     added(cli, "Hung", server=sandbox.accounts_url)
     started = time.monotonic()
-    run = subprocess.run([sys.executable, "-m", "hubsms", "otp", "send", "--connector", "Hung", "--to", TO,
-                          "--wait", "--timeout", f"{WAIT:g}"], capture_output=True, text=True, timeout=90,
-                         env=subprocess_env(PYTHON_KEYRING_BACKEND="keyring_backends.BlockingKeyring"))
+    run = run_module("otp", "send", "--connector", "Hung", "--to", TO, "--wait", "--timeout", f"{WAIT:g}", timeout=90,
+                     PYTHON_KEYRING_BACKEND="keyring_backends.BlockingKeyring")
     elapsed = time.monotonic() - started
     assert run.returncode == ExitCode.CREDENTIALS, run.stderr
     assert "did not answer within" in run.stderr and "--timeout ran out" in run.stderr
@@ -182,20 +181,11 @@ def test_otp_send_wait_ends_within_its_timeout_when_the_keyring_hangs(cli, sandb
 def test_otp_send_wait_ends_within_its_timeout_when_another_process_holds_the_keyring_lock(cli, sandbox) -> None:
     """The wait for the keyring's per-user lock (30 s for a write) is cut to --timeout too."""
     added(cli, "Locked", server=sandbox.accounts_url)
-    code = ("from hubsms.locking import exclusive\nfrom hubsms.paths import keyring_lock_path\n"
-            "with exclusive(keyring_lock_path(), 5, OSError):\n    print('held', flush=True)\n    input()")
-    holder = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                              env=subprocess_env())
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    with holding_keyring_lock():
         started = time.monotonic()
-        run = subprocess.run([sys.executable, "-m", "hubsms", "otp", "send", "--connector", "Locked", "--to", TO,
-                              "--wait", "--timeout", f"{WAIT:g}"], capture_output=True, text=True, timeout=90,
-                             env=subprocess_env())
+        run = run_module("otp", "send", "--connector", "Locked", "--to", TO, "--wait", "--timeout", f"{WAIT:g}",
+                         timeout=90)
         elapsed = time.monotonic() - started
-    finally:
-        holder.kill()
-        holder.wait()
     assert run.returncode == ExitCode.CREDENTIALS, run.stderr
     assert "being written by another hubsms process" in run.stderr
     assert elapsed <= WAIT + 1, f"{elapsed:.1f} s"
