@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import base64
 import secrets
-import socket
 import time
 from pathlib import Path
 
-from _harness import FROM, ArgvWatcher, Sandbox, World, sid
-from _support import verdict
+from _harness import FROM, ArgvWatcher, Sandbox, World
+from _support import free_port, sid, verdict
 
 Figure = tuple[str, str, str, bool]  # (figure, value, expected, met)
 KEYRING_TIMEOUT = 2.0
@@ -141,13 +140,6 @@ def keyring_faults(root: Path) -> list[Figure]:
 
 
 # --- network faults ---------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # (label, sandbox fault or None for a refused port, exit codes expected, fewest and most messages)

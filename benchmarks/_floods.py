@@ -9,18 +9,14 @@ import socket
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 from _faults import Figure, header
 from _harness import Sandbox, World
-
-from sandbox import request_bytes
+from _support import request_bytes
 
 from hubsms.sandbox.server import MAX_CONNECTIONS, REQUEST_TIMEOUT
-
-
-def _port(url: str) -> int:
-    return int(url.rsplit(":", 1)[1])
 
 
 def _threads(pid: int) -> int:
@@ -50,7 +46,7 @@ def _connect_all(port: int, count: int) -> list[socket.socket]:
 
 def simultaneous_creates(sandbox: Sandbox, count: int) -> list[Figure]:
     """``count`` clients connect at the same moment and each POSTs one message."""
-    port = _port(sandbox.url)
+    port = urlsplit(sandbox.url).port
     request = request_bytes(port, close=True)
     answers: Counter[str] = Counter()
     selector = selectors.DefaultSelector()
@@ -103,7 +99,7 @@ def simultaneous_creates(sandbox: Sandbox, count: int) -> list[Figure]:
 def idle_connections(sandbox: Sandbox, count: int) -> list[Figure]:
     """``count`` connections opened and left silent: the sandbox's threads stay under its
     cap, and a real client is still answered."""
-    port = _port(sandbox.url)
+    port = urlsplit(sandbox.url).port
     pid = sandbox.process.pid
     before = _threads(pid)
     idle = _connect_all(port, count)
@@ -137,7 +133,7 @@ def idle_connections(sandbox: Sandbox, count: int) -> list[Figure]:
 def trickled_requests(sandbox: Sandbox, count: int) -> list[Figure]:
     """``count`` clients that send a head and then one byte of body every 0.5 s: each is
     answered 408 once its request deadline (REQUEST_TIMEOUT) passes."""
-    port = _port(sandbox.url)
+    port = urlsplit(sandbox.url).port
     head = (f"POST /api/faults HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
             f"Content-Length: 100000\r\n\r\n{{").encode()
     sockets = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(count)]

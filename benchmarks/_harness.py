@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import requests
-from _support import hubsms_command
+from _support import SANDBOX_SERVE, hubsms_command, isolated_env, listening_url
 
 HERE = Path(__file__).resolve().parent
 FILE_BACKEND = "keyrings.alt.file.PlaintextKeyring"
@@ -49,10 +49,8 @@ class World:
         self.backend = backend
         self.hubsms = hubsms_command()
         path = os.pathsep.join(p for p in (str(HERE), os.environ.get("PYTHONPATH", "")) if p)
-        base = {k: v for k, v in os.environ.items() if not k.startswith("HUBSMS_") and k != "TWILIO_AUTH_TOKEN"}
-        self.env = {**base, "HUBSMS_CONFIG": str(self.config), "XDG_DATA_HOME": str(self.data),
-                    "PYTHON_KEYRING_BACKEND": backend, "PYTHONPATH": path, "COLUMNS": "200",
-                    "HUBSMS_KEYRING_TIMEOUT": "5"}
+        self.env = {**isolated_env(root, backend, self.config, drop=("TWILIO_AUTH_TOKEN",)), "PYTHONPATH": path,
+                    "COLUMNS": "200", "HUBSMS_KEYRING_TIMEOUT": "5"}
 
     def argv(self, *args: str) -> list[str]:
         return [*self.hubsms, *args]
@@ -114,28 +112,19 @@ def _text(value: bytes | str | None) -> str:
     return value or ""
 
 
-def sid(i: int, salt: int = 0) -> str:
-    return f"AC{salt:08x}{i:024x}"
-
-
 class Sandbox:
     """``hubsms sandbox serve --port 0`` in a subprocess; its output kept for scanning (with
     ``verbose`` a line per request: a flood must turn it off, or the unread pipe fills up)."""
 
     def __init__(self, world: World, token_var: str | None = None, env: dict[str, str] | None = None,
                  verbose: bool = True) -> None:
-        args = ["sandbox", "serve", "--port", "0", "--status-delay", "0", *(["--verbose"] if verbose else [])]
+        args = [*SANDBOX_SERVE, *(["--verbose"] if verbose else [])]
         if token_var:
             args += ["--auth-token-env", token_var]
         self.process = world.start(*args, env=env)
-        assert self.process.stdout is not None
-        first = self.process.stdout.readline().strip()
-        if not first.startswith("listening on "):
-            self.process.kill()
-            raise SystemExit(f"the sandbox did not start: {first!r} {self.process.stderr.read() if self.process.stderr else ''}")
-        self.url = first.removeprefix("listening on ")
+        self.url = listening_url(self.process)
         self.accounts = f"{self.url}/2010-04-01/Accounts"
-        self.output = first + "\n"
+        self.output = f"listening on {self.url}\n"
 
     def messages_to(self, number: str) -> int:
         answer = requests.get(f"{self.url}/api/messages", params={"to": number, "limit": 1000}, timeout=10)

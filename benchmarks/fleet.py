@@ -23,18 +23,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from _support import compile_package, hubsms_command, verdict
+from _support import compile_package, hubsms_command, isolated_env, paired_runs, ratio_stats, sid, verdict
 
 RATIO_GOAL = 3.0
 LINEAR_GOAL = 1.25  # apply's growth over list's, from a tenth of the size to the size
 BACKEND = "hubsms.keyring_file.AtomicPlaintextKeyring"
-
-
-def sid(account: int) -> str:
-    return f"AC{account:032x}"
 
 
 def token(account: int) -> str:
@@ -55,9 +50,7 @@ def build(folder: Path, size: int) -> dict[str, str]:
         desired += [*table, f'auth_token_env = "FLEET_TOKEN_{account}"', ""]
     folder.mkdir(parents=True)
     (folder / "desired.toml").write_text("\n".join(desired), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUBSMS_", "FLEET_TOKEN_"))}
-    env.update({"HUBSMS_CONFIG": str(folder / "connectors.toml"), "XDG_DATA_HOME": str(folder / "data"),
-                "PYTHON_KEYRING_BACKEND": BACKEND})
+    env = isolated_env(folder, BACKEND, drop=("FLEET_TOKEN_",))
     env.update({f"FLEET_TOKEN_{a}": token(a) for a in range(accounts)})
     done = subprocess.run([sys.executable, "-c", _KEYRING_FILL, str(accounts)], env=env, capture_output=True, text=True)
     if done.returncode != 0:
@@ -103,15 +96,6 @@ store.save(Path(sys.argv[2]), store.load(Path(sys.argv[1])))
 """
 
 
-def timed(argv: list[str], env: dict[str, str], expect: str) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0 or expect not in done.stdout + done.stderr:
-        raise SystemExit(f"{' '.join(argv[-3:])} exited {done.returncode}: {done.stderr.strip()[-400:]}")
-    return elapsed
-
-
 def rounds(folder: Path, env: dict[str, str], runs: int) -> tuple[list[float], list[float]]:
     """(list seconds, apply seconds) of ``runs`` interleaved rounds after one unmeasured round;
     the config untouched by every apply."""
@@ -120,13 +104,7 @@ def rounds(folder: Path, env: dict[str, str], runs: int) -> tuple[list[float], l
     before = (config.read_bytes(), config.stat().st_mtime_ns)
     listing = [*hubsms, "connector", "list", "--json"]
     apply = [*hubsms, "apply", str(folder / "desired.toml")]
-    lists, applies = [], []
-    for number in range(runs + 1):
-        list_s = timed(listing, env, '"name"')
-        apply_s = timed(apply, env, "nothing to do")
-        if number:
-            lists.append(list_s)
-            applies.append(apply_s)
+    lists, applies = paired_runs((listing, env), (apply, env), runs, expect=('"name"', "nothing to do"))
     if (config.read_bytes(), config.stat().st_mtime_ns) != before:
         raise SystemExit("a no-change apply rewrote the config")
     return lists, applies
@@ -148,11 +126,11 @@ def main() -> int:
             results[size] = rounds(folder, build(folder, size), args.runs)
     ok = True
     for size, (lists, applies) in results.items():
-        ratios = [a / b for a, b in zip(applies, lists)]
-        line_ok = statistics.median(ratios) <= RATIO_GOAL
+        median, _, worst = ratio_stats(applies, lists)
+        line_ok = median <= RATIO_GOAL
         if size == args.size:
             ok = ok and line_ok
-        print(f"apply / list at {size:>6,}: median {statistics.median(ratios):.2f}x (worst {max(ratios):.2f}x; "
+        print(f"apply / list at {size:>6,}: median {median:.2f}x (worst {worst:.2f}x; "
               f"apply {statistics.median(applies):.2f} s, list {statistics.median(lists):.2f} s)  "
               f"goal <= {RATIO_GOAL:g}x  {verdict(line_ok) if size == args.size else '(for the linear check)'}")
     growth = {k: statistics.median(results[args.size][k]) / statistics.median(results[small][k]) for k in (0, 1)}

@@ -21,16 +21,15 @@ Usage: python benchmarks/records.py [--rounds N]
 from __future__ import annotations
 
 import argparse
-import re
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import timeit
 from pathlib import Path
 
-from _support import compile_package
+from _support import compile_package, median_ms
 from startup import write_config
 
 FIELDS = ("a", "b", "c", "d", "e", "f")
@@ -122,16 +121,6 @@ def param_count() -> int:
     return len(found)
 
 
-def floor_ms(rounds: int) -> float:
-    """``python -c pass`` with this interpreter, median wall time."""
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "pass"], check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
-
-
 def param_case(rounds: int) -> None:
     compile_package()  # as installed: no import below pays for compiling hubsms
     count = param_count()
@@ -145,7 +134,8 @@ def param_case(rounds: int) -> None:
         write_config(config, 20)
         listing = ["-m", "hubsms", "connector", "list", "--json", "--config", str(config)]
         hot = import_ms("hubsms", rounds, argv=listing)
-    print(f"  python -c pass {floor_ms(rounds):.1f} ms; import hubsms.cli.params (self time, as it is now) "
+    floor = median_ms([sys.executable, "-c", "pass"], dict(os.environ), rounds)
+    print(f"  python -c pass {floor:.1f} ms; import hubsms.cli.params (self time, as it is now) "
           f"{import_ms('hubsms.cli.params', rounds, own=True):.2f} ms; connector list --json (20), "
           f"its hubsms modules' self times {hot:.2f} ms")
 

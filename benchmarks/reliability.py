@@ -52,8 +52,8 @@ from pathlib import Path
 
 from _faults import Figure, canary, header, keyring_faults, network_faults
 from _floods import sandbox_floods
-from _harness import FILE_BACKEND, FROM, World, sid
-from _support import compile_package, verdict
+from _harness import FILE_BACKEND, FROM, World
+from _support import compile_package, sid, verdict
 
 # --- concurrent writers -----------------------------------------------------------------------
 

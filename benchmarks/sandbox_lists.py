@@ -26,8 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
-from _support import hubsms_command, verdict
-from sandbox import ACCOUNT_SID, FORM, Server
+from _support import ACCOUNT_SID, FORM, hubsms_command, start_sandbox, stop, verdict
 
 SERVICES = [f"MG{n:032x}" for n in range(100)]
 
@@ -68,8 +67,7 @@ def main() -> int:
     parser.add_argument("--numbers", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=50)
     args = parser.parse_args()
-    server = Server("sandbox", [*hubsms_command(), "sandbox", "serve", "--port", "0", "--status-delay", "0"])
-    url = server.url
+    server, url = start_sandbox(hubsms_command())
     try:
         fill(url, args.messages, args.numbers)
         session = requests.Session()
@@ -118,7 +116,7 @@ def main() -> int:
             print(f"{name:<52} {median:>10.2f} {p95:>8.2f}")
         session.close()
     finally:
-        server.stop()
+        stop(server)
     print(f"\nsandbox lists: {'PASS: every answer right' if not wrong else f'FAIL: {wrong} wrong or failed'} "
           "(timings are reported, not judged)")
     return 1 if wrong else 0

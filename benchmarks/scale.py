@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from _support import compile_package, hubsms_command, verdict
+from _support import compile_package, hubsms_command, ratio_stats, verdict
 
 SIZES = (10, 100, 1_000, 10_000)
 TARGET_SIZE = 10_000
@@ -124,7 +124,7 @@ def median(runs: list[float | None]) -> float | None:
 
 def _ratio(top: list[float | None], bottom: list[float | None]) -> float:
     """The median of each run's ratio (every run succeeded)."""
-    return statistics.median(a / b for a, b in zip(top, bottom))  # type: ignore[operator]
+    return ratio_stats(top, bottom)[0]  # type: ignore[arg-type]
 
 
 def cell(seconds: float | None) -> str:

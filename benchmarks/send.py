@@ -24,10 +24,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from _support import compile_package, hubsms_command, median_ms, start_sandbox, stop, verdict
+from _support import compile_package, hubsms_command, median_ms, paired_runs, ratio_stats, start_sandbox, stop, verdict
 
 MEDIAN_GOAL, WORST_GOAL = 1.2, 1.3
 SID = "AC0123456789abcdef0123456789abcdef"
@@ -54,21 +53,6 @@ answer.raise_for_status()
 print(answer.json()["sid"])
 """
 FROZEN_EXIT = "import gc\ngc.freeze()\n"  # as hubsms.cli.main.run leaves
-
-
-def paired_runs(first: tuple[list[str], dict[str, str]], second: tuple[list[str], dict[str, str]],
-                runs: int) -> tuple[list[float], list[float]]:
-    """Seconds of each run of two commands run alternately, so that drift in the machine's
-    speed weighs on both alike (one unmeasured run of each first)."""
-    times: tuple[list[float], list[float]] = ([], [])
-    for argv, env in (first, second):
-        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
-    for _ in range(runs):
-        for (argv, env), bucket in zip((first, second), times):
-            start = time.perf_counter()
-            subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
-            bucket.append(time.perf_counter() - start)
-    return times
 
 
 def main() -> int:
@@ -100,19 +84,18 @@ def main() -> int:
             ok = True
             for case, extra in cases.items():
                 plains, sends = paired_runs((plain, {**plain_env, **extra}), (send, {**env, **extra}), args.runs)
-                ratios = [h / p for p, h in zip(plains, sends)]
-                median, worst = statistics.median(ratios), max(ratios)
+                median, low, worst = ratio_stats(sends, plains)
                 met = median <= MEDIAN_GOAL and worst <= WORST_GOAL
                 ok = ok and met
-                print(f"otp send / plain script, token from {case:8} median {median:.2f}x (range {min(ratios):.2f}-"
+                print(f"otp send / plain script, token from {case:8} median {median:.2f}x (range {low:.2f}-"
                       f"{worst:.2f}; {statistics.median(sends) * 1000:.0f} / {statistics.median(plains) * 1000:.0f} ms)  "
                       f"goal median <= {MEDIAN_GOAL:g}x, worst <= {WORST_GOAL:g}x  {verdict(met)}")
             frozen = [sys.executable, "-c", PLAIN_SCRIPT + FROZEN_EXIT]
             extra = cases["env"]
             plains, sends = paired_runs((frozen, {**plain_env, **extra}), (send, {**env, **extra}), args.runs)
-            ratios = [h / p for p, h in zip(plains, sends)]
+            median, low, high = ratio_stats(sends, plains)
             print(f"otp send / the plain script leaving as hubsms does, token from env  median "
-                  f"{statistics.median(ratios):.2f}x (range {min(ratios):.2f}-{max(ratios):.2f}; "
+                  f"{median:.2f}x (range {low:.2f}-{high:.2f}; "
                   f"{statistics.median(sends) * 1000:.0f} / {statistics.median(plains) * 1000:.0f} ms)  no goal")
         finally:
             stop(sandbox)

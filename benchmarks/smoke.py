@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _support import compile_package, hubsms_command, start_sandbox, stop, verdict
+from _support import compile_package, hubsms_command, isolated_env, start_sandbox, stop, verdict
 
 GOAL_SECONDS = 0.8
 SID = "AC0123456789abcdef0123456789abcdef"
@@ -40,9 +40,7 @@ def children_cpu() -> float:
 
 def smoke(hubsms: list[str], folder: Path) -> tuple[dict[str, float], float]:
     """One smoke in ``folder``: seconds per step, and the CPU seconds of its processes."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUBSMS_")}
-    env.update({"HUBSMS_CONFIG": str(folder / "connectors.toml"), "XDG_DATA_HOME": str(folder / "data"),
-                "PYTHON_KEYRING_BACKEND": "hubsms.keyring_file.AtomicPlaintextKeyring"})
+    env = isolated_env(folder, "hubsms.keyring_file.AtomicPlaintextKeyring")
     marks, cpu = [time.perf_counter()], children_cpu()
 
     def run(*args: str, stdin: str | None = None) -> str:
